@@ -1,0 +1,257 @@
+"""Series and episodes as Plex has them, the cards tcm made for them, and the work it was asked
+to do.
+
+Card settings resolve from the most specific place that sets them: episode, then series, then the
+Plex connection, then the card type's own defaults. Blank means "inherit".
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection
+
+CASE_CHOICES = [
+    ("", "card type default"),
+    ("upper", "UPPER"),
+    ("lower", "lower"),
+    ("title", "Title"),
+    ("source", "as in Plex"),
+]
+
+
+class Font(models.Model):
+    """A font and how to draw with it. Empty fields keep the card type's default."""
+
+    name = models.CharField(max_length=100, unique=True)
+    file = models.FileField(
+        upload_to="fonts/",
+        blank=True,
+        help_text="A .ttf or .otf file. Empty: the card type's bundled font.",
+    )
+    color = models.CharField(max_length=30, blank=True, help_text="e.g. #EBEBEB or white")
+    size = models.FloatField("size scale", default=1.0, help_text="1.0 = the card type's size")
+    kerning = models.FloatField("letter spacing scale", default=1.0)
+    stroke_width = models.FloatField("stroke width scale", default=1.0)
+    stroke_color = models.CharField(max_length=30, blank=True)
+    interline_spacing = models.IntegerField("extra line spacing (px)", default=0)
+    vertical_shift = models.IntegerField("vertical shift (px)", default=0)
+    case = models.CharField(max_length=10, choices=CASE_CHOICES, blank=True)
+    replacements = models.JSONField(
+        default=dict, blank=True, help_text='Characters to replace, e.g. {"&": "and"}.'
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CardOverrides(models.Model):
+    """Per-series / per-episode overrides of the connection's card settings. Blank = inherit."""
+
+    card_type = models.CharField(max_length=50, blank=True)
+    watched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, blank=True)
+    unwatched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, blank=True)
+    font = models.ForeignKey(
+        Font, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Series(CardOverrides):
+    connection = models.ForeignKey(PlexConnection, on_delete=models.CASCADE, related_name="series")
+    rating_key = models.CharField(max_length=32)
+    title = models.CharField(max_length=500)
+    year = models.PositiveIntegerField(null=True, blank=True)
+    library = models.CharField(max_length=200, blank=True)
+    guid_tvdb = models.CharField(max_length=64, blank=True)
+    guid_tmdb = models.CharField(max_length=64, blank=True)
+    guid_imdb = models.CharField(max_length=64, blank=True)
+    art = models.CharField(max_length=500, blank=True, help_text="Plex's background art path.")
+    plex_updated_at = models.DateTimeField(null=True, blank=True)
+    present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
+
+    # Text overrides for every episode of the series.
+    episode_text_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="e.g. EPISODE {episode_number}. Fields: {season_number} {episode_number} "
+        "{absolute_number} {series_name} {title}, and :cardinal :ordinal :roman helpers.",
+    )
+    season_titles = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per-season text, e.g. {"0": "SPECIALS", "1": "BOOK ONE"}.',
+    )
+    hide_season_text = models.BooleanField(default=False)
+    hide_episode_text = models.BooleanField(default=False)
+    extras = models.JSONField(default=dict, blank=True, help_text="Card type options.")
+
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "rating_key"], name="series_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class Episode(CardOverrides):
+    connection = models.ForeignKey(
+        PlexConnection, on_delete=models.CASCADE, related_name="episodes"
+    )
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="episodes")
+    rating_key = models.CharField(max_length=32)
+    season_rating_key = models.CharField(max_length=32, blank=True)
+    season_number = models.IntegerField(null=True, blank=True)
+    episode_number = models.IntegerField(null=True, blank=True)
+    absolute_number = models.IntegerField(null=True, blank=True)
+    title = models.CharField(max_length=1000)
+    air_date = models.DateField(null=True, blank=True)
+    guid_tvdb = models.CharField(max_length=64, blank=True)
+    guid_tmdb = models.CharField(max_length=64, blank=True)
+    guid_imdb = models.CharField(max_length=64, blank=True)
+    # None: not known yet. The unwatched (spoiler-safe) style applies then.
+    watched = models.BooleanField(null=True, blank=True)
+    thumb = models.CharField(max_length=500, blank=True, help_text="Plex's thumbnail path.")
+    plex_updated_at = models.DateTimeField(null=True, blank=True)
+    present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
+
+    title_text = models.CharField(
+        max_length=1000, blank=True, help_text="Text drawn instead of the Plex title (\\n breaks)."
+    )
+    episode_text = models.CharField(
+        max_length=200, blank=True, help_text="Text drawn instead of the episode line."
+    )
+
+    # The episode's own still, downloaded once from Plex and kept: after our upload Plex's
+    # thumbnail is our card, so it can never be downloaded again.
+    source_file = models.CharField(max_length=500, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True)
+
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["series__title", "season_number", "episode_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "rating_key"], name="episode_unique_key")
+        ]
+        indexes = [models.Index(fields=["series", "season_number", "episode_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.series.title} S{self.season_number or 0:02d}E{self.episode_number or 0:02d}"
+
+
+class TitleCard(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RENDERED = "rendered"
+        UPLOADED = "uploaded"
+        FAILED = "failed"
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="card")
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    file = models.CharField(max_length=500, blank=True, help_text="Path in the card storage.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="Hash of everything the card was rendered from."
+    )
+    watched = models.BooleanField(null=True, blank=True, help_text="The state it was rendered for.")
+    style = models.CharField(max_length=30, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    uploaded_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-1 of the bytes on Plex (Plex names uploads by it).",
+    )
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"card for {self.episode}"
+
+
+class WebhookEvent(models.Model):
+    """One post from Tautulli, stored before any work is queued so that none is lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        DUPLICATE = "duplicate"
+
+    connection = models.ForeignKey(
+        TautulliConnection, on_delete=models.CASCADE, related_name="events"
+    )
+    rating_key = models.CharField(max_length=32)
+    event = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["connection", "rating_key", "event", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event or 'event'} {self.rating_key} from {self.connection}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled or admin-started job, with its progress and what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        OK = "ok"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    job = models.CharField(max_length=100, db_index=True)
+    task_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.started_at:%Y-%m-%d %H:%M}"

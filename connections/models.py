@@ -1,0 +1,179 @@
+"""Connections to the outside services: Plex (where cards go) and Tautulli (who tells us when)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from tcm_site import crypto
+from tcm_site.fields import EncryptedTextField
+from tcm_site.validators import validate_service_url
+
+# Styles a card can be rendered in; the episode's watched state picks one of a pair.
+STYLE_CHOICES = [
+    (s, s)
+    for s in (
+        "unique",
+        "blur",
+        "grayscale",
+        "blur grayscale",
+        "art",
+        "art blur",
+        "art grayscale",
+        "art blur grayscale",
+    )
+]
+
+
+class PlexConnection(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    url = models.CharField(
+        "URL",
+        max_length=300,
+        validators=[validate_service_url],
+        help_text="The address of the Plex server, e.g. http://192.168.1.10:32400.",
+    )
+    token = EncryptedTextField(help_text="The X-Plex-Token of the account tcm acts as.")
+    verify_tls = models.BooleanField("verify TLS certificates", default=True)
+    timeout = models.PositiveSmallIntegerField(
+        "request timeout (s)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    libraries = models.CharField(
+        "TV libraries",
+        max_length=500,
+        blank=True,
+        help_text="Names of the TV libraries to manage, comma-separated. Empty: all of them.",
+    )
+    upload_limit = models.PositiveIntegerField(
+        "upload size limit (bytes)",
+        default=10 * 1024 * 1024,
+        validators=[MinValueValidator(64 * 1024)],
+        help_text="Larger cards are uploaded as a re-encoded, smaller copy.",
+    )
+    label = models.CharField(
+        max_length=50,
+        default="tcm",
+        help_text="The Plex label that marks episodes carrying our card.",
+    )
+    # Defaults for every series of this server; a series or episode can override them.
+    card_type = models.CharField(max_length=50, default="standard")
+    watched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, default="unique")
+    unwatched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, default="unique")
+    font = models.ForeignKey("cards.Font", null=True, blank=True, on_delete=models.SET_NULL)
+    enabled = models.BooleanField(default=True)
+
+    # What the last contact found out.
+    server_name = models.CharField(max_length=200, blank=True, editable=False)
+    server_version = models.CharField(max_length=100, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    auth_failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when Plex rejected the token; work for this server waits until it is fixed.",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Plex connection"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def library_names(self) -> list[str]:
+        return [n.strip() for n in self.libraries.split(",") if n.strip()]
+
+
+def _new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TautulliConnection(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    url = models.CharField(
+        "URL",
+        max_length=300,
+        validators=[validate_service_url],
+        help_text="Tautulli's address as your browser shows it, e.g. http://192.168.1.10:8181/.",
+    )
+    api_key = EncryptedTextField(
+        "API key", help_text="Tautulli → Settings → Web Interface → API key."
+    )
+    plex = models.ForeignKey(
+        PlexConnection, on_delete=models.CASCADE, related_name="tautulli_connections"
+    )
+    tcm_url = models.CharField(
+        "tcm URL as Tautulli sees it",
+        max_length=300,
+        blank=True,
+        validators=[validate_service_url],
+        help_text="Where Tautulli reaches tcm. Empty: TCM_PUBLIC_URL. Tautulli usually runs in "
+        "another container or host, so localhost is almost always wrong.",
+    )
+    agent_name = models.CharField(max_length=100, default="tcm")
+    trigger_on_watched = models.BooleanField(default=True)
+    username = models.CharField(
+        "Plex username",
+        max_length=150,
+        blank=True,
+        help_text="Only this user's watching triggers a re-render. Empty: anyone's.",
+    )
+    verify_tls = models.BooleanField("verify TLS certificates", default=True)
+    timeout = models.PositiveSmallIntegerField(
+        "request timeout (s)", default=15, validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
+
+    webhook_secret = EncryptedTextField(editable=False, default=_new_webhook_secret)
+    # A hash of the secret: the webhook view finds the connection by it without the
+    # secret ever being stored or compared in the clear.
+    webhook_secret_digest = models.CharField(max_length=64, unique=True, editable=False)
+
+    created_agent_id = models.IntegerField(null=True, blank=True, editable=False)
+    watched_agent_id = models.IntegerField(null=True, blank=True, editable=False)
+
+    last_webhook_at = models.DateTimeField(null=True, blank=True, editable=False)
+    test_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_test_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_test_latency_ms = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Tautulli connection"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.webhook_secret:
+            self.webhook_secret = _new_webhook_secret()
+        self.webhook_secret_digest = crypto.digest(self.webhook_secret)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def for_secret(cls, secret: str) -> TautulliConnection | None:
+        """The connection whose webhook secret is `secret`, or None."""
+        return cls.objects.filter(webhook_secret_digest=crypto.digest(secret)).first()
+
+    def rotate_webhook_secret(self) -> None:
+        self.webhook_secret = _new_webhook_secret()
+        self.save()
+
+    def effective_tcm_url(self) -> str:
+        return (self.tcm_url or settings.TCM_PUBLIC_URL).rstrip("/")
+
+    def webhook_url(self) -> str:
+        """The URL Tautulli posts to. It carries the secret: never log it or show it in a list."""
+        return f"{self.effective_tcm_url()}/webhooks/tautulli/{self.webhook_secret}/"

@@ -1,0 +1,31 @@
+"""The Celery app, configured from Django settings (the CELERY_* names in settings.py)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import setup_logging
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcm_site.settings")
+
+app = Celery("tcm_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs: object) -> None:
+    # Workers log through Django's LOGGING (with its secret-redacting filter) instead of
+    # Celery's own handlers.
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@app.task(name="tcm.ping")
+def ping() -> str:
+    """A task that only answers: used by the test suite and health diagnostics."""
+    return "pong"

@@ -1,0 +1,86 @@
+"""Model and form fields for secrets."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from . import crypto
+
+log = logging.getLogger(__name__)
+
+
+class EncryptedTextField(models.TextField):
+    """A text column whose value is Fernet-encrypted in the database.
+
+    In Python it is the plain string; the database holds `fernet:<token>`. It cannot be
+    filtered on (the ciphertext changes on every save); look secrets up by a digest column.
+    """
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None:
+            return value
+        try:
+            return crypto.decrypt(value)
+        except crypto.DecryptionError as exc:
+            # Keep the object loadable (the admin must still open it so the user can re-enter
+            # the secret); the empty value fails loudly at the first use.
+            log.error("%s.%s: %s", self.model.__name__, self.name, exc)
+            return ""
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return crypto.encrypt(value)
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        kwargs.setdefault("form_class", SecretFormField)
+        return super().formfield(**kwargs)
+
+
+class SecretFormField(forms.CharField):
+    """A password input that never renders the stored value back.
+
+    Left empty on an existing object it keeps the stored secret (see SecretKeepingForm).
+    Surrounding whitespace is rejected rather than silently stripped: a token pasted with a
+    trailing space is a typo the user should see, not a mystery 401 later.
+    """
+
+    widget = forms.PasswordInput(render_value=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("max_length", None)
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        if value and value != value.strip():
+            raise forms.ValidationError("Remove the spaces before or after the value.")
+        if value and any(c.isspace() for c in value):
+            raise forms.ValidationError("The value must not contain spaces.")
+        return value
+
+
+class SecretKeepingForm(forms.ModelForm):
+    """A ModelForm whose secret fields keep their stored value when left empty on edit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, SecretFormField) and self.instance.pk:
+                field.required = False
+                field.help_text = (
+                    "Stored (encrypted). Leave empty to keep it; type a new value to replace it."
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, SecretFormField) and self.instance.pk and not data.get(name):
+                data[name] = getattr(self.instance, name)
+        return data

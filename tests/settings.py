@@ -1,0 +1,39 @@
+"""Settings for the test suite: the real settings, pointed at a throw-away data dir and a
+private corner of the shared Redis.
+
+Values go into os.environ (not only into these settings) so that the worker, web and fake
+processes a test starts inherit the same data dir, Redis prefix and database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+
+# Never the user's own data dir, even when their shell exports TCM_DATA_DIR; and never their .env.
+OWNS_DATA_DIR = "TCM_TEST_DATA_DIR" not in os.environ
+if OWNS_DATA_DIR:
+    os.environ["TCM_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="tcm-test-")
+os.environ["TCM_DATA_DIR"] = os.environ["TCM_TEST_DATA_DIR"]
+os.environ["TCM_ENV_FILE"] = os.devnull
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Several test runs (and a developer's own tcm) can share one Redis: each run gets its own keys,
+# queues, results, locks and worker pings.
+os.environ.setdefault("TCM_REDIS_PREFIX", f"tcm-test-{uuid.uuid4().hex[:10]}:")
+
+from tcm_site.settings import *  # noqa: E402,F403
+from tcm_site.settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: worker and web processes started by tests must open the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOG_LEVEL = "DEBUG"
+LOGGING["root"]["level"] = "DEBUG"  # noqa: F405 - every line goes through the redaction filter
+LOGGING["loggers"]["plexapi"]["level"] = "DEBUG"  # noqa: F405 - plexapi logs URLs with tokens
