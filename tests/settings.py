@@ -28,6 +28,9 @@ from tcm_site.settings import DATA_DIR, DATABASES  # noqa: E402
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: worker and web processes started by tests must open the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+else:
+    # One database per run, so that two runs on one server (CI, developers) never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_tcm_{DATA_DIR.name.replace('-', '_')}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
