@@ -1,0 +1,487 @@
+"""The only code that talks to Plex: a thin layer over plexapi.
+
+Everything goes through `PlexClient._call`, the one choke point that turns whatever plexapi,
+requests or the XML parser raise into one of three errors, each saying whether a retry helps:
+
+- `PlexAuthError`: Plex rejected the token (401/403). Permanent until someone fixes the token.
+- `PlexNotFound`: the item (or library) does not exist (404). Permanent.
+- `PlexUnavailable`: timeouts, refused or dropped connections, TLS failures, 5xx answers and
+  answers that are not Plex XML. Transient: retry later.
+
+plexapi needs this care because its `Unauthorized` is a subclass of `BadRequest` (so the order of
+the `except` clauses matters) and because it does not wrap `requests` exceptions at all: a hang
+surfaces as `requests.exceptions.ReadTimeout`.
+
+Callers get plain frozen dataclasses, never plexapi objects, so that nothing outside this module
+can trigger one of plexapi's hidden requests (a "partial" object reloads itself from Plex when an
+attribute is empty; this module switches that off, see `_quiet`).
+
+Error messages name the server by URL and the request by its path; they never carry the token.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from xml.etree.ElementTree import ParseError
+
+import requests
+from plexapi import exceptions as plex_exceptions
+from plexapi.server import PlexServer
+
+from tcm_site.logs import redact
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Plex names an uploaded poster after the SHA-1 of its bytes.
+UPLOAD_PREFIX = "upload://posters/"
+# No still, poster or background art is anywhere near this; a bigger answer is not an image.
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+
+
+class PlexError(Exception):
+    """A request to Plex failed. `transient` says whether trying again later can help."""
+
+    transient = False
+    kind = "error"
+
+
+class PlexAuthError(PlexError):
+    """Plex rejected the token. Permanent: nothing works until the token is fixed."""
+
+    kind = "auth"
+
+
+class PlexNotFound(PlexError):
+    """The item or library does not exist on Plex. Permanent."""
+
+    kind = "not found"
+
+
+class PlexUnavailable(PlexError):
+    """Plex did not answer usefully: timeout, connection refused, TLS failure, 5xx. Transient."""
+
+    transient = True
+    kind = "unavailable"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    version: str
+    machine_id: str
+    tv_libraries: list[str]
+
+
+@dataclass(frozen=True)
+class LibraryInfo:
+    key: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    rating_key: str
+    title: str
+    year: int | None
+    library: str
+    guids: dict[str, str]
+    art: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SeasonInfo:
+    rating_key: str
+    show_rating_key: str
+    index: int | None
+    title: str
+    library: str
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    rating_key: str
+    show_rating_key: str
+    show_title: str
+    season_rating_key: str
+    season_number: int | None
+    episode_number: int | None
+    title: str
+    air_date: date | None
+    guids: dict[str, str]
+    # Plex's view count for the token's user; listings omit it when it is 0.
+    watched: bool
+    # The episode's OWN thumbnail path, or "" when it has none. Never the season poster that
+    # plexapi's thumbUrl falls back to.
+    thumb: str
+    updated_at: datetime | None
+    library: str
+    # None when the answer did not include labels (listings); a tuple when it did (full item).
+    labels: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PosterInfo:
+    rating_key: str
+    key: str
+    selected: bool
+    provider: str = ""
+
+    @property
+    def upload_hash(self) -> str:
+        """The SHA-1 of the bytes, for a poster someone uploaded; "" for any other."""
+        if self.rating_key.startswith(UPLOAD_PREFIX):
+            return self.rating_key[len(UPLOAD_PREFIX) :]
+        return ""
+
+
+_STATUS = re.compile(r"^\((\d{3})\)")
+
+
+class PlexClient:
+    """One Plex server, reached with one token. Cheap to create; connects on first use."""
+
+    def __init__(
+        self, url: str, token: str, *, verify_tls: bool = True, timeout: float = 30
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._token = token
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.verify = verify_tls
+        self._server: PlexServer | None = None
+        # Full plexapi objects fetched by this client, so that edits (labels, uploads) need not
+        # fetch the item again.
+        self._objects: dict[str, Any] = {}
+
+    @classmethod
+    def for_connection(cls, connection: Any) -> PlexClient:
+        """A client for a `connections.models.PlexConnection`."""
+        if not connection.token:
+            raise PlexAuthError(f"Plex connection {connection.name!r} has no token.")
+        return cls(
+            connection.url,
+            connection.token,
+            verify_tls=connection.verify_tls,
+            timeout=connection.timeout,
+        )
+
+    # --- the choke point
+
+    def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one plexapi/requests call and classify whatever goes wrong."""
+        try:
+            return fn(*args, **kwargs)
+        except PlexError:
+            raise
+        # Unauthorized subclasses BadRequest: it must come first.
+        except plex_exceptions.Unauthorized:
+            raise self._error(PlexAuthError, what, "rejected the token (HTTP 401)") from None
+        except plex_exceptions.NotFound:
+            raise self._error(PlexNotFound, what, "has no such item (HTTP 404)") from None
+        except plex_exceptions.BadRequest as exc:
+            match = _STATUS.match(str(exc))
+            status = int(match.group(1)) if match else 0
+            if status == 403:
+                raise self._error(PlexAuthError, what, "refused access (HTTP 403)") from None
+            if status >= 500 or status == 0:
+                raise self._error(
+                    PlexUnavailable, what, f"answered with an error (HTTP {status})"
+                ) from None
+            raise self._error(PlexError, what, f"refused the request (HTTP {status})") from None
+        except requests.exceptions.SSLError:
+            raise self._error(
+                PlexUnavailable,
+                what,
+                "failed the TLS handshake (certificate not trusted or not HTTPS?)",
+            ) from None
+        # ConnectTimeout is both a Timeout and a ConnectionError: say "timed out" for it.
+        except requests.exceptions.Timeout:
+            raise self._error(
+                PlexUnavailable, what, f"did not answer within {self.timeout:g} s (timeout)"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise self._error(PlexUnavailable, what, _connection_reason(exc)) from None
+        except requests.exceptions.RequestException as exc:
+            raise self._error(PlexUnavailable, what, f"failed ({type(exc).__name__})") from None
+        except ParseError:
+            raise self._error(
+                PlexUnavailable, what, "answered with something that is not Plex XML"
+            ) from None
+
+    def _error(self, cls: type[PlexError], what: str, reason: str) -> PlexError:
+        message = f"Plex at {self.url} {reason} while {what}."
+        # Belt and braces: nothing above puts the token in, and nothing may.
+        if self._token:
+            message = message.replace(self._token, "***")
+        return cls(redact(message))
+
+    @property
+    def server(self) -> PlexServer:
+        if self._server is None:
+            self._server = self._call(
+                "connecting",
+                PlexServer,
+                self.url,
+                self._token,
+                session=self._session,
+                timeout=self.timeout,
+            )
+        return self._server
+
+    # --- reading
+
+    def server_info(self) -> ServerInfo:
+        server = self.server
+        return ServerInfo(
+            name=server.friendlyName or "",
+            version=server.version or "",
+            machine_id=server.machineIdentifier or "",
+            tv_libraries=[lib.title for lib in self.tv_libraries()],
+        )
+
+    def tv_libraries(self) -> list[LibraryInfo]:
+        sections = self._call("listing libraries", lambda: self.server.library.sections())
+        return [LibraryInfo(s.key, s.title) for s in sections if s.type == "show"]
+
+    def count(self, library: LibraryInfo, libtype: str) -> int:
+        section = self._section(library)
+        return self._call(
+            f"counting {libtype}s in {library.title!r}", section.totalViewSize, libtype, False
+        )
+
+    def shows_page(self, library: LibraryInfo, start: int, size: int) -> list[ShowInfo]:
+        """One page of a library's shows, in one request."""
+        items = self._page(library, "show", start, size)
+        return [_show_info(_quiet(i), library.title) for i in items]
+
+    def episodes_page(self, library: LibraryInfo, start: int, size: int) -> list[EpisodeInfo]:
+        """One page of a library's episodes, in one request."""
+        items = self._page(library, "episode", start, size)
+        return [_episode_info(_quiet(i), library.title) for i in items]
+
+    def _page(self, library: LibraryInfo, libtype: str, start: int, size: int) -> list:
+        section = self._section(library)
+        # maxresults = container_size: plexapi makes exactly one request for the page.
+        return self._call(
+            f"listing {libtype}s {start}-{start + size} of {library.title!r}",
+            section.search,
+            libtype=libtype,
+            container_start=start,
+            container_size=size,
+            maxresults=size,
+        )
+
+    def _section(self, library: LibraryInfo) -> Any:
+        return self._call(
+            f"opening library {library.title!r}",
+            lambda: self.server.library.sectionByID(library.key),
+        )
+
+    def item(self, rating_key: str | int) -> ShowInfo | SeasonInfo | EpisodeInfo:
+        """A show, season or episode by rating key, with everything Plex has on it."""
+        obj = self._fetch(rating_key)
+        if obj.type == "episode":
+            return _episode_info(obj, obj.librarySectionTitle or "", full=True)
+        if obj.type == "season":
+            return _season_info(obj)
+        if obj.type == "show":
+            return _show_info(obj, obj.librarySectionTitle or "")
+        raise self._error(
+            PlexNotFound, f"fetching item {rating_key}", f"says it is a {obj.type}, not a TV item"
+        )
+
+    def episode(self, rating_key: str | int) -> EpisodeInfo:
+        info = self.item(rating_key)
+        if not isinstance(info, EpisodeInfo):
+            raise self._error(PlexNotFound, f"fetching episode {rating_key}", "has no episode")
+        return info
+
+    def episodes_of(self, info: ShowInfo | SeasonInfo) -> list[EpisodeInfo]:
+        """Every episode of a show (allLeaves) or of a season (children)."""
+        path = "allLeaves" if isinstance(info, ShowInfo) else "children"
+        key = f"/library/metadata/{info.rating_key}/{path}"
+        items = self._call(
+            f"listing the episodes of {info.rating_key}",
+            lambda: self.server.fetchItems(key, container_size=500),
+        )
+        return [
+            _episode_info(_quiet(i), info.library or i.librarySectionTitle or "")
+            for i in items
+            if i.type == "episode"
+        ]
+
+    def _fetch(self, rating_key: str | int) -> Any:
+        key = str(rating_key)
+        if not key.isdigit():
+            raise PlexNotFound(f"{key!r} is not a Plex rating key.")
+        obj = self._call(f"fetching item {key}", self.server.fetchItem, int(key))
+        self._objects[key] = _quiet(obj)
+        return obj
+
+    def posters(self, rating_key: str | int) -> list[PosterInfo]:
+        obj = self._object(rating_key)
+        posters = self._call(f"listing the posters of {rating_key}", obj.posters)
+        return [
+            PosterInfo(
+                rating_key=p.ratingKey or "",
+                key=p.key or "",
+                selected=bool(p.selected),
+                provider=p.provider or "",
+            )
+            for p in posters
+        ]
+
+    def download(self, path: str) -> bytes:
+        """An image from Plex by its path (`/library/metadata/K/thumb/123`, a poster's key)."""
+        if not path.startswith("/"):
+            # Agent posters can point at the internet; tcm only reads from the Plex server.
+            raise PlexNotFound(f"Plex offers this image only from elsewhere ({path[:60]}).")
+        what = f"downloading {path.split('?')[0]}"
+        return self._call(what, self._get_bytes, path, what)
+
+    def _get_bytes(self, path: str, what: str) -> bytes:
+        headers = {"X-Plex-Token": self._token, "Accept": "image/*"}
+        with self._session.get(
+            self.url + path, headers=headers, timeout=self.timeout, stream=True
+        ) as response:
+            if response.status_code in (401, 403):
+                raise self._error(PlexAuthError, what, f"refused (HTTP {response.status_code})")
+            if response.status_code == 404:
+                raise self._error(PlexNotFound, what, "has no such image (HTTP 404)")
+            if response.status_code >= 500:
+                raise self._error(
+                    PlexUnavailable, what, f"answered with an error (HTTP {response.status_code})"
+                )
+            if response.status_code != 200:
+                raise self._error(PlexError, what, f"refused (HTTP {response.status_code})")
+            data = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > MAX_IMAGE_BYTES:
+                    raise self._error(PlexError, what, "sent more than 50 MB: not an image")
+            return bytes(data)
+
+    # --- writing
+
+    def upload_poster(self, rating_key: str | int, data: bytes) -> None:
+        """Upload an image as the item's poster; Plex selects it (and locks the thumb)."""
+        obj = self._object(rating_key)
+        self._call(
+            f"uploading a poster to {rating_key}", obj.uploadPoster, filepath=io.BytesIO(data)
+        )
+
+    def add_label(self, rating_key: str | int, label: str) -> None:
+        """Add a label, keeping the item's other labels (plexapi sends the whole list)."""
+        obj = self._object(rating_key)
+        if label in {t.tag for t in obj.labels}:
+            return
+        self._call(f"labelling {rating_key}", obj.addLabel, label)
+
+    def _object(self, rating_key: str | int) -> Any:
+        key = str(rating_key)
+        return self._objects.get(key) or self._fetch(key)
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "Connection refused" in text or "ECONNREFUSED" in text:
+        return "refused the connection (is Plex running, is the port right?)"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "is not a known host name"
+    if "No route to host" in text or "Network is unreachable" in text:
+        return "is unreachable"
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset" in text:
+        return "dropped the connection"
+    return "could not be reached"
+
+
+def _quiet(obj: T) -> T:
+    """Switch off plexapi's auto-reload on an object.
+
+    A plexapi object built from a listing reloads itself from Plex whenever an attribute is
+    empty (an episode without a thumb, a show without a year): one hidden request per item.
+    Everything tcm reads is in the answers it asks for, so the reload would only cost requests.
+    """
+    obj._autoReload = False
+    return obj
+
+
+def _guids(obj: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for guid in obj.guids:
+        scheme, _, value = (guid.id or "").partition("://")
+        if scheme in ("tvdb", "tmdb", "imdb") and value:
+            out[scheme] = value
+    return out
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # plexapi builds naive local datetimes from Plex's Unix timestamps.
+    return value.astimezone(UTC) if value else None
+
+
+def _key(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _show_info(obj: Any, library: str) -> ShowInfo:
+    return ShowInfo(
+        rating_key=_key(obj.ratingKey),
+        title=obj.title or "",
+        year=obj.year,
+        library=library,
+        guids=_guids(obj),
+        art=obj.art or "",
+        updated_at=_aware(obj.updatedAt),
+    )
+
+
+def _season_info(obj: Any) -> SeasonInfo:
+    return SeasonInfo(
+        rating_key=_key(obj.ratingKey),
+        show_rating_key=_key(obj.parentRatingKey),
+        index=obj.index,
+        title=obj.title or "",
+        library=obj.librarySectionTitle or "",
+    )
+
+
+def _episode_info(obj: Any, library: str, *, full: bool = False) -> EpisodeInfo:
+    air = obj.originallyAvailableAt
+    return EpisodeInfo(
+        rating_key=_key(obj.ratingKey),
+        show_rating_key=_key(obj.grandparentRatingKey),
+        show_title=obj.grandparentTitle or "",
+        # Read from the answer itself: plexapi's parentRatingKey property may ask Plex for it.
+        season_rating_key=obj._data.attrib.get("parentRatingKey", ""),
+        season_number=obj.parentIndex,
+        episode_number=obj.index,
+        title=obj.title or "",
+        air_date=air.date() if air else None,
+        guids=_guids(obj),
+        watched=bool(obj.viewCount),
+        # The plain attribute, never thumbUrl (which falls back to the season poster).
+        thumb=obj.thumb or "",
+        updated_at=_aware(obj.updatedAt),
+        library=library,
+        labels=tuple(t.tag for t in obj.labels) if full else None,
+    )
+
+
+def describe(exc: Exception) -> str:
+    """A message for an admin page or a stored error, with no secret in it."""
+    return redact(str(exc)) if isinstance(exc, PlexError) else redact(type(exc).__name__)
+
+
+def uploads(posters: Iterable[PosterInfo]) -> set[str]:
+    """The SHA-1s of every uploaded poster in the list."""
+    return {p.upload_hash for p in posters if p.upload_hash}
