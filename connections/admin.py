@@ -3,11 +3,19 @@ service clients and report with message_user."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from tcm_site.fields import SecretKeepingForm
 
 from .models import PlexConnection, TautulliConnection
+from .tautulli import TautulliError
+
+T = TypeVar("T")
 
 
 @admin.register(PlexConnection)
@@ -42,13 +50,25 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         return "ok" if obj.last_checked_at else "not checked"
 
 
+WATCHED_THRESHOLD_ADVICE = (
+    "Tautulli posts “watched” when playback passes its Settings → General → “TV Episode Watched "
+    "Percent” (85 % by default); Plex marks the episode watched only at its own Settings → "
+    "Library → “Video played threshold” (90 % by default). Set Tautulli's value 1-2 % above "
+    "Plex's (e.g. 91 % for Plex's 90 %), so that Plex already agrees when the post arrives. "
+    "tcm re-checks Plex for up to 15 minutes either way, so the card ends up right even when "
+    "the two settings differ; it only takes longer."
+)
+
+
 @admin.register(TautulliConnection)
 class TautulliConnectionAdmin(admin.ModelAdmin):
     form = SecretKeepingForm
-    list_display = ("name", "url", "plex", "last_webhook_at", "last_test_at", "health")
+    list_display = ("name", "url", "plex", "agents", "last_webhook_at", "last_test_at", "health")
     list_select_related = ("plex",)
     search_fields = ("name", "url")
+    actions = ("create_agents", "remove_agents", "send_test_notification")
     readonly_fields = (
+        "webhook_url",
         "created_agent_id",
         "watched_agent_id",
         "last_webhook_at",
@@ -61,11 +81,79 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "url", "api_key", "plex", "verify_tls", "timeout")}),
         (
             "Notification agents",
-            {"fields": ("tcm_url", "agent_name", "trigger_on_watched", "username")},
+            {
+                "fields": (
+                    "tcm_url",
+                    "webhook_url",
+                    "agent_name",
+                    "trigger_on_watched",
+                    "username",
+                ),
+                "description": "The action “Create notification agents” sets up two Webhook "
+                "agents in Tautulli (“<agent name> - Recently Added” and “<agent name> - "
+                "Watched”) that post to tcm; running it again repairs them. "
+                + WATCHED_THRESHOLD_ADVICE,
+            },
         ),
-        ("Status", {"fields": readonly_fields}),
+        ("Status", {"fields": readonly_fields[1:]}),
     )
 
     @admin.display(description="health")
     def health(self, obj: TautulliConnection) -> str:
         return "error" if obj.last_error else "ok"
+
+    @admin.display(description="agents")
+    def agents(self, obj: TautulliConnection) -> str:
+        count = sum(1 for i in (obj.created_agent_id, obj.watched_agent_id) if i)
+        return f"{count} on Tautulli" if count else "none"
+
+    @admin.display(description="webhook URL")
+    def webhook_url(self, obj: TautulliConnection) -> str:
+        # Never the secret itself: tcm writes it into Tautulli's agents, nobody has to copy it.
+        if not obj.pk:
+            return "-"
+        if not obj.effective_tcm_url():
+            return "- (set the tcm URL, or TCM_PUBLIC_URL)"
+        return f"{obj.masked_webhook_url()}  (*** is the connection's secret)"
+
+    @admin.action(description="Create notification agents")
+    def create_agents(self, request: HttpRequest, queryset: QuerySet[TautulliConnection]) -> None:
+        for connection in queryset:
+            ok, result = self._contact(request, connection, connection.create_agents)
+            if ok:
+                self.message_user(request, f"{connection}: {result.summary()}", messages.SUCCESS)
+                for warning in result.warnings:
+                    self.message_user(request, f"{connection}: {warning}", messages.WARNING)
+
+    @admin.action(description="Remove notification agents")
+    def remove_agents(self, request: HttpRequest, queryset: QuerySet[TautulliConnection]) -> None:
+        for connection in queryset:
+            ok, result = self._contact(request, connection, connection.remove_agents)
+            if ok:
+                text = result.summary() if result.removed else "no notification agents to remove."
+                self.message_user(request, f"{connection}: {text}", messages.SUCCESS)
+
+    @admin.action(description="Send test notification")
+    def send_test_notification(
+        self, request: HttpRequest, queryset: QuerySet[TautulliConnection]
+    ) -> None:
+        for connection in queryset:
+            ok, latency = self._contact(request, connection, connection.send_test_notification)
+            if ok:
+                took = f" after {latency} ms" if latency is not None else ""
+                self.message_user(
+                    request,
+                    f"{connection}: tcm received Tautulli's test notification{took}.",
+                    messages.SUCCESS,
+                )
+
+    def _contact(
+        self, request: HttpRequest, connection: TautulliConnection, work: Callable[[], T]
+    ) -> tuple[bool, T | None]:
+        """Run `work`; a failure becomes one error message naming the connection."""
+        try:
+            return True, work()
+        except TautulliError as exc:
+            hint = " This can be temporary: try again in a moment." if exc.retryable else ""
+            self.message_user(request, f"{connection}: {exc}{hint}", messages.ERROR)
+            return False, None

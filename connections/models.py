@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from tcm_site import crypto
 from tcm_site.fields import EncryptedTextField
 from tcm_site.validators import validate_service_url
+
+from . import agents
+from .tautulli import TautulliClient, TautulliError
+
+T = TypeVar("T")
 
 # Styles a card can be rendered in; the episode's watched state picks one of a pair.
 STYLE_CHOICES = [
@@ -177,3 +185,54 @@ class TautulliConnection(models.Model):
     def webhook_url(self) -> str:
         """The URL Tautulli posts to. It carries the secret: never log it or show it in a list."""
         return f"{self.effective_tcm_url()}/webhooks/tautulli/{self.webhook_secret}/"
+
+    def masked_webhook_url(self) -> str:
+        """The webhook URL with its secret replaced by ***, for messages and pages."""
+        return f"{self.effective_tcm_url()}/webhooks/tautulli/***/"
+
+    # --- Tautulli's notification agents (connections/agents.py does the work)
+
+    def create_agents(self) -> agents.SyncResult:
+        """Create or repair the notification agents on Tautulli. Raises TautulliError."""
+        return self._talk_to_tautulli(agents.sync_agents)
+
+    def remove_agents(self) -> agents.SyncResult:
+        """Delete the agents tcm created on Tautulli, and only those. Raises TautulliError."""
+        return self._talk_to_tautulli(agents.remove_agents)
+
+    def send_test_notification(self) -> int | None:
+        """Have Tautulli post a test to tcm; returns how long it took to arrive (ms).
+
+        Raises TautulliError when it did not arrive, saying why."""
+        return self._talk_to_tautulli(agents.send_test)
+
+    def _talk_to_tautulli(self, work: Callable[[TautulliConnection, TautulliClient], T]) -> T:
+        # last_error keeps the outcome of the last contact; the messages are built without the
+        # API key (connections/tautulli.py), so storing them is safe.
+        try:
+            result = work(self, TautulliClient.for_connection(self))
+        except TautulliError as exc:
+            self._set_last_error(str(exc))
+            raise
+        self._set_last_error("")
+        return result
+
+    def _set_last_error(self, text: str) -> None:
+        self.last_error = text
+        TautulliConnection.objects.filter(pk=self.pk).update(last_error=text)
+
+    def record_test_arrival(self) -> None:
+        """A test notification arrived: remember when, and how long it took since requested."""
+        now = timezone.now()
+        latency = None
+        requested = self.test_requested_at
+        if (
+            requested
+            and requested <= now
+            and (not self.last_test_at or self.last_test_at < requested)
+        ):
+            latency = int((now - requested).total_seconds() * 1000)
+        self.last_test_at, self.last_test_latency_ms = now, latency
+        TautulliConnection.objects.filter(pk=self.pk).update(
+            last_test_at=now, last_test_latency_ms=latency
+        )

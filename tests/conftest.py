@@ -27,6 +27,53 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
         yield worker
 
 
+@pytest.fixture
+def fake_tautulli() -> Iterator[object]:
+    """A fake Tautulli on loopback (tests/fakes/tautulli.py), with a fresh state."""
+    from tests.fakes.tautulli import FakeTautulli
+
+    with FakeTautulli() as fake:
+        yield fake
+
+
+@pytest.fixture
+def tautulli_connection(fake_tautulli: object, db: None) -> object:
+    """A Tautulli connection to the fake Tautulli; Tautulli reaches tcm at a LAN address."""
+    from connections.models import PlexConnection, TautulliConnection
+
+    plex = PlexConnection.objects.create(name="plex", url="http://127.0.0.1:32400", token="t")
+    return TautulliConnection.objects.create(
+        name="home tautulli",
+        url=fake_tautulli.url,
+        api_key=fake_tautulli.api_key,
+        plex=plex,
+        tcm_url="http://192.168.1.20:8000",
+        timeout=5,
+    )
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting is refused."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers (a hung server)."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)  # the kernel completes the handshakes; nobody ever reads or answers
+    yield server.getsockname()[1]
+    server.close()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import settings
 

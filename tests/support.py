@@ -30,3 +30,17 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def admin_action(client: object, obj: object, action: str) -> list[tuple[str, str]]:
+    """Run a changelist action of the admin on `obj` as a logged-in user, the way the admin page
+    posts it; returns the messages the page then shows, as (level tag, text)."""
+    from django.urls import reverse
+
+    meta = obj._meta  # type: ignore[attr-defined]
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    data = {"action": action, "_selected_action": [obj.pk]}  # type: ignore[attr-defined]
+    response = client.post(url, data, follow=True)  # type: ignore[attr-defined]
+    assert response.status_code == 200, response.content[:500]
+    assert response.redirect_chain, "the action did not run"
+    return [(m.level_tag, m.message) for m in response.context["messages"]]

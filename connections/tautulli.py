@@ -1,0 +1,294 @@
+"""The only code that talks to Tautulli: its API v2, one method per command.
+
+Every request goes through `TautulliClient._call`, which
+- posts the parameters form-encoded (Tautulli reads query or form parameters, never a JSON body
+  or a header). A POST keeps the API key out of the URL, so it cannot leak through a URL that
+  requests puts into an exception, a proxy log or Tautulli's own access log;
+- turns every way a call can go wrong into one `TautulliError` subclass whose message says what
+  happened in words a user can act on, and whether trying again later can help (`retryable`);
+- never lets the API key into a message: messages are built by us, and scrubbed once more.
+
+Answers as a real Tautulli v2.17 gives them: 200 on success, 400 for every error (a wrong API
+key included, told apart by the message), 500 when a command raised.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from tcm_site.logs import redact
+
+if TYPE_CHECKING:
+    from .models import TautulliConnection
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_AGENT_ID = 25  # Tautulli's "Webhook" notification agent
+
+# Pages of Tautulli's web interface: what the browser shows when a user copies the address.
+# Dropping them (and /api/v2) leaves the root, http root included (`/tautulli`).
+_UI_PAGES = {
+    "home",
+    "library",
+    "libraries",
+    "user",
+    "users",
+    "history",
+    "graphs",
+    "sync",
+    "logs",
+    "settings",
+    "info",
+    "newsletters",
+    "welcome",
+    "login",
+    "auth",
+    "index",
+}
+
+
+def api_url(url: str) -> str:
+    """The API v2 endpoint for a Tautulli address as a user pastes it from the browser.
+
+    `http://192.168.0.29:8181/`, `…:8181`, `…:8181/api/v2`, `…:8181/tautulli/home`,
+    `…:8181/tautulli/auth/login?redirect_uri=…` all give `…:8181[/tautulli]/api/v2`.
+    """
+    parts = urlsplit(url.strip())
+    segments = [s for s in parts.path.split("/") if s]
+    if segments[-2:] in (["api", "v2"], ["api", "v1"]):
+        segments = segments[:-2]
+    elif segments[-1:] == ["api"]:
+        segments = segments[:-1]
+    while segments and segments[-1].lower() in _UI_PAGES:
+        segments = segments[:-1]
+    path = "/".join([*segments, "api", "v2"])
+    return urlunsplit((parts.scheme.lower(), parts.netloc, "/" + path, "", ""))
+
+
+class TautulliError(Exception):
+    """A call to Tautulli failed. `str(exc)` is a sentence for the user, free of secrets."""
+
+    retryable = False  # whether the same call can succeed later without anyone changing anything
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CannotConnect(TautulliError):
+    """Nothing answered: connection refused, unknown host, timeout. Often passes by itself."""
+
+    retryable = True
+
+
+class NotTautulli(TautulliError):
+    """Something answered, but not Tautulli's API (a web page, another JSON API, a 404)."""
+
+
+class InvalidApiKey(TautulliError):
+    """Tautulli rejected the API key."""
+
+
+class ApiDisabled(TautulliError):
+    """Tautulli's API is switched off (or has no key yet)."""
+
+
+class CommandFailed(TautulliError):
+    """Tautulli understood the call and answered with an error."""
+
+    def __init__(self, message: str, *, tautulli_message: str | None = None, retryable=False):
+        super().__init__(message)
+        self.tautulli_message = tautulli_message
+        self.retryable = retryable
+
+
+class TautulliClient:
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        timeout: float = 15,
+        verify_tls: bool = True,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.endpoint = api_url(url)
+        self.api_key = api_key
+        self.timeout = timeout
+        self.verify_tls = verify_tls
+        self.session = session or requests.Session()
+
+    @classmethod
+    def for_connection(cls, connection: TautulliConnection) -> TautulliClient:
+        return cls(
+            connection.url,
+            connection.api_key,
+            timeout=connection.timeout,
+            verify_tls=connection.verify_tls,
+        )
+
+    # --- commands
+
+    def status(self) -> None:
+        """Succeeds when the URL is Tautulli's and the API key is accepted."""
+        self._call("status")
+
+    def get_notifiers(self) -> list[dict[str, Any]]:
+        data = self._call("get_notifiers")
+        if not isinstance(data, list):
+            raise self._not_tautulli("get_notifiers did not answer with a list")
+        return data
+
+    def get_notifier_config(self, notifier_id: int) -> dict[str, Any] | None:
+        """The agent's full configuration, or None when Tautulli has no agent with this id."""
+        try:
+            data = self._call("get_notifier_config", notifier_id=notifier_id)
+        except CommandFailed as exc:
+            # An unknown id is an error with no message at all.
+            if exc.tautulli_message is None:
+                return None
+            raise
+        if not isinstance(data, dict) or "config" not in data:
+            return None
+        return data
+
+    def add_notifier_config(self, agent_id: int = WEBHOOK_AGENT_ID) -> int:
+        """Create an empty agent and return its id."""
+        data = self._call("add_notifier_config", agent_id=agent_id)
+        try:
+            return int(data["notifier_id"])
+        except (TypeError, KeyError, ValueError):
+            raise self._not_tautulli("add_notifier_config answered without an id") from None
+
+    def set_notifier_config(self, notifier_id: int, agent_id: int, **config: Any) -> None:
+        """Replace an agent's configuration.
+
+        Tautulli resets the name, hook, method and conditions that are left out, so callers pass
+        the whole configuration every time.
+        """
+        self._call("set_notifier_config", notifier_id=notifier_id, agent_id=agent_id, **config)
+
+    def delete_notifier(self, notifier_id: int) -> None:
+        """Delete an agent. Tautulli also answers success for an id it does not have."""
+        self._call("delete_notifier", notifier_id=notifier_id)
+
+    def notify(self, notifier_id: int, *, subject: str = "", body: str = "") -> int:
+        """Have the agent send `subject`/`body` now (synchronously, without substitution)."""
+        data = self._call("notify", notifier_id=notifier_id, subject=subject, body=body)
+        return int(data.get("notification_id") or 0) if isinstance(data, dict) else 0
+
+    # --- the choke point
+
+    def _call(self, cmd: str, **params: Any) -> Any:
+        """Run one API command and return its `data`, or raise a TautulliError."""
+        form = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in params.items()}
+        form.update(apikey=self.api_key, cmd=cmd)
+        started = time.monotonic()
+        try:
+            response = self.session.post(
+                self.endpoint, data=form, timeout=self.timeout, verify=self.verify_tls
+            )
+        except requests.RequestException as exc:
+            raise self._connection_error(exc) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.debug(
+            "tautulli %s: %s -> HTTP %s in %.0f ms",
+            self.endpoint,
+            cmd,
+            response.status_code,
+            elapsed_ms,
+        )
+        return self._data(cmd, response)
+
+    def _data(self, cmd: str, response: requests.Response) -> Any:
+        try:
+            envelope = response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            raise self._not_tautulli(
+                f"it answered HTTP {response.status_code} with {kind}"
+            ) from None
+        body = envelope.get("response") if isinstance(envelope, dict) else None
+        if not isinstance(body, dict) or body.get("result") not in ("success", "error"):
+            raise self._not_tautulli(
+                f"it answered HTTP {response.status_code} with JSON of another kind"
+            )
+        message = body.get("message")
+        if body["result"] == "success" and response.status_code == 200:
+            return body.get("data")
+
+        text = self._clean(str(message)) if message is not None else None
+        where = f"Tautulli at {self.endpoint}"
+        if text in ("Invalid apikey", "Parameter apikey is required"):
+            raise InvalidApiKey(
+                f"{where} rejected the API key. Copy it again from Tautulli → Settings → "
+                "Web Interface → API key."
+            )
+        if text == "API not enabled":
+            raise ApiDisabled(
+                f"{where} has its API switched off. Turn on Settings → Web Interface → "
+                "Enable API in Tautulli."
+            )
+        if text and text.startswith("API key not generated"):
+            raise ApiDisabled(
+                f"{where} has no API key yet. Generate one in Tautulli → Settings → Web Interface."
+            )
+        if response.status_code >= 500:
+            raise CommandFailed(
+                f"{where} failed running {cmd} (HTTP {response.status_code}: "
+                f"{text or 'no message'}); Tautulli's log has the details.",
+                tautulli_message=text,
+                retryable=True,
+            )
+        raise CommandFailed(
+            f"{where} refused {cmd}: {text or 'no message'}",
+            tautulli_message=text,
+        )
+
+    def _connection_error(self, exc: requests.RequestException) -> TautulliError:
+        where = f"cannot connect to Tautulli at {self.endpoint}"
+        detail = str(exc)
+        if isinstance(exc, requests.exceptions.SSLError):
+            return TautulliError(
+                f"{where}: the TLS certificate was not accepted. Fix the certificate or turn "
+                "off 'verify TLS certificates'."
+            )
+        if isinstance(exc, requests.Timeout):
+            return CannotConnect(f"{where}: no answer within {self.timeout} s.")
+        if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+            return TautulliError(f"{where}: the URL is not valid.")
+        if any(
+            s in detail
+            for s in (
+                "NameResolutionError",
+                "Name or service not known",
+                "nodename nor servname",
+                "getaddrinfo failed",
+                "Temporary failure in name resolution",
+                "No address associated",
+            )
+        ):
+            return CannotConnect(f"{where}: the host name does not resolve.")
+        if "refused" in detail.lower():
+            return CannotConnect(
+                f"{where}: connection refused. Is Tautulli running, and is the port right?"
+            )
+        return CannotConnect(f"{where}: {type(exc).__name__}.")
+
+    def _not_tautulli(self, detail: str) -> NotTautulli:
+        return NotTautulli(
+            f"{self.endpoint} is not Tautulli's API ({detail}). Check the URL: use the address "
+            "your browser shows for Tautulli's web interface."
+        )
+
+    def _clean(self, text: str) -> str:
+        """Text from the other side, without our API key (a proxy could echo the request)."""
+        if self.api_key:
+            text = text.replace(self.api_key, "***")
+        return redact(text)[:300]
