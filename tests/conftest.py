@@ -74,6 +74,25 @@ def silent_port() -> Iterator[int]:
     server.close()
 
 
+@pytest.fixture
+def fake_plex() -> Iterator[object]:
+    """A fake Plex Media Server on loopback (tests/fakes/plex.py), empty."""
+    from tests.fakes.plex import FakePlex
+
+    with FakePlex() as fake:
+        yield fake
+
+
+@pytest.fixture
+def plex_connection(fake_plex: object, db: None) -> object:
+    """A Plex connection to the fake Plex, with a short timeout so that hangs fail fast."""
+    from connections.models import PlexConnection
+
+    return PlexConnection.objects.create(
+        name="home plex", url=fake_plex.url, token=fake_plex.token, timeout=2
+    )
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import settings
 

@@ -127,10 +127,13 @@ class FakePlex:
         self._next_key = 1000
         self._lock = threading.RLock()
         self.requests: list[tuple[str, str]] = []
-        # Faults: answer `fail_status` to the next `fail_times` requests (None: all of them);
-        # hang `hang_seconds` before answering.
+        # Faults: answer `fail_status` to `fail_times` requests (None: all of them) whose path
+        # starts with `fail_prefix`, after letting `fail_after` of them through; hang
+        # `hang_seconds` before answering.
         self.fail_status: int | None = None
         self.fail_times: int | None = None
+        self.fail_after = 0
+        self.fail_prefix = ""
         self.hang_seconds: float = 0.0
         self._stop = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -172,9 +175,13 @@ class FakePlex:
 
     # --- faults
 
-    def fail(self, status: int = 500, times: int | None = None) -> None:
-        """Answer `status` to every request (or to the next `times` ones)."""
+    def fail(
+        self, status: int = 500, times: int | None = None, *, after: int = 0, prefix: str = ""
+    ) -> None:
+        """Answer `status` to every request (or to `times` of them), optionally only to paths
+        starting with `prefix` and only after `after` such requests were answered normally."""
         self.fail_status, self.fail_times = status, times
+        self.fail_after, self.fail_prefix = after, prefix
 
     def hang(self, seconds: float) -> None:
         """Wait this long before answering each request (longer than the client's timeout)."""
@@ -187,6 +194,7 @@ class FakePlex:
     def recover(self) -> None:
         """Answer normally again (and listen again on the same port after refuse())."""
         self.fail_status = self.fail_times = None
+        self.fail_after, self.fail_prefix = 0, ""
         self.hang_seconds = 0.0
         self._stop.set()  # wakes handlers that are hanging
         self._stop = threading.Event()
@@ -196,6 +204,20 @@ class FakePlex:
     def revoke_token(self) -> None:
         """The token stops working (it was revoked on plex.tv): every request gets 401."""
         self.token = "revoked-" + uuid.uuid4().hex
+
+    def _fault(self, path: str) -> int | None:
+        """The status to fail this request with, or None (called holding the lock)."""
+        if self.fail_status is None or not path.startswith(self.fail_prefix):
+            return None
+        if self.fail_after > 0:
+            self.fail_after -= 1
+            return None
+        if self.fail_times is not None:
+            if self.fail_times <= 0:
+                self.fail_status = self.fail_times = None
+                return None
+            self.fail_times -= 1
+        return self.fail_status
 
     # --- request log
 
@@ -470,12 +492,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.body = self.rfile.read(length) if length else b""
         with plex._lock:
             plex.requests.append((method, path))
-            status = plex.fail_status
-            if status is not None and plex.fail_times is not None:
-                if plex.fail_times <= 0:
-                    status = plex.fail_status = plex.fail_times = None
-                else:
-                    plex.fail_times -= 1
+            status = plex._fault(path)
         if plex.hang_seconds:
             plex._stop.wait(plex.hang_seconds)
         if status is not None:
