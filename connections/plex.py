@@ -219,8 +219,9 @@ class PlexClient:
 
     def _error(self, cls: type[PlexError], what: str, reason: str) -> PlexError:
         message = f"Plex at {self.url} {reason} while {what}."
-        # Belt and braces: nothing above puts the token in, and nothing may.
-        if self._token:
+        # Belt and braces: nothing above puts the token in, and nothing may. (Real tokens are
+        # 20 characters; masking a one-letter test token would garble the message.)
+        if len(self._token) >= 6:
             message = message.replace(self._token, "***")
         return cls(redact(message))
 
@@ -385,6 +386,8 @@ class PlexClient:
         if label in {t.tag for t in obj.labels}:
             return
         self._call(f"labelling {rating_key}", obj.addLabel, label)
+        # The object's labels are stale now; the next edit must start from Plex's list.
+        self._objects.pop(str(rating_key), None)
 
     def _object(self, rating_key: str | int) -> Any:
         key = str(rating_key)
