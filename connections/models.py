@@ -15,7 +15,7 @@ from tcm_site import crypto
 from tcm_site.fields import EncryptedTextField
 from tcm_site.validators import validate_service_url
 
-from . import agents
+from . import agents, plex
 from .tautulli import TautulliClient, TautulliError
 
 T = TypeVar("T")
@@ -99,6 +99,50 @@ class PlexConnection(models.Model):
 
     def library_names(self) -> list[str]:
         return [n.strip() for n in self.libraries.split(",") if n.strip()]
+
+    # --- Talking to Plex (connections/plex.py does the talking)
+
+    def client(self) -> plex.PlexClient:
+        return plex.PlexClient.for_connection(self)
+
+    def blocked_reason(self) -> str:
+        """Why no work may be sent to this server now, or ""."""
+        if self.auth_failed_at:
+            return (
+                f"Plex rejected the token of {self.name!r}; enter a valid token in the "
+                "connection (tcm sends nothing to this server until then)."
+            )
+        if not self.enabled:
+            return f"The Plex connection {self.name!r} is disabled."
+        return ""
+
+    def test(self) -> plex.ServerInfo:
+        """Ask Plex who it is; remember the answer, or the reason it failed. Raises PlexError."""
+        try:
+            info = self.client().server_info()
+        except plex.PlexAuthError as exc:
+            self.record_auth_failure(str(exc))
+            raise
+        except plex.PlexError as exc:
+            self._update(last_error=str(exc), last_checked_at=timezone.now())
+            raise
+        self._update(
+            server_name=info.name[:200],
+            server_version=info.version[:100],
+            last_checked_at=timezone.now(),
+            last_error="",
+            auth_failed_at=None,
+        )
+        return info
+
+    def record_auth_failure(self, message: str) -> None:
+        """Plex rejected the token: hold all work for this server until the token is fixed."""
+        self._update(auth_failed_at=timezone.now(), last_error=message)
+
+    def _update(self, **fields: object) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+        PlexConnection.objects.filter(pk=self.pk).update(**fields)
 
 
 def _new_webhook_secret() -> str:

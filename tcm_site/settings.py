@@ -280,3 +280,20 @@ TCM_WEBHOOK_DEDUPE_SECONDS = env.int("TCM_WEBHOOK_DEDUPE_SECONDS", default=10)
 # The largest webhook body accepted.
 TCM_WEBHOOK_MAX_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TCM_WEBHOOK_MAX_BYTES)
+
+# --- Plex work (cards/pipeline.py, cards/tasks.py)
+# Items per request when walking a library (plexapi's container size).
+TCM_PLEX_PAGE_SIZE = env.int("TCM_PLEX_PAGE_SIZE", default=500)
+# Transient failures (Plex down, timing out, 5xx) are retried with exponential backoff and jitter:
+# base * 2**n seconds, at most TCM_RETRY_MAX_DELAY, at most TCM_RETRY_LIMIT times.
+TCM_RETRY_BASE_DELAY = env.float("TCM_RETRY_BASE_DELAY", default=30)
+TCM_RETRY_MAX_DELAY = env.float("TCM_RETRY_MAX_DELAY", default=1800)
+TCM_RETRY_LIMIT = env.int("TCM_RETRY_LIMIT", default=8)
+# When another task is working on the same episode, try again after about this long.
+TCM_LOCK_RETRY_DELAY = env.float("TCM_LOCK_RETRY_DELAY", default=5)
+# Tautulli reports "watched" before Plex flips the episode (its threshold is lower): re-check Plex
+# after each of these delays (seconds, about 15 minutes in all) until it agrees.
+TCM_WATCHED_RECHECK_DELAYS = [
+    float(d)
+    for d in env.list("TCM_WATCHED_RECHECK_DELAYS", default=[20, 40, 60, 90, 120, 150, 180, 240])
+]
