@@ -1,0 +1,219 @@
+"""Tautulli's webhook: store the post, queue its work after the commit, answer at once.
+
+Tautulli waits for the answer without a timeout (a slow answer blocks its notifier thread), so
+the view never talks to Plex: it validates, stores a WebhookEvent, and leaves the rest to the
+worker. Whatever arrives, the answer is JSON: 202 with the event, 200 for a test notification,
+or 4xx with {"error": reason}, and nothing is stored or queued for a post that is refused.
+
+The URL carries the connection's secret, so no log line written here contains the path, and the
+refusals are not handed to Django's request logger either (it would log the path).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse, QueryDict
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from connections.models import TautulliConnection
+
+from .models import WebhookEvent
+from .tasks import process_webhook_event
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("created", "watched")
+_RATING_KEY = re.compile(r"\d{1,20}")
+# A template Tautulli did not fill in: what its test notifications send ("{rating_key}").
+_PLACEHOLDER = re.compile(r"\{\w*\}")
+# When the broker is down, give up quickly: the event is stored, and the sweeper queues it later.
+_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+_EXAMPLE = 'e.g. {"rating_key": "12345", "event": "watched"}'
+
+
+class BadPost(Exception):
+    """The body cannot be used; the message is the reason given back to the sender."""
+
+
+@dataclass(frozen=True)
+class Post:
+    rating_key: str
+    event: str
+    payload: Any
+    is_test: bool = False
+
+
+@csrf_exempt
+def tautulli_webhook(request: HttpRequest, secret: str) -> JsonResponse:
+    if request.method != "POST":
+        response = _refuse(405, "use POST")
+        response["Allow"] = "POST"
+        return response
+    connection = TautulliConnection.for_secret(secret)
+    if connection is None:
+        log.warning("webhook: post to an unknown webhook URL from %s", _client(request))
+        return _refuse(404, "unknown webhook URL")
+
+    limit = settings.TCM_WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    try:
+        # Django reads no more than CONTENT_LENGTH; the check before it keeps a huge declared
+        # body from being read at all.
+        if declared > limit or len(body := request.body) > limit:
+            raise RequestDataTooBig
+    except RequestDataTooBig:
+        log.warning("webhook %s: body over %s bytes refused", connection, limit)
+        return _refuse(413, f"body larger than {limit} bytes")
+
+    try:
+        post = parse(request.content_type, body)
+    except BadPost as exc:
+        log.warning("webhook %s: post refused: %s", connection, exc)
+        return _refuse(400, str(exc))
+
+    if post.is_test:
+        connection.record_test_arrival()
+        log.info("webhook %s: test notification received", connection)
+        return JsonResponse(
+            {"test": True, "latency_ms": connection.last_test_latency_ms}, status=200
+        )
+
+    event = store(connection, post)
+    log.info(
+        "webhook %s: %s %s stored as event %s%s",
+        connection,
+        post.event or "post",
+        post.rating_key,
+        event.pk,
+        f" (duplicate of {event.duplicate_of_id})" if event.duplicate_of_id else "",
+    )
+    return JsonResponse(
+        {"id": event.pk, "status": event.status, "duplicate_of": event.duplicate_of_id},
+        status=202,
+    )
+
+
+def parse(content_type: str, body: bytes) -> Post:
+    """The rating key and event of a post: JSON (a bare key, or an object) or form-encoded."""
+    if content_type == "application/x-www-form-urlencoded":
+        try:
+            form = QueryDict(body)
+        except SuspiciousOperation as exc:  # too many fields
+            raise BadPost(f"unreadable form data: {exc}") from None
+        payload: Any = {k: form.get(k) for k in form}
+        return _interpret(form.get("rating_key"), form.get("event"), payload)
+    if content_type == "multipart/form-data":
+        raise BadPost(f"send JSON ({_EXAMPLE}) or form-encoded data")
+    if not body.strip():
+        raise BadPost(f"empty body: expected JSON, {_EXAMPLE}")
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise BadPost(f"malformed JSON: {str(exc)[:120]}") from None
+    if isinstance(payload, dict):
+        return _interpret(payload.get("rating_key"), payload.get("event"), payload)
+    if isinstance(payload, str | int) and not isinstance(payload, bool):
+        return _interpret(payload, None, payload)
+    raise BadPost(f"expected a rating key or an object with rating_key, {_EXAMPLE}")
+
+
+def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
+    if raw_event is not None and not isinstance(raw_event, str):
+        raise BadPost("event must be a string")
+    event = (raw_event or "").strip().lower()
+    if isinstance(raw_key, bool) or not isinstance(raw_key, str | int | None):
+        raise BadPost('rating_key must be a number such as 12345 or a string such as "12345"')
+    key = str(raw_key).strip() if raw_key is not None else ""
+
+    # A test notification: Tautulli sends the texts without filling in {rating_key}.
+    if event == "test" or _PLACEHOLDER.fullmatch(key):
+        return Post("", "test", payload, is_test=True)
+    if not key:
+        raise BadPost(f"missing rating_key, {_EXAMPLE}")
+    if not _RATING_KEY.fullmatch(key):
+        raise BadPost(f"rating_key must be a number, not {key[:40]!r}")
+    if event and event not in EVENTS:
+        raise BadPost(f"unknown event {event[:40]!r}: expected one of {', '.join(EVENTS)}")
+    return Post(key, event, payload)
+
+
+def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
+    """Store the post and queue its work once the row is committed.
+
+    An identical post (same key and event) while an earlier one still waits is stored as its
+    duplicate and not queued: a season added at once, or Tautulli firing twice, is one piece of
+    work. The worker collapses further per episode.
+    """
+    now = timezone.now()
+    window = now - timedelta(seconds=settings.TCM_WEBHOOK_DEDUPE_SECONDS)
+    with transaction.atomic():
+        earlier = (
+            WebhookEvent.objects.filter(
+                connection=connection,
+                rating_key=post.rating_key,
+                event=post.event,
+                status=WebhookEvent.Status.PENDING,
+                received_at__gte=window,
+            )
+            .order_by("received_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        event = WebhookEvent.objects.create(
+            connection=connection,
+            rating_key=post.rating_key,
+            event=post.event,
+            payload=post.payload,
+            received_at=now,
+            status=WebhookEvent.Status.DUPLICATE if earlier else WebhookEvent.Status.PENDING,
+            duplicate_of_id=earlier,
+        )
+        TautulliConnection.objects.filter(pk=connection.pk).update(last_webhook_at=now)
+        if not earlier:
+            # After the commit: the worker must find the row it is sent.
+            transaction.on_commit(partial(dispatch, event.pk), robust=True)
+    return event
+
+
+def dispatch(event_id: int) -> bool:
+    """Queue the event's task. With the broker down the event stays pending, to be queued again
+    by the sweeper; the post is still answered."""
+    try:
+        process_webhook_event.apply_async((event_id,), retry_policy=_DISPATCH_RETRY)
+    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
+        log.warning(
+            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
+            "until it is queued again",
+            event_id,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
+    return True
+
+
+def _refuse(status: int, reason: str) -> JsonResponse:
+    response = JsonResponse({"error": reason}, status=status)
+    # Django's request logger would log "Not Found: <path>", and the path holds the secret; the
+    # view logs the refusal itself, without it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown address"

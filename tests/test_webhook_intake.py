@@ -1,0 +1,94 @@
+"""A valid post from Tautulli is stored as a pending WebhookEvent and answered 202 at once; its
+task is queued only after the transaction commits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from cards.models import WebhookEvent
+from connections.models import TautulliConnection
+
+Capture = Callable[..., object]
+
+
+def _url(connection: TautulliConnection) -> str:
+    return f"/webhooks/tautulli/{connection.webhook_secret}/"
+
+
+@pytest.mark.django_db
+def test_it_stores_the_post_and_queues_it_after_the_commit(
+    client: Client,
+    tautulli_connection: TautulliConnection,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    body = {"rating_key": "5151", "event": "watched", "title": "Ünïcode ☂ ok"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(_url(tautulli_connection), body, content_type="application/json")
+        # Stored before anything is queued: the work waits for the commit.
+        event = WebhookEvent.objects.get()
+        assert event.status == WebhookEvent.Status.PENDING
+
+    assert response.status_code == 202
+    assert response.json() == {"id": event.pk, "status": "pending", "duplicate_of": None}
+    assert len(callbacks) == 1
+    assert (event.connection, event.rating_key, event.event) == (
+        tautulli_connection,
+        "5151",
+        "watched",
+    )
+    assert event.payload == body
+    tautulli_connection.refresh_from_db()
+    assert tautulli_connection.last_webhook_at == event.received_at
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "key", "event"),
+    [
+        ('"12345"', "application/json", "12345", ""),
+        ("12345", "application/json", "12345", ""),
+        (' " 777 " ', "application/json", "777", ""),
+        ('{"rating_key": 42}', "application/json", "42", ""),
+        ('{"rating_key": "9", "event": "Created"}', "application/json", "9", "created"),
+        # Tautulli always says application/json; other senders may say nothing useful.
+        ('{"rating_key": "9"}', "text/plain", "9", ""),
+        ("rating_key=31&event=watched", "application/x-www-form-urlencoded", "31", "watched"),
+        ("rating_key=32", "application/x-www-form-urlencoded", "32", ""),
+    ],
+)
+def test_it_accepts_bare_keys_objects_and_forms(
+    client: Client,
+    tautulli_connection: TautulliConnection,
+    body: str,
+    content_type: str,
+    key: str,
+    event: str,
+) -> None:
+    response = client.post(_url(tautulli_connection), body, content_type=content_type)
+
+    assert response.status_code == 202, response.content
+    stored = WebhookEvent.objects.get()
+    assert (stored.rating_key, stored.event) == (key, event)
+
+
+@pytest.mark.django_db
+def test_it_accepts_the_url_without_its_trailing_slash(
+    client: Client, tautulli_connection: TautulliConnection
+) -> None:
+    url = _url(tautulli_connection).rstrip("/")
+    response = client.post(url, '"1"', content_type="application/json")
+    assert response.status_code == 202
+    assert WebhookEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_needs_no_login_and_no_csrf_token(tautulli_connection: TautulliConnection) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        _url(tautulli_connection), json.dumps({"rating_key": "1"}), content_type="application/json"
+    )
+    assert response.status_code == 202
