@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -205,6 +206,31 @@ def dispatch(event_id: int) -> bool:
         return False
     WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
     return True
+
+
+def requeue(events: QuerySet[WebhookEvent]) -> int:
+    """Queue pending or failed events again (after the commit); returns how many.
+
+    A failed event starts over with its attempts reset, so it gets the whole retry budget.
+    """
+    with transaction.atomic():
+        ids = list(
+            events.filter(
+                status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED]
+            ).values_list("pk", flat=True)
+        )
+        WebhookEvent.objects.filter(pk__in=ids, status=WebhookEvent.Status.FAILED).update(
+            attempts=0
+        )
+        WebhookEvent.objects.filter(pk__in=ids).update(
+            status=WebhookEvent.Status.PENDING,
+            last_error="",
+            next_attempt_at=None,
+            finished_at=None,
+        )
+        for pk in ids:
+            transaction.on_commit(partial(dispatch, pk), robust=True)
+    return len(ids)
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:

@@ -39,6 +39,9 @@ class EncryptedTextField(models.TextField):
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         kwargs.setdefault("form_class", SecretFormField)
+        # Always the password input: TextField asks for a textarea, and so does the admin for
+        # every TextField, and a textarea renders the stored secret back into the page.
+        kwargs["widget"] = forms.PasswordInput(render_value=False)
         return super().formfield(**kwargs)
 
 
