@@ -1,0 +1,114 @@
+"""render(): a CardSpec in, a JPEG out."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from PIL import Image
+
+from . import effects, source, types
+from .spec import CardSpec, RenderError, RenderResult, Style
+from .types.base import Card
+
+# Pillow hands the memory of every big image back to the system and faults it in again for the
+# next one; for card-sized images that costs about as much as scaling them. Let it keep a few
+# 16 MB blocks for reuse (unless the environment already decided).
+if "PILLOW_BLOCKS_MAX" not in os.environ and Image.core.get_blocks_max() < 8:
+    Image.core.set_blocks_max(8)
+
+
+def render(spec: CardSpec) -> RenderResult:
+    card_type = types.get(spec.card_type)
+    style = Style.parse(spec.style)
+    if style.art and not spec.art:
+        raise RenderError(
+            f"style {spec.style!r} needs the series' background art, and there is none"
+        )
+    card = Card(spec, card_type)  # checks fonts and options before any pixel is decoded
+    if style.art:
+        canvas = compose(card, str(spec.art), style, "art image")
+    else:
+        canvas = compose(card, spec.source, style, "source image")
+    warnings = list(card.warnings)
+    if card.missing:
+        chars = "".join(sorted(card.missing))
+        warnings.append(f"no bundled font can draw {chars!r}; left out")
+    return RenderResult(encode(canvas, spec.quality), canvas, card.boxes, warnings)
+
+
+def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
+    """The finished card as an RGB image.
+
+    The picture is worked on at the smallest resolution that loses nothing: a blurred card is
+    decoded, coloured, blurred and shaded at 1/10 of its size and scaled up once; a sharp card
+    from a smaller still is coloured and shaded before it is scaled up. Text and other sharp
+    details are drawn last, at full size.
+    """
+    size = (card.width, card.height)
+    if style.blur:
+        radius = card.px(effects.BLUR_RADIUS)
+        factor = max(1.0, radius / effects.SMALL_RADIUS)
+        small = (max(1, round(card.width / factor)), max(1, round(card.height / factor)))
+        image = source.load_cover(path, small, draft=1.0, what=what)
+    else:
+        image = source.load_cover(path, size, what=what)
+    image = card.type.adjust(card, image)
+    if style.grayscale:
+        image = effects.grayscale(image)
+    if style.blur:
+        image = effects.blur_small(image, radius * image.width / card.width)
+        card.state["blurred"] = True
+    image = card.type.backdrop(card, image)
+    if image.size != size:
+        resample = effects.UPSCALE if style.blur else source.RESAMPLE
+        image = image.resize(size, resample)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    card.type.decorate(card, image)
+    return image
+
+
+def encode(image: Image.Image, quality: int, subsampling: int = 0) -> bytes:
+    """JPEG bytes; 4:4:4 chroma by default, so coloured text edges stay crisp."""
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, subsampling=subsampling)
+    return buffer.getvalue()
+
+
+def reencode(data: bytes, max_bytes: int) -> bytes:
+    """A copy of a card that is at most max_bytes long: lower quality first, then 4:2:0 chroma,
+    then smaller. RenderError when even the smallest attempt is too big."""
+    if max_bytes <= 0:
+        raise RenderError(f"cannot make a card of at most {max_bytes} bytes")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise RenderError("cannot re-encode the card: it is not a readable image") from None
+    attempts = [(1.0, 0), (1.0, 2), (0.75, 2), (0.5, 2)]
+    for scale, subsampling in attempts:
+        scaled = image
+        if scale != 1.0:
+            scaled = image.resize(
+                (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                Image.Resampling.BILINEAR,
+                reducing_gap=2.0,
+            )
+        best = _best_quality(scaled, subsampling, max_bytes)
+        if best is not None:
+            return best
+    raise RenderError(f"cannot make the card smaller than {max_bytes} bytes")
+
+
+def _best_quality(image: Image.Image, subsampling: int, max_bytes: int) -> bytes | None:
+    """The highest quality in 30-90 whose file fits (binary search: about six encodes)."""
+    low, high, best = 30, 90, None
+    while low <= high:
+        quality = (low + high) // 2
+        data = encode(image, quality, subsampling)
+        if len(data) <= max_bytes:
+            best, low = data, quality + 1
+        else:
+            high = quality - 1
+    return best

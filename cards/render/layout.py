@@ -1,0 +1,516 @@
+"""Text layout: measure, wrap into balanced lines, shrink to fit, and draw inside the canvas.
+
+Widths are measured with the real fonts (including fallback fonts and letter spacing), never by
+counting characters. Each line is drawn once into small greyscale masks (stroke and fill), and the
+masks are pasted onto the card in colour: strokes of every line first, so that a stroke never
+covers a neighbouring letter's fill.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFilter, features
+
+from . import fonts
+
+RGB = tuple[int, int, int]
+
+# Fraction of the nominal size a title may shrink to before words are broken and text is cut.
+MIN_SCALE = 0.2
+# Breaking after these reads naturally ("Star Wars: | A New Hope").
+BREAK_AFTER = (":", ",", ";", "-", "\u2010", "\u2013", "\u2014", ".", "!", "?")
+HYPHENS = ("-", "\u2010", "\u2013", "\u2014")
+HAVE_RAQM = features.check_feature("raqm")
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How a piece of text is drawn, in canvas pixels."""
+
+    font: str  # path of the primary font file
+    size: float
+    color: RGB = (255, 255, 255)
+    kerning: float = 0.0  # extra space between letters
+    word_spacing: float = 0.0  # extra space for every space character
+    stroke_width: float = 0.0
+    stroke_color: RGB = (0, 0, 0)
+    line_spacing: float = 0.0  # added to the font's own line height
+
+    @property
+    def px(self) -> int:
+        return max(1, round(self.size))
+
+    @property
+    def stroke_px(self) -> int:
+        return max(1, round(self.stroke_width)) if self.stroke_width > 0 else 0
+
+    def scaled(self, factor: float) -> TextStyle:
+        return dataclasses.replace(
+            self,
+            size=self.size * factor,
+            kerning=self.kerning * factor,
+            word_spacing=self.word_spacing * factor,
+            stroke_width=self.stroke_width * factor,
+            line_spacing=self.line_spacing * factor,
+        )
+
+    def pitch(self) -> float:
+        """Baseline-to-baseline distance."""
+        ascent, descent = fonts.load(self.font, self.px).getmetrics()
+        return max(1.0, ascent + descent + self.line_spacing)
+
+
+def is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+@dataclass
+class _Piece:
+    x: float
+    text: str
+    font: object  # ImageFont.FreeTypeFont
+
+
+def _pieces(text: str, style: TextStyle) -> tuple[list[_Piece], float, set[str]]:
+    """Where each bit of text goes on a line starting at x = 0; the line's advance width; the
+    characters no font has."""
+    runs, missing = fonts.font_runs(text, style.font)
+    pieces: list[_Piece] = []
+    x = 0.0
+    spaced = style.kerning != 0 or style.word_spacing != 0
+    for run, path in runs:
+        rtl = is_rtl(run)
+        if rtl and not HAVE_RAQM:
+            run = run[::-1]  # crude visual order; Raqm does this properly when present
+        font = fonts.load(path, style.px, rtl)
+        if rtl or not spaced:
+            # Drawn in one go (a right-to-left run must be, for shaping): letter spacing only
+            # between this run and the next.
+            pieces.append(_Piece(x, run, font))
+            x += font.getlength(run) + style.kerning + style.word_spacing * run.count(" ")
+            continue
+        # Letter spacing: place characters one by one. The advance of a character is measured
+        # with its right neighbour so the font's pair kerning is kept.
+        for i, ch in enumerate(run):
+            nxt = run[i + 1 : i + 2]
+            advance = font.getlength(ch + nxt) - font.getlength(nxt) if nxt else font.getlength(ch)
+            if not ch.isspace():
+                pieces.append(_Piece(x, ch, font))
+            x += advance + style.kerning + (style.word_spacing if ch == " " else 0)
+    if text:
+        x -= style.kerning  # no letter spacing after the last letter
+    return pieces, max(0.0, x), missing
+
+
+def measure(text: str, style: TextStyle) -> float:
+    return _pieces(text, style)[1]
+
+
+# --- wrapping -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    joiner: str  # what joins it to the next token on the same line: " " or "" (after a hyphen)
+
+
+def _tokens(paragraph: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for word in paragraph.split():
+        # A hyphenated word may break after its hyphen ("SPIDER- | MAN").
+        start = 0
+        for i, ch in enumerate(word):
+            if ch in HYPHENS and 0 < i < len(word) - 1:
+                tokens.append(_Token(word[start : i + 1], ""))
+                start = i + 1
+        tokens.append(_Token(word[start:], " "))
+    return tokens
+
+
+def _join(tokens: Sequence[_Token]) -> str:
+    return "".join(t.text + t.joiner for t in tokens[:-1]) + tokens[-1].text
+
+
+def _balanced_split(
+    widths: list[float], gaps: list[float], bonus: list[bool], lines: int, max_width: float
+) -> list[int]:
+    """Break points (token indexes where a line starts) for exactly `lines` lines.
+
+    Minimises the sum of squared line widths relative to an even split (balanced lines), with a
+    heavy penalty for a line wider than max_width and a small reward for breaking after
+    punctuation.
+    """
+    n = len(widths)
+    lines = max(1, min(lines, n))
+    prefix = [0.0]
+    for i in range(n):
+        prefix.append(prefix[-1] + widths[i] + (gaps[i] if i < n - 1 else 0.0))
+
+    def width(i: int, j: int) -> float:  # tokens i..j-1 on one line
+        return prefix[j] - prefix[i] - (gaps[j - 1] if j - 1 < n - 1 else 0.0)
+
+    target = max(1.0, width(0, n) / lines)
+
+    def cost(i: int, j: int) -> float:
+        w = width(i, j)
+        c = (w / target) ** 2
+        if w > max_width:
+            c += 1000.0 + 1000.0 * (w - max_width) / max_width
+        if j < n and bonus[j - 1]:
+            c -= 0.3
+        return c
+
+    inf = float("inf")
+    best = [[inf] * (n + 1) for _ in range(lines + 1)]
+    back = [[0] * (n + 1) for _ in range(lines + 1)]
+    best[0][0] = 0.0
+    for k in range(1, lines + 1):
+        # Line k ends at token j; the lines left need at least one token each.
+        for j in range(k, n - (lines - k) + 1):
+            for i in range(k - 1, j):
+                if best[k - 1][i] == inf:
+                    continue
+                c = best[k - 1][i] + cost(i, j)
+                if c < best[k][j]:
+                    best[k][j], back[k][j] = c, i
+    starts = []
+    j = n
+    for k in range(lines, 0, -1):
+        j = back[k][j]
+        starts.append(j)
+    return starts[::-1]
+
+
+def _wrap_paragraph(tokens: list[_Token], style: TextStyle, max_width: float, limit: int):
+    """The fewest balanced lines (at most `limit`) that fit; `limit` lines if none fit."""
+    widths = [measure(t.text, style) for t in tokens]
+    space = measure("a a", style) - measure("aa", style)
+    gaps = [(space if t.joiner else 0.0) + style.kerning for t in tokens]
+    bonus = [t.text.endswith(BREAK_AFTER) for t in tokens]
+    for count in range(1, max(1, limit) + 1):
+        starts = _balanced_split(widths, gaps, bonus, count, max_width)
+        lines = [
+            _join(tokens[a:b]) for a, b in zip(starts, [*starts[1:], len(tokens)], strict=True)
+        ]
+        if all(measure(line, style) <= max_width for line in lines) or count >= len(tokens):
+            return lines
+    return lines
+
+
+def _wrap(paragraphs: list[list[_Token]], style: TextStyle, max_width: float, limit: int):
+    lines: list[str] = []
+    for index, tokens in enumerate(paragraphs):
+        later = len(paragraphs) - index - 1
+        budget = max(1, limit - len(lines) - later)
+        lines.extend(_wrap_paragraph(tokens, style, max_width, budget))
+    return lines
+
+
+def _block_height(count: int, style: TextStyle) -> float:
+    ascent, descent = fonts.load(style.font, style.px).getmetrics()
+    return (count - 1) * style.pitch() + ascent + descent
+
+
+def _cut_to_width(text: str, style: TextStyle, max_width: float, ellipsis: bool) -> str:
+    """The longest prefix of text (plus "…") that fits max_width."""
+    suffix = "…" if ellipsis else ""
+    low, high = 0, len(text)
+    while low < high:  # binary search on the prefix length
+        mid = (low + high + 1) // 2
+        if measure(text[:mid].rstrip() + suffix, style) <= max_width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + suffix
+
+
+def _hard_wrap(text: str, style: TextStyle, max_width: float, limit: int) -> list[str]:
+    """Last resort at the smallest size: fill lines greedily, breaking inside words, and end the
+    last line with "…" when the text does not fit."""
+    lines: list[str] = []
+    rest = " ".join(text.split())
+    while rest and len(lines) < limit:
+        last = len(lines) == limit - 1
+        if measure(rest, style) <= max_width:
+            lines.append(rest)
+            rest = ""
+            break
+        if last:
+            lines.append(_cut_to_width(rest, style, max_width, ellipsis=True))
+            rest = ""
+            break
+        piece = _cut_to_width(rest, style, max_width, ellipsis=False)
+        # Prefer the last space inside the piece as the break.
+        cut = piece.rfind(" ")
+        piece = piece[:cut] if cut > 0 else piece
+        piece = piece or rest[:1]
+        lines.append(piece)
+        rest = rest[len(piece) :].lstrip()
+    return lines
+
+
+def fit(
+    text: str,
+    style: TextStyle,
+    max_width: float,
+    max_lines: int,
+    max_height: float | None = None,
+) -> tuple[list[str], TextStyle]:
+    """Wrap text into at most max_lines balanced lines (more only if the text has more explicit
+    line breaks), shrinking the style until the lines fit max_width and max_height."""
+    paragraphs = [_tokens(p) for p in text.split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs or max_width <= 0:
+        return [], style
+    limit = max(max_lines, len(paragraphs))
+    scale = 1.0
+    for _ in range(10):
+        current = style.scaled(scale)
+        lines = _wrap(paragraphs, current, max_width, limit)
+        widest = max(measure(line, current) for line in lines)
+        height = _block_height(len(lines), current)
+        ratio = max_width / max(widest, 1e-6)
+        if max_height:
+            ratio = min(ratio, max_height / max(height, 1e-6))
+        if ratio >= 1.0:
+            return lines, current
+        if scale <= MIN_SCALE:
+            break
+        # Widths scale with the size, so jump close to the answer; the loop checks the result.
+        scale = max(MIN_SCALE, min(scale * ratio * 0.99, scale * 0.97))
+    current = style.scaled(MIN_SCALE)
+    lines = _hard_wrap(" ".join(p for p in text.split("\n")), current, max_width, limit)
+    if max_height and lines:
+        dropped = False
+        while len(lines) > 1 and _block_height(len(lines), current) > max_height:
+            lines.pop()
+            dropped = True
+        if _block_height(len(lines), current) > max_height:
+            lines = []  # not even one line fits at the smallest size
+        elif dropped:
+            lines[-1] = _cut_to_width(lines[-1], current, max_width, ellipsis=True)
+    return lines, current
+
+
+# --- drawing --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """One styled piece of a line, rendered: masks cropped to the ink, whose top-left sits at
+    (dx, dy) from the line's origin (left end of the baseline)."""
+
+    style: TextStyle
+    fill: Image.Image
+    stroke: Image.Image | None
+    dx: int
+    dy: int
+
+
+@dataclass
+class Line:
+    parts: list[_Part]
+    width: float  # advance width
+    ascent: int
+    descent: int
+    x: float = 0.0  # origin: left end of the baseline, in canvas pixels
+    y: float = 0.0
+
+    def ink(self) -> tuple[int, int, int, int] | None:
+        """Bounding box of what this line draws, in canvas pixels."""
+        box = None
+        for part in self.parts:
+            if part.fill.width == 0 or part.fill.height == 0:
+                continue
+            left = round(self.x) + part.dx
+            top = round(self.y) + part.dy
+            b = (left, top, left + part.fill.width, top + part.fill.height)
+            box = b if box is None else _union(box, b)
+        return box
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def render_line(segments: Sequence[tuple[str, TextStyle]], missing: set[str] | None = None) -> Line:
+    """Render text pieces (each with its own style) side by side into masks."""
+    parts: list[_Part] = []
+    x = 0.0
+    ascent = descent = 0
+    for text, style in segments:
+        pieces, width, lost = _pieces(text, style)
+        if missing is not None:
+            missing |= lost
+        primary = fonts.load(style.font, style.px)
+        a, d = primary.getmetrics()
+        ascent, descent = max(ascent, a), max(descent, d)
+        if pieces:
+            parts.append(_render_part(pieces, style, x, width))
+        x += width
+    return Line(parts, x, ascent, descent)
+
+
+def _render_part(pieces: list[_Piece], style: TextStyle, x0: float, width: float) -> _Part:
+    # The mask is generously larger than the advance box: accents above the ascent, overhangs
+    # and the stroke. Its empty border costs little; the ink box is measured from the mask.
+    size = style.px
+    stroke = style.stroke_px
+    pad_x = stroke + size // 3 + 2
+    top = max(f.getmetrics()[0] for f in (p.font for p in pieces)) + size // 3 + stroke + 2
+    bottom = max(f.getmetrics()[1] for f in (p.font for p in pieces)) + size // 4 + stroke + 2
+    box = (int(width) + 2 * pad_x, top + bottom)
+    left = int(x0) - pad_x
+    offset = x0 - left  # fractional part kept for the glyph positions
+
+    def draw(stroke_width: int) -> Image.Image:
+        mask = Image.new("L", box, 0)
+        pen = ImageDraw.Draw(mask)
+        for piece in pieces:
+            pen.text(
+                (piece.x + offset, top),
+                piece.text,
+                font=piece.font,
+                fill=255,
+                anchor="ls",
+                stroke_width=stroke_width,
+                stroke_fill=255,
+            )
+        return mask
+
+    fill = draw(0)
+    outline = draw(stroke) if stroke else None
+    # Keep only the inked part: pasting is paid per mask pixel.
+    ink = (outline or fill).getbbox() or (0, 0, 0, 0)
+    fill = fill.crop(ink)
+    outline = outline.crop(ink) if outline else None
+    return _Part(style, fill, outline, left + ink[0], ink[1] - top)
+
+
+class Block:
+    """Lines placed on the canvas."""
+
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+
+    @classmethod
+    def stack(
+        cls,
+        lines: list[Line],
+        x: float,
+        y: float,
+        pitch: float,
+        align: str = "center",
+        grow: str = "up",
+    ) -> Block:
+        """Place lines one under another. grow="up": the last baseline is at y and extra lines
+        go upwards; grow="down": the first baseline is at y."""
+        first = y - pitch * (len(lines) - 1) if grow == "up" else y
+        for i, line in enumerate(lines):
+            if align == "center":
+                line.x = x - line.width / 2
+            elif align == "right":
+                line.x = x - line.width
+            else:
+                line.x = x
+            line.y = first + i * pitch
+        return cls(lines)
+
+    def bbox(self) -> tuple[int, int, int, int] | None:
+        box = None
+        for line in self.lines:
+            ink = line.ink()
+            if ink is not None:
+                box = ink if box is None else _union(box, ink)
+        return box
+
+    def shift(self, dx: float, dy: float) -> None:
+        for line in self.lines:
+            line.x += dx
+            line.y += dy
+
+    def keep_inside(self, width: int, height: int, margin: int = 0) -> None:
+        """Move the block back onto the canvas if any ink sticks out (a long word, a big custom
+        size, a vertical shift); ink that is larger than the canvas is cut when drawing."""
+        box = self.bbox()
+        if box is None:
+            return
+        dx = dy = 0.0
+        if box[2] - box[0] <= width - 2 * margin:
+            dx = max(0, margin - box[0]) - max(0, box[2] - (width - margin))
+        if box[3] - box[1] <= height - 2 * margin:
+            dy = max(0, margin - box[1]) - max(0, box[3] - (height - margin))
+        self.shift(dx, dy)
+
+    def draw(
+        self, canvas: Image.Image, shadow: tuple[RGB, float, float, int, int] | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """Paint onto the canvas; returns the ink boxes, clipped to the canvas.
+
+        shadow: (colour, opacity, blur radius, dx, dy) for a soft drop shadow under the text.
+        """
+        if shadow is not None:
+            self._draw_shadow(canvas, *shadow)
+        for layer in ("stroke", "fill"):
+            for line in self.lines:
+                for part in line.parts:
+                    mask = part.stroke if layer == "stroke" else part.fill
+                    if mask is None:
+                        continue
+                    color = part.style.stroke_color if layer == "stroke" else part.style.color
+                    _paste(canvas, color, mask, round(line.x) + part.dx, round(line.y) + part.dy)
+        boxes = []
+        for line in self.lines:
+            ink = line.ink()
+            if ink is not None:
+                clipped = (
+                    max(0, ink[0]),
+                    max(0, ink[1]),
+                    min(canvas.width, ink[2]),
+                    min(canvas.height, ink[3]),
+                )
+                if clipped[0] < clipped[2] and clipped[1] < clipped[3]:
+                    boxes.append(clipped)
+        return boxes
+
+    def _draw_shadow(
+        self, canvas: Image.Image, color: RGB, opacity: float, radius: float, dx: int, dy: int
+    ) -> None:
+        box = self.bbox()
+        if box is None:
+            return
+        pad = int(radius * 3) + 2
+        left, top = box[0] - pad, box[1] - pad
+        size = (box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad)
+        layer = Image.new("L", size, 0)
+        for line in self.lines:
+            for part in line.parts:
+                mask = part.stroke or part.fill
+                at = (round(line.x) + part.dx - left, round(line.y) + part.dy - top)
+                layer.paste(255, at, mask)
+        # Blur at a quarter of the size: a soft shadow has no detail to lose.
+        small = layer.reduce(4) if min(size) >= 16 else layer
+        soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
+        soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+        _paste(canvas, color, soft, left + dx, top + dy)
+
+
+def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:
+    """Paint colour through a mask at (x, y), cutting whatever lies outside the canvas."""
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(canvas.width, x + mask.width), min(canvas.height, y + mask.height)
+    if left >= right or top >= bottom:
+        return
+    if (left, top, right, bottom) != (x, y, x + mask.width, y + mask.height):
+        mask = mask.crop((left - x, top - y, right - x, bottom - y))
+    ink = (
+        color
+        if canvas.mode == "RGB"
+        else round(0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2])
+    )
+    canvas.paste(ink, (left, top, right, bottom), mask)

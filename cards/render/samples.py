@@ -1,0 +1,80 @@
+"""A generated landscape to render cards from: for tests, the benchmark and the contact sheet in
+the docs, so none of them needs a real (copyrighted) episode still."""
+
+from __future__ import annotations
+
+import random
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+
+def landscape(width: int = 1920, height: int = 1080, seed: int = 3) -> Image.Image:
+    """A night sky with glowing lights over a hill, with cloudy texture and fine grain: smooth
+    areas and detail, like a real still (and JPEG-compressible like one)."""
+    rng = random.Random(seed)
+    # Build at a quarter size and scale up: the shapes are soft anyway.
+    w, h = max(8, width // 4), max(8, height // 4)
+    sky_top, sky_bottom = (20, 30, 90), (60, 110, 150)
+    column = Image.new("RGB", (1, h))
+    column.putdata(
+        [
+            tuple(
+                round(a + (b - a) * (y / max(1, h - 1)) ** 1.3)
+                for a, b in zip(sky_top, sky_bottom, strict=True)
+            )
+            for y in range(h)
+        ]
+    )
+    image = column.resize((w, h))
+    # A purple haze to the right, as in a dusk sky.
+    haze = Image.linear_gradient("L").rotate(90).resize((w, h))
+    image = Image.composite(
+        Image.new("RGB", (w, h), (90, 60, 150)), image, haze.point(lambda v: v // 2)
+    )
+    glow = Image.new("L", (w, h), 0)
+    pen = ImageDraw.Draw(glow)
+    for _ in range(4):
+        x, y, r = (
+            rng.uniform(0.3, 0.8) * w,
+            rng.uniform(0.15, 0.35) * h,
+            rng.uniform(0.01, 0.02) * w,
+        )
+        pen.ellipse((x - r, y - r, x + r, y + r), fill=rng.randrange(120, 200))
+    glow = glow.filter(ImageFilter.GaussianBlur(w / 50))
+    image.paste((255, 220, 230), (0, 0), glow)
+    hill = Image.new("L", (w, h), 0)
+    peak = rng.uniform(0.35, 0.55)
+    points = [(0, h * 0.62)]
+    for i in range(1, 40):
+        x = i / 40
+        ridge = 0.42 + 0.35 * abs(x - peak) ** 1.2 + rng.uniform(-0.006, 0.006)
+        points.append((x * w, ridge * h))
+    points += [(w, h * 0.6), (w, h), (0, h)]
+    ImageDraw.Draw(hill).polygon(points, fill=255)
+    ground = Image.linear_gradient("L").resize((w, h))
+    ground_rgb = Image.merge(
+        "RGB",
+        (
+            ground.point(lambda v: 135 - v // 3),
+            ground.point(lambda v: 125 - v // 3),
+            ground.point(lambda v: 70 - v // 5),
+        ),
+    )
+    image.paste(ground_rgb, (0, 0), hill.filter(ImageFilter.GaussianBlur(0.6)))
+    # Cloudy texture: coarse noise, blurred, multiplied in.
+    coarse = Image.effect_noise((w // 16 + 2, h // 16 + 2), 50).resize(
+        (w, h), Image.Resampling.BICUBIC
+    )
+    fine = Image.effect_noise((w // 3 + 1, h // 3 + 1), 60).resize((w, h), Image.Resampling.BICUBIC)
+    clouds = ImageChops.blend(coarse, fine, 0.4).filter(ImageFilter.GaussianBlur(1.5))
+    clouds = clouds.point(lambda v: 120 + v // 2)
+    image = ImageChops.multiply(image, Image.merge("RGB", (clouds, clouds, clouds)))
+    image = ImageChops.add(image, image, scale=1.4)  # multiply darkened it; bring it back
+    image = image.resize((width, height), Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((width, height), 18).point(lambda v: v // 8)
+    return ImageChops.add(image, Image.merge("RGB", (grain, grain, grain)), offset=-16)
+
+
+def save_landscape(path: str, width: int = 1920, height: int = 1080, quality: int = 90) -> str:
+    landscape(width, height).save(path, "JPEG", quality=quality)
+    return path

@@ -1,0 +1,113 @@
+"""What a card is made of: the plain data the renderer takes and gives back.
+
+Nothing here knows about Django or Plex; the pipeline builds a CardSpec from its models and
+hands it to render().
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Bump whenever a change makes the same CardSpec come out with different pixels, so that stored
+# fingerprints no longer match and cards get re-rendered.
+RENDERER_VERSION = "1"
+
+STYLES: tuple[str, ...] = (
+    "unique",
+    "blur",
+    "grayscale",
+    "blur grayscale",
+    "art",
+    "art blur",
+    "art grayscale",
+    "art blur grayscale",
+)
+
+CASES = ("upper", "lower", "title", "source")
+
+
+class RenderError(Exception):
+    """The card cannot be rendered from this input; the message is one line saying why."""
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """How to draw the title. Every field's default keeps the card type's own setting."""
+
+    file: str | None = None
+    color: str | None = None
+    size: float = 1.0
+    kerning: float = 1.0
+    stroke_width: float = 1.0
+    stroke_color: str | None = None
+    interline_spacing: int = 0
+    vertical_shift: int = 0
+    case: str | None = None
+    replacements: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    source: str
+    title: str
+    season_number: int | None = None
+    episode_number: int | None = None
+    absolute_number: int | None = None
+    series_name: str = ""
+    card_type: str = "standard"
+    style: str = "unique"
+    art: str | None = None
+    font: FontSpec = field(default_factory=FontSpec)
+    episode_text: str | None = None
+    episode_text_format: str | None = None
+    season_text: str | None = None
+    hide_season_text: bool = False
+    hide_episode_text: bool = False
+    width: int = 3200
+    height: int = 1800
+    quality: int = 95
+    extras: tuple[tuple[str, str], ...] = ()
+
+    def fingerprint_data(self) -> dict:
+        """Everything that decides the pixels except file paths (the caller hashes the files'
+        contents itself, so a moved file does not force a re-render), plus the renderer version.
+        """
+        data = dataclasses.asdict(self)
+        del data["source"], data["art"]
+        font = data["font"]
+        font["custom_file"] = font.pop("file") is not None
+        font["replacements"] = [list(pair) for pair in self.font.replacements]
+        data["extras"] = [list(pair) for pair in self.extras]
+        data["renderer_version"] = RENDERER_VERSION
+        return data
+
+
+@dataclass(frozen=True)
+class Style:
+    """A style name taken apart: which picture, and which spoiler-hiding effects."""
+
+    art: bool
+    blur: bool
+    grayscale: bool
+
+    @classmethod
+    def parse(cls, name: str) -> Style:
+        if name not in STYLES:
+            raise RenderError(f"unknown style {name!r}; choose one of: {', '.join(STYLES)}")
+        words = name.split()
+        return cls(art="art" in words, blur="blur" in words, grayscale="grayscale" in words)
+
+
+@dataclass
+class RenderResult:
+    data: bytes  # the JPEG file
+    image: Image.Image  # the same picture before encoding (RGB)
+    # Ink boxes (left, top, right, bottom) of every piece of text drawn, in canvas pixels.
+    text_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Things the caller may want to log, e.g. characters no bundled font can draw.
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,330 @@
+"""What every card type shares: its declared defaults, its options, and the Card being drawn.
+
+A card type module subclasses CardType, states its look as class attributes (numbers in pixels of
+a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
+
+- adjust(card, image): colour work on the picture, at whatever resolution is cheapest;
+- backdrop(card, image): smooth overlays (gradients) on the picture, same resolution;
+- decorate(card, canvas): sharp things (text, lines, stars) on the full-size canvas.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from PIL import Image, ImageColor
+
+from .. import effects, fonts, layout
+from ..layout import RGB, Block, TextStyle
+from ..spec import CASES, CardSpec, RenderError
+from ..text import apply_case, apply_replacements, clean, format_parts
+
+BASE_WIDTH, BASE_HEIGHT = 3200, 1800
+
+
+def parse_color(value: str, what: str = "colour") -> RGB:
+    try:
+        rgb = ImageColor.getrgb(value.strip())
+    except (ValueError, AttributeError):
+        raise RenderError(f"unknown {what} {value!r}; use e.g. #EBEBEB or white") from None
+    return rgb[:3]
+
+
+def _parse_bool(value: str) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _parse_number(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("expected a finite number")
+    return number
+
+
+@dataclass(frozen=True)
+class Option:
+    """A card-type option, set through CardSpec.extras (all values arrive as strings)."""
+
+    kind: str  # "color", "number", "bool", "text" or "choice"
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def parse(self, name: str, raw: str) -> object:
+        try:
+            if self.kind == "color":
+                return parse_color(raw, f"colour for {name}")
+            if self.kind == "number":
+                return _parse_number(raw)
+            if self.kind == "bool":
+                return _parse_bool(raw)
+            if self.kind == "choice":
+                value = str(raw).strip().lower()
+                if value not in self.choices:
+                    raise ValueError(f"choose one of {', '.join(self.choices)}")
+                return value
+            return str(raw)
+        except ValueError as exc:
+            raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
+
+
+class CardType:
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+
+    # Title, in pixels of a 3200x1800 card.
+    title_font: ClassVar[str] = fonts.CONDENSED
+    title_size: ClassVar[float] = 150
+    title_color: ClassVar[str] = "white"
+    title_kerning: ClassVar[float] = 0
+    title_word_spacing: ClassVar[float] = 0
+    title_stroke: ClassVar[float] = 0
+    title_stroke_color: ClassVar[str] = "black"
+    title_line_spacing: ClassVar[float] = 0
+    title_case: ClassVar[str] = "upper"
+    title_max_lines: ClassVar[int] = 4
+    title_max_width: ClassVar[float] = 2600
+
+    # Episode line: what it says. {season_number} etc.; see text.format_parts.
+    season_format: ClassVar[str | None] = "SEASON {season_number}"
+    episode_format: ClassVar[str] = "EPISODE {episode_number}"
+    episode_case: ClassVar[str] = "upper"
+
+    options: ClassVar[dict[str, Option]] = {}
+
+    def adjust(self, card: Card, image: Image.Image) -> Image.Image:
+        return image
+
+    def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        return image
+
+    def decorate(self, card: Card, canvas: Image.Image) -> None:
+        raise NotImplementedError
+
+
+class BottomGradient:
+    """The dark gradient rising from the bottom edge, shared by standard and anime: transparent
+    `gradient_height` reference pixels above the bottom, `gradient_opacity` at the bottom."""
+
+    gradient_height: ClassVar[float] = 1255
+    gradient_color: ClassVar[RGB] = (12, 12, 12)
+    gradient_opacity: ClassVar[float] = 0.85
+    gradient_option: ClassVar[Option] = Option("bool", False, "no dark gradient at the bottom")
+
+    def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        if not card.option("omit_gradient"):
+            start = card.from_bottom(self.gradient_height) * image.height / card.height
+            effects.bottom_gradient(image, round(start), self.gradient_color, self.gradient_opacity)
+        return image
+
+
+class Card:
+    """One card being drawn: the spec resolved against its card type's defaults."""
+
+    def __init__(self, spec: CardSpec, card_type: CardType):
+        if not (16 <= spec.width <= 10000 and 16 <= spec.height <= 10000):
+            raise RenderError(f"card size {spec.width}x{spec.height} is out of range (16-10000)")
+        if not 1 <= spec.quality <= 100:
+            raise RenderError(f"JPEG quality {spec.quality} is out of range (1-100)")
+        self.spec = spec
+        self.type = card_type
+        self.width, self.height = spec.width, spec.height
+        # Uniform scale from the 3200x1800 reference; distances from an edge use the edge.
+        self.scale = min(spec.width / BASE_WIDTH, spec.height / BASE_HEIGHT)
+        self.boxes: list[tuple[int, int, int, int]] = []
+        self.warnings: list[str] = []
+        self.missing: set[str] = set()
+        self.state: dict[str, object] = {}  # what backdrop() leaves for decorate()
+        self.options = self._options()
+        self.title_style, self.title_case, self.title_shift = self._title_font()
+        title = apply_replacements(clean(spec.title), spec.font.replacements)
+        self.title = apply_case(title, self.title_case)
+        self.season_text, self.episode_parts = self._episode_text()
+
+    def px(self, value: float) -> float:
+        """A length from the 3200x1800 reference, on this canvas."""
+        return value * self.scale
+
+    def from_bottom(self, value: float) -> float:
+        """The row `value` reference pixels above the bottom edge."""
+        return self.height - self.px(value)
+
+    def option(self, name: str) -> object:
+        return self.options[name]
+
+    def style(
+        self,
+        font: str,
+        size: float,
+        color: RGB | str,
+        kerning: float = 0,
+        stroke: float = 0,
+        stroke_color: RGB | str = (0, 0, 0),
+    ) -> TextStyle:
+        """A text style from reference-pixel numbers, scaled to this canvas."""
+        if isinstance(color, str):
+            color = parse_color(color)
+        if isinstance(stroke_color, str):
+            stroke_color = parse_color(stroke_color)
+        return TextStyle(
+            font=font,
+            size=self.px(size),
+            color=color,
+            kerning=self.px(kerning),
+            stroke_width=self.px(stroke),
+            stroke_color=stroke_color,
+        )
+
+    def _options(self) -> dict[str, object]:
+        known = self.type.options
+        values = {name: option.default for name, option in known.items()}
+        for name, raw in self.spec.extras:
+            if name not in known:
+                # Series-wide extras may be meant for another card type: note, don't fail.
+                self.warnings.append(
+                    f"option {name!r} does not apply to card type {self.type.name}"
+                )
+                continue
+            values[name] = known[name].parse(name, raw)
+        return values
+
+    def _title_font(self) -> tuple[TextStyle, str, float]:
+        spec, kind = self.spec.font, self.type
+        for name in ("size", "kerning", "stroke_width"):
+            value = getattr(spec, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise RenderError(f"font {name} must be a number, not {value!r}")
+        if not 0 < spec.size <= 10:
+            raise RenderError(f"font size scale {spec.size} is out of range (above 0, at most 10)")
+        if spec.stroke_width < 0:
+            raise RenderError(f"font stroke width scale {spec.stroke_width} must not be negative")
+        case = spec.case or kind.title_case
+        if case not in CASES:
+            raise RenderError(f"unknown case {case!r}; use one of {', '.join(CASES)}")
+        path = kind.title_font
+        if spec.file:
+            fonts.check_font_file(spec.file)
+            path = spec.file
+        style = TextStyle(
+            font=path,
+            size=self.px(kind.title_size * spec.size),
+            color=parse_color(spec.color or kind.title_color, "font colour"),
+            kerning=self.px(kind.title_kerning * spec.kerning),
+            word_spacing=self.px(kind.title_word_spacing),
+            stroke_width=self.px(kind.title_stroke * spec.stroke_width),
+            stroke_color=parse_color(spec.stroke_color or kind.title_stroke_color, "stroke colour"),
+            line_spacing=self.px(kind.title_line_spacing + spec.interline_spacing),
+        )
+        return style, case, self.px(spec.vertical_shift)
+
+    def _episode_text(self) -> tuple[str | None, list[tuple[str, bool]] | None]:
+        spec, kind = self.spec, self.type
+        if spec.hide_episode_text and spec.hide_season_text:
+            return None, None
+        if spec.episode_text is not None:
+            # A literal line replaces the whole episode line.
+            text = clean(spec.episode_text).replace("\n", " ").strip()
+            return None, ([(apply_case(text, kind.episode_case), False)] if text else None)
+        values = {
+            "season_number": spec.season_number,
+            "episode_number": spec.episode_number,
+            "absolute_number": spec.absolute_number,
+            "series_name": spec.series_name,
+            "title": clean(spec.title).replace("\n", " "),
+        }
+        season = None
+        if not spec.hide_season_text:
+            if spec.season_text is not None:
+                season = clean(spec.season_text).replace("\n", " ").strip() or None
+            elif spec.season_number == 0:
+                season = "SPECIALS"
+            elif kind.season_format and spec.season_number is not None:
+                parts = format_parts(kind.season_format, values)
+                season = "".join(text for text, _ in parts) if parts else None
+        episode = None
+        if not spec.hide_episode_text:
+            episode = format_parts(spec.episode_text_format or kind.episode_format, values)
+        case = kind.episode_case
+        if season is not None:
+            season = apply_case(season, case)
+        if episode is not None:
+            episode = [(apply_case(text, case), field) for text, field in episode]
+            if not "".join(text for text, _ in episode).strip():
+                episode = None
+        return season, episode
+
+    # --- drawing helpers the card types share -------------------------------------------------
+
+    def title_block(
+        self,
+        x: float,
+        y: float,
+        align: str,
+        grow: str,
+        max_width: float | None = None,
+        max_height: float | None = None,
+    ) -> Block | None:
+        """The title, wrapped and shrunk to the type's limits and placed with its last (grow="up")
+        or first (grow="down") baseline at y. None when there is no title to draw."""
+        kind = self.type
+        max_width = min(max_width or self.px(kind.title_max_width), self.width - 2 * self.margin)
+        max_height = max_height or self.height - 2 * self.margin
+        lines, style = layout.fit(
+            self.title, self.title_style, max_width, kind.title_max_lines, max_height
+        )
+        if not lines:
+            return None
+        rendered = [layout.render_line([(line, style)], self.missing) for line in lines]
+        return Block.stack(rendered, x, y + self.title_shift, style.pitch(), align, grow)
+
+    @property
+    def margin(self) -> int:
+        """Text keeps at least this far from the canvas edges."""
+        return max(1, round(self.px(40)))
+
+    def line_block(
+        self, segments: list[tuple[str, TextStyle]], x: float, y: float, align: str
+    ) -> Block | None:
+        """One line of mixed styles (the episode line), shrunk if it is wider than the canvas."""
+        segments = [(text, style) for text, style in segments if text]
+        if not segments:
+            return None
+        width = sum(layout.measure(text, style) for text, style in segments)
+        room = self.width - 2 * self.margin
+        if width > room:
+            segments = [(text, style.scaled(room / width * 0.98)) for text, style in segments]
+        line = layout.render_line(segments, self.missing)
+        return Block.stack([line], x, y, 1, align, "down")
+
+    def draw(self, canvas: Image.Image, block: Block | None, shadow=None) -> None:
+        if block is None:
+            return
+        block.keep_inside(self.width, self.height, min(self.margin, 8))
+        self.boxes.extend(block.draw(canvas, shadow))
+
+    def episode_segments(
+        self,
+        season_style: TextStyle,
+        episode_style: TextStyle,
+        separator: str,
+        field_style: TextStyle | None = None,
+    ) -> list[tuple[str, TextStyle]]:
+        """The episode line as styled pieces: season part, separator, episode part (whose
+        formatted fields may get their own style, like Star Wars' bold number)."""
+        segments: list[tuple[str, TextStyle]] = []
+        if self.season_text:
+            segments.append((self.season_text, season_style))
+        if self.episode_parts:
+            if segments and separator:
+                segments.append((separator, episode_style))
+            for text, is_field in self.episode_parts:
+                style = field_style if is_field and field_style else episode_style
+                segments.append((text, style))
+        return segments

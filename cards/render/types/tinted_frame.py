@@ -1,0 +1,164 @@
+"""tinted_frame: a thin frame 185 px in from the edges, the picture blurred outside it; the title
+sits on the frame's top line and "SEASON 1 - EPISODE 3" on its bottom line, the line broken
+behind them."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from .. import effects, fonts
+from ..layout import Block
+from ..source import load_fitted
+from ..spec import RenderError
+from .base import Card, CardType, Option
+
+ELEMENTS = ("title", "index", "logo", "omit")
+
+
+class TintedFrame(CardType):
+    name = "tinted_frame"
+    label = "Tinted frame"
+
+    title_font = fonts.ROUNDED
+    title_size = 100
+    title_color = "white"
+    title_case = "source"
+    title_max_lines = 2
+    title_max_width = 2400
+
+    episode_font = fonts.ROUNDED
+    episode_size = 60
+    episode_kerning = 1
+
+    inset = 185  # frame distance from every edge
+    frame_width = 5
+    gap = 30  # free space between text and the frame line on either side
+    edge_blur = 60
+    shadow = ((0, 0, 0), 0.75, 10, 4, 6)  # colour, opacity, radius, dx, dy (reference px)
+    logo_height = 150  # logo on a frame line; in the middle it may be twice as tall
+
+    options = {
+        "frame_color": Option("color", None, "default: the font colour"),
+        "episode_text_color": Option("color", None, "default: the font colour"),
+        "blur_edges": Option("bool", True, "blur the picture outside the frame"),
+        "top_element": Option("choice", "title", "on the top line", ELEMENTS),
+        "middle_element": Option("choice", "omit", "in the middle", ELEMENTS),
+        "bottom_element": Option("choice", "index", "on the bottom line", ELEMENTS),
+        "logo": Option("text", "", "path of a logo image, for the logo element"),
+        "separator": Option("text", "-", "between the season and the episode part"),
+    }
+
+    def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        if card.option("blur_edges") and not card.state.get("blurred"):
+            radius = card.px(self.edge_blur) * image.width / card.width
+            card.state["edges"] = effects.blur_small(image, radius)
+        return image
+
+    def decorate(self, card: Card, canvas: Image.Image) -> None:
+        edges = card.state.get("edges")
+        if isinstance(edges, Image.Image):
+            self.paste_edges(card, canvas, edges)
+        inset = card.px(self.inset)
+        lines = {
+            "top": inset,
+            "middle": card.height / 2,
+            "bottom": card.height - inset,
+        }
+        gaps: dict[str, tuple[int, int, int, int]] = {}
+        placed = []
+        for where, y in lines.items():
+            element = card.option(f"{where}_element")
+            thing = self.element(card, element, y, where == "middle")
+            if thing is None:
+                continue
+            box = thing.bbox() if isinstance(thing, Block) else thing[1]
+            if box and where != "middle":
+                gaps[where] = box
+            placed.append(thing)
+        self.frame(card, canvas, gaps)
+        shadow = self.scaled_shadow(card)
+        for thing in placed:
+            if isinstance(thing, Block):
+                card.draw(canvas, thing, shadow)
+            else:
+                logo, box = thing
+                canvas.paste(logo, box[:2], logo if logo.mode == "RGBA" else None)
+
+    def paste_edges(self, card: Card, canvas: Image.Image, small: Image.Image) -> None:
+        """Blurred picture outside the frame: only the four strips are scaled up."""
+        w, h, inset = card.width, card.height, round(card.px(self.inset))
+        k = small.width / w
+        for box in (
+            (0, 0, w, inset),
+            (0, h - inset, w, h),
+            (0, inset, inset, h - inset),
+            (w - inset, inset, w, h - inset),
+        ):
+            size = (box[2] - box[0], box[3] - box[1])
+            if size[0] <= 0 or size[1] <= 0:
+                continue
+            # Bilinear is enough for a blurred picture and cheaper than the bicubic default.
+            strip = small.resize(size, Image.Resampling.BILINEAR, box=tuple(v * k for v in box))
+            if strip.mode != canvas.mode:
+                strip = strip.convert(canvas.mode)
+            canvas.paste(strip, box[:2])
+
+    def element(self, card: Card, element: str, y: float, middle: bool):
+        if element == "title":
+            return self.centred(card, card.title_block(card.width / 2, 0, "center", "down"), y)
+        if element == "index":
+            color = card.option("episode_text_color") or card.title_style.color
+            style = card.style(self.episode_font, self.episode_size, color, self.episode_kerning)
+            separator = card.option("separator")
+            segments = card.episode_segments(style, style, f" {separator} " if separator else " ")
+            return self.centred(card, card.line_block(segments, card.width / 2, 0, "center"), y)
+        if element == "logo":
+            return self.logo(card, y, middle)
+        return None
+
+    @staticmethod
+    def centred(card: Card, block: Block | None, y: float) -> Block | None:
+        """Centre the text on the row y by its capital letters (descenders hang below)."""
+        if block is None:
+            return None
+        first, last = block.lines[0], block.lines[-1]
+        cap = max(part.style.size for part in first.parts) * 0.7 if first.parts else 0
+        middle = (first.y - cap + last.y) / 2
+        block.shift(0, y - middle)
+        return block
+
+    def logo(self, card: Card, y: float, middle: bool):
+        path = str(card.option("logo")).strip()
+        if not path:
+            raise RenderError("the logo element needs the logo option (a path to an image)")
+        height = round(card.px(self.logo_height * (2 if middle else 1)))
+        logo = load_fitted(path, (round(card.width * 0.6), height), "logo")
+        x = round(card.width / 2 - logo.width / 2)
+        top = round(y - logo.height / 2)
+        return logo, (x, top, x + logo.width, top + logo.height)
+
+    def frame(
+        self, card: Card, canvas: Image.Image, gaps: dict[str, tuple[int, int, int, int]]
+    ) -> None:
+        color = card.option("frame_color") or card.title_style.color
+        if canvas.mode == "L":
+            color = effects.ink(canvas, color)
+        pen = ImageDraw.Draw(canvas)
+        w, h = card.width, card.height
+        inset, half = card.px(self.inset), max(1.0, card.px(self.frame_width)) / 2
+        gap = card.px(self.gap)
+        left, right, top, bottom = inset, w - inset, inset, h - inset
+        for where, y in (("top", top), ("bottom", bottom)):
+            spans = [(left - half, right + half)]
+            box = gaps.get(where)
+            if box:
+                spans = [(left - half, box[0] - gap), (box[2] + gap, right + half)]
+            for x0, x1 in spans:
+                if x1 > x0:
+                    pen.rectangle((x0, y - half, x1, y + half - 1), fill=color)
+        for x in (left, right):
+            pen.rectangle((x - half, top - half, x + half - 1, bottom + half), fill=color)
+
+    def scaled_shadow(self, card: Card):
+        color, opacity, radius, dx, dy = self.shadow
+        return (color, opacity, card.px(radius), round(card.px(dx)), round(card.px(dy)))

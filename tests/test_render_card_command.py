@@ -1,0 +1,87 @@
+"""The render_card management command: a card or a contact sheet from the command line, and one
+clear line (no traceback) when something is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from cards.render.samples import save_landscape
+from tests.support import ROOT
+
+
+@pytest.fixture
+def still(tmp_path) -> str:
+    return save_landscape(str(tmp_path / "still.jpg"), 480, 270)
+
+
+def test_it_writes_a_card(tmp_path, still: str) -> None:
+    out = tmp_path / "card.jpg"
+    call_command(
+        "render_card", still, "--title", "The Long Night", "--season", "1", "--episode", "3",
+        "--card-type", "anime", "--style", "blur", "--width", "640", "--height", "360",
+        "--extra", "kanji=夜", "--out", str(out),
+    )  # fmt: skip
+    image = Image.open(out)
+    assert image.format == "JPEG"
+    assert image.size == (640, 360)
+
+
+def test_it_writes_a_contact_sheet_of_every_type(tmp_path, still: str) -> None:
+    from cards.render import card_type_choices
+
+    sheet = tmp_path / "sheet.png"
+    call_command(
+        "render_card", still, "--title", "Pilot", "--season", "1", "--episode", "1",
+        "--width", "640", "--height", "360", "--contact-sheet", str(sheet), "--tile-width", "160",
+    )  # fmt: skip
+    image = Image.open(sheet)
+    assert image.width == 2 * 160
+    assert image.height > len(card_type_choices()) * 90
+
+
+def test_it_needs_somewhere_to_write(still: str) -> None:
+    with pytest.raises(CommandError, match="--out"):
+        call_command("render_card", still, "--title", "x")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["missing.jpg"], "source image not found: missing.jpg"),
+        (["{still}", "--card-type", "fancy"], "unknown card type 'fancy'"),
+        (["{still}", "--font", "nope.ttf"], "font file not found: nope.ttf"),
+        (["{notes}"], "not an image"),
+    ],
+)
+def test_errors_exit_non_zero_with_one_clear_line(
+    tmp_path, still: str, arguments: list[str], message: str
+) -> None:
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("text")
+    args = [a.format(still=still, notes=notes) for a in arguments]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "render_card",
+            *args,
+            "--title",
+            "x",
+            "--out",
+            str(tmp_path / "o.jpg"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert message in lines[0]

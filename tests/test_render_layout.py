@@ -1,0 +1,131 @@
+"""Title layout: measured wrapping into balanced lines, shrinking, explicit breaks, and never a
+glyph outside the canvas, whatever the title."""
+
+from __future__ import annotations
+
+import pytest
+
+from cards.render import CardSpec, FontSpec, fonts, layout, render
+from cards.render.layout import TextStyle
+from cards.render.samples import save_landscape
+from cards.render.types import CARD_TYPES
+
+WIDTH, HEIGHT = 800, 450
+
+HOSTILE_TITLES = {
+    "80 characters": "The Extraordinarily Long and Winding Road to the Very End of the Known "
+    "Universe!",
+    "one 40-character word": "Supercalifragilisticexpialidociousnessss",
+    "500 characters": ("lorem ipsum dolor sit amet " * 20)[:500],
+    "500 letters, no space": "W" * 500,
+    "control characters": "Bad\x00Title\x07 with\ttabs\r\nand \x1b[31m escapes\u200b\u202e",
+    "right to left": "שלום עולם مرحبا بالعالم",
+    "only spaces": "     ",
+    "emoji": "Party 🎉🔥 Time 👍🏽",
+    "many explicit breaks": "A\nB\nC\nD\nE\nF\nG\nH",
+}
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 400, 225)
+
+
+def inside(box: tuple[int, int, int, int]) -> bool:
+    return box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES.values(), ids=HOSTILE_TITLES.keys())
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: str) -> None:
+    result = render(
+        CardSpec(
+            source=still,
+            title=title,
+            season_number=1,
+            episode_number=3,
+            card_type=card_type,
+            width=WIDTH,
+            height=HEIGHT,
+        )
+    )
+    assert result.text_boxes, "the episode line at least is drawn"
+    assert all(inside(box) for box in result.text_boxes), result.text_boxes
+
+
+def test_a_huge_custom_size_and_shift_still_stay_on_the_canvas(still: str) -> None:
+    result = render(
+        CardSpec(
+            source=still,
+            title="The Long Night of the Soul",
+            font=FontSpec(size=6.0, vertical_shift=900, interline_spacing=200),
+            width=WIDTH,
+            height=HEIGHT,
+        )
+    )
+    assert all(inside(box) for box in result.text_boxes)
+
+
+def style(size: float = 100) -> TextStyle:
+    return TextStyle(font=fonts.CONDENSED, size=size)
+
+
+def test_a_title_that_fits_stays_on_one_line() -> None:
+    lines, fitted = layout.fit("THE LONG NIGHT", style(), 2700, 4)
+    assert lines == ["THE LONG NIGHT"]
+    assert fitted.size == 100
+
+
+def test_wrapping_is_by_measured_width_not_by_characters() -> None:
+    # Same number of characters; the wide letters need more lines.
+    narrow, _ = layout.fit("iiii iiii iiii iiii iiii iiii", style(), 600, 4)
+    wide, fitted = layout.fit("WWWW WWWW WWWW WWWW WWWW WWWW", style(), 600, 4)
+    assert len(narrow) < len(wide)
+    for line in wide:
+        assert layout.measure(line, fitted) <= 600
+
+
+def test_wrapped_lines_are_balanced() -> None:
+    text = "The Extraordinarily Long and Winding Road to the End"
+    lines, fitted = layout.fit(text, style(), 1600, 4)
+    assert len(lines) == 2
+    widths = [layout.measure(line, fitted) for line in lines]
+    assert max(widths) / min(widths) < 1.35, lines
+
+
+def test_it_prefers_to_break_after_a_colon() -> None:
+    lines, _ = layout.fit("Chapter Seven: The Lost Letters", style(), 1200, 4)
+    assert lines == ["Chapter Seven:", "The Lost Letters"]
+
+
+def test_an_explicit_line_break_is_honoured() -> None:
+    lines, _ = layout.fit("Part One\nThe Beginning", style(), 2700, 4)
+    assert lines == ["Part One", "The Beginning"]
+
+
+def test_the_line_limit_is_kept_by_shrinking() -> None:
+    text = " ".join(["WORDS"] * 40)
+    lines, fitted = layout.fit(text, style(), 1000, 2)
+    assert len(lines) <= 2
+    assert fitted.size < 100
+    assert all(layout.measure(line, fitted) <= 1000 for line in lines)
+
+
+def test_a_word_wider_than_the_card_shrinks_until_it_fits() -> None:
+    word = "Supercalifragilisticexpialidociousnessss"
+    lines, fitted = layout.fit(word, style(200), 1500, 4)
+    assert lines == [word]
+    assert layout.measure(word, fitted) <= 1500
+
+
+def test_a_title_that_cannot_fit_even_at_the_smallest_size_is_cut_with_an_ellipsis() -> None:
+    lines, fitted = layout.fit("W" * 500, style(), 1000, 2)
+    assert len(lines) == 2
+    assert lines[-1].endswith("…")
+    assert all(layout.measure(line, fitted) <= 1000 for line in lines)
+
+
+def test_letter_spacing_widens_the_line() -> None:
+    plain = layout.measure("SEASON", style())
+    spaced = layout.measure("SEASON", TextStyle(font=fonts.CONDENSED, size=100, kerning=10))
+    assert spaced == pytest.approx(plain + 50, abs=1)

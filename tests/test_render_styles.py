@@ -1,0 +1,111 @@
+"""Styles: grayscale really has no colour, blur really removes detail (but not from the text),
+art styles draw the series art instead of the still."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageFilter, ImageStat
+
+from cards.render import CardSpec, RenderError, render
+from cards.render.samples import save_landscape
+from cards.render.types import CARD_TYPES
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 960, 540)
+
+
+def card(still: str, **fields: object) -> Image.Image:
+    values = {"source": still, "title": "The Long Night", "season_number": 1, "episode_number": 3}
+    values.update({"width": 960, "height": 540, **fields})
+    return render(CardSpec(**values)).image
+
+
+def detail(image: Image.Image, box: tuple[int, int, int, int]) -> float:
+    """High-frequency energy: mean strength of edges in a region."""
+    edges = image.crop(box).convert("L").filter(ImageFilter.FIND_EDGES)
+    return ImageStat.Stat(edges).mean[0]
+
+
+def test_a_grayscale_standard_card_has_no_colour_at_all(still: str) -> None:
+    for style in ("grayscale", "blur grayscale"):
+        image = card(still, style=style)
+        r, g, b = image.split()
+        assert r.tobytes() == g.tobytes() == b.tobytes(), style
+
+
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_grayscale_takes_the_colour_out_of_the_picture_of_every_type(
+    still: str, card_type: str
+) -> None:
+    image = card(
+        still,
+        style="grayscale",
+        card_type=card_type,
+        title="",
+        hide_season_text=True,
+        hide_episode_text=True,
+    )
+    r, g, b = image.split()
+    assert r.tobytes() == g.tobytes() == b.tobytes()
+    colourful = card(still, style="unique", card_type=card_type, title="")
+    r, g, b = colourful.split()
+    assert r.tobytes() != b.tobytes()
+
+
+@pytest.fixture(scope="module")
+def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A still full of fine detail: a 4-pixel checkerboard."""
+    tile = Image.new("L", (8, 8), 30)
+    tile.paste(220, (0, 0, 4, 4))
+    tile.paste(220, (4, 4, 8, 8))
+    image = Image.new("L", (960, 540))
+    for x in range(0, 960, 8):
+        for y in range(0, 540, 8):
+            image.paste(tile, (x, y))
+    path = str(tmp_path_factory.mktemp("detailed") / "checker.png")
+    image.convert("RGB").save(path)
+    return path
+
+
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_blur_removes_most_of_the_detail_of_the_picture(detailed: str, card_type: str) -> None:
+    box = (380, 170, 700, 300)  # clear of every type's text
+    sharp = detail(card(detailed, card_type=card_type), box)
+    blurred = detail(card(detailed, card_type=card_type, style="blur"), box)
+    assert blurred < sharp / 20, (sharp, blurred)
+
+
+def test_blur_leaves_the_text_sharp(still: str) -> None:
+    result = render(
+        CardSpec(source=still, title="The Long Night", style="blur", width=960, height=540)
+    )
+    title = result.text_boxes[0]
+    plain = card(still, style="blur", title="", hide_season_text=True, hide_episode_text=True)
+    assert detail(result.image, title) > detail(plain, title) * 4
+
+
+def test_art_styles_use_the_series_art(tmp_path, still: str) -> None:
+    art = str(tmp_path / "art.png")
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(art)
+    for style in ("art", "art blur", "art grayscale", "art blur grayscale"):
+        image = card(
+            still, style=style, art=art, title="", hide_season_text=True, hide_episode_text=True
+        )
+        r, g, b = image.getpixel((480, 60))
+        if "grayscale" in style:
+            assert r == g == b, style
+        else:
+            assert r > 150 and g < 60 and b < 60, (style, (r, g, b))
+
+
+def test_an_art_style_without_art_is_refused(still: str) -> None:
+    with pytest.raises(RenderError, match="background art"):
+        card(still, style="art blur")
+
+
+def test_the_unwatched_looking_styles_differ_from_unique(still: str) -> None:
+    unique = card(still).tobytes()
+    for style in ("blur", "grayscale", "blur grayscale"):
+        assert card(still, style=style).tobytes() != unique
