@@ -40,6 +40,8 @@ _RATING_KEY = re.compile(r"\d{1,20}")
 _PLACEHOLDER = re.compile(r"\{\w*\}")
 # When the broker is down, give up quickly: the event is stored, and the sweeper queues it later.
 _DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# How stale last_webhook_at may be: writing it on every post would add a write to each.
+_SEEN_EVERY = timedelta(seconds=1)
 _EXAMPLE = 'e.g. {"rating_key": "12345", "event": "watched"}'
 
 
@@ -94,7 +96,8 @@ def tautulli_webhook(request: HttpRequest, secret: str) -> JsonResponse:
         )
 
     event = store(connection, post)
-    log.info(
+    # DEBUG: the access log has every post already, and the admin lists the events.
+    log.debug(
         "webhook %s: %s %s stored as event %s%s",
         connection,
         post.event or "post",
@@ -157,42 +160,51 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
 
     An identical post (same key and event) while an earlier one still waits is stored as its
     duplicate and not queued: a season added at once, or Tautulli firing twice, is one piece of
-    work. The worker collapses further per episode.
+    work. The worker collapses further per episode, which also covers two identical posts that
+    race each other here (the look-up and the insert are not one transaction on purpose).
+
+    Built for many posts a second on SQLite, where every write takes the one database lock: the
+    only write on the way is a single INSERT, so the lock is held for a moment, not across
+    queries; last_webhook_at is written at most once a second.
     """
     now = timezone.now()
     window = now - timedelta(seconds=settings.TCM_WEBHOOK_DEDUPE_SECONDS)
-    with transaction.atomic():
-        earlier = (
-            WebhookEvent.objects.filter(
-                connection=connection,
-                rating_key=post.rating_key,
-                event=post.event,
-                status=WebhookEvent.Status.PENDING,
-                received_at__gte=window,
-            )
-            .order_by("received_at")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        event = WebhookEvent.objects.create(
+    earlier = (
+        WebhookEvent.objects.filter(
             connection=connection,
             rating_key=post.rating_key,
             event=post.event,
-            payload=post.payload,
-            received_at=now,
-            status=WebhookEvent.Status.DUPLICATE if earlier else WebhookEvent.Status.PENDING,
-            duplicate_of_id=earlier,
+            status=WebhookEvent.Status.PENDING,
+            received_at__gte=window,
         )
+        .order_by("received_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    event = WebhookEvent.objects.create(
+        connection=connection,
+        rating_key=post.rating_key,
+        event=post.event,
+        payload=post.payload,
+        received_at=now,
+        status=WebhookEvent.Status.DUPLICATE if earlier else WebhookEvent.Status.PENDING,
+        duplicate_of_id=earlier,
+        # Written with the row, not after the hand-off (one write less per post); dispatch()
+        # clears it again when the broker refused the task.
+        dispatched_at=None if earlier else now,
+    )
+    if not connection.last_webhook_at or now - connection.last_webhook_at >= _SEEN_EVERY:
         TautulliConnection.objects.filter(pk=connection.pk).update(last_webhook_at=now)
-        if not earlier:
-            # After the commit: the worker must find the row it is sent.
-            transaction.on_commit(partial(dispatch, event.pk), robust=True)
+        connection.last_webhook_at = now
+    if not earlier:
+        # After the commit (at once in autocommit): the worker must find the row it is sent.
+        transaction.on_commit(partial(dispatch, event.pk), robust=True)
     return event
 
 
 def dispatch(event_id: int) -> bool:
-    """Queue the event's task. With the broker down the event stays pending, to be queued again
-    by the sweeper; the post is still answered."""
+    """Queue the event's task. With the broker down the event stays pending (dispatched_at
+    empty), to be queued again by the sweeper; the post is still answered."""
     try:
         process_webhook_event.apply_async((event_id,), retry_policy=_DISPATCH_RETRY)
     except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
@@ -203,8 +215,8 @@ def dispatch(event_id: int) -> bool:
             type(exc).__name__,
             exc,
         )
+        WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=None)
         return False
-    WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
     return True
 
 
@@ -227,6 +239,7 @@ def requeue(events: QuerySet[WebhookEvent]) -> int:
             last_error="",
             next_attempt_at=None,
             finished_at=None,
+            dispatched_at=timezone.now(),
         )
         for pk in ids:
             transaction.on_commit(partial(dispatch, pk), robust=True)

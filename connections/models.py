@@ -217,7 +217,13 @@ class TautulliConnection(models.Model):
     @classmethod
     def for_secret(cls, secret: str) -> TautulliConnection | None:
         """The connection whose webhook secret is `secret`, or None."""
-        return cls.objects.filter(webhook_secret_digest=crypto.digest(secret)).first()
+        # The secrets themselves load (and decrypt) only if asked for: the webhook view, which
+        # calls this for every post, never needs them.
+        return (
+            cls.objects.filter(webhook_secret_digest=crypto.digest(secret))
+            .defer("api_key", "webhook_secret")
+            .first()
+        )
 
     def rotate_webhook_secret(self) -> None:
         self.webhook_secret = _new_webhook_secret()

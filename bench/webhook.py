@@ -1,0 +1,258 @@
+"""Benchmark: webhook intake through gunicorn (two workers) on loopback.
+
+    .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 8]
+                                      [--workers 2] [--threads 4] [--duplicates]
+
+Starts gunicorn with tcm's own settings (tcm_site/gunicorn_conf.py: access log on, INFO logs, to
+a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
+database on the local PostgreSQL (`--postgres-url` names the server). Dispatch goes to the real
+Redis under a private key prefix; no worker runs, the queued tasks are deleted at the end.
+A connection with a known secret gets --requests posts of `{"rating_key": "<n>", "event":
+"created"}` (distinct keys, so each is stored and queued; --duplicates posts one key, so all but
+the first are stored as duplicates) from --clients concurrent keep-alive clients, after a
+warm-up. Prints requests/s and the latency percentiles as the clients saw them.
+
+Target on the 2-core machine: >= 300 requests/s, p99 <= 50 ms. The clients run on the same two
+cores as the server, so the figures are a lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret-" + "x" * 30
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(code: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(done.stderr)
+    return done.stdout.strip()
+
+
+SETUP = f"""
+import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from connections.models import PlexConnection, TautulliConnection
+plex = PlexConnection.objects.create(name="bench", url="http://127.0.0.1:9", token="t")
+TautulliConnection.objects.create(name="bench", url="http://127.0.0.1:9", api_key="k",
+    plex=plex, webhook_secret={SECRET!r})
+"""
+
+COUNT = """
+import django; django.setup()
+from django.db.models import Count
+from cards.models import WebhookEvent
+print(dict(WebhookEvent.objects.values_list("status").annotate(n=Count("id"))))
+"""
+
+
+def wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("gunicorn exited; see its log")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", f"/webhooks/tautulli/{SECRET}/")
+            if conn.getresponse().status == 405:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit("gunicorn did not answer in time")
+
+
+def post_many(port: int, keys: list[str], clients: int) -> tuple[list[float], dict[int, int]]:
+    """Post every key once, spread over `clients` threads with one keep-alive connection each."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    chunks = [keys[i::clients] for i in range(clients)]
+
+    def client(chunk: list[str]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, codes = [], {}
+        for key in chunk:
+            body = json.dumps({"rating_key": key, "event": "created"})
+            started = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    f"/webhooks/tautulli/{SECRET}/",
+                    body=body,
+                    headers={"Content-Type": "application/json"},
+                )
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            mine.append(time.perf_counter() - started)
+            codes[status] = codes.get(status, 0) + 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            for k, v in codes.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn and its workers."""
+    import psutil
+
+    total = 0.0
+    main = psutil.Process(pid)
+    for process in [main, *main.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--duplicates", action="store_true")
+    parser.add_argument("--log-level", default="INFO", help="tcm's log level (default INFO)")
+    parser.add_argument("--no-access-log", action="store_true")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="tcm-bench-webhook-")
+    prefix = f"tcm-bench-{uuid.uuid4().hex[:10]}:"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TCM_", "DATABASE_", "REDIS_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tcm_site.settings",
+        PYTHONPATH=str(ROOT),
+        TCM_DATA_DIR=data_dir,
+        TCM_ENV_FILE=os.devnull,
+        TCM_PUBLIC_URL="http://192.168.1.20:8000",
+        REDIS_URL=args.redis_url,
+        TCM_REDIS_PREFIX=prefix,
+        TCM_LISTEN=f"127.0.0.1:{port}",
+        TCM_WEB_WORKERS=str(args.workers),
+        TCM_WEB_THREADS=str(args.threads),
+        TCM_LOG_LEVEL=args.log_level,
+        TCM_ACCESS_LOG="0" if args.no_access_log else "1",
+    )
+    pg_db = None
+    if args.db == "postgres":
+        import psycopg
+
+        pg_db = f"tcm_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(f"{args.postgres_url}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_db}"')
+        env["DATABASE_URL"] = f"{args.postgres_url}/{pg_db}"
+
+    log_path = Path(data_dir) / "gunicorn.log"
+    server = None
+    try:
+        run(SETUP, env)
+        with open(log_path, "w") as log:
+            server = subprocess.Popen(
+                [PYTHON, "-m", "gunicorn", "-c", "python:tcm_site.gunicorn_conf", "tcm_site.wsgi"],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for(port, server)
+
+        def keys(n: int, start: int) -> list[str]:
+            return ["424242"] * n if args.duplicates else [str(start + i) for i in range(n)]
+
+        post_many(port, keys(args.warmup, 1_000_000), args.clients)
+        cpu_before, client_before = server_cpu(server.pid), time.process_time()
+        started = time.perf_counter()
+        latencies, statuses = post_many(port, keys(args.requests, 1), args.clients)
+        elapsed = time.perf_counter() - started
+        cpu, client_cpu = server_cpu(server.pid) - cpu_before, time.process_time() - client_before
+    finally:
+        if server:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+    events = run(COUNT, env)
+    ms = sorted(x * 1000 for x in latencies)
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads, {args.db}, "
+        f"{args.clients} clients, {len(ms)} posts{' (one key)' if args.duplicates else ''}"
+    )
+    print(f"answers: {dict(sorted(statuses.items()))}   events stored: {events}")
+    print(f"throughput: {len(ms) / elapsed:.0f} requests/s over {elapsed:.2f} s")
+    # CPU the server used per post: comparable between runs even when others share the machine.
+    print(
+        f"CPU per post: server {cpu / len(ms) * 1000:.2f} ms, clients "
+        f"{client_cpu / len(ms) * 1000:.2f} ms ({(cpu + client_cpu) / elapsed:.2f} of "
+        f"{os.cpu_count()} cores); load average at the end {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"latency ms: p50 {percentile(ms, 50):.1f}  p95 {percentile(ms, 95):.1f}  "
+        f"p99 {percentile(ms, 99):.1f}  max {ms[-1]:.1f}  mean {statistics.fmean(ms):.1f}"
+    )
+
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    stale = list(client.scan_iter(match=f"{prefix}*"))
+    if stale:
+        client.delete(*stale)
+    if pg_db:
+        import psycopg
+
+        with psycopg.connect(f"{args.postgres_url}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{pg_db}" WITH (FORCE)')
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
