@@ -56,15 +56,19 @@ def card(path: str, card_type: str, style: str) -> bytes:
     return render(spec).data
 
 
-def median_ms(job: Callable[[], object], repeat: int, warmup: int) -> float:
+def medians_ms(jobs: dict[str, Callable[[], object]], repeat: int, warmup: int) -> dict[str, float]:
+    """Median milliseconds of each job. The jobs take turns, round after round, so that a burst
+    of load from elsewhere on the machine hits all of them alike rather than one."""
     for _ in range(warmup):
-        job()
-    times = []
+        for job in jobs.values():
+            job()
+    times: dict[str, list[float]] = {name: [] for name in jobs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for name, job in jobs.items():
+            start = time.perf_counter()
+            job()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 def main() -> None:
@@ -90,14 +94,16 @@ def main() -> None:
         for width, height in SOURCES:
             path = save_landscape(str(Path(tmp) / f"still-{width}.jpg"), width, height)
             label = f"{width}x{height}"
-            base = median_ms(lambda p=path: floor(p), args.repeat, args.warmup)
-            print(f"{label:<10} {'(floor)':<14} {'':<8} {base:8.1f} {1.0:8.2f}")
+            jobs: dict[str, Callable[[], object]] = {"": lambda p=path: floor(p)}
             for name in CARD_TYPES:
                 for style in STYLES:
-                    ms = median_ms(
-                        lambda p=path, n=name, s=style: card(p, n, s), args.repeat, args.warmup
-                    )
-                    print(f"{label:<10} {name:<14} {style:<8} {ms:8.1f} {ms / base:8.2f}")
+                    jobs[f"{name} {style}"] = lambda p=path, n=name, s=style: card(p, n, s)
+            results = medians_ms(jobs, args.repeat, args.warmup)
+            base = results.pop("")
+            print(f"{label:<10} {'(floor)':<14} {'':<8} {base:8.1f} {1.0:8.2f}")
+            for key, ms in results.items():
+                name, style = key.split()
+                print(f"{label:<10} {name:<14} {style:<8} {ms:8.1f} {ms / base:8.2f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
 

@@ -3,6 +3,8 @@ glyph outside the canvas, whatever the title."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from cards.render import CardSpec, FontSpec, fonts, layout, render
@@ -51,6 +53,33 @@ def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: st
     )
     assert result.text_boxes, "the episode line at least is drawn"
     assert all(inside(box) for box in result.text_boxes), result.text_boxes
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["80 characters", "one 40-character word", "many explicit breaks", "500 characters"],
+)
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_a_long_title_never_runs_into_the_episode_line(
+    still: str, card_type: str, title: str
+) -> None:
+    spec = CardSpec(
+        source=still,
+        title=HOSTILE_TITLES[title],
+        season_number=1,
+        episode_number=3,
+        card_type=card_type,
+        width=WIDTH,
+        height=HEIGHT,
+    )
+    both = render(spec).text_boxes
+    title_lines = render(dataclasses.replace(spec, hide_episode_text=True, hide_season_text=True))
+    episode = [box for box in both if box not in title_lines.text_boxes]
+    assert len(episode) == 1 and len(title_lines.text_boxes) >= 1
+    for line in title_lines.text_boxes:
+        overlap_x = min(line[2], episode[0][2]) - max(line[0], episode[0][0])
+        overlap_y = min(line[3], episode[0][3]) - max(line[1], episode[0][1])
+        assert overlap_x <= 0 or overlap_y <= 0, (line, episode)
 
 
 def test_a_huge_custom_size_and_shift_still_stay_on_the_canvas(still: str) -> None:

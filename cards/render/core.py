@@ -65,6 +65,8 @@ def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
         image = image.resize(size, resample)
     if image.mode != "RGB":
         image = image.convert("RGB")
+    if style.blur:
+        image = effects.dither(image)
     card.type.decorate(card, image)
     return image
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 RGB = tuple[int, int, int]
 
@@ -37,6 +37,25 @@ def blur_small(image: Image.Image, radius: float) -> Image.Image:
     if small_size != image.size:
         small = image.resize(small_size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     return small.filter(ImageFilter.GaussianBlur(radius * small.width / image.width))
+
+
+@lru_cache(maxsize=1)
+def _grain(size: tuple[int, int]) -> Image.Image:
+    """Noise of +-2 grey levels around 128, the same in every channel, tiled from a fixed-seed
+    256x256 patch: reproducible, and too faint to show as a pattern."""
+    patch = Image.frombytes("L", (256, 256), random.Random(42).randbytes(256 * 256))
+    patch = patch.point(lambda v: 126 + v * 5 // 256)
+    tiled = Image.new("L", size)
+    for x in range(0, size[0], 256):
+        for y in range(0, size[1], 256):
+            tiled.paste(patch, (x, y))
+    return Image.merge("RGB", (tiled, tiled, tiled))
+
+
+def dither(image: Image.Image) -> Image.Image:
+    """Faint grain against banding: a blurred picture under a dark gradient is so smooth that
+    8-bit steps show as stripes. Same noise in R, G and B, so grey stays grey."""
+    return ImageChops.add(image, _grain(image.size), 1.0, -128)
 
 
 def grayscale(image: Image.Image) -> Image.Image:
@@ -66,7 +85,7 @@ def ink(image: Image.Image, color: RGB) -> int | RGB:
     return color
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _ramp(width: int, height: int, opacity: float, power: float, horizontal: bool) -> Image.Image:
     """A mask rising from 0 to `opacity` along its height (or its width, falling from the left
     edge when horizontal)."""

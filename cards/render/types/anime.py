@@ -25,14 +25,14 @@ class Anime(BottomGradient, CardType):
     title_case = "source"
     title_max_lines = 4
     title_max_width = 2400
-    title_baseline = 215  # last title baseline above the bottom edge; more lines grow upwards
+    title_baseline = 232  # last title baseline above the bottom edge; more lines grow upwards
 
     kanji_font = fonts.CJK
     kanji_size = 85
     kanji_gap = 40  # between the kanji line and the title's top
 
     episode_font = fonts.SANS
-    episode_size = 62
+    episode_size = 66
     episode_color = "#CFCFCF"
     episode_kerning = 7
     episode_stroke = 4

@@ -144,7 +144,7 @@ class Card:
         self.state: dict[str, object] = {}  # what backdrop() leaves for decorate()
         self.options = self._options()
         self.title_style, self.title_case, self.title_shift = self._title_font()
-        title = apply_replacements(clean(spec.title), spec.font.replacements)
+        title = apply_replacements(clean(spec.title or ""), spec.font.replacements)
         self.title = apply_case(title, self.title_case)
         self.season_text, self.episode_parts = self._episode_text()
 
@@ -237,7 +237,7 @@ class Card:
             "episode_number": spec.episode_number,
             "absolute_number": spec.absolute_number,
             "series_name": spec.series_name,
-            "title": clean(spec.title).replace("\n", " "),
+            "title": clean(spec.title or "").replace("\n", " "),
         }
         season = None
         if not spec.hide_season_text:
@@ -272,17 +272,31 @@ class Card:
         max_height: float | None = None,
     ) -> Block | None:
         """The title, wrapped and shrunk to the type's limits and placed with its last (grow="up")
-        or first (grow="down") baseline at y. None when there is no title to draw."""
+        or first (grow="down") baseline at y. None when there is no title to draw.
+
+        The height it may take is what lies between y and the canvas edge it grows towards, so
+        a long title shrinks rather than runs off the card (or gets pushed back over other text).
+        """
         kind = self.type
         max_width = min(max_width or self.px(kind.title_max_width), self.width - 2 * self.margin)
-        max_height = max_height or self.height - 2 * self.margin
+        if max_height is None:
+            size = self.title_style.size
+            if grow == "up":  # from the top margin down to the last line's descenders
+                max_height = y + 0.3 * size - self.margin
+            else:  # from the first line's ascenders down to the bottom margin
+                max_height = self.height - self.margin - (y - 1.0 * size)
+            max_height = max(max_height, self.title_style.size)
+        max_height = min(max_height, self.height - 2 * self.margin)
         lines, style = layout.fit(
             self.title, self.title_style, max_width, kind.title_max_lines, max_height
         )
         if not lines:
             return None
         rendered = [layout.render_line([(line, style)], self.missing) for line in lines]
-        return Block.stack(rendered, x, y + self.title_shift, style.pitch(), align, grow)
+        block = Block.stack(rendered, x, y + self.title_shift, style.pitch(), align, grow)
+        # Settle the final position now: other elements are placed relative to the title.
+        block.keep_inside(self.width, self.height, min(self.margin, 8))
+        return block
 
     @property
     def margin(self) -> int:

@@ -17,7 +17,7 @@ class Olivier(StarWars):
     title_color = "white"
     title_kerning = 0
     title_stroke = 8
-    title_line_spacing = -10
+    title_line_spacing = 6
     title_max_width = 1500
     title_top = 785
 

@@ -28,9 +28,9 @@ class Standard(BottomGradient, CardType):
     title_max_width = 2700
     title_baseline = 285  # last title baseline above the bottom edge; more lines grow upwards
 
-    season_font = fonts.SANS_SEMIBOLD
+    season_font = fonts.SANS_BOLD
     episode_font = fonts.SANS
-    episode_size = 62
+    episode_size = 65
     episode_color = "#CFCFCF"
     episode_kerning = 5.42
     episode_stroke = 6

@@ -45,7 +45,7 @@ class TintedFrame(CardType):
         "middle_element": Option("choice", "omit", "in the middle", ELEMENTS),
         "bottom_element": Option("choice", "index", "on the bottom line", ELEMENTS),
         "logo": Option("text", "", "path of a logo image, for the logo element"),
-        "separator": Option("text", "-", "between the season and the episode part"),
+        "separator": Option("text", "\u2013", "between the season and the episode part (en dash)"),
     }
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
