@@ -39,22 +39,28 @@ def blur_small(image: Image.Image, radius: float) -> Image.Image:
     return small.filter(ImageFilter.GaussianBlur(radius * small.width / image.width))
 
 
-@lru_cache(maxsize=1)
-def _grain(size: tuple[int, int]) -> Image.Image:
-    """Noise of +-2 grey levels around 128, the same in every channel, tiled from a fixed-seed
-    256x256 patch: reproducible, and too faint to show as a pattern."""
+@lru_cache(maxsize=4)
+def _noise(size: tuple[int, int]) -> Image.Image:
+    """Noise of +-2 levels around 128, tiled from a fixed-seed 256x256 patch: reproducible, and
+    too faint to show as a pattern."""
     patch = Image.frombytes("L", (256, 256), random.Random(42).randbytes(256 * 256))
     patch = patch.point(lambda v: 126 + v * 5 // 256)
     tiled = Image.new("L", size)
     for x in range(0, size[0], 256):
         for y in range(0, size[1], 256):
             tiled.paste(patch, (x, y))
-    return Image.merge("RGB", (tiled, tiled, tiled))
+    return tiled
+
+
+@lru_cache(maxsize=1)
+def _grain(size: tuple[int, int]) -> Image.Image:
+    noise = _noise(size)
+    return Image.merge("RGB", (noise, noise, noise))
 
 
 def dither(image: Image.Image) -> Image.Image:
-    """Faint grain against banding: a blurred picture under a dark gradient is so smooth that
-    8-bit steps show as stripes. Same noise in R, G and B, so grey stays grey."""
+    """Faint grain against banding: a blurred picture is so smooth that 8-bit steps show as
+    stripes. The same noise in R, G and B, so grey stays grey."""
     return ImageChops.add(image, _grain(image.size), 1.0, -128)
 
 
@@ -97,7 +103,11 @@ def _ramp(width: int, height: int, opacity: float, power: float, horizontal: boo
     else:
         line = Image.new("L", (1, length))
     line.putdata(values)
-    return line.resize((width, height), Image.Resampling.NEAREST)
+    mask = line.resize((width, height), Image.Resampling.NEAREST)
+    # Dither: +-2 levels of noise in the mask. Shading a smooth picture by 90 % leaves steps of
+    # one grey level tens of pixels wide, which show as stripes; the noise makes each pixel
+    # round up or down at random, so the average follows the ramp.
+    return ImageChops.add(mask, _noise((width, height)), 1.0, -128)
 
 
 def bottom_gradient(
