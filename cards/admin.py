@@ -4,14 +4,77 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
 from .views import requeue
+
+
+def _card_types_or_inherit() -> list[tuple[str, str]]:
+    # Asked when a form is built, so the list always matches the renderer's registry.
+    from .render import card_type_choices
+
+    return [("", "inherit"), *card_type_choices()]
+
+
+class CardOverridesForm(forms.ModelForm):
+    """Series and episodes: the card type is one the renderer knows, or blank (inherit)."""
+
+    card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
+
+
+class CardActions:
+    """ "Render and upload now" and "Force re-upload" for any admin whose rows lead to episodes
+    (`episode_ids`). Thin: one render_card task per episode, queued after the commit."""
+
+    actions = ("render_now", "force_reupload")
+
+    def episode_ids(self, queryset: QuerySet) -> list[int]:
+        raise NotImplementedError
+
+    @admin.action(description="Render and upload now")
+    def render_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._queue(request, self.episode_ids(queryset), force_upload=False)
+
+    @admin.action(description="Force re-upload")
+    def force_reupload(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._queue(request, self.episode_ids(queryset), force_upload=True)
+
+    def _queue(self, request: HttpRequest, episode_ids: list[int], force_upload: bool) -> None:
+        from .tasks import dispatch, render_card
+
+        for episode_id in episode_ids:
+            dispatch(render_card, episode_id, force_upload)
+        what = "re-upload" if force_upload else "rendering and upload"
+        self.message_user(
+            request,
+            f"Queued {len(episode_ids)} card(s) for {what}; the Title cards page shows the "
+            "outcome.",
+            messages.SUCCESS,
+        )
+
+
+def card_thumbnail(card: TitleCard | None, height: int = 54) -> str:
+    """An <img> of the card, served by the login-protected image view."""
+    if card is None or not card.file:
+        return "-"
+    url = reverse("admin:cards_titlecard_image", args=[card.pk])
+    # The fingerprint in the URL: a re-rendered card is not served from the browser's cache.
+    return format_html(
+        '<img src="{}?v={}" alt="card" loading="lazy" style="height:{}px;border-radius:3px">',
+        url,
+        card.fingerprint[:10],
+        height,
+    )
 
 
 @admin.register(Font)
@@ -20,29 +83,285 @@ class FontAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class CardStateFilter(admin.SimpleListFilter):
+    title = "card"
+    parameter_name = "card"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [
+            ("uploaded", "uploaded"),
+            ("failed", "failed"),
+            ("pending", "not uploaded yet"),
+            ("none", "no card"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "none":
+            return queryset.filter(card__isnull=True)
+        if value == "pending":
+            return queryset.filter(
+                card__state__in=[TitleCard.State.PENDING, TitleCard.State.RENDERED]
+            )
+        if value in ("uploaded", "failed"):
+            return queryset.filter(card__state=value)
+        return queryset
+
+
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ("title", "year", "library", "connection", "card_type", "present")
+class SeriesAdmin(CardActions, admin.ModelAdmin):
+    form = CardOverridesForm
+    list_display = (
+        "title",
+        "year",
+        "library",
+        "connection",
+        "card_type",
+        "episode_count",
+        "cards_uploaded",
+        "present",
+    )
     list_filter = ("connection", "library", "present")
     search_fields = ("title", "rating_key", "guid_tvdb", "guid_tmdb", "guid_imdb")
+    # What Plex says is shown, not edited: the next sync would overwrite it.
+    readonly_fields = (
+        "title",
+        "year",
+        "library",
+        "connection",
+        "rating_key",
+        "guid_tvdb",
+        "guid_tmdb",
+        "guid_imdb",
+        "art",
+        "plex_updated_at",
+        "synced_at",
+        "present",
+        "cards",
+    )
+    fieldsets = (
+        (None, {"fields": ("title", "year", "library", "connection", "rating_key", "present")}),
+        (
+            "Card settings (blank: the connection's)",
+            {
+                "fields": (
+                    "card_type",
+                    "watched_style",
+                    "unwatched_style",
+                    "font",
+                    "episode_text_format",
+                    "season_titles",
+                    "hide_season_text",
+                    "hide_episode_text",
+                    "extras",
+                )
+            },
+        ),
+        ("Cards", {"fields": ("cards",)}),
+        (
+            "From Plex",
+            {
+                "fields": ("guid_tvdb", "guid_tmdb", "guid_imdb", "art", "plex_updated_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("connection")
+            .annotate(
+                n_episodes=Count("episodes", distinct=True),
+                n_uploaded=Count(
+                    "episodes__card",
+                    filter=Q(episodes__card__state=TitleCard.State.UPLOADED),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description="episodes", ordering="n_episodes")
+    def episode_count(self, obj: Series) -> int:
+        return obj.n_episodes
+
+    @admin.display(description="cards on Plex", ordering="n_uploaded")
+    def cards_uploaded(self, obj: Series) -> int:
+        return obj.n_uploaded
+
+    @admin.display(description="cards")
+    def cards(self, obj: Series) -> str:
+        cards = TitleCard.objects.filter(episode__series=obj).select_related("episode")[:60]
+        if not cards:
+            return "No cards yet."
+        return format_html_join(
+            " ",
+            '<span title="{}">{}</span>',
+            ((str(card.episode), card_thumbnail(card, 90)) for card in cards),
+        )
+
+    def episode_ids(self, queryset: QuerySet[Series]) -> list[int]:
+        episodes = Episode.objects.filter(series__in=queryset, present=True)
+        return list(episodes.values_list("pk", flat=True))
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "title", "watched", "present")
-    list_filter = ("watched", "present", "series__connection")
-    list_select_related = ("series",)
+class EpisodeAdmin(CardActions, admin.ModelAdmin):
+    form = CardOverridesForm
+    list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
+    list_display_links = ("__str__",)
+    list_filter = ("watched", CardStateFilter, "present", "series__connection")
+    list_select_related = ("series", "card")
     search_fields = ("title", "series__title", "rating_key")
-    raw_id_fields = ("series",)
+    # What Plex says is shown, not edited: the next sync would overwrite it.
+    from_plex = (
+        "connection",
+        "rating_key",
+        "season_rating_key",
+        "air_date",
+        "guid_tvdb",
+        "guid_tmdb",
+        "guid_imdb",
+        "thumb",
+        "plex_updated_at",
+        "synced_at",
+        "source_file",
+    )
+    readonly_fields = (
+        "card_preview",
+        "series",
+        "title",
+        "season_number",
+        "episode_number",
+        "watched",
+        "present",
+        *from_plex,
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "card_preview",
+                    "series",
+                    "title",
+                    ("season_number", "episode_number", "absolute_number"),
+                    "watched",
+                    "present",
+                )
+            },
+        ),
+        (
+            "Card settings (blank: the series')",
+            {
+                "fields": (
+                    "card_type",
+                    "watched_style",
+                    "unwatched_style",
+                    "font",
+                    "title_text",
+                    "episode_text",
+                )
+            },
+        ),
+        ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="card")
+    def thumbnail(self, obj: Episode) -> str:
+        return card_thumbnail(getattr(obj, "card", None))
+
+    @admin.display(description="card")
+    def card_preview(self, obj: Episode) -> str:
+        return card_thumbnail(getattr(obj, "card", None), 240)
+
+    @admin.display(description="card state", ordering="card__state")
+    def card_state(self, obj: Episode) -> str:
+        card = getattr(obj, "card", None)
+        return card.state if card else "-"
+
+    def episode_ids(self, queryset: QuerySet[Episode]) -> list[int]:
+        return list(queryset.values_list("pk", flat=True))
+
+
+class UploadedFilter(admin.SimpleListFilter):
+    title = "on Plex"
+    parameter_name = "uploaded"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", "uploaded"), ("no", "not uploaded")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.exclude(uploaded_hash="")
+        if self.value() == "no":
+            return queryset.filter(uploaded_hash="")
+        return queryset
 
 
 @admin.register(TitleCard)
-class TitleCardAdmin(admin.ModelAdmin):
-    list_display = ("episode", "state", "style", "rendered_at", "uploaded_at")
-    list_filter = ("state",)
+class TitleCardAdmin(CardActions, admin.ModelAdmin):
+    list_display = (
+        "thumbnail",
+        "episode",
+        "state",
+        "style",
+        "watched",
+        "rendered_at",
+        "uploaded_at",
+        "last_error",
+    )
+    list_display_links = ("episode",)
+    list_filter = ("state", UploadedFilter, "watched", "episode__series__connection")
     list_select_related = ("episode__series",)
-    search_fields = ("episode__title", "episode__series__title")
-    raw_id_fields = ("episode",)
+    search_fields = ("episode__title", "episode__series__title", "episode__rating_key")
+    readonly_fields = [f.name for f in TitleCard._meta.fields] + ["preview"]
+    fields = (
+        "preview",
+        "episode",
+        "state",
+        "last_error",
+        ("attempts", "failed_at", "retry_at"),
+        ("style", "watched", "size"),
+        ("rendered_at", "uploaded_at", "verified_at"),
+        "file",
+        "fingerprint",
+        "uploaded_hash",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # cards are made by the pipeline
+
+    @admin.display(description="card")
+    def thumbnail(self, obj: TitleCard) -> str:
+        return card_thumbnail(obj)
+
+    @admin.display(description="card")
+    def preview(self, obj: TitleCard) -> str:
+        return card_thumbnail(obj, 360)
+
+    def episode_ids(self, queryset: QuerySet[TitleCard]) -> list[int]:
+        return list(queryset.values_list("episode_id", flat=True))
+
+    def get_urls(self) -> list:
+        image = path(
+            "<int:pk>/image/",
+            self.admin_site.admin_view(self.image_view),
+            name="cards_titlecard_image",
+        )
+        return [image, *super().get_urls()]
+
+    def image_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        """The card file, for logged-in staff only (media files are never served publicly)."""
+        card = get_object_or_404(TitleCard, pk=pk)
+        if not self.has_view_permission(request, card):
+            raise PermissionDenied
+        if not card.file or not default_storage.exists(card.file):
+            raise Http404("The card file is missing.")
+        response = FileResponse(default_storage.open(card.file, "rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
 
 @admin.register(WebhookEvent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,17 +14,38 @@ from django.http import HttpRequest
 from tcm_site.fields import SecretKeepingForm
 
 from .models import PlexConnection, TautulliConnection
+from .plex import PlexError
 from .tautulli import TautulliError
 
 T = TypeVar("T")
 
 
+def _card_types() -> list[tuple[str, str]]:
+    # Asked when a form is built, so the list always matches the renderer's registry.
+    from cards.render import card_type_choices
+
+    return list(card_type_choices())
+
+
+class PlexConnectionForm(SecretKeepingForm):
+    card_type = forms.ChoiceField(
+        choices=_card_types,
+        initial="standard",
+        help_text="Series and episodes can choose another.",
+    )
+
+    class Meta:
+        model = PlexConnection
+        fields = "__all__"
+
+
 @admin.register(PlexConnection)
 class PlexConnectionAdmin(admin.ModelAdmin):
-    form = SecretKeepingForm
+    form = PlexConnectionForm
     list_display = ("name", "url", "server_name", "enabled", "last_checked_at", "health")
     list_filter = ("enabled",)
     search_fields = ("name", "url", "server_name")
+    actions = ("test_connection", "sync_now", "verify_cards")
     readonly_fields = (
         "server_name",
         "server_version",
@@ -48,6 +70,62 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         if obj.last_error:
             return "error"
         return "ok" if obj.last_checked_at else "not checked"
+
+    def save_model(
+        self, request: HttpRequest, obj: PlexConnection, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change and {"token", "url"} & set(form.changed_data):
+            # A new token (or server) deserves a new chance: work for it resumes.
+            obj.auth_failed_at = None
+            obj.last_error = ""
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        for connection in queryset:
+            try:
+                info = connection.test()
+            except PlexError as exc:
+                self.message_user(request, f"{connection}: {exc}", messages.ERROR)
+                continue
+            libraries = ", ".join(info.tv_libraries) or "none"
+            self.message_user(
+                request,
+                f"{connection}: connected to “{info.name}” (Plex {info.version}). "
+                f"TV libraries: {libraries}.",
+                messages.SUCCESS,
+            )
+            wanted = connection.library_names()
+            missing = [
+                n for n in wanted if n.casefold() not in {t.casefold() for t in info.tv_libraries}
+            ]
+            if missing:
+                self.message_user(
+                    request,
+                    f"{connection}: no TV library named {', '.join(missing)} on this server.",
+                    messages.WARNING,
+                )
+
+    @admin.action(description="Sync libraries now")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        self._queue(request, queryset, "sync_library", "Library sync")
+
+    @admin.action(description="Check cards on Plex (upload again where Plex lost them)")
+    def verify_cards(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        self._queue(request, queryset, "verify_cards", "Card check")
+
+    def _queue(
+        self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: str, what: str
+    ) -> None:
+        from cards import tasks
+
+        for connection in queryset:
+            tasks.dispatch(getattr(tasks, task), connection.pk)
+        self.message_user(
+            request,
+            f"{what} queued for {len(queryset)} connection(s); its progress shows under Job runs.",
+            messages.SUCCESS,
+        )
 
 
 WATCHED_THRESHOLD_ADVICE = (

@@ -161,6 +161,7 @@ class PlexClient:
         # Full plexapi objects fetched by this client, so that edits (labels, uploads) need not
         # fetch the item again.
         self._objects: dict[str, Any] = {}
+        self._stale: set[str] = set()
 
     @classmethod
     def for_connection(cls, connection: Any) -> PlexClient:
@@ -287,9 +288,17 @@ class PlexClient:
             lambda: self.server.library.sectionByID(library.key),
         )
 
-    def item(self, rating_key: str | int) -> ShowInfo | SeasonInfo | EpisodeInfo:
-        """A show, season or episode by rating key, with everything Plex has on it."""
-        obj = self._fetch(rating_key)
+    def item(
+        self, rating_key: str | int, *, fresh: bool = True
+    ) -> ShowInfo | SeasonInfo | EpisodeInfo:
+        """A show, season or episode by rating key, with everything Plex has on it.
+
+        `fresh=False` accepts what this client fetched earlier (one task's work), unless it
+        edited the item since.
+        """
+        key = str(rating_key)
+        cached = None if fresh or key in self._stale else self._objects.get(key)
+        obj = cached or self._fetch(key)
         if obj.type == "episode":
             return _episode_info(obj, obj.librarySectionTitle or "", full=True)
         if obj.type == "season":
@@ -300,8 +309,8 @@ class PlexClient:
             PlexNotFound, f"fetching item {rating_key}", f"says it is a {obj.type}, not a TV item"
         )
 
-    def episode(self, rating_key: str | int) -> EpisodeInfo:
-        info = self.item(rating_key)
+    def episode(self, rating_key: str | int, *, fresh: bool = True) -> EpisodeInfo:
+        info = self.item(rating_key, fresh=fresh)
         if not isinstance(info, EpisodeInfo):
             raise self._error(PlexNotFound, f"fetching episode {rating_key}", "has no episode")
         return info
@@ -326,6 +335,7 @@ class PlexClient:
             raise PlexNotFound(f"{key!r} is not a Plex rating key.")
         obj = self._call(f"fetching item {key}", self.server.fetchItem, int(key))
         self._objects[key] = _quiet(obj)
+        self._stale.discard(key)
         return obj
 
     def posters(self, rating_key: str | int) -> list[PosterInfo]:
@@ -379,6 +389,8 @@ class PlexClient:
         self._call(
             f"uploading a poster to {rating_key}", obj.uploadPoster, filepath=io.BytesIO(data)
         )
+        # Its thumb changed: the object still serves for labelling, not for reading.
+        self._stale.add(str(rating_key))
 
     def add_label(self, rating_key: str | int, label: str) -> None:
         """Add a label, keeping the item's other labels (plexapi sends the whole list)."""

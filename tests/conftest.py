@@ -93,6 +93,26 @@ def plex_connection(fake_plex: object, db: None) -> object:
     )
 
 
+@pytest.fixture
+def plex_tautulli(plex_connection: object) -> object:
+    """A Tautulli connection whose Plex is the fake Plex: webhook events for it reach Plex."""
+    from connections.models import TautulliConnection
+
+    return TautulliConnection.objects.create(
+        name="tautulli", url="http://127.0.0.1:9", api_key="k" * 32, plex=plex_connection
+    )
+
+
+@pytest.fixture
+def quick_retries(settings: object) -> object:
+    """Retries, lock waits and watched re-checks in fractions of a second instead of minutes."""
+    settings.TCM_RETRY_BASE_DELAY = 0.2
+    settings.TCM_RETRY_MAX_DELAY = 0.5
+    settings.TCM_LOCK_RETRY_DELAY = 0.2
+    settings.TCM_WATCHED_RECHECK_DELAYS = [0.3] * 5
+    return settings
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import settings
 

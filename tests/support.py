@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +45,18 @@ def admin_action(client: object, obj: object, action: str) -> list[tuple[str, st
     assert response.status_code == 200, response.content[:500]
     assert response.redirect_chain, "the action did not run"
     return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 20, what: str = "") -> object:
+    """Poll `condition` until it returns something true (work done by a worker); fail after
+    `timeout` seconds, saying what was awaited."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        time.sleep(0.05)

@@ -254,6 +254,24 @@ class FakePlex:
             self.sections[key] = Section(key, title, kind)
             return key
 
+    def _add(self, kind: str, title: str, section: int, parent: int | None, **fields) -> Item:
+        """A new item with a fresh rating key and timestamps, filed under its parent."""
+        key = self._key()
+        now = int(time.time())
+        item = Item(key, kind, title, section, parent=parent, added_at=now, updated_at=now)
+        item.thumb_ts = now
+        for name, value in fields.items():
+            setattr(item, name, value)
+        self.items[key] = item
+        if parent is not None:
+            self.items[parent].children.append(key)
+        return item
+
+    @staticmethod
+    def _poster(item: Item, poster: Poster) -> None:
+        item.posters = [poster]
+        item.selected = poster.rating_key
+
     def add_show(
         self,
         title: str,
@@ -264,48 +282,24 @@ class FakePlex:
         art: bool = True,
     ) -> int:
         with self._lock:
-            section = self.add_library(library)
-            key = self._key()
-            now = int(time.time())
-            item = Item(
-                key,
-                "show",
-                title,
-                section,
-                index=1,
-                year=year,
-                guids=guids if guids is not None else [f"tvdb://{key}", f"tmdb://{key + 7}"],
-                added_at=now,
-                updated_at=now,
+            item = self._add("show", title, self.add_library(library), None, index=1, year=year)
+            key = item.rating_key
+            item.guids = guids if guids is not None else [f"tvdb://{key}", f"tmdb://{key + 7}"]
+            self._poster(
+                item, Poster(f"metadata://posters/{AGENT}_{key}", seed=key, provider=AGENT)
             )
-            item.posters = [Poster(f"metadata://posters/{AGENT}_{key}", seed=key, provider=AGENT)]
-            item.selected = item.posters[0].rating_key
-            item.thumb_ts = now
             if art:
                 item.art = Poster(f"metadata://art/{AGENT}_{key}", seed=key + 500_000)
-            self.items[key] = item
             return key
 
     def add_season(self, show: int, index: int, *, title: str | None = None) -> int:
         with self._lock:
-            parent = self.items[show]
-            key = self._key()
-            now = int(time.time())
-            item = Item(
-                key,
-                "season",
-                title or (f"Season {index}" if index else "Specials"),
-                parent.section,
-                parent=show,
-                index=index,
-                added_at=now,
-                updated_at=now,
-                thumb_ts=now,
+            title = title or (f"Season {index}" if index else "Specials")
+            item = self._add("season", title, self.items[show].section, show, index=index)
+            key = item.rating_key
+            self._poster(
+                item, Poster(f"metadata://posters/{AGENT}_{key}", seed=key, provider=AGENT)
             )
-            item.posters = [Poster(f"metadata://posters/{AGENT}_{key}", seed=key, provider=AGENT)]
-            item.selected = item.posters[0].rating_key
-            self.items[key] = item
-            parent.children.append(key)
             return key
 
     def add_episode(
@@ -321,29 +315,20 @@ class FakePlex:
     ) -> int:
         """An episode; `still` is its own thumbnail (generated, given bytes, or none)."""
         with self._lock:
-            parent = self.items[season]
-            key = self._key()
-            now = int(time.time())
-            item = Item(
-                key,
+            item = self._add(
                 "episode",
                 title,
-                parent.section,
-                parent=season,
+                self.items[season].section,
+                season,
                 index=index,
-                guids=guids if guids is not None else [f"tvdb://{key}"],
                 air_date=air_date or date(2020, 1, 1),
                 view_count=1 if watched else 0,
-                added_at=now,
-                updated_at=now,
-                thumb_ts=now,
             )
+            key = item.rating_key
+            item.guids = guids if guids is not None else [f"tvdb://{key}"]
             if still is not False:
                 data = still if isinstance(still, bytes) else None
-                item.posters = [Poster(f"media://{key}-still.jpg", data=data, seed=key)]
-                item.selected = item.posters[0].rating_key
-            self.items[key] = item
-            parent.children.append(key)
+                self._poster(item, Poster(f"media://{key}-still.jpg", data=data, seed=key))
             return key
 
     def add_series(

@@ -1,0 +1,36 @@
+"""The sync task records its run, its progress and what it did in a JobRun."""
+
+from __future__ import annotations
+
+from cards.models import Episode, JobRun
+from cards.tasks import sync_library
+
+
+def test_the_sync_task_keeps_a_job_run(celery_worker, fake_plex, plex_connection) -> None:
+    fake_plex.add_series("Harbour", seasons=2, episodes=3)
+
+    summary = sync_library.delay(plex_connection.pk).get(timeout=30)
+
+    assert summary["episodes_created"] == 6
+    run = JobRun.objects.get()
+    assert run.job == f"sync_library:{plex_connection.pk}"
+    assert run.status == JobRun.Status.OK
+    assert run.progress_done == run.progress_total == 7
+    assert run.summary["series_created"] == 1
+    assert Episode.objects.count() == 6
+
+
+def test_a_failed_sync_is_retried_when_plex_comes_back(
+    celery_worker, fake_plex, plex_connection, quick_retries
+) -> None:
+    fake_plex.add_series("Harbour", episodes=2)
+    fake_plex.fail(500, times=2)
+
+    summary = sync_library.delay(plex_connection.pk).get(timeout=30)
+
+    assert summary["episodes_created"] == 2
+    assert list(JobRun.objects.order_by("started_at").values_list("status", flat=True)) == [
+        "failed",
+        "failed",
+        "ok",
+    ]
