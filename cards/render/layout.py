@@ -12,6 +12,7 @@ import dataclasses
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, features
 
@@ -351,45 +352,49 @@ def render_line(segments: Sequence[tuple[str, TextStyle]], missing: set[str] | N
         a, d = primary.getmetrics()
         ascent, descent = max(ascent, a), max(descent, d)
         if pieces:
-            parts.append(_render_part(pieces, style, x, width))
+            parts.append(_render_part(pieces, style, x))
         x += width
     return Line(parts, x, ascent, descent)
 
 
-def _render_part(pieces: list[_Piece], style: TextStyle, x0: float, width: float) -> _Part:
-    # The mask is generously larger than the advance box: accents above the ascent, overhangs
-    # and the stroke. Its empty border costs little; the ink box is measured from the mask.
-    size = style.px
+@lru_cache(maxsize=1024)
+def _glyph(font: object, text: str, stroke: int) -> tuple[Image.Image, int, int]:
+    """The mask of text drawn from the left end of its baseline, and the offset of the mask's
+    top-left from there. Cached: a series' titles reuse a few dozen letters at one size, so a
+    worker soon stops rasterising (stroking is the expensive part) and only pastes."""
+    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text(
+        (-left, -top), text, font=font, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255
+    )
+    return mask, left, top
+
+
+def _render_part(pieces: list[_Piece], style: TextStyle, x0: float) -> _Part:
+    """Masks (fill, and stroke when there is one) just big enough for the pieces' glyphs."""
     stroke = style.stroke_px
-    pad_x = stroke + size // 3 + 2
-    top = max(f.getmetrics()[0] for f in (p.font for p in pieces)) + size // 3 + stroke + 2
-    bottom = max(f.getmetrics()[1] for f in (p.font for p in pieces)) + size // 4 + stroke + 2
-    box = (int(width) + 2 * pad_x, top + bottom)
-    left = int(x0) - pad_x
-    offset = x0 - left  # fractional part kept for the glyph positions
-
-    def draw(stroke_width: int) -> Image.Image:
-        mask = Image.new("L", box, 0)
-        pen = ImageDraw.Draw(mask)
-        for piece in pieces:
-            pen.text(
-                (piece.x + offset, top),
-                piece.text,
-                font=piece.font,
-                fill=255,
-                anchor="ls",
-                stroke_width=stroke_width,
-                stroke_fill=255,
-            )
-        return mask
-
-    fill = draw(0)
-    outline = draw(stroke) if stroke else None
-    # Keep only the inked part: pasting is paid per mask pixel.
-    ink = (outline or fill).getbbox() or (0, 0, 0, 0)
-    fill = fill.crop(ink)
-    outline = outline.crop(ink) if outline else None
-    return _Part(style, fill, outline, left + ink[0], ink[1] - top)
+    placed = [
+        (
+            round(x0 + p.x),
+            _glyph(p.font, p.text, 0),
+            _glyph(p.font, p.text, stroke) if stroke else None,
+        )
+        for p in pieces
+    ]
+    outer = [
+        (x + g[1], g[2], x + g[1] + g[0].width, g[2] + g[0].height)
+        for x, f, o in placed
+        for g in [o or f]
+    ]
+    left, top = min(b[0] for b in outer), min(b[1] for b in outer)
+    size = (max(b[2] for b in outer) - left, max(b[3] for b in outer) - top)
+    fill = Image.new("L", size, 0)
+    outline = Image.new("L", size, 0) if stroke else None
+    for x, glyph, stroked in placed:
+        fill.paste(255, (x + glyph[1] - left, glyph[2] - top), glyph[0])
+        if outline is not None and stroked is not None:
+            outline.paste(255, (x + stroked[1] - left, stroked[2] - top), stroked[0])
+    return _Part(style, fill, outline, left, top)
 
 
 class Block:
@@ -490,9 +495,10 @@ class Block:
         layer = Image.new("L", size, 0)
         for line in self.lines:
             for part in line.parts:
-                mask = part.stroke or part.fill
                 at = (round(line.x) + part.dx - left, round(line.y) + part.dy - top)
-                layer.paste(255, at, mask)
+                for mask in (part.fill, part.stroke):
+                    if mask is not None:
+                        layer.paste(255, at, mask)
         # Blur at a quarter of the size: a soft shadow has no detail to lose.
         small = layer.reduce(4) if min(size) >= 16 else layer
         soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
