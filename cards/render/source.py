@@ -101,35 +101,40 @@ def load_cover(
     the target's aspect), so colour work happens on fewer pixels before the caller scales up.
     `draft` is the smallest fraction of the target size a JPEG may be decoded at.
     """
-    image = open_image(path, what)
+    opened = image = open_image(path, what)
     try:
-        with image:
-            box = _cover_box(image.size, target)
-            if image.format == "JPEG":
-                # draft() picks the largest DCT reduction keeping the whole image at least this
-                # big, so the cropped part stays >= draft x target.
-                crop_w, crop_h = box[2] - box[0], box[3] - box[1]
-                want = (
-                    math.ceil(target[0] * draft * image.width / crop_w),
-                    math.ceil(target[1] * draft * image.height / crop_h),
-                )
-                before = image.size
-                image.draft("RGB", want)
-                if image.size != before:
-                    box = _cover_box(image.size, target)
-            if image.getexif().get(0x0112, 1) != 1:  # EXIF orientation: rare, but honour it
-                image = ImageOps.exif_transpose(image)
+        box = _cover_box(image.size, target)
+        if image.format == "JPEG":
+            # draft() picks the largest DCT reduction keeping the whole image at least this
+            # big, so the cropped part stays >= draft x target.
+            crop_w, crop_h = box[2] - box[0], box[3] - box[1]
+            want = (
+                math.ceil(target[0] * draft * image.width / crop_w),
+                math.ceil(target[1] * draft * image.height / crop_h),
+            )
+            before = image.size
+            image.draft("RGB", want)
+            if image.size != before:
                 box = _cover_box(image.size, target)
-            image = _to_rgb(image)
-            crop_w = box[2] - box[0]
-            if crop_w > target[0]:
-                # reducing_gap lets Pillow shrink by whole factors first: faster, same look.
-                return image.resize(target, RESAMPLE, box=box, reducing_gap=3.0)
-            return image.crop(tuple(round(v) for v in box))
-    except RenderError:
-        raise
+        if image.getexif().get(0x0112, 1) != 1:  # EXIF orientation: rare, but honour it
+            image = ImageOps.exif_transpose(image)
+            box = _cover_box(image.size, target)
+        image = _to_rgb(image)
+        crop = tuple(round(v) for v in box)
+        if box[2] - box[0] > target[0]:
+            # reducing_gap lets Pillow shrink by whole factors first: faster, same look.
+            image = image.resize(target, RESAMPLE, box=box, reducing_gap=3.0)
+        elif crop != (0, 0, image.width, image.height):
+            image = image.crop(crop)
+        else:
+            image.load()  # the whole picture as it is (Pillow closes the file once loaded)
+        return image
     except _DECODE_ERRORS as exc:
+        opened.close()
         raise RenderError(f"cannot decode {what} {path}: {_reason(exc)}") from None
+    finally:
+        if image is not opened:
+            opened.close()
 
 
 def load_fitted(path: str, box: tuple[int, int], what: str = "image") -> Image.Image:
