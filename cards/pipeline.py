@@ -576,7 +576,8 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
     return CardSpec(
         source=default_storage.path(source),
         art=default_storage.path(art) if art else None,
-        title=episode.title_text or episode.title,
+        # Typed in a one-line admin field, "\n" asks for a line break there.
+        title=episode.title_text.replace("\\n", "\n") or episode.title,
         season_number=episode.season_number,
         episode_number=episode.episode_number,
         absolute_number=episode.absolute_number,
