@@ -1,7 +1,7 @@
 """Benchmark: webhook intake through gunicorn (two workers) on loopback.
 
-    .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 8]
-                                      [--workers 2] [--threads 4] [--duplicates]
+    .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 4]
+        [--workers 2] [--threads 4] [--duplicates] [--floor] [--log-level INFO] [--no-access-log]
 
 Starts gunicorn with tcm's own settings (tcm_site/gunicorn_conf.py: access log on, INFO logs, to
 a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
@@ -10,7 +10,9 @@ Redis under a private key prefix; no worker runs, the queued tasks are deleted a
 A connection with a known secret gets --requests posts of `{"rating_key": "<n>", "event":
 "created"}` (distinct keys, so each is stored and queued; --duplicates posts one key, so all but
 the first are stored as duplicates) from --clients concurrent keep-alive clients, after a
-warm-up. Prints requests/s and the latency percentiles as the clients saw them.
+warm-up. Prints requests/s, the latency percentiles as the clients saw them, and the CPU the
+server used per post (which, unlike requests/s, hardly depends on what else runs on the
+machine). --floor sends GETs instead (405, no work): what gunicorn + Django cost by themselves.
 
 Target on the 2-core machine: >= 300 requests/s, p99 <= 50 ms. The clients run on the same two
 cores as the server, so the figures are a lower bound.
@@ -88,8 +90,11 @@ def wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
     sys.exit("gunicorn did not answer in time")
 
 
-def post_many(port: int, keys: list[str], clients: int) -> tuple[list[float], dict[int, int]]:
-    """Post every key once, spread over `clients` threads with one keep-alive connection each."""
+def post_many(
+    port: int, keys: list[str], clients: int, method: str = "POST"
+) -> tuple[list[float], dict[int, int]]:
+    """Post every key once, spread over `clients` threads with one keep-alive connection each.
+    With method GET the view answers 405 at once: the floor of gunicorn + Django."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -103,7 +108,7 @@ def post_many(port: int, keys: list[str], clients: int) -> tuple[list[float], di
             started = time.perf_counter()
             try:
                 conn.request(
-                    "POST",
+                    method,
                     f"/webhooks/tautulli/{SECRET}/",
                     body=body,
                     headers={"Content-Type": "application/json"},
@@ -131,19 +136,19 @@ def post_many(port: int, keys: list[str], clients: int) -> tuple[list[float], di
     return latencies, statuses
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by gunicorn and its workers."""
+def server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user, system) used so far by gunicorn and its workers."""
     import psutil
 
-    total = 0.0
+    user = system = 0.0
     main = psutil.Process(pid)
     for process in [main, *main.children(recursive=True)]:
         try:
             times = process.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        user, system = user + times.user, system + times.system
+    return user, system
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -158,12 +163,15 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--duplicates", action="store_true")
     parser.add_argument("--log-level", default="INFO", help="tcm's log level (default INFO)")
     parser.add_argument("--no-access-log", action="store_true")
+    parser.add_argument(
+        "--floor", action="store_true", help="GET instead of POST: 405 with no work done"
+    )
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="tcm-bench-webhook-")
@@ -210,12 +218,15 @@ def main() -> None:
         def keys(n: int, start: int) -> list[str]:
             return ["424242"] * n if args.duplicates else [str(start + i) for i in range(n)]
 
-        post_many(port, keys(args.warmup, 1_000_000), args.clients)
+        method = "GET" if args.floor else "POST"
+        post_many(port, keys(args.warmup, 1_000_000), args.clients, method)
         cpu_before, client_before = server_cpu(server.pid), time.process_time()
         started = time.perf_counter()
-        latencies, statuses = post_many(port, keys(args.requests, 1), args.clients)
+        latencies, statuses = post_many(port, keys(args.requests, 1), args.clients, method)
         elapsed = time.perf_counter() - started
-        cpu, client_cpu = server_cpu(server.pid) - cpu_before, time.process_time() - client_before
+        client_cpu = time.process_time() - client_before
+        user, system = (b - a for a, b in zip(cpu_before, server_cpu(server.pid), strict=True))
+        cpu = user + system
     finally:
         if server:
             server.send_signal(signal.SIGTERM)
@@ -231,7 +242,8 @@ def main() -> None:
     print(f"throughput: {len(ms) / elapsed:.0f} requests/s over {elapsed:.2f} s")
     # CPU the server used per post: comparable between runs even when others share the machine.
     print(
-        f"CPU per post: server {cpu / len(ms) * 1000:.2f} ms, clients "
+        f"CPU per post: server {cpu / len(ms) * 1000:.2f} ms ({system / cpu:.0%} in the "
+        f"kernel), clients "
         f"{client_cpu / len(ms) * 1000:.2f} ms ({(cpu + client_cpu) / elapsed:.2f} of "
         f"{os.cpu_count()} cores); load average at the end {os.getloadavg()[0]:.2f}"
     )

@@ -206,7 +206,12 @@ def dispatch(event_id: int) -> bool:
     """Queue the event's task. With the broker down the event stays pending (dispatched_at
     empty), to be queued again by the sweeper; the post is still answered."""
     try:
-        process_webhook_event.apply_async((event_id,), retry_policy=_DISPATCH_RETRY)
+        # Nobody waits for this task's return value (the event row records the outcome);
+        # without ignore_result the Redis result backend subscribes this web process to a
+        # result channel per task, which is slower and grows without end.
+        process_webhook_event.apply_async(
+            (event_id,), retry_policy=_DISPATCH_RETRY, ignore_result=True
+        )
     except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
         log.warning(
             "webhook event %s is stored but could not be queued (%s: %s); it stays pending "

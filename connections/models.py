@@ -219,11 +219,12 @@ class TautulliConnection(models.Model):
         """The connection whose webhook secret is `secret`, or None."""
         # The secrets themselves load (and decrypt) only if asked for: the webhook view, which
         # calls this for every post, never needs them.
-        return (
-            cls.objects.filter(webhook_secret_digest=crypto.digest(secret))
-            .defer("api_key", "webhook_secret")
-            .first()
-        )
+        try:
+            return cls.objects.defer("api_key", "webhook_secret").get(
+                webhook_secret_digest=crypto.digest(secret)
+            )
+        except cls.DoesNotExist:
+            return None
 
     def rotate_webhook_secret(self) -> None:
         self.webhook_secret = _new_webhook_secret()
