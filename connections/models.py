@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,6 +20,7 @@ from . import agents, plex
 from .tautulli import TautulliClient, TautulliError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Styles a card can be rendered in; the episode's watched state picks one of a pair.
 STYLE_CHOICES = [
@@ -263,6 +265,7 @@ class TautulliConnection(models.Model):
         try:
             result = work(self, TautulliClient.for_connection(self))
         except TautulliError as exc:
+            log.warning("Tautulli connection %s: %s", self, exc)
             self._set_last_error(str(exc))
             raise
         self._set_last_error("")

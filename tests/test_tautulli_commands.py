@@ -159,3 +159,31 @@ def test_api_v1_points_to_v2(fake_tautulli: FakeTautulli) -> None:
     answer = requests.get(fake_tautulli.url + "api/v1", timeout=5)
     assert answer.status_code == 200
     assert answer.json()["response"]["message"] == "Please use the /api/v2 endpoint."
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"cmd": "status"}, "Parameter apikey is required"),
+        ({"apikey": "x"}, "Parameter cmd is required. Possible commands are: status, "),
+        ({"apikey": "x", "cmd": "nope"}, "Unknown command: nope. Possible commands are: "),
+        ({"apikey": "x", "cmd": "status"}, "Invalid apikey"),
+    ],
+)
+def test_every_error_is_a_400_envelope(
+    fake_tautulli: FakeTautulli, params: dict[str, str], message: str
+) -> None:
+    # As the real one answers: the envelope, HTTP 400, whatever went wrong; a JSON body is not
+    # read at all.
+    answer = requests.get(fake_tautulli.url + "api/v2", params=params, timeout=5)
+    assert answer.status_code == 400
+    assert answer.headers["Content-Type"] == "application/json;charset=UTF-8"
+    envelope = answer.json()["response"]
+    assert envelope["result"] == "error"
+    assert envelope["message"].startswith(message)
+    ignored = requests.post(
+        fake_tautulli.url + "api/v2",
+        json={"apikey": fake_tautulli.api_key, "cmd": "status"},
+        timeout=5,
+    )
+    assert ignored.json()["response"]["message"] == "Parameter apikey is required"

@@ -28,6 +28,8 @@ import requests
 
 API_KEY = "0123456789abcdef0123456789abcdef"  # Tautulli's keys are 32 hex characters
 
+# Tautulli's triggers. Written out here rather than imported from connections/agents.py on
+# purpose: the fake stands for Tautulli, and must not agree with tcm merely by sharing its code.
 ACTIONS = (
     "on_play",
     "on_stop",
