@@ -272,6 +272,9 @@ LOGGING = {
         # INFO keeps the noise down.
         "plexapi": {"level": "INFO"},
         "urllib3": {"level": "WARNING"},
+        # redis-py logs connection chatter at DEBUG (and at interpreter exit, after handlers
+        # are gone).
+        "redis": {"level": "WARNING"},
     },
 }
 
