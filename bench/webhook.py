@@ -24,42 +24,18 @@ import argparse
 import http.client
 import json
 import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import Stack, percentile, tree_cpu
+
 SECRET = "bench-secret-" + "x" * 30
-PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(code: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        sys.exit(done.stderr)
-    return done.stdout.strip()
-
 
 SETUP = f"""
-import django; django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from connections.models import PlexConnection, TautulliConnection
 plex = PlexConnection.objects.create(name="bench", url="http://127.0.0.1:9", token="t")
 TautulliConnection.objects.create(name="bench", url="http://127.0.0.1:9", api_key="k",
@@ -67,27 +43,10 @@ TautulliConnection.objects.create(name="bench", url="http://127.0.0.1:9", api_ke
 """
 
 COUNT = """
-import django; django.setup()
 from django.db.models import Count
 from cards.models import WebhookEvent
 print(dict(WebhookEvent.objects.values_list("status").annotate(n=Count("id"))))
 """
-
-
-def wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("gunicorn exited; see its log")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", f"/webhooks/tautulli/{SECRET}/")
-            if conn.getresponse().status == 405:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit("gunicorn did not answer in time")
 
 
 def post_many(
@@ -136,26 +95,6 @@ def post_many(
     return latencies, statuses
 
 
-def server_cpu(pid: int) -> tuple[float, float]:
-    """CPU seconds (user, system) used so far by gunicorn and its workers."""
-    import psutil
-
-    user = system = 0.0
-    main = psutil.Process(pid)
-    for process in [main, *main.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        user, system = user + times.user, system + times.system
-    return user, system
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
-    return sorted_values[index]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -174,65 +113,33 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="tcm-bench-webhook-")
-    prefix = f"tcm-bench-{uuid.uuid4().hex[:10]}:"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TCM_", "DATABASE_", "REDIS_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="tcm_site.settings",
-        PYTHONPATH=str(ROOT),
-        TCM_DATA_DIR=data_dir,
-        TCM_ENV_FILE=os.devnull,
-        TCM_PUBLIC_URL="http://192.168.1.20:8000",
-        REDIS_URL=args.redis_url,
-        TCM_REDIS_PREFIX=prefix,
-        TCM_LISTEN=f"127.0.0.1:{port}",
-        TCM_WEB_WORKERS=str(args.workers),
-        TCM_WEB_THREADS=str(args.threads),
-        TCM_LOG_LEVEL=args.log_level,
-        TCM_ACCESS_LOG="0" if args.no_access_log else "1",
+    stack = Stack(
+        db=args.db,
+        postgres_url=args.postgres_url,
+        redis_url=args.redis_url,
+        log_level=args.log_level,
+        access_log=not args.no_access_log,
     )
-    pg_db = None
-    if args.db == "postgres":
-        import psycopg
-
-        pg_db = f"tcm_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(f"{args.postgres_url}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{pg_db}"')
-        env["DATABASE_URL"] = f"{args.postgres_url}/{pg_db}"
-
-    log_path = Path(data_dir) / "gunicorn.log"
-    server = None
-    try:
-        run(SETUP, env)
-        with open(log_path, "w") as log:
-            server = subprocess.Popen(
-                [PYTHON, "-m", "gunicorn", "-c", "python:tcm_site.gunicorn_conf", "tcm_site.wsgi"],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for(port, server)
+    with stack:
+        stack.setup(SETUP)
+        stack.start_web(args.workers, args.threads, probe=f"/webhooks/tautulli/{SECRET}/")
+        port, pid = stack.port, stack.pid("web")
 
         def keys(n: int, start: int) -> list[str]:
             return ["424242"] * n if args.duplicates else [str(start + i) for i in range(n)]
 
         method = "GET" if args.floor else "POST"
         post_many(port, keys(args.warmup, 1_000_000), args.clients, method)
-        cpu_before, client_before = server_cpu(server.pid), time.process_time()
+        cpu_before, client_before = tree_cpu(pid), time.process_time()
         started = time.perf_counter()
         latencies, statuses = post_many(port, keys(args.requests, 1), args.clients, method)
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
-        user, system = (b - a for a, b in zip(cpu_before, server_cpu(server.pid), strict=True))
+        user, system = (b - a for a, b in zip(cpu_before, tree_cpu(pid), strict=True))
         cpu = user + system
-    finally:
-        if server:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stack.stop()
+        events = stack.query(COUNT)
 
-    events = run(COUNT, env)
     ms = sorted(x * 1000 for x in latencies)
     print(
         f"gunicorn {args.workers} workers x {args.threads} threads, {args.db}, "
@@ -251,19 +158,6 @@ def main() -> None:
         f"latency ms: p50 {percentile(ms, 50):.1f}  p95 {percentile(ms, 95):.1f}  "
         f"p99 {percentile(ms, 99):.1f}  max {ms[-1]:.1f}  mean {statistics.fmean(ms):.1f}"
     )
-
-    import redis
-
-    client = redis.Redis.from_url(args.redis_url)
-    stale = list(client.scan_iter(match=f"{prefix}*"))
-    if stale:
-        client.delete(*stale)
-    if pg_db:
-        import psycopg
-
-        with psycopg.connect(f"{args.postgres_url}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{pg_db}" WITH (FORCE)')
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,8 @@ class FakePlex:
         self._next_key = 1000
         self._lock = threading.RLock()
         self.requests: list[tuple[str, str]] = []
+        # When each upload arrived (time.time()), per rating key: benchmarks measure with it.
+        self.upload_times: dict[int, list[float]] = {}
         # Faults: answer `fail_status` to `fail_times` requests (None: all of them) whose path
         # starts with `fail_prefix`, after letting `fail_after` of them through; hang
         # `hang_seconds` before answering.
@@ -432,6 +434,7 @@ class FakePlex:
             if not any(p.rating_key == rating_key for p in item.posters):
                 item.posters.append(Poster(rating_key, data=data))
             item.selected = rating_key
+            self.upload_times.setdefault(key, []).append(time.time())
             item.thumb_locked = True
             item.thumb_ts = max(item.thumb_ts + 1, int(time.time()))
             item.updated_at += 1
