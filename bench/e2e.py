@@ -19,8 +19,6 @@ load run of the hardening issue (1,000 posts in 10 s).
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import statistics
 import sys
 import threading
@@ -30,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import Stack, percentile, tree_rss  # noqa: E402
+from stack import Stack, percentile, post_event, tree_rss  # noqa: E402
 
 from tests.fakes.plex import FakePlex  # noqa: E402
 
@@ -59,24 +57,9 @@ class Poster:
         self.http_ms: list[float] = []
 
     def post(self, key: int) -> None:
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        body = json.dumps({"rating_key": str(key), "event": "created"})
         started = time.time()
-        try:
-            conn.request(
-                "POST",
-                f"/webhooks/tautulli/{SECRET}/",
-                body=body,
-                headers={"Content-Type": "application/json"},
-            )
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            self.local.conn = None
-            status = 0
+        conn = getattr(self.local, "conn", None)
+        self.local.conn, status = post_event(conn, self.port, SECRET, str(key))
         with self.lock:
             self.sent[key] = started
             self.http_ms.append((time.time() - started) * 1000)

@@ -12,6 +12,7 @@ in the real Redis. Used by bench/webhook.py and bench/e2e.py.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -36,6 +37,33 @@ def free_port() -> int:
 def percentile(sorted_values: list[float], p: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
     return sorted_values[index]
+
+
+def post_event(
+    conn: http.client.HTTPConnection | None,
+    port: int,
+    secret: str,
+    key: str,
+    method: str = "POST",
+) -> tuple[http.client.HTTPConnection | None, int]:
+    """Post `{"rating_key": key, "event": "created"}` to the webhook as Tautulli does, on a
+    keep-alive connection (made when `conn` is None). Returns the connection to use next (None
+    after a broken one) and the HTTP status (0: no answer)."""
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"rating_key": key, "event": "created"})
+    try:
+        conn.request(
+            method,
+            f"/webhooks/tautulli/{secret}/",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        response.read()
+        return conn, response.status
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        return None, 0
 
 
 def tree_rss(pid: int) -> int:

@@ -21,8 +21,6 @@ cores as the server, so the figures are a lower bound.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import statistics
 import sys
@@ -31,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import Stack, percentile, tree_cpu
+from stack import Stack, percentile, post_event, tree_cpu
 
 SECRET = "bench-secret-" + "x" * 30
 
@@ -60,28 +58,15 @@ def post_many(
     chunks = [keys[i::clients] for i in range(clients)]
 
     def client(chunk: list[str]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = None
         mine, codes = [], {}
         for key in chunk:
-            body = json.dumps({"rating_key": key, "event": "created"})
             started = time.perf_counter()
-            try:
-                conn.request(
-                    method,
-                    f"/webhooks/tautulli/{SECRET}/",
-                    body=body,
-                    headers={"Content-Type": "application/json"},
-                )
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
+            conn, status = post_event(conn, port, SECRET, key, method)
             mine.append(time.perf_counter() - started)
             codes[status] = codes.get(status, 0) + 1
-        conn.close()
+        if conn:
+            conn.close()
         with lock:
             latencies.extend(mine)
             for k, v in codes.items():

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from cards.render.spec import STYLES
 from tcm_site import crypto
 from tcm_site.fields import EncryptedTextField
 from tcm_site.validators import validate_service_url
@@ -23,19 +24,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # Styles a card can be rendered in; the episode's watched state picks one of a pair.
-STYLE_CHOICES = [
-    (s, s)
-    for s in (
-        "unique",
-        "blur",
-        "grayscale",
-        "blur grayscale",
-        "art",
-        "art blur",
-        "art grayscale",
-        "art blur grayscale",
-    )
-]
+STYLE_CHOICES = [(s, s) for s in STYLES]
 
 
 class PlexConnection(models.Model):
