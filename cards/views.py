@@ -35,13 +35,16 @@ from .tasks import process_webhook_event
 log = logging.getLogger(__name__)
 
 EVENTS = ("created", "watched")
-_RATING_KEY = re.compile(r"\d{1,20}")
+# ASCII digits only: \d also matches other scripts' digits ("١٢٣"), which int() and Plex's
+# client would read as a different item's key.
+_RATING_KEY = re.compile(r"[0-9]{1,20}")
 # A template Tautulli did not fill in: what its test notifications send ("{rating_key}").
 _PLACEHOLDER = re.compile(r"\{\w*\}")
 # When the broker is down, give up quickly: the event is stored, and the sweeper queues it later.
 _DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # How stale last_webhook_at may be: writing it on every post would add a write to each.
 _SEEN_EVERY = timedelta(seconds=1)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _EXAMPLE = 'e.g. {"rating_key": "12345", "event": "watched"}'
 
 
@@ -118,14 +121,14 @@ def parse(content_type: str, body: bytes) -> Post:
             form = QueryDict(body)
         except SuspiciousOperation as exc:  # too many fields
             raise BadPost(f"unreadable form data: {exc}") from None
-        payload: Any = {k: form.get(k) for k in form}
+        payload: Any = storable({k: form.get(k) for k in form})
         return _interpret(form.get("rating_key"), form.get("event"), payload)
     if content_type == "multipart/form-data":
         raise BadPost(f"send JSON ({_EXAMPLE}) or form-encoded data")
     if not body.strip():
         raise BadPost(f"empty body: expected JSON, {_EXAMPLE}")
     try:
-        payload = json.loads(body)
+        payload = storable(json.loads(body, parse_constant=_no_constant))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadPost(f"malformed JSON: {str(exc)[:120]}") from None
     if isinstance(payload, dict):
@@ -133,6 +136,24 @@ def parse(content_type: str, body: bytes) -> Post:
     if isinstance(payload, str | int) and not isinstance(payload, bool):
         return _interpret(payload, None, payload)
     raise BadPost(f"expected a rating key or an object with rating_key, {_EXAMPLE}")
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads NaN and Infinity, but they are not JSON: no database would store the payload.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def storable(value: Any) -> Any:
+    """The payload with what no database column can hold replaced by U+FFFD: NUL characters
+    (PostgreSQL's text and jsonb refuse them) and unpaired surrogates (valid as JSON escapes,
+    not as UTF-8). The post is still good: these end up in fields tcm does not read."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
 
 
 def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:

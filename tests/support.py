@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,3 +62,161 @@ def wait_until(condition: Callable[[], object], timeout: float = 20, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
         time.sleep(0.05)
+
+
+class WorkerProcess:
+    """A real `celery -A tcm_site worker` (prefork) in its own process group, sharing this test's
+    database, data dir and Redis prefix (child_env), so that a test can kill it, or take its
+    Redis away, without taking itself down. Settings go in as environment variables, e.g.
+    `WorkerProcess(TCM_RETRY_BASE_DELAY="0.2")`; `redis_url` points it at a private Redis."""
+
+    def __init__(self, *, concurrency: int = 1, redis_url: str | None = None, **env: str) -> None:
+        import tempfile
+        import uuid
+
+        self.concurrency = concurrency
+        self.redis_url = redis_url or os.environ["REDIS_URL"]
+        self.env = {**env, "REDIS_URL": self.redis_url}
+        self.name = f"test-{uuid.uuid4().hex[:8]}"
+        fd, log_path = tempfile.mkstemp(prefix="tcm-worker-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(log_path)
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> WorkerProcess:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "celery", "-A", "tcm_site", "worker", "--pool", "prefork",
+                 "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
+                 "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+                env=child_env(**self.env),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() takes the pool too
+            )  # fmt: skip
+        wait_until(self._ready, timeout, what=f"worker {self.name} to answer a ping")
+        return self
+
+    def _ready(self) -> bool:
+        if self.process is None or self.process.poll() is not None:
+            raise AssertionError(f"worker {self.name} exited:\n{self.log()[-3000:]}")
+        return self.answers()
+
+    def answers(self, timeout: float = 0.5) -> bool:
+        """Whether the worker answers a ping through its broker."""
+        from celery import Celery
+
+        app = Celery(broker=self.redis_url, set_as_current=False)
+        app.conf.broker_transport_options = {"global_keyprefix": os.environ["TCM_REDIS_PREFIX"]}
+        try:
+            replies = app.control.ping(timeout=timeout)
+        except Exception:  # the broker is down
+            return False
+        finally:
+            app.close()
+        return any(name.startswith(f"{self.name}@") for reply in replies for name in reply)
+
+    def pool(self) -> list[int]:
+        """The pids of the pool's child processes (they run the tasks)."""
+        import psutil
+
+        assert self.process is not None
+        return [p.pid for p in psutil.Process(self.process.pid).children()]
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool) at once, as the OOM killer or a pulled
+        plug would: nothing gets to clean up or hand back its task."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def kill_pool_child(self, pid: int) -> None:
+        """SIGKILL one pool child; the main process notices and starts another."""
+        os.kill(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def __enter__(self) -> WorkerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+
+def wsgi_request(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    content_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request through tcm's real WSGI entry point (tcm_site.wsgi, what gunicorn serves),
+    with raw bytes and any Content-Type: Django's test client builds its request objects
+    before the entry point, so it cannot show what a malformed header does there.
+
+    Like the test client, it keeps the test's database connection open across the request
+    (Django closes stale connections at request start/finish, which would end the test's
+    transaction). Returns status, headers and body."""
+    import io
+    from urllib.parse import urlsplit
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from tcm_site.wsgi import application
+
+    parts = urlsplit(path)
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": parts.path,
+        "QUERY_STRING": parts.query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if content_type is not None:
+        environ["CONTENT_TYPE"] = content_type
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    answer: dict[str, object] = {}
+
+    def start_response(status: str, response_headers: list, exc_info: object = None) -> None:
+        answer["status"] = int(status.split()[0])
+        answer["headers"] = dict(response_headers)
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], content  # type: ignore[return-value]

@@ -1,0 +1,259 @@
+"""Thousands of random posts to the webhook, through tcm's real WSGI entry point: whatever the
+body, content type, method or secret, the answer is never a 5xx; a refused post stores and
+queues nothing; a wrong secret never stores an event; an accepted post stores exactly what a
+Tautulli agent could have meant (an ASCII rating key, a known event)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cards.models import WebhookEvent
+from connections.models import PlexConnection, TautulliConnection
+from tests.support import wsgi_request
+
+Capture = Callable[..., object]
+FUZZ = settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+STATUSES = {200, 202, 400, 404, 405, 413}
+METHODS = ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND"]
+ASCII_KEY = re.compile(r"[0-9]{1,20}")
+
+# Anything JSON can carry; Tautulli sends strings, a careless template anything.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=8,
+)
+# Rating keys as templates might fill them in: numbers, digit strings (including digits that
+# are not ASCII: Arabic-Indic, fullwidth), padded, signed, huge, or anything at all.
+rating_keys = st.one_of(
+    st.integers(),
+    st.from_regex(r"[0-9]{1,25}", fullmatch=True),
+    st.from_regex(r"\s*[0-9]{1,6}\s*", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=8),
+    st.sampled_from(
+        [
+            "{rating_key}",
+            "",
+            " ",
+            "-1",
+            "+1",
+            "0x10",
+            "1e3",
+            "\u0661\u0662\u0663",
+            "\uff11\uff12\uff13",
+        ]
+    ),
+    json_values,
+)
+events = st.one_of(
+    st.sampled_from(["created", "watched", "test", "CREATED", " Watched ", "", "played"]),
+    json_values,
+)
+objects = st.fixed_dictionaries(
+    {"rating_key": rating_keys},
+    optional={"event": events, "extra": json_values, "\u0000": st.text()},
+)
+json_bodies = st.one_of(objects, rating_keys, json_values).map(
+    lambda value: json.dumps(value).encode()
+)
+form_bodies = st.dictionaries(
+    st.sampled_from(["rating_key", "event", "x", ""]) | st.text(max_size=5),
+    st.text(max_size=12),
+    max_size=4,
+).map(lambda data: urlencode(data).encode())
+raw_bodies = st.binary(max_size=300)
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> bytes:
+    """A valid post cut short, with bytes flipped, or padded past the size limit."""
+    body = draw(json_bodies)
+    how = draw(st.sampled_from(["cut", "flip", "pad", "bom", "utf16"]))
+    if how == "cut":
+        return body[: draw(st.integers(0, max(0, len(body) - 1)))]
+    if how == "flip" and body:
+        i = draw(st.integers(0, len(body) - 1))
+        return body[:i] + bytes([body[i] ^ draw(st.integers(1, 255))]) + body[i + 1 :]
+    if how == "pad":
+        return body + b" " * (64 * 1024)
+    if how == "bom":
+        return b"\xef\xbb\xbf" + body
+    return body.decode().encode("utf-16")
+
+
+bodies = st.one_of(json_bodies, form_bodies, raw_bodies, mangled())
+content_types = st.one_of(
+    st.sampled_from(
+        [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/json; charset=no-such-charset",
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded; charset=latin-1",
+            "multipart/form-data; boundary=xyz",
+            "multipart/form-data",
+            "text/plain",
+            "text/html; charset=*",
+            "application/json; a*=no-such-charset''x",  # RFC 2231 with an unknown charset
+            "application/json; a*=x",
+            ";;;",
+            "",
+        ]
+    ),
+    st.none(),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+)
+
+
+@pytest.fixture
+def connection(db: None) -> TautulliConnection:
+    plex = PlexConnection.objects.create(name="plex", url="http://127.0.0.1:9", token="t" * 20)
+    return TautulliConnection.objects.create(
+        name="tautulli", url="http://127.0.0.1:9", api_key="k" * 32, plex=plex
+    )
+
+
+def post(
+    capture: Capture,
+    secret: str,
+    body: bytes,
+    content_type: str | None,
+    method: str = "POST",
+) -> tuple[int, bytes, list, list[WebhookEvent]]:
+    """Send one request; the status, the answer, the dispatches it queued and the events it
+    stored."""
+    before = set(WebhookEvent.objects.values_list("pk", flat=True))
+    # A savepoint per request, as each request has its own transaction in production: a
+    # request that broke the database must fail alone, not every example after it.
+    with capture() as dispatches, transaction.atomic():
+        status, headers, answer = wsgi_request(
+            method, f"/webhooks/tautulli/{quote(secret, safe='')}/", body, content_type
+        )
+    new = list(WebhookEvent.objects.exclude(pk__in=before))
+    assert status in STATUSES, (status, answer[:300])
+    if method != "HEAD":
+        assert headers["Content-Type"] == "application/json"
+        payload = json.loads(answer)
+        if status >= 400:
+            assert payload["error"], payload
+    return status, answer, dispatches, new
+
+
+def check_outcome(status: int, dispatches: list, new: list[WebhookEvent]) -> None:
+    if status == 202:
+        [event] = new
+        assert ASCII_KEY.fullmatch(event.rating_key), event.rating_key
+        assert event.event in ("", "created", "watched")
+        assert len(dispatches) == (0 if event.duplicate_of_id else 1)
+    else:
+        assert new == [] and dispatches == []
+
+
+@FUZZ
+@given(body=bodies, content_type=content_types)
+def test_random_bodies_never_make_a_5xx_or_a_task_for_a_bad_post(
+    connection: TautulliConnection,
+    django_capture_on_commit_callbacks: Capture,
+    body: bytes,
+    content_type: str | None,
+) -> None:
+    status, _, dispatches, new = post(
+        django_capture_on_commit_callbacks, connection.webhook_secret, body, content_type
+    )
+    check_outcome(status, dispatches, new)
+
+
+@FUZZ
+@given(body=json_bodies, method=st.sampled_from(METHODS))
+def test_other_methods_are_refused_and_store_nothing(
+    connection: TautulliConnection,
+    django_capture_on_commit_callbacks: Capture,
+    body: bytes,
+    method: str,
+) -> None:
+    status, _, dispatches, new = post(
+        django_capture_on_commit_callbacks,
+        connection.webhook_secret,
+        body,
+        "application/json",
+        method,
+    )
+    assert status == 405
+    assert new == [] and dispatches == []
+
+
+def near_misses(secret: str) -> st.SearchStrategy[str]:
+    """The secret with one character changed, cut, extended, re-cased, or padded."""
+
+    def change(i: int, c: str) -> str:
+        return secret[:i] + c + secret[i + 1 :] if secret[i] != c else secret[:i] + "!"
+
+    return st.one_of(
+        st.builds(change, st.integers(0, len(secret) - 1), st.characters()),
+        st.integers(1, len(secret) - 1).map(lambda n: secret[:n]),
+        st.text(min_size=1, max_size=3).map(lambda t: secret + t),
+        st.just(secret.swapcase()),
+        st.just(f" {secret}"),
+        st.just(secret.encode().hex()),
+    )
+
+
+@FUZZ
+@given(data=st.data(), body=bodies, content_type=content_types)
+def test_a_wrong_secret_never_stores_an_event(
+    connection: TautulliConnection,
+    django_capture_on_commit_callbacks: Capture,
+    data: st.DataObject,
+    body: bytes,
+    content_type: str | None,
+) -> None:
+    secret = data.draw(
+        st.one_of(st.text(min_size=1), near_misses(connection.webhook_secret)).filter(
+            lambda s: s != connection.webhook_secret and "/" not in s
+        )
+    )
+    method = data.draw(st.sampled_from(["POST", "POST", "POST", *METHODS]))
+    status, _, dispatches, new = post(
+        django_capture_on_commit_callbacks, secret, body, content_type, method
+    )
+    assert status == (404 if method == "POST" else 405)
+    assert new == [] and dispatches == []
+
+
+@FUZZ
+@given(key=rating_keys, event=events, content_type=st.sampled_from(["json", "form"]))
+def test_an_accepted_post_stores_the_key_it_was_given(
+    connection: TautulliConnection,
+    django_capture_on_commit_callbacks: Capture,
+    key: object,
+    event: object,
+    content_type: str,
+) -> None:
+    if content_type == "json":
+        body = json.dumps({"rating_key": key, "event": event}).encode()
+        mime = "application/json"
+    else:
+        body = urlencode({"rating_key": str(key), "event": str(event)}).encode()
+        mime = "application/x-www-form-urlencoded"
+    status, _, dispatches, new = post(
+        django_capture_on_commit_callbacks, connection.webhook_secret, body, mime
+    )
+    check_outcome(status, dispatches, new)
+    if status == 202:
+        assert new[0].rating_key == str(key).strip()
