@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+
+# Letters (any script: internationalised names), digits, dots, hyphens, underscores; or an IPv6
+# address (urlsplit has checked its brackets).
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+(%\w+)?", re.IGNORECASE)
 
 
 def validate_service_url(value: str) -> None:
@@ -13,7 +18,10 @@ def validate_service_url(value: str) -> None:
         raise ValidationError("Remove the spaces before or after the URL.")
     if any(c.isspace() for c in value):
         raise ValidationError("A URL cannot contain spaces.")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [ in the host
+        raise ValidationError(f"This is not a valid URL ({exc}).") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError(
             "Use an http:// or https:// URL, for example http://192.168.1.10:32400."
@@ -26,5 +34,8 @@ def validate_service_url(value: str) -> None:
         raise ValidationError("The port must be a number from 1 to 65535.")
     if not parts.hostname:
         raise ValidationError("The URL needs a host name or IP address.")
+    if not _HOST.fullmatch(parts.hostname):
+        # requests would send "my%20plex" to DNS as it is and fail with a puzzling message.
+        raise ValidationError(f"{parts.hostname!r} is not a valid host name or IP address.")
     if parts.username or parts.password:
         raise ValidationError("Put credentials in their own field, not in the URL.")
