@@ -220,3 +220,108 @@ def wsgi_request(
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], content  # type: ignore[return-value]
+
+
+def admin_pages(objects: list[object]) -> list[str]:
+    """Every page of the admin a browser can GET: the index and site pages, each app's index, and
+    for every registered model its own views (changelist, add, custom ones) plus every view that
+    takes an object (change, history, delete confirmation, custom ones) for each of `objects`
+    of that model. Read from the URL patterns, so views added later are included too."""
+    from django.contrib import admin
+    from django.urls import URLPattern, reverse
+
+    def params(pattern: URLPattern) -> set[str]:
+        return set(getattr(pattern.pattern, "converters", {})) | set(
+            pattern.pattern.regex.groupindex
+        )
+
+    urls = []
+    app_labels = sorted({m._meta.app_label for m in admin.site._registry})
+    for pattern in admin.site.get_urls():
+        if not isinstance(pattern, URLPattern) or not pattern.name:
+            continue
+        if pattern.name in ("logout", "view_on_site"):  # POST only; a redirect to the site
+            continue
+        wanted = params(pattern)
+        if not wanted:
+            urls.append(reverse(f"admin:{pattern.name}"))
+        elif wanted == {"app_label"}:
+            urls += [reverse(f"admin:{pattern.name}", args=[label]) for label in app_labels]
+    for model, model_admin in admin.site._registry.items():
+        mine = [o for o in objects if isinstance(o, model)]
+        for pattern in model_admin.get_urls():
+            if not isinstance(pattern, URLPattern) or not pattern.name:
+                continue
+            wanted = params(pattern)
+            if not wanted:
+                urls.append(reverse(f"admin:{pattern.name}"))
+            elif len(wanted) == 1:
+                [name] = wanted
+                urls += [
+                    reverse(f"admin:{pattern.name}", kwargs={name: o.pk})  # type: ignore[attr-defined]
+                    for o in mine
+                ]
+    return urls
+
+
+def one_of_each(*, token: str, api_key: str, plex_url: str = "http://127.0.0.1:9") -> list:
+    """One saved object of every model the admin shows (ours, auth's, django_celery_beat's),
+    filled in the way tcm fills them: a card with its file, an event with a payload, a job run
+    with a summary. The connections carry the given secrets."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group, User
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    from cards.models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
+    from connections.models import PlexConnection, TautulliConnection
+    from tests.fakes.plex import make_jpeg
+
+    plex = PlexConnection.objects.create(name="home plex", url=plex_url, token=token)
+    tautulli = TautulliConnection.objects.create(
+        name="home tautulli",
+        url="http://127.0.0.1:8181",
+        api_key=api_key,
+        plex=plex,
+        tcm_url="http://192.168.1.20:8000",
+    )
+    font = Font.objects.create(name="Plain", color="#ffffff")
+    series = Series.objects.create(connection=plex, rating_key="100", title="Harbour")
+    episode = Episode.objects.create(
+        connection=plex, series=series, rating_key="101", title="Pilot", season_number=1,
+        episode_number=1,
+    )  # fmt: skip
+    name = default_storage.save("cards/admin-test.jpg", ContentFile(make_jpeg(7, (320, 180))))
+    card = TitleCard.objects.create(
+        episode=episode, file=name, fingerprint="f" * 64, state=TitleCard.State.UPLOADED
+    )
+    event = WebhookEvent.objects.create(
+        connection=tautulli, rating_key="101", event="created",
+        payload={"rating_key": "101", "event": "created"},
+    )  # fmt: skip
+    run = JobRun.objects.create(
+        job="sync_library:1", status=JobRun.Status.OK, summary={"episodes_created": 1}
+    )
+    interval = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
+    task = PeriodicTask.objects.create(
+        name="admin test task", task="tcm.ping", interval=interval,
+        expires=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    crontab = CrontabSchedule.objects.create(minute="5")
+    solar = SolarSchedule.objects.create(event="sunrise", latitude=52, longitude=13)
+    clocked = ClockedSchedule.objects.create(clocked_time=timezone.now())
+    group = Group.objects.create(name="viewers")
+    user = User.objects.create_user("viewer", password="not-a-secret-pw-123")
+    return [
+        *(plex, tautulli, font, series, episode, card, event, run),
+        *(interval, task, crontab, solar, clocked, group, user),
+    ]
