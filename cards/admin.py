@@ -9,12 +9,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from . import dashboard
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
 from .views import requeue
 
@@ -111,6 +112,7 @@ class CardStateFilter(admin.SimpleListFilter):
 @admin.register(Series)
 class SeriesAdmin(CardActions, admin.ModelAdmin):
     form = CardOverridesForm
+    actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
     list_display = (
         "title",
         "year",
@@ -204,6 +206,28 @@ class SeriesAdmin(CardActions, admin.ModelAdmin):
     def episode_ids(self, queryset: QuerySet[Series]) -> list[int]:
         episodes = Episode.objects.filter(series__in=queryset, present=True)
         return list(episodes.values_list("pk", flat=True))
+
+    @admin.action(description="Sync from Plex")
+    def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        self._queue_jobs(request, queryset, "sync_series", "Sync from Plex")
+
+    @admin.action(description="Render and upload all cards")
+    def render_all_cards(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        self._queue_jobs(request, queryset, "render_series", "Rendering and upload")
+
+    def _queue_jobs(
+        self, request: HttpRequest, queryset: QuerySet[Series], task: str, what: str
+    ) -> None:
+        from . import tasks
+
+        for series in queryset:
+            tasks.dispatch(getattr(tasks, task), series.pk)
+        self.message_user(
+            request,
+            f"{what} queued for {len(queryset)} series; the front page and Job runs show its "
+            "progress.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Episode)
@@ -399,18 +423,120 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def payload_json(self, obj: WebhookEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False))
 
-    @admin.action(description="Process again (pending or failed events)")
+    @admin.action(description="Retry (failed or pending events)")
     def process_again(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
         queued = requeue(queryset)
         skipped = queryset.count() - queued
-        text = f"{queued} event(s) queued again."
+        text = f"{queued} event(s) queued again, failed ones with a fresh set of attempts."
         if skipped:
-            text += f" {skipped} skipped: only pending or failed events are processed again."
+            text += f" {skipped} skipped: only failed or pending events are retried."
         self.message_user(request, text, messages.SUCCESS if queued else messages.WARNING)
+
+
+class JobKindFilter(admin.SimpleListFilter):
+    title = "job"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        kinds = [*dashboard.SCHEDULED_JOBS]
+        kinds += [(kind, label) for kind, (label, _) in dashboard.OBJECT_JOBS.items()]
+        return kinds
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        kind = self.value()
+        if kind in dashboard.OBJECT_JOBS:
+            return queryset.filter(job__startswith=f"{kind}:")
+        if kind:
+            return queryset.filter(job=kind)
+        return queryset
 
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ("job", "status", "started_at", "finished_at", "progress_done", "progress_total")
-    list_filter = ("job", "status")
-    readonly_fields = [f.name for f in JobRun._meta.fields]
+    """Scheduled and admin-started jobs: what each run did, and the progress of running ones
+    (the page polls `progress/` and reloads when a run starts or finishes)."""
+
+    list_display = ("job_label", "status", "started_at", "duration", "progress", "summary_text")
+    list_display_links = ("job_label",)
+    list_filter = ("status", JobKindFilter)
+    search_fields = ("job",)
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in JobRun._meta.fields if f.name != "summary"] + [
+        "progress",
+        "summary_json",
+    ]
+    exclude = ("summary",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # jobs are started by the schedule and by actions
+
+    def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
+        return False  # a record of what happened
+
+    @admin.display(description="job", ordering="job")
+    def job_label(self, obj: JobRun) -> str:
+        return dashboard.job_label(obj.job)
+
+    @admin.display(description="took")
+    def duration(self, obj: JobRun) -> str:
+        if not obj.finished_at:
+            return "-"
+        seconds = (obj.finished_at - obj.started_at).total_seconds()
+        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+    @admin.display(description="progress")
+    def progress(self, obj: JobRun) -> str:
+        info = dashboard.progress(obj)
+        if obj.status != JobRun.Status.RUNNING:
+            return info["text"] if obj.progress_total else "-"
+        value = format_html(' value="{}"', obj.progress_done) if obj.progress_total else ""
+        return format_html(
+            '<span data-jobrun="{}"><progress max="{}"{}></progress> '
+            '<span class="tcm-progress-text">{}</span></span>',
+            obj.pk,
+            obj.progress_total or 1,
+            value,
+            info["text"],
+        )
+
+    @admin.display(description="summary")
+    def summary_text(self, obj: JobRun) -> str:
+        if obj.error:
+            return Truncator(obj.error).chars(200)
+        if obj.status == JobRun.Status.RUNNING:
+            return "-"
+        return dashboard.summary_text(obj.summary, 200)
+
+    @admin.display(description="summary")
+    def summary_json(self, obj: JobRun) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.summary, indent=2, ensure_ascii=False))
+
+    def get_urls(self) -> list:
+        progress = path(
+            "progress/",
+            self.admin_site.admin_view(self.progress_view),
+            name="cards_jobrun_progress",
+        )
+        return [progress, *super().get_urls()]
+
+    def progress_view(self, request: HttpRequest) -> JsonResponse:
+        """The running jobs and their progress, polled by the front page and the run pages."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"running": dashboard.running()})
+
+    def _with_progress(self, extra_context: dict | None) -> dict:
+        running = sorted(r["id"] for r in dashboard.running())
+        return {
+            **(extra_context or {}),
+            "progress_url": reverse("admin:cards_jobrun_progress"),
+            "running_ids": ",".join(map(str, running)),
+        }
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, self._with_progress(extra_context))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ):
+        return super().change_view(request, object_id, form_url, self._with_progress(extra_context))

@@ -225,6 +225,10 @@ class WebhookEvent(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The Celery task working on it (while running): a second copy of the task (re-dispatched by
+    # the sweeper while the first was still queued) sees another id and does nothing, while the
+    # same message delivered again after its worker died may take the event back.
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

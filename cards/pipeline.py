@@ -217,6 +217,20 @@ def refresh_episode(connection: PlexConnection, client: PlexClient, episode: Epi
     return store_episode(connection, info, episode.series, fetched_at)
 
 
+def sync_series(series: Series, client: PlexClient | None = None) -> dict:
+    """Read one show's episodes from Plex again (one listing): new ones are created, changed ones
+    updated, and the ones Plex no longer lists flagged gone (their cards are kept)."""
+    connection = series.connection
+    client = client or connection.client()
+    episodes = episodes_for_key(connection, client, series.rating_key)
+    gone = (
+        Episode.objects.filter(series=series, present=True)
+        .exclude(pk__in=[e.pk for e in episodes])
+        .update(present=False, updated_at=timezone.now())
+    )
+    return {"episodes": len(episodes), "episodes_gone": gone}
+
+
 # --- Library sync
 
 
@@ -285,6 +299,56 @@ def sync_library(
                 progress(done, total)
         _flag_gone(lib, series_rows, episode_rows, seen_series, seen_episodes, counts)
         counts.libraries.append(lib.title)
+    return counts
+
+
+@dataclass
+class WatchedCounts:
+    checked: int = 0
+    changed: int = 0
+    # Episodes whose card is in the other style now: they need a new render.
+    restyle: list[int] = field(default_factory=list)
+
+
+def refresh_watched(connection: PlexConnection, client: PlexClient | None = None) -> WatchedCounts:
+    """Read the watched state of every episode in the connection's libraries, a page of
+    `TCM_PLEX_PAGE_SIZE` episodes per request (never one request per episode), and store the
+    changes. Catches what Tautulli does not report: an episode marked watched (or unwatched) by
+    hand in Plex. Episodes tcm does not know yet are left to the library sync.
+    """
+    client = client or connection.client()
+    size = settings.TCM_PLEX_PAGE_SIZE
+    counts = WatchedCounts()
+    known = {
+        key: (pk, watched)
+        for pk, key, watched in Episode.objects.filter(connection=connection).values_list(
+            "pk", "rating_key", "watched"
+        )
+    }
+    changed: list[int] = []
+    for lib in _chosen_libraries(connection, client, SyncCounts()):
+        for page in _pages(lambda start, lib=lib: client.episodes_page(lib, start, size), size):
+            fetched_at = timezone.now()
+            flips: dict[bool, list[int]] = {True: [], False: []}
+            for info in page:
+                row = known.get(info.rating_key)
+                if row is not None and row[1] != info.watched:
+                    flips[info.watched].append(row[0])
+            counts.checked += len(page)
+            for watched, ids in flips.items():
+                # A task that read the episode after this page was fetched knows better.
+                Episode.objects.filter(pk__in=ids).filter(
+                    Q(synced_at__isnull=True) | Q(synced_at__lte=fetched_at)
+                ).update(watched=watched, synced_at=fetched_at, updated_at=timezone.now())
+                changed += ids
+    counts.changed = len(changed)
+    for chunk in _chunks(changed):
+        episodes = Episode.objects.filter(pk__in=chunk, present=True, card__isnull=False)
+        for episode in episodes.select_related("series", "card"):
+            episode.connection = connection
+            style = card_settings(episode).style_for(episode.watched)
+            if episode.card.style and style != episode.card.style:
+                counts.restyle.append(episode.pk)
     return counts
 
 
@@ -545,16 +609,28 @@ def ensure_art(series: Series, client: PlexClient) -> str:
     """The storage name of the show's background art, downloaded once per art path."""
     if not series.art:
         raise CardError(f"Plex has no background art for {series.title!r}.")
-    # Named after Plex's art path: new art in Plex (a new path) is downloaded once more.
-    prefix = f"art/{series.connection_id}"
-    stem = f"{series.rating_key}-{hashlib.sha1(series.art.encode()).hexdigest()[:8]}"
-    if _cached(series.art_file) and series.art_file.startswith(f"{prefix}/{stem}-"):
+    if _art_is_cached(series):
         return series.art_file
     data = client.download(series.art)
+    prefix, stem = _art_name(series)
     name = _save(prefix, stem, data)
     Series.objects.filter(pk=series.pk).update(art_file=name, art_hash=_sha256(data))
     series.art_file, series.art_hash = name, _sha256(data)
     return name
+
+
+def _art_name(series: Series) -> tuple[str, str]:
+    # Named after Plex's art path: new art in Plex (a new path) is downloaded once more.
+    return (
+        f"art/{series.connection_id}",
+        f"{series.rating_key}-{hashlib.sha1(series.art.encode()).hexdigest()[:8]}",
+    )
+
+
+def _art_is_cached(series: Series) -> bool:
+    """Whether the art file kept for the series is Plex's current art."""
+    prefix, stem = _art_name(series)
+    return _cached(series.art_file) and series.art_file.startswith(f"{prefix}/{stem}-")
 
 
 # --- Cards
@@ -603,6 +679,36 @@ def fingerprint(spec: CardSpec, episode: Episode, art_hash: str, font: Font | No
         "font": font.file.name if font and font.file else "",
     }
     return _sha256(json.dumps(data, sort_keys=True, default=str).encode())
+
+
+def expected_fingerprint(episode: Episode) -> str | None:
+    """The fingerprint update_card would give the episode's card now, worked out from what is
+    stored: no request to Plex, no rendering. None when only Plex can tell (the still or the art
+    is not downloaded yet) or when no card can be made with these settings.
+
+    This is how the schedule finds outdated cards cheaply: settings changed anywhere (episode,
+    series, connection, font, the renderer's version) or a watched flip that changes the style
+    make it differ from the card's stored fingerprint. Keep it in step with _update_card.
+    """
+    settings_ = card_settings(episode)
+    art = art_hash = None
+    if settings_.style_for(episode.watched).startswith("art"):
+        series = episode.series
+        if not series.art or not _art_is_cached(series):
+            return None
+        art, art_hash = series.art_file, series.art_hash
+    source = episode.source_file if _cached(episode.source_file) else art
+    if source is None:
+        return None
+    try:
+        spec = build_spec(episode, settings_, source, art)
+    except RenderError:
+        return None
+    return fingerprint(spec, episode, art_hash or "", settings_.font)
+
+
+def card_file_missing(card: TitleCard) -> bool:
+    return not _cached(card.file)
 
 
 @contextmanager
@@ -793,6 +899,7 @@ def process_rating_key(
     rating_key: str,
     event: str = "",
     client: PlexClient | None = None,
+    progress: Progress | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
@@ -803,7 +910,9 @@ def process_rating_key(
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
     outcome = KeyOutcome(episodes=len(episodes))
-    for episode in episodes:
+    for done, episode in enumerate(episodes):
+        if progress:
+            progress(done, len(episodes))
         try:
             with episode_lock(episode):
                 # The row may hold newer data than our fetch (see store_episode).
@@ -818,4 +927,6 @@ def process_rating_key(
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)
+    if progress:
+        progress(len(episodes), len(episodes))
     return outcome

@@ -11,6 +11,10 @@ Failures, by what trying again can do:
   for it stops before sending a request, so a revoked token cannot cause a retry storm.
 - Unknown rating key, a card that cannot be made: permanent, recorded with the reason.
 - Another task is working on the same episode: tried again shortly, never by blocking a worker.
+
+The schedule (Celery beat, rows created by migration cards/0005) runs the jobs at the end of this
+module; cards/maintenance.py has what they do. Each runs through jobs.run_job: one run at a time
+(a lock with a timeout longer than the job can take), its summary kept in a JobRun.
 """
 
 from __future__ import annotations
@@ -25,16 +29,16 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
 from connections.plex import PlexAuthError, PlexError, PlexNotFound, PlexUnavailable
 from tcm_site.locks import LockHeld
 
-from . import pipeline
-from .jobs import report_progress, run_job
-from .models import Episode, JobRun, TitleCard, WebhookEvent
+from . import maintenance, pipeline
+from .jobs import JobFunction, report_progress, run_job
+from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +78,25 @@ def process_webhook_event(self, event_id: int) -> str:
     if reason := plex.blocked_reason():
         return _finish(event, WebhookEvent.Status.FAILED, reason)
 
-    WebhookEvent.objects.filter(pk=event.pk).update(
-        status=WebhookEvent.Status.RUNNING,
-        attempts=F("attempts") + 1,
-        started_at=timezone.now(),
-        next_attempt_at=None,
+    # Claim the event. Only a pending one, or a running one this very task claimed before (its
+    # message delivered again after the worker died): a second copy of the task, queued by the
+    # sweeper while the first still waited in the queue, finds it running and does nothing.
+    task_id = self.request.id or ""
+    mine = Q(status=WebhookEvent.Status.RUNNING, task_id=task_id) if task_id else Q(pk=None)
+    claimed = (
+        WebhookEvent.objects.filter(pk=event.pk)
+        .filter(Q(status=WebhookEvent.Status.PENDING) | mine)
+        .update(
+            status=WebhookEvent.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            next_attempt_at=None,
+            task_id=task_id,
+        )
     )
+    if not claimed:
+        log.info("event %s is being worked on by another task; this copy does nothing", event.pk)
+        return "running"
     event.refresh_from_db()
     try:
         outcome = pipeline.process_rating_key(plex, event.rating_key, event.event)
@@ -200,6 +217,8 @@ def render_card(
     self, episode_id: int, force_upload: bool = False, force_render: bool = False
 ) -> str:
     """Bring one episode's card up to date on Plex, reading the episode from Plex first."""
+    # Started: the schedule may queue this episode again from now on (see queue_render).
+    cache.delete(_render_queued_key(episode_id))
     episode = Episode.objects.select_related("series", "connection").filter(pk=episode_id).first()
     if episode is None:
         return "missing"
@@ -295,19 +314,22 @@ def verify_cards(self, connection_id: int) -> dict:
 def _connection_job(
     task, connection_id: int, job: str, work: Callable[[PlexConnection, JobRun], dict]
 ) -> dict:
-    """Run `work` for one Plex connection as a job (one run at a time, recorded in a JobRun);
-    retry the whole job later when Plex is unavailable (the work is idempotent)."""
+    """Run `work` for one Plex connection as a job (see _plex_job)."""
     connection = PlexConnection.objects.filter(pk=connection_id).first()
     if connection is None:
         return {"skipped": "no such connection"}
+    return _plex_job(task, connection, f"{job}:{connection.pk}", lambda run: work(connection, run))
+
+
+def _plex_job(
+    task, connection: PlexConnection, job: str, work: JobFunction, lock_timeout: float = 3600
+) -> dict:
+    """Run `work` against a Plex connection as a job (one run at a time, recorded in a JobRun);
+    retry the whole job later when Plex is unavailable (the work is idempotent)."""
     if reason := connection.blocked_reason():
         return {"skipped": reason}
     try:
-        run = run_job(
-            f"{job}:{connection.pk}",
-            lambda run: work(connection, run),
-            task_id=task.request.id or "",
-        )
+        run = run_job(job, work, task_id=task.request.id or "", lock_timeout=lock_timeout)
     except PlexAuthError as exc:
         record_auth_failure(connection, exc)
         return {"failed": str(exc)}
@@ -319,3 +341,131 @@ def _connection_job(
     except PlexError as exc:
         return {"failed": str(exc)}
     return run.summary
+
+
+# --- One series (admin actions)
+
+
+def _series_job(task, series_id: int, job: str, work: Callable[[Series, JobRun], dict]) -> dict:
+    series = Series.objects.select_related("connection").filter(pk=series_id).first()
+    if series is None:
+        return {"skipped": "no such series"}
+    return _plex_job(task, series.connection, f"{job}:{series.pk}", lambda run: work(series, run))
+
+
+@shared_task(bind=True, name="cards.sync_series")
+def sync_series(self, series_id: int) -> dict:
+    """Read one show's episodes from Plex again ("Sync from Plex" in the admin)."""
+    return _series_job(
+        self, series_id, "sync_series", lambda series, run: pipeline.sync_series(series)
+    )
+
+
+@shared_task(bind=True, name="cards.render_series")
+def render_series(self, series_id: int) -> dict:
+    """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
+    ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
+
+    def work(series: Series, run: JobRun) -> dict:
+        outcome = pipeline.process_rating_key(
+            series.connection,
+            series.rating_key,
+            progress=lambda done, total: report_progress(run, done, total),
+        )
+        summary = {
+            "episodes": outcome.episodes,
+            "rendered": outcome.rendered,
+            "uploaded": outcome.uploaded,
+            "busy": len(outcome.busy),
+            "failed": len(outcome.failed),
+        }
+        if outcome.failed:
+            summary["failures"] = outcome.failure_summary()[:500]
+        return summary
+
+    return _series_job(self, series_id, "render_series", work)
+
+
+# --- The schedule (cards/maintenance.py). Lock timeouts: longer than a run can take, shorter than
+# the interval, so that a run whose worker died blocks at most the next one or two.
+
+# How long a render queued by the schedule is taken to be waiting in the queue: it is not queued
+# again meanwhile (see queue_render). After this, a lost message is queued again.
+RENDER_QUEUED_FOR = 3 * 3600
+
+
+def _render_queued_key(episode_id: int) -> str:
+    return f"render-queued:{episode_id}"
+
+
+def queue_render(episode_id: int) -> bool:
+    """Queue render_card for an episode, unless the schedule queued it already and that task has
+    not started yet (an hourly run must not pile up copies behind a long queue)."""
+    if not cache.add(_render_queued_key(episode_id), 1, timeout=RENDER_QUEUED_FOR):
+        return False
+    dispatch(render_card, episode_id)
+    return True
+
+
+def _scheduled(task, job: str, work: JobFunction, lock_timeout: float) -> dict:
+    return run_job(job, work, task_id=task.request.id or "", lock_timeout=lock_timeout).summary
+
+
+@shared_task(bind=True, name="cards.sync_all_libraries")
+def sync_all_libraries(self) -> dict:
+    """Queue a library sync (its own job, with progress) for every usable Plex connection."""
+
+    def work(run: JobRun) -> dict:
+        return maintenance.for_each_connection(lambda pk: dispatch(sync_library, pk))
+
+    return _scheduled(self, "sync_all_libraries", work, lock_timeout=600)
+
+
+@shared_task(bind=True, name="cards.verify_all_cards")
+def verify_all_cards(self) -> dict:
+    """Queue a card check (its own job, with progress) for every usable Plex connection."""
+
+    def work(run: JobRun) -> dict:
+        return maintenance.for_each_connection(lambda pk: dispatch(verify_cards, pk))
+
+    return _scheduled(self, "verify_all_cards", work, lock_timeout=600)
+
+
+@shared_task(bind=True, name="cards.refresh_watched_state")
+def refresh_watched_state(self) -> dict:
+    """Watched state from Plex in bulk; re-renders where the style must change."""
+
+    def work(run: JobRun) -> dict:
+        return maintenance.refresh_watched_state(queue_render)
+
+    return _scheduled(self, "refresh_watched_state", work, lock_timeout=25 * 60)
+
+
+@shared_task(bind=True, name="cards.render_due_cards")
+def render_due_cards(self) -> dict:
+    """Queue every card that is missing, outdated, or failed and due a retry."""
+    return _scheduled(
+        self,
+        "render_due_cards",
+        lambda run: maintenance.render_due_cards(queue_render, run),
+        lock_timeout=50 * 60,
+    )
+
+
+@shared_task(bind=True, name="cards.dispatch_pending_events")
+def dispatch_pending_events(self) -> dict:
+    """The sweeper: queue again the webhook events whose task was lost."""
+    from .views import dispatch as queue_event  # the view's module imports this one
+
+    return _scheduled(
+        self,
+        "dispatch_pending_events",
+        lambda run: maintenance.dispatch_pending_events(queue_event),
+        lock_timeout=5 * 60,
+    )
+
+
+@shared_task(bind=True, name="cards.clean_up")
+def clean_up(self) -> dict:
+    """Old events and job runs, orphaned card files."""
+    return _scheduled(self, "clean_up", lambda run: maintenance.clean_up(), lock_timeout=3600)

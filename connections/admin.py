@@ -106,7 +106,7 @@ class PlexConnectionAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
 
-    @admin.action(description="Sync libraries now")
+    @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
         self._queue(request, queryset, "sync_library", "Library sync")
 

@@ -301,3 +301,16 @@ TCM_WATCHED_RECHECK_DELAYS = [
     float(d)
     for d in env.list("TCM_WATCHED_RECHECK_DELAYS", default=[20, 40, 60, 90, 120, 150, 180, 240])
 ]
+
+# --- The schedule (cards/maintenance.py; the intervals themselves are edited in the admin)
+# A pending webhook event whose task has not started this many seconds after it was queued (or
+# after its retry was due) counts as lost and is queued again by the sweeper.
+TCM_EVENT_DISPATCH_GRACE = env.int("TCM_EVENT_DISPATCH_GRACE", default=300)
+# An event still "running" after this many seconds lost its worker and is queued again.
+TCM_EVENT_RUNNING_TIMEOUT = env.int("TCM_EVENT_RUNNING_TIMEOUT", default=1800)
+# The most render tasks one "render and upload due cards" run queues (the rest wait for the next).
+TCM_RENDER_DUE_LIMIT = env.int("TCM_RENDER_DUE_LIMIT", default=5000)
+# How long clean_up keeps finished webhook events, failed ones, and job runs (days).
+TCM_KEEP_EVENTS_DAYS = env.int("TCM_KEEP_EVENTS_DAYS", default=7)
+TCM_KEEP_FAILED_EVENTS_DAYS = env.int("TCM_KEEP_FAILED_EVENTS_DAYS", default=30)
+TCM_KEEP_JOB_RUNS_DAYS = env.int("TCM_KEEP_JOB_RUNS_DAYS", default=14)

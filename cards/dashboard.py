@@ -1,0 +1,252 @@
+"""What the admin's front page shows a person running tcm at home: are the connections healthy,
+how many cards are in which state, what each job did last, what is failing and why, and the
+progress of the jobs running now (cards/templates/cards/dashboard.html, refreshed by polling
+JobRunAdmin's progress endpoint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django_celery_beat.models import PeriodicTask
+
+from connections.models import PlexConnection, TautulliConnection
+
+from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+
+# The schedule's jobs, in the order the dashboard lists them: JobRun name, label. The Celery task
+# of each is "cards.<name>" (cards/tasks.py; the rows are made by migration cards/0005).
+SCHEDULED_JOBS = [
+    ("sync_all_libraries", "Sync libraries"),
+    ("refresh_watched_state", "Refresh watched state"),
+    ("render_due_cards", "Render and upload due cards"),
+    ("verify_all_cards", "Verify cards on Plex"),
+    ("dispatch_pending_events", "Dispatch pending events"),
+    ("clean_up", "Clean up"),
+]
+# Jobs run for one object ("sync_library:3"): label, and the model the number refers to.
+OBJECT_JOBS = {
+    "sync_library": ("Library sync", PlexConnection),
+    "verify_cards": ("Card check", PlexConnection),
+    "sync_series": ("Sync from Plex", Series),
+    "render_series": ("Render and upload all cards", Series),
+}
+FAILING_SHOWN = 10
+
+
+def admin_url(name: str, *args: object, **query: object) -> str:
+    url = reverse(f"admin:{name}", args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def job_label(job: str) -> str:
+    """A job run's name for people: "Library sync: home plex" for "sync_library:3"."""
+    for name, label in SCHEDULED_JOBS:
+        if job == name:
+            return label
+    kind, _, pk = job.partition(":")
+    if kind in OBJECT_JOBS and pk.isdigit():
+        label, model = OBJECT_JOBS[kind]
+        obj = model.objects.filter(pk=int(pk)).first()
+        return f"{label}: {obj if obj is not None else f'#{pk} (deleted)'}"
+    return job
+
+
+def summary_text(summary: dict, limit: int = 300) -> str:
+    """A job's summary as one line: the counts that are not zero."""
+    parts = []
+    for key, value in (summary or {}).items():
+        if value in (0, "", None, [], {}):
+            continue
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return Truncator(", ".join(parts) or "nothing to do").chars(limit)
+
+
+def progress(run: JobRun) -> dict:
+    """Done / total of a run, for the page and for the JSON the page polls."""
+    total = run.progress_total
+    percent = round(100 * run.progress_done / total) if total else None
+    if total:
+        text = f"{run.progress_done} / {total} ({percent} %)"
+    elif run.progress_done:
+        text = f"{run.progress_done} done"
+    else:
+        text = "starting"
+    return {
+        "id": run.pk,
+        "job": run.job,
+        "label": job_label(run.job),
+        "status": run.status,
+        "done": run.progress_done,
+        "total": total,
+        "percent": percent,
+        "text": text,
+        "url": admin_url("cards_jobrun_change", run.pk),
+    }
+
+
+def running() -> list[dict]:
+    return [progress(run) for run in JobRun.objects.filter(status=JobRun.Status.RUNNING)]
+
+
+@dataclass
+class Health:
+    name: str
+    url: str
+    state: str  # ok, error, blocked, off, unknown
+    text: str
+    detail: str = ""
+    checked_at: datetime | None = None
+    extra: str = ""
+    last_webhook_at: datetime | None = None
+
+
+def plex_health(connection: PlexConnection) -> Health:
+    url = admin_url("connections_plexconnection_change", connection.pk)
+    health = Health(connection.name, url, "ok", "ok", checked_at=connection.last_checked_at)
+    if not connection.enabled:
+        health.state, health.text = "off", "disabled"
+    elif connection.auth_failed_at:
+        health.state, health.text = "blocked", "token rejected: enter a valid token"
+        health.detail = connection.last_error
+    elif connection.last_error:
+        health.state, health.text, health.detail = "error", "error", connection.last_error
+    elif not connection.last_checked_at:
+        health.state, health.text = "unknown", "not tested yet (action “Test connection”)"
+    sync = JobRun.objects.filter(job=f"sync_library:{connection.pk}").first()
+    if sync:
+        when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
+        health.extra = f"last sync {when}: {sync.status}"
+    return health
+
+
+def tautulli_health(connection: TautulliConnection) -> Health:
+    url = admin_url("connections_tautulliconnection_change", connection.pk)
+    health = Health(connection.name, url, "ok", "ok", checked_at=connection.last_test_at)
+    health.last_webhook_at = connection.last_webhook_at
+    if connection.last_error:
+        health.state, health.text, health.detail = "error", "error", connection.last_error
+    elif not connection.last_webhook_at:
+        health.state, health.text = "unknown", "no webhook received yet"
+    if connection.last_test_latency_ms is not None:
+        health.extra = f"test took {connection.last_test_latency_ms} ms"
+    return health
+
+
+def counts(model: type, field: str, choices: list[tuple[str, str]], link: str) -> list[dict]:
+    found = dict(model.objects.values_list(field).annotate(n=Count("pk")).order_by())
+    return [
+        {
+            "value": value,
+            "label": label.lower(),
+            "count": found.get(value, 0),
+            "url": admin_url(link, **{f"{field}__exact": value}),
+        }
+        for value, label in choices
+    ]
+
+
+def scheduled_jobs() -> list[dict]:
+    periodic = {
+        p.task: p
+        for p in PeriodicTask.objects.filter(task__startswith="cards.").select_related(
+            "interval", "crontab"
+        )
+    }
+    rows = []
+    for name, label in SCHEDULED_JOBS:
+        task = periodic.get(f"cards.{name}")
+        last = JobRun.objects.filter(job=name).first()
+        rows.append(
+            {
+                "label": label,
+                "schedule": (task.interval or task.crontab or "-") if task else "not scheduled",
+                "enabled": bool(task and task.enabled),
+                "edit_url": admin_url("django_celery_beat_periodictask_change", task.pk)
+                if task
+                else admin_url("django_celery_beat_periodictask_changelist"),
+                "last": last,
+                "last_url": admin_url("cards_jobrun_change", last.pk) if last else "",
+                "summary": (last.error or summary_text(last.summary)) if last else "",
+                "progress": progress(last)
+                if last and last.status == JobRun.Status.RUNNING
+                else None,
+            }
+        )
+    return rows
+
+
+def other_runs() -> list[dict]:
+    """The last run of each per-object job (library syncs, series renders), newest first."""
+    scheduled = [name for name, _ in SCHEDULED_JOBS]
+    runs = JobRun.objects.exclude(job__in=scheduled).order_by("-started_at")[:50]
+    seen, rows = set(), []
+    for run in runs:
+        if run.job in seen:
+            continue
+        seen.add(run.job)
+        rows.append(
+            {
+                "run": run,
+                "label": job_label(run.job),
+                "url": admin_url("cards_jobrun_change", run.pk),
+                "summary": run.error or summary_text(run.summary),
+                "progress": progress(run) if run.status == JobRun.Status.RUNNING else None,
+            }
+        )
+    return rows[:8]
+
+
+def context() -> dict:
+    failed_cards = TitleCard.objects.filter(state=TitleCard.State.FAILED)
+    failed_events = WebhookEvent.objects.filter(status=WebhookEvent.Status.FAILED)
+    now_running = running()
+    return {
+        "plex": [plex_health(c) for c in PlexConnection.objects.all()],
+        "tautulli": [tautulli_health(c) for c in TautulliConnection.objects.all()],
+        "cards": counts(TitleCard, "state", TitleCard.State.choices, "cards_titlecard_changelist"),
+        "without_card": Episode.objects.filter(present=True, card__isnull=True).count(),
+        "without_card_url": admin_url("cards_episode_changelist", card="none", present__exact=1),
+        "events": counts(
+            WebhookEvent, "status", WebhookEvent.Status.choices, "cards_webhookevent_changelist"
+        ),
+        "jobs": scheduled_jobs(),
+        "other_runs": other_runs(),
+        "running": now_running,
+        "running_ids": ",".join(str(r["id"]) for r in sorted(now_running, key=lambda r: r["id"])),
+        "failed_cards": [
+            {
+                "card": card,
+                "url": admin_url("cards_titlecard_change", card.pk),
+                "error": Truncator(card.last_error).chars(160),
+            }
+            for card in failed_cards.select_related("episode__series").order_by("-failed_at")[
+                :FAILING_SHOWN
+            ]
+        ],
+        "failed_cards_count": failed_cards.count(),
+        "failed_cards_url": admin_url("cards_titlecard_changelist", state__exact="failed"),
+        "failed_events": [
+            {
+                "event": event,
+                "url": admin_url("cards_webhookevent_change", event.pk),
+                "error": Truncator(event.last_error).chars(160),
+            }
+            for event in failed_events.select_related("connection").order_by("-received_at")[
+                :FAILING_SHOWN
+            ]
+        ],
+        "failed_events_count": failed_events.count(),
+        "failed_events_url": admin_url("cards_webhookevent_changelist", status__exact="failed"),
+        "progress_url": admin_url("cards_jobrun_progress"),
+    }
