@@ -144,7 +144,12 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "plex", "agents", "last_webhook_at", "last_test_at", "health")
     list_select_related = ("plex",)
     search_fields = ("name", "url")
-    actions = ("create_agents", "remove_agents", "send_test_notification")
+    actions = (
+        "create_agents",
+        "remove_agents",
+        "send_test_notification",
+        "rotate_webhook_secret",
+    )
     readonly_fields = (
         "webhook_url",
         "created_agent_id",
@@ -224,6 +229,28 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
                     f"{connection}: tcm received Tautulli's test notification{took}.",
                     messages.SUCCESS,
                 )
+
+    @admin.action(description="Rotate webhook secret")
+    def rotate_webhook_secret(
+        self, request: HttpRequest, queryset: QuerySet[TautulliConnection]
+    ) -> None:
+        for connection in queryset:
+            try:
+                result = connection.rotate_webhook_secret_on_tautulli()
+            except TautulliError as exc:
+                self.message_user(
+                    request,
+                    f"{connection}: the webhook secret was not changed, because the agents on "
+                    f"Tautulli could not be updated to the new one: {exc}",
+                    messages.ERROR,
+                )
+                continue
+            self.message_user(
+                request,
+                f"{connection}: new webhook secret; {result.summary()} The old webhook URL no "
+                "longer works.",
+                messages.SUCCESS,
+            )
 
     def _contact(
         self, request: HttpRequest, connection: TautulliConnection, work: Callable[[], T]

@@ -264,10 +264,17 @@ def admin_pages(objects: list[object]) -> list[str]:
     return urls
 
 
-def one_of_each(*, token: str, api_key: str, plex_url: str = "http://127.0.0.1:9") -> list:
+def one_of_each(
+    *,
+    token: str,
+    api_key: str,
+    plex_url: str = "http://127.0.0.1:9",
+    tautulli_url: str = "http://127.0.0.1:9",
+    tcm_url: str = "http://127.0.0.1:9",
+) -> list:
     """One saved object of every model the admin shows (ours, auth's, django_celery_beat's),
     filled in the way tcm fills them: a card with its file, an event with a payload, a job run
-    with a summary. The connections carry the given secrets."""
+    with a summary. The connections carry the given secrets and addresses."""
     from datetime import timedelta
 
     from django.contrib.auth.models import Group, User
@@ -289,10 +296,10 @@ def one_of_each(*, token: str, api_key: str, plex_url: str = "http://127.0.0.1:9
     plex = PlexConnection.objects.create(name="home plex", url=plex_url, token=token)
     tautulli = TautulliConnection.objects.create(
         name="home tautulli",
-        url="http://127.0.0.1:8181",
+        url=tautulli_url,
         api_key=api_key,
         plex=plex,
-        tcm_url="http://192.168.1.20:8000",
+        tcm_url=tcm_url,  # loopback: a fake Tautulli really posts there
     )
     font = Font.objects.create(name="Plain", color="#ffffff")
     series = Series.objects.create(connection=plex, rating_key="100", title="Harbour")
