@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 # address (urlsplit has checked its brackets).
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+(%\w+)?", re.IGNORECASE)
 
+# Query parameters that carry a secret: Plex's token, Tautulli's API key.
+_SECRET_PARAM = re.compile(r"(?i)(^|&)(x-plex-token|token|apikey|api_key)=")
+
 
 def validate_service_url(value: str) -> None:
     """An http(s) URL of a server on the network: scheme, host, valid port, no spaces."""
@@ -39,3 +42,10 @@ def validate_service_url(value: str) -> None:
         raise ValidationError(f"{parts.hostname!r} is not a valid host name or IP address.")
     if parts.username or parts.password:
         raise ValidationError("Put credentials in their own field, not in the URL.")
+    if _SECRET_PARAM.search(parts.query):
+        # A URL copied from Plex Web can carry the token: in the URL it would be shown in the
+        # admin's lists and sent to every log line that names the server.
+        raise ValidationError(
+            "Remove the token or API key from the URL; it goes in its own field, where it is "
+            "stored encrypted."
+        )

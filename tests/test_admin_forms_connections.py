@@ -43,6 +43,14 @@ BAD_URLS = {
     "unclosed IPv6 bracket": ("http://[::1", NOT_A_URL),
     "an encoded space in the host": ("http://my%20plex:32400", BAD_HOST),
     "credentials": ("http://admin:hunter2@192.168.1.10:32400", "credentials"),
+    "a Plex token in the query": (
+        "http://192.168.1.10:32400/web/index.html?X-Plex-Token=abcdefghij0123456789",
+        "Remove the token or API key from the URL",
+    ),
+    "an API key in the query": (
+        "http://192.168.1.10:8181/home?apikey=0123456789abcdef",
+        "Remove the token or API key from the URL",
+    ),
 }
 BAD_KEYS = {
     "empty": ("", "This field is required."),
