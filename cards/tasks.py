@@ -12,6 +12,10 @@ Failures, by what trying again can do:
 - Unknown rating key, a card that cannot be made: permanent, recorded with the reason.
 - Another task is working on the same episode: tried again shortly, never by blocking a worker.
 
+Tasks that retry are declared with max_retries=None: tcm counts the attempts itself (on the
+event, the card, the job). Celery's own limit (3 by default; `retry(max_retries=None)` means
+"use the default", not "no limit") would end a retry chain with MaxRetriesExceededError.
+
 The schedule (Celery beat, rows created by migration cards/0005) runs the jobs at the end of this
 module; cards/maintenance.py has what they do. Each runs through jobs.run_job: one run at a time
 (a lock with a timeout longer than the job can take), its summary kept in a JobRun.
@@ -61,7 +65,7 @@ def dispatch(task, *args: object, countdown: float | None = None) -> None:
 # --- Webhook events
 
 
-@shared_task(bind=True, name="cards.process_webhook_event")
+@shared_task(bind=True, name="cards.process_webhook_event", max_retries=None)
 def process_webhook_event(self, event_id: int) -> str:
     """Do the work one stored Tautulli post asked for: the cards under its rating key."""
     event = WebhookEvent.objects.select_related("connection__plex").filter(pk=event_id).first()
@@ -212,7 +216,7 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
 # --- One card (admin actions, the schedule)
 
 
-@shared_task(bind=True, name="cards.render_card")
+@shared_task(bind=True, name="cards.render_card", max_retries=None)
 def render_card(
     self, episode_id: int, force_upload: bool = False, force_render: bool = False
 ) -> str:
@@ -258,7 +262,7 @@ def render_card(
 # --- Whole connections
 
 
-@shared_task(bind=True, name="cards.sync_library")
+@shared_task(bind=True, name="cards.sync_library", max_retries=None)
 def sync_library(self, connection_id: int) -> dict:
     """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun."""
 
@@ -271,7 +275,7 @@ def sync_library(self, connection_id: int) -> dict:
     return _connection_job(self, connection_id, "sync_library", work)
 
 
-@shared_task(bind=True, name="cards.verify_cards")
+@shared_task(bind=True, name="cards.verify_cards", max_retries=None)
 def verify_cards(self, connection_id: int) -> dict:
     """Check that Plex still shows every card tcm uploaded (a metadata refresh in Plex drops
     uploaded thumbnails) and upload again the ones it lost."""
@@ -353,7 +357,7 @@ def _series_job(task, series_id: int, job: str, work: Callable[[Series, JobRun],
     return _plex_job(task, series.connection, f"{job}:{series.pk}", lambda run: work(series, run))
 
 
-@shared_task(bind=True, name="cards.sync_series")
+@shared_task(bind=True, name="cards.sync_series", max_retries=None)
 def sync_series(self, series_id: int) -> dict:
     """Read one show's episodes from Plex again ("Sync from Plex" in the admin)."""
     return _series_job(
@@ -361,7 +365,7 @@ def sync_series(self, series_id: int) -> dict:
     )
 
 
-@shared_task(bind=True, name="cards.render_series")
+@shared_task(bind=True, name="cards.render_series", max_retries=None)
 def render_series(self, series_id: int) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
     ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""

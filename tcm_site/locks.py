@@ -1,9 +1,11 @@
 """Named locks with a timeout, shared by every worker process.
 
 With Redis (production) a lock is a Redis key set with NX and an expiry, released only by its
-owner, so a crashed holder cannot block the work for longer than the timeout. Without Redis
-(the embedded single-machine mode) it is an flock on a file in the data dir, which the kernel
-releases when the holder dies.
+owner. The expiry is a short lease (TCM_LOCK_LEASE) that a thread of the holder renews while the
+holder lives and its `timeout` has not passed: a holder killed in the middle of its work (the
+OOM killer, a SIGKILL, a pulled plug) keeps the others out for one lease, not for the whole
+timeout. Without Redis (the embedded single-machine mode) it is an flock on a file in the data
+dir, which the kernel releases when the holder dies.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import threading
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -38,17 +42,30 @@ def _key(name: str) -> str:
 def lock(name: str, timeout: float = 600, wait: float = 0) -> Iterator[None]:
     """Hold the lock `name` for the block; raise LockHeld when it cannot be had within `wait` s.
 
-    `timeout` bounds how long a holder that died keeps others out (Redis only).
+    `timeout` bounds how long the lock is held at most (Redis only): after it, others may take
+    the lock even though the block still runs. A holder that died keeps others out for at most
+    TCM_LOCK_LEASE seconds.
     """
     if settings.REDIS_URL:
+        lease = min(timeout, settings.TCM_LOCK_LEASE)
         handle = _redis().lock(
-            _key(name), timeout=timeout, blocking=wait > 0, blocking_timeout=wait or None
+            _key(name), timeout=lease, blocking=wait > 0, blocking_timeout=wait or None
         )
         if not handle.acquire():
             raise LockHeld(name)
+        done = threading.Event()
+        renewer = threading.Thread(
+            target=_renew,
+            args=(handle, lease, time.monotonic() + timeout, done),
+            name=f"lock-lease:{name}",
+            daemon=True,
+        )
+        renewer.start()
         try:
             yield
         finally:
+            done.set()
+            renewer.join()
             with contextlib.suppress(Exception):  # expired meanwhile: nothing left to release
                 handle.release()
         return
@@ -63,7 +80,6 @@ def lock(name: str, timeout: float = 600, wait: float = 0) -> Iterator[None]:
         except BlockingIOError:
             if not wait:
                 raise LockHeld(name) from None
-            import time
 
             deadline = time.monotonic() + wait
             while True:
@@ -77,3 +93,14 @@ def lock(name: str, timeout: float = 600, wait: float = 0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _renew(handle: object, lease: float, until: float, done: threading.Event) -> None:
+    """Extend the lock's lease every third of it, until the block ends or `until` passes."""
+    while not done.wait(lease / 3):
+        if time.monotonic() >= until:
+            return  # the lock's timeout: let it lapse
+        try:
+            handle.reacquire()  # type: ignore[attr-defined]  # the expiry is a full lease again
+        except Exception:  # lost it (expired meanwhile) or Redis away: nothing to keep
+            return

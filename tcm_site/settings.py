@@ -295,6 +295,9 @@ TCM_RETRY_MAX_DELAY = env.float("TCM_RETRY_MAX_DELAY", default=1800)
 TCM_RETRY_LIMIT = env.int("TCM_RETRY_LIMIT", default=8)
 # When another task is working on the same episode, try again after about this long.
 TCM_LOCK_RETRY_DELAY = env.float("TCM_LOCK_RETRY_DELAY", default=5)
+# A lock's holder renews it every third of this many seconds while it lives; a holder that died
+# (a killed worker) keeps the others out for at most this long.
+TCM_LOCK_LEASE = env.float("TCM_LOCK_LEASE", default=30)
 # Tautulli reports "watched" before Plex flips the episode (its threshold is lower): re-check Plex
 # after each of these delays (seconds, about 15 minutes in all) until it agrees.
 TCM_WATCHED_RECHECK_DELAYS = [

@@ -131,12 +131,15 @@ class FakePlex:
         self.upload_times: dict[int, list[float]] = {}
         # Faults: answer `fail_status` to `fail_times` requests (None: all of them) whose path
         # starts with `fail_prefix`, after letting `fail_after` of them through; hang
-        # `hang_seconds` before answering.
+        # `hang_seconds` before answering (only `hang_method` requests to paths starting with
+        # `hang_prefix`, when set).
         self.fail_status: int | None = None
         self.fail_times: int | None = None
         self.fail_after = 0
         self.fail_prefix = ""
         self.hang_seconds: float = 0.0
+        self.hang_prefix = ""
+        self.hang_method: str | None = None
         self._stop = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -185,9 +188,10 @@ class FakePlex:
         self.fail_status, self.fail_times = status, times
         self.fail_after, self.fail_prefix = after, prefix
 
-    def hang(self, seconds: float) -> None:
-        """Wait this long before answering each request (longer than the client's timeout)."""
-        self.hang_seconds = seconds
+    def hang(self, seconds: float, *, prefix: str = "", method: str | None = None) -> None:
+        """Wait this long before answering each request (longer than the client's timeout), or
+        only the `method` requests to paths starting with `prefix` (e.g. the uploads)."""
+        self.hang_seconds, self.hang_prefix, self.hang_method = seconds, prefix, method
 
     def refuse(self) -> None:
         """Stop listening: connections are refused until recover()."""
@@ -197,7 +201,7 @@ class FakePlex:
         """Answer normally again (and listen again on the same port after refuse())."""
         self.fail_status = self.fail_times = None
         self.fail_after, self.fail_prefix = 0, ""
-        self.hang_seconds = 0.0
+        self.hang_seconds, self.hang_prefix, self.hang_method = 0.0, "", None
         self._stop.set()  # wakes handlers that are hanging
         self._stop = threading.Event()
         if self._httpd is None:
@@ -481,7 +485,11 @@ class _Handler(BaseHTTPRequestHandler):
         with plex._lock:
             plex.requests.append((method, path))
             status = plex._fault(path)
-        if plex.hang_seconds:
+        if (
+            plex.hang_seconds
+            and path.startswith(plex.hang_prefix)
+            and plex.hang_method in (None, method)
+        ):
             plex._stop.wait(plex.hang_seconds)
         if status is not None:
             return self._send(status, b"<html><body>Internal error</body></html>", "text/html")

@@ -1,0 +1,120 @@
+"""A worker killed with SIGKILL in the middle of a card: the task is delivered again and the card
+lands on Plex exactly once.
+
+The card is caught "in the middle" by the fake Plex holding the upload: the worker has claimed
+the event, taken the episode's lock, rendered the card and sent it, and waits for Plex's answer
+when it dies. Then Plex answers again and processes what it was sent, so the redelivered task
+finds the card already on Plex and must not send it a second time.
+
+Two ways to die: a pool child killed (the main process hands the task back at once:
+acks_late + reject_on_worker_lost), and the whole worker killed (nobody hands anything back;
+Redis makes the unacknowledged message visible again after TCM_VISIBILITY_TIMEOUT, and the next
+worker takes it)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+
+from cards.models import TitleCard, WebhookEvent
+from connections.models import TautulliConnection
+from tests.fakes.plex import FakePlex
+from tests.support import WorkerProcess, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+VISIBILITY = 3
+# Settings of the test's workers: quick retries, a short lock lease (a dead holder's lock lapses
+# within seconds), and a short visibility timeout (a dead worker's message comes back soon).
+QUICK = {
+    "TCM_RETRY_BASE_DELAY": "0.2",
+    "TCM_RETRY_MAX_DELAY": "0.5",
+    "TCM_LOCK_RETRY_DELAY": "0.3",
+    "TCM_LOCK_LEASE": "2",
+    "TCM_VISIBILITY_TIMEOUT": str(VISIBILITY),
+}
+
+
+def start_card(client: Client, fake_plex: FakePlex, tautulli: TautulliConnection) -> int:
+    """Post an episode and wait until its card is on the way to Plex, held there."""
+    key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
+    # Plex holds the upload; the client waits (a timeout longer than the test needs).
+    tautulli.plex.timeout = 60
+    tautulli.plex.save()
+    fake_plex.hang(120, prefix=f"/library/metadata/{key}/posters", method="POST")
+    response = client.post(
+        f"/webhooks/tautulli/{tautulli.webhook_secret}/",
+        {"rating_key": str(key), "event": "created"},
+        content_type="application/json",
+    )
+    assert response.status_code == 202
+    wait_until(lambda: uploads_sent(fake_plex, key) == 1, timeout=60, what="the upload to start")
+    card = TitleCard.objects.get()
+    assert card.state == TitleCard.State.RENDERED  # rendered, sent, not known to be on Plex
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.RUNNING
+    return key
+
+
+def uploads_sent(fake_plex: FakePlex, key: int) -> int:
+    return fake_plex.count(f"/library/metadata/{key}/posters", method="POST")
+
+
+def wait_until_settled(worker: WorkerProcess, timeout: float) -> None:
+    def settled() -> bool:
+        return WebhookEvent.objects.get().status not in ("pending", "running")
+
+    try:
+        wait_until(settled, timeout=timeout, what="the event to be finished")
+    except AssertionError as exc:
+        event = WebhookEvent.objects.get()
+        raise AssertionError(
+            f"{exc}: {event.status} after {event.attempts} attempts, {event.last_error!r}; "
+            f"the worker's log ends:\n{worker.log()[-3000:]}"
+        ) from None
+
+
+def assert_uploaded_once(fake_plex: FakePlex, key: int) -> None:
+    event = WebhookEvent.objects.get()
+    assert event.status == WebhookEvent.Status.DONE, event.last_error
+    assert event.attempts >= 2  # taken up again after the death
+    card = TitleCard.objects.get()
+    assert card.state == TitleCard.State.UPLOADED
+    assert fake_plex.selected(key) == f"upload://posters/{card.uploaded_hash}"
+    assert "tcm" in fake_plex.labels(key)
+    assert uploads_sent(fake_plex, key) == 1
+    assert len(fake_plex.upload_times[key]) == 1
+    assert len(fake_plex.uploads(key)) == 1
+
+
+def test_a_pool_child_killed_mid_upload_hands_its_task_back(
+    client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
+) -> None:
+    with WorkerProcess(**QUICK) as worker:
+        key = start_card(client, fake_plex, plex_tautulli)
+        [child] = worker.pool()
+
+        worker.kill_pool_child(child)
+        fake_plex.recover()  # Plex answers again, and keeps the upload it received
+
+        wait_until_settled(worker, timeout=60)
+        assert worker.answers()  # the worker lives on, with a new child
+        assert child not in worker.pool()
+    assert_uploaded_once(fake_plex, key)
+
+
+def test_a_whole_worker_killed_mid_upload_is_replaced_by_the_next(
+    client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
+) -> None:
+    with WorkerProcess(**QUICK) as first:
+        key = start_card(client, fake_plex, plex_tautulli)
+        first.kill()
+    fake_plex.recover()
+    # A worker looks for messages whose visibility timeout has passed when it starts, then only
+    # every 100 s (kombu's restore interval x throttle): start the next one once it has passed.
+    time.sleep(VISIBILITY + 1)
+
+    with WorkerProcess(**QUICK) as second:
+        wait_until_settled(second, timeout=90)
+    assert_uploaded_once(fake_plex, key)
