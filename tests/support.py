@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,3 +333,24 @@ def one_of_each(
         *(plex, tautulli, font, series, episode, card, event, run),
         *(interval, task, crontab, solar, clocked, group, user),
     ]
+
+
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Point this process's Celery app (what the webhook view queues with) at another broker for
+    the block, e.g. a private RedisServer a test can stop."""
+    from tcm_site.celery import app
+
+    def reconnect() -> None:
+        # Celery keeps a connection and a producer pool per broker URL: drop them.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    old = app.conf.broker_url
+    app.conf.broker_url = url
+    reconnect()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = old
+        reconnect()
