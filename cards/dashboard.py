@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -207,6 +207,18 @@ def other_runs() -> list[dict]:
     return rows[:8]
 
 
+def failing(queryset: QuerySet, change_page: str) -> list[dict]:
+    """The first failed cards or events, each with its page and its reason."""
+    return [
+        {
+            "item": obj,
+            "url": admin_url(change_page, obj.pk),
+            "error": Truncator(obj.last_error).chars(160),
+        }
+        for obj in queryset[:FAILING_SHOWN]
+    ]
+
+
 def context() -> dict:
     failed_cards = TitleCard.objects.filter(state=TitleCard.State.FAILED)
     failed_events = WebhookEvent.objects.filter(status=WebhookEvent.Status.FAILED)
@@ -224,28 +236,16 @@ def context() -> dict:
         "other_runs": other_runs(),
         "running": now_running,
         "running_ids": ",".join(str(r["id"]) for r in sorted(now_running, key=lambda r: r["id"])),
-        "failed_cards": [
-            {
-                "card": card,
-                "url": admin_url("cards_titlecard_change", card.pk),
-                "error": Truncator(card.last_error).chars(160),
-            }
-            for card in failed_cards.select_related("episode__series").order_by("-failed_at")[
-                :FAILING_SHOWN
-            ]
-        ],
+        "failed_cards": failing(
+            failed_cards.select_related("episode__series").order_by("-failed_at"),
+            "cards_titlecard_change",
+        ),
         "failed_cards_count": failed_cards.count(),
         "failed_cards_url": admin_url("cards_titlecard_changelist", state__exact="failed"),
-        "failed_events": [
-            {
-                "event": event,
-                "url": admin_url("cards_webhookevent_change", event.pk),
-                "error": Truncator(event.last_error).chars(160),
-            }
-            for event in failed_events.select_related("connection").order_by("-received_at")[
-                :FAILING_SHOWN
-            ]
-        ],
+        "failed_events": failing(
+            failed_events.select_related("connection").order_by("-received_at"),
+            "cards_webhookevent_change",
+        ),
         "failed_events_count": failed_events.count(),
         "failed_events_url": admin_url("cards_webhookevent_changelist", status__exact="failed"),
         "progress_url": admin_url("cards_jobrun_progress"),
