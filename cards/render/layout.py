@@ -255,6 +255,39 @@ def _hard_wrap(text: str, style: TextStyle, max_width: float, limit: int) -> lis
     return lines
 
 
+def fit_line(
+    segments: Sequence[tuple[str, TextStyle]], max_width: float
+) -> list[tuple[str, TextStyle]]:
+    """Shrink one line of styled pieces (the episode line) until it fits max_width; at the
+    smallest size, cut it with "…". Measured again after every step: rounded pixel sizes and
+    hinting make small text wider than its size says, so one proportional shrink can leave a
+    long line wider than the canvas."""
+
+    def width(pieces: Sequence[tuple[str, TextStyle]]) -> float:
+        return sum(measure(text, style) for text, style in pieces)
+
+    current, scale = list(segments), 1.0
+    for _ in range(10):
+        ratio = max_width / max(width(current), 1e-6)
+        if ratio >= 1.0:
+            return current
+        if scale <= MIN_SCALE:
+            break
+        scale = max(MIN_SCALE, scale * ratio * 0.98)
+        current = [(text, style.scaled(scale)) for text, style in segments]
+    kept, used = [], 0.0
+    for text, style in current:
+        if used + measure(text, style) <= max_width:
+            kept.append((text, style))
+            used += measure(text, style)
+            continue
+        cut = _cut_to_width(text, style, max_width - used, ellipsis=True)
+        if measure(cut, style) <= max_width - used:
+            kept.append((cut, style))
+        break
+    return kept
+
+
 def fit(
     text: str,
     style: TextStyle,

@@ -306,14 +306,11 @@ class Card:
     def line_block(
         self, segments: list[tuple[str, TextStyle]], x: float, y: float, align: str
     ) -> Block | None:
-        """One line of mixed styles (the episode line), shrunk if it is wider than the canvas."""
+        """One line of mixed styles (the episode line), shrunk (at last cut) to fit the canvas."""
         segments = [(text, style) for text, style in segments if text]
+        segments = layout.fit_line(segments, self.width - 2 * self.margin) if segments else []
         if not segments:
             return None
-        width = sum(layout.measure(text, style) for text, style in segments)
-        room = self.width - 2 * self.margin
-        if width > room:
-            segments = [(text, style.scaled(room / width * 0.98)) for text, style in segments]
         line = layout.render_line(segments, self.missing)
         return Block.stack([line], x, y, 1, align, "down")
 
