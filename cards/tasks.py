@@ -390,8 +390,9 @@ def render_series(self, series_id: int) -> dict:
     return _series_job(self, series_id, "render_series", work)
 
 
-# --- The schedule (cards/maintenance.py). Lock timeouts: longer than a run can take, shorter than
-# the interval, so that a run whose worker died blocks at most the next one or two.
+# --- The schedule (cards/maintenance.py). Lock timeouts: the longest a run may hold its lock,
+# longer than a run takes and shorter than the interval, so that a run that hangs cannot keep
+# the job out for good (a run whose worker died keeps it out for one lease, TCM_LOCK_LEASE).
 
 # How long a render queued by the schedule is taken to be waiting in the queue: it is not queued
 # again meanwhile (see queue_render). After this, a lost message is queued again.
