@@ -190,3 +190,34 @@ def test_no_secret_reaches_a_log_line_or_a_stored_error(
         assert not UNREDACTED.search(text), text
         for secret in secrets:
             assert secret not in text
+
+
+def test_a_token_in_a_stored_url_is_redacted_in_logs_and_stored_errors(
+    everything: pytest.LogCaptureFixture,
+    console: io.StringIO,
+    admin_client: Client,
+    fake_plex: FakePlex,
+    settings: object,
+) -> None:
+    """A Plex URL with the token in its query, as copied from Plex Web (the form refuses it now;
+    a row from before, or one written by other means, still has it)."""
+    settings.TCM_RETRY_LIMIT = 1  # type: ignore[attr-defined]
+    key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
+    plex = PlexConnection.objects.create(
+        name="legacy", url=f"{fake_plex.url}/?X-Plex-Token={fake_plex.token}", token=fake_plex.token
+    )
+    tautulli = TautulliConnection.objects.create(
+        name="tautulli", url="http://127.0.0.1:9", api_key="k" * 32, plex=plex
+    )
+    fake_plex.refuse()
+    event = WebhookEvent.objects.create(connection=tautulli, rating_key=str(key))
+    process_webhook_event.apply(args=[event.pk])
+    admin_action(admin_client, plex, "test_connection")
+
+    event.refresh_from_db()
+    plex.refresh_from_db()
+    for text in (event.last_error, plex.last_error, everything.text, console.getvalue()):
+        assert "refused the connection" in text
+        assert "X-Plex-Token=***" in text
+        assert fake_plex.token not in text
+        assert not UNREDACTED.search(text)
