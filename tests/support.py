@@ -354,3 +354,13 @@ def celery_broker(url: str) -> Iterator[None]:
     finally:
         app.conf.broker_url = old
         reconnect()
+
+
+def post_webhook(client: object, tautulli: object, key: object, event: str = "created") -> object:
+    """Post `{"rating_key": key, "event": event}` to a Tautulli connection's webhook, as its agent
+    does, with Django's test client; returns the response."""
+    return client.post(  # type: ignore[attr-defined]
+        f"/webhooks/tautulli/{tautulli.webhook_secret}/",  # type: ignore[attr-defined]
+        {"rating_key": str(key), "event": event},
+        content_type="application/json",
+    )

@@ -16,7 +16,7 @@ from PIL import Image
 from cards.models import TitleCard, WebhookEvent
 from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex, make_jpeg
-from tests.support import WorkerProcess, wait_until
+from tests.support import WorkerProcess, post_webhook, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -73,12 +73,7 @@ def test_bad_stills_fail_their_cards_and_the_worker_goes_on(
     with WorkerProcess(concurrency=1) as worker:
         [child] = worker.pool()
         for key in [*bad.values(), good]:
-            response = client.post(
-                f"/webhooks/tautulli/{plex_tautulli.webhook_secret}/",
-                {"rating_key": str(key), "event": "created"},
-                content_type="application/json",
-            )
-            assert response.status_code == 202
+            assert post_webhook(client, plex_tautulli, key).status_code == 202
         wait_until(
             lambda: not WebhookEvent.objects.filter(status__in=["pending", "running"]).exists(),
             timeout=60,

@@ -13,7 +13,7 @@ from django.test import Client
 from cards.models import TitleCard, WebhookEvent
 from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
-from tests.support import WorkerProcess, wait_until
+from tests.support import WorkerProcess, post_webhook, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -28,12 +28,7 @@ QUICK = {
 
 def post(client: Client, tautulli: TautulliConnection, keys: list[int]) -> None:
     for key in keys:
-        response = client.post(
-            f"/webhooks/tautulli/{tautulli.webhook_secret}/",
-            {"rating_key": str(key), "event": "created"},
-            content_type="application/json",
-        )
-        assert response.status_code == 202
+        assert post_webhook(client, tautulli, key).status_code == 202
 
 
 def test_every_card_lands_once_after_plex_comes_back(

@@ -19,7 +19,7 @@ from cards.tasks import (
 )
 from connections.models import PlexConnection, TautulliConnection
 from tests.fakes.plex import FakePlex
-from tests.support import wait_until
+from tests.support import post_webhook, wait_until
 from tests.test_admin_forms_connections import plex_form
 
 WORKER_THREADS = 4  # the celery_worker fixture's concurrency
@@ -38,12 +38,7 @@ def test_a_revoked_token_is_flagged_in_the_admin_without_a_retry_storm(
     fake_plex.revoke_token()
 
     for key in keys:
-        response = client.post(
-            f"/webhooks/tautulli/{plex_tautulli.webhook_secret}/",
-            {"rating_key": str(key), "event": "created"},
-            content_type="application/json",
-        )
-        assert response.status_code == 202
+        assert post_webhook(client, plex_tautulli, key).status_code == 202
     wait_until(
         lambda: WebhookEvent.objects.filter(status="failed").count() == 10,
         what="the ten events to fail",

@@ -16,7 +16,7 @@ from cards.tasks import dispatch_pending_events
 from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
 from tests.redis import RedisServer
-from tests.support import WorkerProcess, celery_broker, wait_until
+from tests.support import WorkerProcess, celery_broker, post_webhook, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +25,7 @@ QUICK = {"TCM_RETRY_BASE_DELAY": "0.2", "TCM_RETRY_MAX_DELAY": "0.5"}
 
 def post(client: Client, tautulli: TautulliConnection, key: int) -> tuple[WebhookEvent, float]:
     started = time.monotonic()
-    response = client.post(
-        f"/webhooks/tautulli/{tautulli.webhook_secret}/",
-        {"rating_key": str(key), "event": "created"},
-        content_type="application/json",
-    )
+    response = post_webhook(client, tautulli, key)
     took = time.monotonic() - started
     assert response.status_code == 202
     return WebhookEvent.objects.get(pk=response.json()["id"]), took

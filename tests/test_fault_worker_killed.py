@@ -21,7 +21,7 @@ from django.test import Client
 from cards.models import TitleCard, WebhookEvent
 from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
-from tests.support import WorkerProcess, wait_until
+from tests.support import WorkerProcess, post_webhook, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -44,12 +44,7 @@ def start_card(client: Client, fake_plex: FakePlex, tautulli: TautulliConnection
     tautulli.plex.timeout = 60
     tautulli.plex.save()
     fake_plex.hang(120, prefix=f"/library/metadata/{key}/posters", method="POST")
-    response = client.post(
-        f"/webhooks/tautulli/{tautulli.webhook_secret}/",
-        {"rating_key": str(key), "event": "created"},
-        content_type="application/json",
-    )
-    assert response.status_code == 202
+    assert post_webhook(client, tautulli, key).status_code == 202
     wait_until(lambda: uploads_sent(fake_plex, key) == 1, timeout=60, what="the upload to start")
     card = TitleCard.objects.get()
     assert card.state == TitleCard.State.RENDERED  # rendered, sent, not known to be on Plex
