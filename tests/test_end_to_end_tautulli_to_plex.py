@@ -51,7 +51,12 @@ def test_a_post_from_tautulli_ends_as_a_card_on_plex(
         assert card.style == "blur"  # unwatched: spoiler-free
         assert fake_plex.selected(key) == f"upload://posters/{card.uploaded_hash}"
         assert "tcm" in fake_plex.labels(key)
-    assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE
+    # The event is marked done after its last upload is recorded: wait for it, don't race it.
+    wait_until(
+        lambda: WebhookEvent.objects.get().status == WebhookEvent.Status.DONE,
+        timeout=10,
+        what="the event marked done",
+    )
 
     # Watched: Tautulli posts first; Plex flips the episode a little later.
     first = episodes[0]

@@ -1,0 +1,79 @@
+"""requirements.txt is all the Docker image and `./tcm run` install, while the test venv has more
+(pytest brings `packaging`, for one). So a module the app needs only in production — kombu's Redis
+transport imports `packaging` — would pass every test and crash the worker on first start. Load
+what production loads in a fresh interpreter and check that every distribution it touched is
+pinned in requirements.txt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.support import ROOT
+
+# What a production process loads beyond our own modules: the Redis broker and result backend,
+# PostgreSQL, the WSGI server and its thread worker, beat's database scheduler.
+PROBE = """
+import importlib, json, os, pkgutil, sys
+import django
+django.setup()
+for package in ("tcm_site", "connections", "cards"):
+    module = importlib.import_module(package)
+    for info in pkgutil.walk_packages(module.__path__, package + "."):
+        importlib.import_module(info.name)
+for name in (
+    "kombu.transport.redis",
+    "celery.backends.redis",
+    "django.db.backends.postgresql.base",
+    "gunicorn.app.wsgiapp",
+    "gunicorn.workers.gthread",
+    "django_celery_beat.schedulers",
+    "whitenoise.middleware",
+):
+    importlib.import_module(name)
+from importlib.metadata import packages_distributions
+owners = packages_distributions()
+tops = {name.partition(".")[0] for name in sys.modules}
+print(json.dumps(sorted({dist for top in tops for dist in owners.get(top, ())})))
+"""
+
+# Installed by `python -m venv` itself, not by requirements.txt.
+VENV_OWN = {"pip", "setuptools"}
+# Imported only when present (inside try/except ImportError), so not needed in production.
+OPTIONAL = {"pyyaml"}  # kombu registers a YAML serializer if it can; tcm accepts JSON only
+
+
+def _pinned() -> set[str]:
+    names = set()
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.add(canonicalize_name(Requirement(line).name))
+    return names
+
+
+def test_every_distribution_production_imports_is_pinned(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tcm_site.settings",
+        "TCM_DATA_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # never connected to: imports only
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    loaded = {canonicalize_name(name) for name in json.loads(out.splitlines()[-1])}
+    missing = loaded - _pinned() - VENV_OWN - OPTIONAL
+    assert not missing, f"imported in production but not in requirements.txt: {sorted(missing)}"
