@@ -35,3 +35,15 @@ def test_the_app_services_share_the_data_volume_and_run_in_production_mode() -> 
 
 def test_the_compose_file_documents_the_public_url() -> None:
     assert "# TCM_PUBLIC_URL: http://" in (ROOT / "docker-compose.yml").read_text()
+
+
+def test_worker_and_beat_start_without_waiting_for_web_health() -> None:
+    # web's health check is /healthz, which needs a worker to answer a ping: a worker that waits
+    # for web to be healthy would never start. They wait for the migrations instead.
+    services = _compose()["services"]
+    for name in ("worker", "beat"):
+        service = services[name]
+        assert "web" not in service.get("depends_on", {}), name
+        assert set(service["depends_on"]) == {"postgres", "redis"}, name
+        assert "manage.py migrate --check" in service["command"], name
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
