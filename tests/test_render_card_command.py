@@ -56,6 +56,7 @@ def test_it_needs_somewhere_to_write(still: str) -> None:
         (["{still}", "--card-type", "fancy"], "unknown card type 'fancy'"),
         (["{still}", "--font", "nope.ttf"], "font file not found: nope.ttf"),
         (["{notes}"], "not an image"),
+        (["{still}", "--font", "{broken_font}"], "cannot read font"),
     ],
 )
 def test_errors_exit_non_zero_with_one_clear_line(
@@ -63,7 +64,9 @@ def test_errors_exit_non_zero_with_one_clear_line(
 ) -> None:
     notes = tmp_path / "notes.jpg"
     notes.write_text("text")
-    args = [a.format(still=still, notes=notes) for a in arguments]
+    broken_font = tmp_path / "broken.ttf"
+    broken_font.write_bytes(b"\x00\x01\x00\x00 not really a font")
+    args = [a.format(still=still, notes=notes, broken_font=broken_font) for a in arguments]
     done = subprocess.run(
         [
             sys.executable,

@@ -97,6 +97,27 @@ def test_font_settings_change_the_title(still: str) -> None:
     assert replaced.text_boxes[0] != plain.text_boxes[0]
 
 
+def test_kerning_stroke_and_interline_spacing_change_the_title(still: str) -> None:
+    base = CardSpec(source=still, title="The Long Night", width=640, height=360)
+    plain = render(base)
+    # Kerning scales the type's letter spacing (standard's is negative, as in the reference).
+    pilot = dataclasses.replace(base, title="Pilot")
+    tight = render(dataclasses.replace(pilot, font=FontSpec(kerning=20.0))).text_boxes[0]
+    loose = render(dataclasses.replace(pilot, font=FontSpec(kerning=-20.0))).text_boxes[0]
+    assert loose[2] - loose[0] > tight[2] - tight[0] + 20
+    no_stroke = render(dataclasses.replace(base, font=FontSpec(stroke_width=0))).text_boxes[0]
+    thick = render(dataclasses.replace(base, font=FontSpec(stroke_width=4.0))).text_boxes[0]
+    assert thick[2] - thick[0] > no_stroke[2] - no_stroke[0]
+    red_stroke = render(dataclasses.replace(base, font=FontSpec(stroke_color="#FF0000"))).image
+    r, g, _ = red_stroke.crop(plain.text_boxes[0]).split()
+    red = ImageChops.multiply(r.point(lambda v: 255 * (v > 150)), g.point(lambda v: 255 * (v < 80)))
+    assert red.histogram()[255] > 20, "the stroke is not drawn in the stroke colour"
+    two_lines = dataclasses.replace(base, title="The Long\nNight")
+    tight = render(two_lines).text_boxes
+    loose = render(dataclasses.replace(two_lines, font=FontSpec(interline_spacing=60))).text_boxes
+    assert loose[1][1] - loose[0][1] > tight[1][1] - tight[0][1] + 5
+
+
 def test_an_unreadable_font_is_a_clear_error(tmp_path, still: str) -> None:
     bad = tmp_path / "broken.ttf"
     bad.write_text("not a font")

@@ -55,6 +55,24 @@ def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: st
     assert all(inside(box) for box in result.text_boxes), result.text_boxes
 
 
+@pytest.mark.parametrize("title", ["80 characters", "one 40-character word"])
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title: str) -> None:
+    # Rounding and hinting differ with the size: check the real 3200x1800 canvas too.
+    result = render(
+        CardSpec(
+            source=still,
+            title=HOSTILE_TITLES[title],
+            season_number=1,
+            episode_number=3,
+            card_type=card_type,
+        )
+    )
+    assert len(result.text_boxes) >= 2
+    for left, top, right, bottom in result.text_boxes:
+        assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
+
+
 @pytest.mark.parametrize(
     "title",
     ["80 characters", "one 40-character word", "many explicit breaks", "500 characters"],
@@ -122,9 +140,13 @@ def test_wrapped_lines_are_balanced() -> None:
     assert max(widths) / min(widths) < 1.35, lines
 
 
-def test_it_prefers_to_break_after_a_colon() -> None:
-    lines, _ = layout.fit("Chapter Seven: The Lost Letters", style(), 1200, 4)
-    assert lines == ["Chapter Seven:", "The Lost Letters"]
+@pytest.mark.parametrize("mark", [":", ",", " -"])
+def test_it_prefers_to_break_after_a_colon_comma_or_dash(mark: str) -> None:
+    lines, _ = layout.fit(f"Chapter Seven{mark} The Lost Letters", style(), 1200, 4)
+    assert lines == [f"Chapter Seven{mark}", "The Lost Letters"]
+    # Even where a break one word later would balance the lines better.
+    lines, _ = layout.fit(f"Seven Lost{mark} Old Letters and Stamps", style(), 1200, 4)
+    assert lines[0] == f"Seven Lost{mark}"
 
 
 def test_an_explicit_line_break_is_honoured() -> None:

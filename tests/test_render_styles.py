@@ -3,10 +3,12 @@ art styles draw the series art instead of the still."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
-from cards.render import CardSpec, RenderError, render
+from cards.render import STYLES, CardSpec, FontSpec, RenderError, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 
@@ -36,6 +38,34 @@ def test_a_grayscale_standard_card_has_no_colour_at_all(still: str) -> None:
         image = card(still, style=style)
         r, g, b = image.split()
         assert r.tobytes() == g.tobytes() == b.tobytes(), style
+
+
+@pytest.mark.parametrize("style", [s for s in STYLES if "grayscale" in s])
+@pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
+def test_a_grayscale_card_has_no_colour_even_in_its_text(
+    still: str, card_type: str, style: str
+) -> None:
+    # star_wars draws gold text, and any type may be given a coloured font: none of it may
+    # survive a grayscale style, in the picture or in the JPEG Plex gets.
+    values = {"source": still, "art": still, "title": "The Long Night", "season_number": 1}
+    spec = CardSpec(
+        **values,
+        episode_number=3,
+        width=960,
+        height=540,
+        card_type=card_type,
+        style=style,
+        font=FontSpec(color="#E0A030", stroke_color="#2040FF"),
+    )
+    result = render(spec)
+    r, g, b = result.image.split()
+    assert r.tobytes() == g.tobytes() == b.tobytes()
+    decoded = Image.open(io.BytesIO(result.data)).convert("RGB")
+    spread = (
+        ImageChops.difference(*decoded.split()[:2]),
+        ImageChops.difference(*decoded.split()[1:]),
+    )
+    assert max(band.getextrema()[1] for band in spread) <= 2  # JPEG rounding only
 
 
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))

@@ -68,6 +68,10 @@ def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
     if style.blur:
         image = effects.dither(image)
     card.type.decorate(card, image)
+    if style.grayscale:
+        # The picture went grey before scaling (cheap, one channel), but a type draws its text and
+        # frames in colour (star_wars' gold, a custom font colour): a grayscale card has none.
+        image = image.convert("L").convert("RGB")
     return image
 
 
