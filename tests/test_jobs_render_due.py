@@ -50,15 +50,18 @@ def test_it_finds_missing_outdated_and_due_cards_and_only_those(
         "retry": 1,
         "queued": 4,
     }
-    wait_until(
-        lambda: (
-            TitleCard.objects.filter(
-                episode__in=[ep[i] for i in (1, 2, 3, 7)], state="uploaded"
-            ).count()
-            == 4
-        ),
-        what="the four due cards",
-    )
+
+    def done() -> bool:
+        # Each by its own sign: 1 and 2 were "uploaded" all along, so that state alone says
+        # nothing about whether their tasks have run yet.
+        now_ = {i: TitleCard.objects.filter(episode=ep[i]).first() for i in (1, 2, 3, 7)}
+        return (
+            all(c is not None and c.state == "uploaded" for c in now_.values())
+            and default_storage.exists(now_[1].file)
+            and now_[2].fingerprint != card[2].fingerprint
+        )
+
+    wait_until(done, what="the four due cards")
     assert TitleCard.objects.get(episode=ep[2]).fingerprint != card[2].fingerprint
     assert default_storage.exists(TitleCard.objects.get(episode=ep[1]).file)
     for i in (0, 4, 5, 6):
