@@ -319,9 +319,11 @@ class PlexClient:
         """Every episode of a show (allLeaves) or of a season (children)."""
         path = "allLeaves" if isinstance(info, ShowInfo) else "children"
         key = f"/library/metadata/{info.rating_key}/{path}"
+        # includeGuids: without it Plex leaves the <Guid> elements out of listings, and storing
+        # the episodes would wipe the tvdb/tmdb/imdb ids a sync recorded.
         items = self._call(
             f"listing the episodes of {info.rating_key}",
-            lambda: self.server.fetchItems(key, container_size=500),
+            lambda: self.server.fetchItems(key, container_size=500, params={"includeGuids": 1}),
         )
         return [
             _episode_info(_quiet(i), info.library or i.librarySectionTitle or "")

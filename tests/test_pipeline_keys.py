@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cards.models import Episode, Series, TitleCard
-from cards.pipeline import episodes_for_key, process_rating_key
+from cards.pipeline import episodes_for_key, process_rating_key, sync_library
 from connections.plex import PlexNotFound
 
 
@@ -57,3 +57,25 @@ def test_a_show_key_renders_every_episode(fake_plex, plex_connection) -> None:
 
     assert (outcome.episodes, outcome.rendered, outcome.uploaded) == (4, 4, 4)
     assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
+
+
+@pytest.mark.parametrize("which", ["show", "season"])
+def test_a_show_or_season_key_keeps_the_episodes_guids(fake_plex, plex_connection, which) -> None:
+    # Listings carry <Guid> only when asked (includeGuids=1): without it, processing a show or
+    # season key stored its episodes with no tvdb/tmdb/imdb ids.
+    show = fake_plex.add_series("Harbour", seasons=1, episodes=0)
+    season = fake_plex.items[show].children[0]
+    ids = ["tvdb://7001", "tmdb://7002", "imdb://tt0007003"]
+    first = fake_plex.add_episode(season, 1, "Pilot", guids=ids)
+    fake_plex.add_episode(season, 2, "Second")
+    sync_library(plex_connection)
+    synced = {e.rating_key: (e.guid_tvdb, e.guid_tmdb, e.guid_imdb) for e in Episode.objects.all()}
+    assert synced[str(first)] == ("7001", "7002", "tt0007003")
+
+    process_rating_key(plex_connection, str(show if which == "show" else season))
+
+    after = {e.rating_key: (e.guid_tvdb, e.guid_tmdb, e.guid_imdb) for e in Episode.objects.all()}
+    assert after == synced
+    sync_library(plex_connection)
+    again = {e.rating_key: (e.guid_tvdb, e.guid_tmdb, e.guid_imdb) for e in Episode.objects.all()}
+    assert again == synced
