@@ -8,6 +8,10 @@ requests or the XML parser raise into one of three errors, each saying whether a
 - `PlexUnavailable`: timeouts, refused or dropped connections, TLS failures, 5xx answers and
   answers that are not Plex XML. Transient: retry later.
 
+Anything else Plex or plexapi refuses (another 4xx, plexapi's own `BadRequest` without an HTTP
+status, `UnknownType`, `Unsupported`) is a plain `PlexError`: permanent, like the first two, as
+sending the same request again gets the same answer.
+
 plexapi needs this care because its `Unauthorized` is a subclass of `BadRequest` (so the order of
 the `except` clauses matters) and because it does not wrap `requests` exceptions at all: a hang
 surfaces as `requests.exceptions.ReadTimeout`.
@@ -193,11 +197,15 @@ class PlexClient:
             status = int(match.group(1)) if match else 0
             if status == 403:
                 raise self._error(PlexAuthError, what, "refused access (HTTP 403)") from None
-            if status >= 500 or status == 0:
+            if status >= 500:
                 raise self._error(
                     PlexUnavailable, what, f"answered with an error (HTTP {status})"
                 ) from None
+            if status == 0:  # plexapi refused it itself, before or without asking Plex
+                raise self._error(PlexError, what, f"could not be asked ({exc})") from None
             raise self._error(PlexError, what, f"refused the request (HTTP {status})") from None
+        except plex_exceptions.PlexApiException as exc:  # UnknownType, Unsupported
+            raise self._error(PlexError, what, f"gave an answer tcm cannot use ({exc})") from None
         except requests.exceptions.SSLError:
             raise self._error(
                 PlexUnavailable,

@@ -50,6 +50,28 @@ def test_it_reports_a_server_error_as_transient(fake_plex) -> None:
     assert_clean(caught.value, fake_plex.token)
 
 
+def test_another_refusal_is_permanent(fake_plex) -> None:
+    fake_plex.fail(400)
+    with pytest.raises(PlexError) as caught:
+        client(fake_plex).server_info()
+    assert not caught.value.transient
+    assert not isinstance(caught.value, PlexUnavailable)
+    assert "HTTP 400" in str(caught.value)
+    assert_clean(caught.value, fake_plex.token)
+
+
+def test_a_request_plexapi_refuses_itself_is_permanent(fake_plex) -> None:
+    # plexapi raises BadRequest without any HTTP status for arguments it cannot use: asking
+    # again cannot help, so it must not count as Plex being unavailable.
+    show = fake_plex.add_series("Harbour")
+    plex = client(fake_plex)
+    obj = plex.server.fetchItem(show)
+    with pytest.raises(PlexError) as caught:
+        plex._call("asking for an episode", obj.episode)
+    assert not caught.value.transient
+    assert "could not be asked" in str(caught.value)
+
+
 def test_it_reports_a_hang_as_a_transient_timeout(fake_plex) -> None:
     fake_plex.hang(5)
     started = time.monotonic()
