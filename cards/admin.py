@@ -151,6 +151,7 @@ class SeriesAdmin(CardActions, admin.ModelAdmin):
                     "watched_style",
                     "unwatched_style",
                     "font",
+                    "title_format",
                     "episode_text_format",
                     "season_titles",
                     "hide_season_text",

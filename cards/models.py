@@ -7,9 +7,12 @@ Plex connection, then the card type's own defaults. Blank means "inherit".
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from cards.render.spec import RenderError
+from cards.render.text import format_parts
 from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection
 
 CASE_CHOICES = [
@@ -80,6 +83,13 @@ class Series(CardOverrides):
     present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
 
     # Text overrides for every episode of the series.
+    title_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title drawn, e.g. {series_name}: {title} or "
+        "Chapter {episode_number:cardinal} (\\n breaks the line). The episode text's fields; "
+        "blank: the episode's title.",
+    )
     episode_text_format = models.CharField(
         max_length=200,
         blank=True,
@@ -108,6 +118,29 @@ class Series(CardOverrides):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
+
+    def clean(self) -> None:
+        # A format the renderer cannot use would fail every card of the series later; say so on
+        # the form instead. Sample values: any number or name exercises every field and helper.
+        sample = {
+            "season_number": 1,
+            "episode_number": 3,
+            "absolute_number": 3,
+            "series_name": self.title or "Series",
+            "title": "Title",
+        }
+        errors = {}
+        for name, what in (
+            ("title_format", "title format"),
+            ("episode_text_format", "episode text format"),
+        ):
+            if value := getattr(self, name):
+                try:
+                    format_parts(value, sample, what=what)
+                except RenderError as exc:
+                    errors[name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Episode(CardOverrides):

@@ -663,6 +663,10 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         font=font_spec(settings_.font),
         episode_text=episode.episode_text or None,
         episode_text_format=series.episode_text_format or None,
+        # An episode's own title text wins over the series' title format.
+        title_format=None
+        if episode.title_text
+        else series.title_format.replace("\\n", "\n") or None,
         season_text=season_text,
         hide_season_text=series.hide_season_text,
         hide_episode_text=series.hide_episode_text,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # Bump whenever a change makes the same CardSpec come out with different pixels, so that stored
 # fingerprints no longer match and cards get re-rendered.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: grayscale takes the colour out of the text too
 
 STYLES: tuple[str, ...] = (
     "unique",
@@ -65,6 +65,9 @@ class CardSpec:
     font: FontSpec = field(default_factory=FontSpec)
     episode_text: str | None = None
     episode_text_format: str | None = None
+    # The title drawn, as a format of the same fields as the episode line, e.g.
+    # "{series_name}: {title}" or "Chapter {episode_number:cardinal}"; None draws the title.
+    title_format: str | None = None
     season_text: str | None = None
     hide_season_text: bool = False
     hide_episode_text: bool = False

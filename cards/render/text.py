@@ -120,12 +120,15 @@ class _MissingValue(Exception):
 
 
 class _EpisodeFormatter(string.Formatter):
+    def __init__(self, what: str) -> None:
+        self.what = what  # named in errors: which admin field to fix
+
     def get_field(self, field_name: str, args: Sequence, kwargs: Mapping) -> tuple[object, str]:
         # Only plain names: attribute and index access ("{title.__class__}") could reach into
         # Python objects from a string typed into the admin.
         if field_name not in FIELDS:
             raise RenderError(
-                f"unknown field {{{field_name}}} in the episode text format; "
+                f"unknown field {{{field_name}}} in the {self.what}; "
                 f"use {', '.join('{' + f + '}' for f in FIELDS)}"
             )
         value = kwargs[field_name]
@@ -142,19 +145,19 @@ class _EpisodeFormatter(string.Formatter):
         try:
             return format(value, format_spec)
         except ValueError as exc:
-            raise RenderError(
-                f"bad format :{format_spec} in the episode text format: {exc}"
-            ) from None
+            raise RenderError(f"bad format :{format_spec} in the {self.what}: {exc}") from None
 
 
-def format_parts(fmt: str, values: Mapping[str, object]) -> list[tuple[str, bool]] | None:
-    """Format an episode-text template into pieces of (text, came_from_a_field).
+def format_parts(
+    fmt: str, values: Mapping[str, object], what: str = "episode text format"
+) -> list[tuple[str, bool]] | None:
+    """Format an episode-text (or title) template into pieces of (text, came_from_a_field).
 
     Card types may draw the field values differently (Star Wars puts the number in bold). None
     when a field the template uses has no value, so the caller can leave the part out rather
     than draw "EPISODE ".
     """
-    formatter = _EpisodeFormatter()
+    formatter = _EpisodeFormatter(what)
     parts: list[tuple[str, bool]] = []
     try:
         for literal, field_name, spec, conversion in formatter.parse(fmt):
@@ -163,9 +166,7 @@ def format_parts(fmt: str, values: Mapping[str, object]) -> list[tuple[str, bool
             if field_name is None:
                 continue
             if field_name == "" or field_name.isdigit():
-                raise RenderError(
-                    "the episode text format needs field names, e.g. {episode_number}"
-                )
+                raise RenderError(f"the {what} needs field names, e.g. {{episode_number}}")
             value, _ = formatter.get_field(field_name, (), values)
             if conversion:
                 value = formatter.convert_field(value, conversion)
@@ -173,7 +174,7 @@ def format_parts(fmt: str, values: Mapping[str, object]) -> list[tuple[str, bool
     except _MissingValue:
         return None
     except ValueError as exc:  # unbalanced braces
-        raise RenderError(f"bad episode text format {fmt!r}: {exc}") from None
+        raise RenderError(f"bad {what} {fmt!r}: {exc}") from None
     return parts
 
 

@@ -144,7 +144,7 @@ class Card:
         self.state: dict[str, object] = {}  # what backdrop() leaves for decorate()
         self.options = self._options()
         self.title_style, self.title_case, self.title_shift = self._title_font()
-        title = apply_replacements(clean(spec.title or ""), spec.font.replacements)
+        title = apply_replacements(clean(self._formatted_title()), spec.font.replacements)
         self.title = apply_case(title, self.title_case)
         self.season_text, self.episode_parts = self._episode_text()
 
@@ -224,6 +224,26 @@ class Card:
         )
         return style, case, self.px(spec.vertical_shift)
 
+    def _values(self) -> dict[str, object]:
+        """The fields a title or episode format may use."""
+        spec = self.spec
+        return {
+            "season_number": spec.season_number,
+            "episode_number": spec.episode_number,
+            "absolute_number": spec.absolute_number,
+            "series_name": spec.series_name,
+            "title": clean(spec.title or "").replace("\n", " "),
+        }
+
+    def _formatted_title(self) -> str:
+        spec = self.spec
+        if not spec.title_format:
+            return spec.title or ""
+        values = {**self._values(), "title": clean(spec.title or "")}  # breaks kept
+        parts = format_parts(spec.title_format, values, what="title format")
+        # A field without a value (no absolute number) leaves the plain title, never a stub.
+        return "".join(text for text, _ in parts) if parts else spec.title or ""
+
     def _episode_text(self) -> tuple[str | None, list[tuple[str, bool]] | None]:
         spec, kind = self.spec, self.type
         if spec.hide_episode_text and spec.hide_season_text:
@@ -232,13 +252,7 @@ class Card:
             # A literal line replaces the whole episode line.
             text = clean(spec.episode_text).replace("\n", " ").strip()
             return None, ([(apply_case(text, kind.episode_case), False)] if text else None)
-        values = {
-            "season_number": spec.season_number,
-            "episode_number": spec.episode_number,
-            "absolute_number": spec.absolute_number,
-            "series_name": spec.series_name,
-            "title": clean(spec.title or "").replace("\n", " "),
-        }
+        values = self._values()
         season = None
         if not spec.hide_season_text:
             if spec.season_text is not None:
