@@ -736,10 +736,12 @@ def update_card(
     refresh: bool = False,
     force_render: bool = False,
     force_upload: bool = False,
+    check_plex: bool = False,
 ) -> CardResult:
     """Render the episode's card if anything it depends on changed, and put it on Plex if Plex
     does not show it yet. Call it holding `episode_lock`. `refresh` reads the episode from Plex
-    first (its watched state above all).
+    first (its watched state above all). A card recorded as uploaded is taken to be on Plex
+    unless `check_plex` asks Plex (one request; it may have dropped the card since).
 
     Failures are recorded on the TitleCard. A card that cannot be made (no still, a corrupt
     source, an unknown card type, an episode Plex no longer has) returns a result with `failed`
@@ -750,7 +752,7 @@ def update_card(
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
-        result = _update_card(episode, card, client, force_render, force_upload)
+        result = _update_card(episode, card, client, force_render, force_upload, check_plex)
     except (CardError, RenderError) as exc:
         record_failure(card, str(exc), getattr(exc, "retry_in", None))
         log.warning("card for %s failed: %s", episode, exc)
@@ -769,7 +771,12 @@ def update_card(
 
 
 def _update_card(
-    episode: Episode, card: TitleCard, client: PlexClient, force_render: bool, force_upload: bool
+    episode: Episode,
+    card: TitleCard,
+    client: PlexClient,
+    force_render: bool,
+    force_upload: bool,
+    check_plex: bool,
 ) -> CardResult:
     connection = episode.connection
     settings_ = card_settings(episode)
@@ -809,7 +816,8 @@ def _update_card(
         card.watched = episode.watched
         card.save(update_fields=["watched", "updated_at"])
 
-    if result.rendered or force_upload or card.state != TitleCard.State.UPLOADED:
+    if result.rendered or force_upload or check_plex or card.state != TitleCard.State.UPLOADED:
+        # upload_card sends nothing when Plex already shows this card (unless forced).
         result.uploaded = upload_card(card, client, force=force_upload)
     return result
 

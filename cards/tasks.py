@@ -220,7 +220,11 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
 def render_card(
     self, episode_id: int, force_upload: bool = False, force_render: bool = False
 ) -> str:
-    """Bring one episode's card up to date on Plex, reading the episode from Plex first."""
+    """Bring one episode's card up to date on Plex, reading the episode from Plex first.
+
+    Asked for by a person (admin actions) or because the card is due (the schedule): either way
+    it asks Plex whether it shows the card, rather than trusting the record.
+    """
     # Started: the schedule may queue this episode again from now on (see queue_render).
     cache.delete(_render_queued_key(episode_id))
     episode = Episode.objects.select_related("series", "connection").filter(pk=episode_id).first()
@@ -240,6 +244,7 @@ def render_card(
                 refresh=True,
                 force_render=force_render,
                 force_upload=force_upload,
+                check_plex=True,
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None

@@ -18,6 +18,22 @@ def test_it_renders_uploads_and_is_idempotent(celery_worker, fake_plex, plex_con
     assert fake_plex.count(f"/library/metadata/{key}/posters", method="POST") == 1
 
 
+def test_it_puts_back_a_card_plex_dropped_since(celery_worker, fake_plex, plex_connection) -> None:
+    # "Render and upload now" on a card the record calls uploaded: Plex is asked, not the record
+    # (a metadata refresh drops uploaded thumbnails).
+    show = fake_plex.add_series("Harbour", episodes=1)
+    key = fake_plex.episodes(show)[0]
+    sync_library(plex_connection)
+    episode = Episode.objects.get()
+    render_card.delay(episode.pk).get(timeout=20)
+    fake_plex.refresh_metadata(key)
+
+    assert render_card.delay(episode.pk).get(timeout=20) == "uploaded"
+    card = TitleCard.objects.get()
+    assert fake_plex.selected(key) == f"upload://posters/{card.uploaded_hash}"
+    assert fake_plex.count(f"/library/metadata/{key}/posters", method="POST") == 2
+
+
 def test_force_upload_sends_the_card_again(celery_worker, fake_plex, plex_connection) -> None:
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
