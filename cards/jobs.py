@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from tcm_site.locks import LockHeld, lock
+from tcm_site.logs import redact
 
 from .models import JobRun
 
@@ -35,7 +36,8 @@ def run_job(job: str, fn: JobFunction, *, task_id: str = "", lock_timeout: float
             except Exception as exc:
                 log.exception("job %s failed", job)
                 run.status = JobRun.Status.FAILED
-                run.error = f"{type(exc).__name__}: {exc}"
+                # Shown on the dashboard: an exception's text may carry a URL with a token.
+                run.error = redact(f"{type(exc).__name__}: {exc}")
                 run.finished_at = timezone.now()
                 run.save(update_fields=["status", "error", "finished_at"])
                 raise
