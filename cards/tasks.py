@@ -124,7 +124,9 @@ def process_webhook_event(self, event_id: int) -> str:
         # Another task is on these episodes right now. Come back when it is done: it may have
         # worked from older data than this event's.
         delay = lock_delay()
-        _wait(event, "Waiting for another task working on the same episode.", delay)
+        _wait(
+            event, "Waiting for another task working on the same episode.", delay, attempt=False
+        )
         raise self.retry(countdown=delay, max_retries=None)
     if outcome.failed:
         return _finish(event, WebhookEvent.Status.FAILED, outcome.failure_summary())
@@ -142,12 +144,16 @@ def _finish(event: WebhookEvent, status: str, error: str) -> str:
     return status
 
 
-def _wait(event: WebhookEvent, error: str, delay: float) -> None:
+def _wait(event: WebhookEvent, error: str, delay: float, *, attempt: bool = True) -> None:
     # Pending again (not running): a sweeper may dispatch it anew, which is harmless.
+    # attempt=False: waiting for another task's lock is not a try that failed, so it gives back
+    # the attempt the claim counted, and the retry limit stays for Plex being unavailable.
+    changes = {"attempts": F("attempts") - 1} if not attempt else {}
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=WebhookEvent.Status.PENDING,
         last_error=error,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        **changes,
     )
 
 
