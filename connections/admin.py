@@ -9,10 +9,11 @@ from typing import TypeVar
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from tcm_site.fields import SecretKeepingForm
 
+from . import agents
 from .models import PlexConnection, TautulliConnection
 from .plex import PlexError
 from .tautulli import TautulliError
@@ -189,6 +190,25 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
     def agents(self, obj: TautulliConnection) -> str:
         count = sum(1 for i in (obj.created_agent_id, obj.watched_agent_id) if i)
         return f"{count} on Tautulli" if count else "none"
+
+    def response_add(
+        self, request: HttpRequest, obj: TautulliConnection, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        response = super().response_add(request, obj, post_url_continue)
+        self._warn_about_tcm_url(request, obj)
+        return response
+
+    def response_change(self, request: HttpRequest, obj: TautulliConnection) -> HttpResponse:
+        response = super().response_change(request, obj)
+        self._warn_about_tcm_url(request, obj)
+        return response
+
+    def _warn_about_tcm_url(self, request: HttpRequest, obj: TautulliConnection) -> None:
+        # After the save, and after Django's "was changed successfully": a warning, not a form
+        # error, because a local address is right when Tautulli runs on this machine outside any
+        # container, and a missing one can still come from TCM_PUBLIC_URL later.
+        for warning in agents.url_warnings(obj):
+            self.message_user(request, f"{obj}: {warning}", messages.WARNING)
 
     @admin.display(description="webhook URL")
     def webhook_url(self, obj: TautulliConnection) -> str:

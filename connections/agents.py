@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from tcm_site.checks import is_local_url
+from tcm_site.logs import redact
 
-from .tautulli import WEBHOOK_AGENT_ID, CommandFailed, TautulliClient, TautulliError
+from .tautulli import WEBHOOK_AGENT_ID, CommandFailed, NoAnswer, TautulliClient, TautulliError
 
 if TYPE_CHECKING:
     from .models import TautulliConnection
@@ -178,24 +179,32 @@ class SyncResult:
         return "notification agents " + "; ".join(parts) + "."
 
 
+NO_TCM_URL = (
+    "tcm does not know at which address Tautulli reaches it: set 'tcm URL as Tautulli sees it' "
+    "on this connection (or TCM_PUBLIC_URL), e.g. http://192.168.1.20:8000."
+)
+
+
 def url_warnings(connection: TautulliConnection) -> list[str]:
     """Reasons the URL Tautulli posts to is probably wrong (it is never shown with its secret)."""
     base = connection.effective_tcm_url()
-    if base and is_local_url(base):
+    if not base:
+        return [NO_TCM_URL]
+    if is_local_url(base):
+        # Say where the address comes from: with the field empty it is TCM_PUBLIC_URL, which
+        # the connection's page does not show.
+        origin = "" if connection.tcm_url else " (TCM_PUBLIC_URL: the connection has no tcm URL)"
         return [
-            f"Tautulli will post to {connection.masked_webhook_url()}, which points at the "
-            "machine Tautulli itself runs on. Unless Tautulli runs on this machine outside any "
-            "container, set 'tcm URL as Tautulli sees it' to an address Tautulli can reach."
+            f"Tautulli will post to {connection.masked_webhook_url()}{origin}, which points at "
+            "the machine Tautulli itself runs on. Unless Tautulli runs on this machine outside "
+            "any container, set 'tcm URL as Tautulli sees it' to an address Tautulli can reach."
         ]
     return []
 
 
 def _ensure_tcm_url(connection: TautulliConnection) -> None:
     if not connection.effective_tcm_url():
-        raise AgentError(
-            "tcm does not know at which address Tautulli reaches it: set 'tcm URL as Tautulli "
-            "sees it' on this connection (or TCM_PUBLIC_URL), e.g. http://192.168.1.20:8000."
-        )
+        raise AgentError(NO_TCM_URL)
 
 
 def _is_ours(config: dict[str, Any] | None, spec: AgentSpec) -> bool:
@@ -308,7 +317,11 @@ def send_test(connection: TautulliConnection, client: TautulliClient) -> int | N
     Raises AgentError, with the reason, when the test did not arrive.
 
     Tautulli's notify is synchronous: when it answers, its post to tcm has been answered too, so
-    the arrival (recorded by the webhook view) can be checked right away.
+    the arrival (recorded by the webhook view) can be checked right away. That post has no
+    timeout of its own, so when the tcm URL takes the connection and never answers, notify never
+    answers either and our call times out. The agent is read first: then a timeout of notify is
+    known to come after Tautulli itself just answered, and the message can blame the address
+    Tautulli really posts to rather than Tautulli.
     """
     _ensure_tcm_url(connection)
     created, watched = specs(connection)
@@ -322,19 +335,32 @@ def send_test(connection: TautulliConnection, client: TautulliClient) -> int | N
     )
     if not agent_id:
         raise AgentError("there is no notification agent yet: run “Create notification agents”.")
+    config = client.get_notifier_config(agent_id)
+    if config is None or not _is_ours(config, spec):
+        # Deleted in Tautulli's UI, or its id now belongs to an agent of the user's own, which
+        # must not be made to send our test.
+        raise _agent_gone(spec)
+    hook = str((config.get("config") or {}).get("hook") or "")
+    posts_to = redact(hook) if hook else connection.masked_webhook_url()
     requested = timezone.now()
     type(connection).objects.filter(pk=connection.pk).update(test_requested_at=requested)
     try:
         # The agent's own body: sent without substitution, "{rating_key}" arrives literally,
         # which is how tcm tells a test from an event.
         client.notify(agent_id, subject="", body=spec.body)
+    except NoAnswer:
+        raise AgentError(
+            f"Tautulli answered get_notifier_config, but did not answer notify within "
+            f"{client.timeout} s. Tautulli's webhook agent posts without a timeout and notify "
+            f"waits for that post, so Tautulli is most likely stuck posting to the tcm URL "
+            f"{posts_to}, which does not answer. Check that Tautulli can reach that address "
+            "(from Tautulli's own host or container), and set 'tcm URL as Tautulli sees it' "
+            "to one it can."
+        ) from None
     except CommandFailed as exc:
         said = exc.tautulli_message or ""
         if said.startswith("Notification failed: invalid notifier_id"):
-            raise AgentError(
-                f"the agent “{spec.friendly_name}” no longer exists on Tautulli: run "
-                "“Create notification agents” again."
-            ) from None
+            raise _agent_gone(spec) from None
         if said == "Notification failed.":
             raise AgentError(
                 f"Tautulli could not deliver the test to tcm at {connection.masked_webhook_url()}"
@@ -350,4 +376,11 @@ def send_test(connection: TautulliConnection, client: TautulliClient) -> int | N
         "Tautulli answered that it sent the test notification, but it did not reach this tcm. "
         f"Tautulli posts to {connection.masked_webhook_url()}: that address leads somewhere "
         "else (another tcm, or a proxy that does not pass the post on)."
+    )
+
+
+def _agent_gone(spec: AgentSpec) -> AgentError:
+    return AgentError(
+        f"the agent “{spec.friendly_name}” no longer exists on Tautulli: run "
+        "“Create notification agents” again."
     )

@@ -87,6 +87,14 @@ class CannotConnect(TautulliError):
     retryable = True
 
 
+class NoAnswer(CannotConnect):
+    """The connection was made and the request sent, but no answer came within the timeout.
+
+    Told apart from other connection failures because Tautulli answers some commands only when
+    something else has answered it: `notify` waits for the agent's post, which has no timeout.
+    """
+
+
 class NotTautulli(TautulliError):
     """Something answered, but not Tautulli's API (a web page, another JSON API, a 404)."""
 
@@ -259,6 +267,8 @@ class TautulliClient:
                 f"{where}: the TLS certificate was not accepted. Fix the certificate or turn "
                 "off 'verify TLS certificates'."
             )
+        if isinstance(exc, requests.ReadTimeout):
+            return NoAnswer(f"{where}: no answer within {self.timeout} s.")
         if isinstance(exc, requests.Timeout):
             return CannotConnect(f"{where}: no answer within {self.timeout} s.")
         if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):

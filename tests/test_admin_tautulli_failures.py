@@ -53,12 +53,26 @@ def _point_at(url: str, **fields: object) -> Callable[[TautulliConnection], None
             "is not Tautulli's API (it answered HTTP 200 with text/html). Check the URL",
         ),
         (
+            lambda c, fake, ports: setattr(fake, "other_api", True),
+            "is not Tautulli's API (it answered HTTP 401 with JSON of another kind). Check the URL",
+        ),
+        (
             lambda c, fake, ports: setattr(fake, "api_key", "f" * 32),
             "rejected the API key. Copy it again from Tautulli",
         ),
         (
             lambda c, fake, ports: setattr(fake, "api_enabled", False),
             "has its API switched off. Turn on Settings → Web Interface → Enable API",
+        ),
+        (
+            # Tautulli has no key configured at all ...
+            lambda c, fake, ports: setattr(fake, "api_key", ""),
+            "has no API key yet. Generate one in Tautulli → Settings → Web Interface.",
+        ),
+        (
+            # ... or one that is not 32 characters (a config.ini edited by hand).
+            lambda c, fake, ports: setattr(fake, "api_key", "0123456789abcdef"),
+            "has no API key yet. Generate one in Tautulli → Settings → Web Interface.",
         ),
         (
             lambda c, fake, ports: fake.fail(
@@ -82,8 +96,11 @@ def _point_at(url: str, **fields: object) -> Callable[[TautulliConnection], None
         "dns",
         "timeout",
         "html",
+        "other-json",
         "wrong-key",
         "api-disabled",
+        "key-not-generated",
+        "key-not-generated-correctly",
         "add-failed",
         "set-failed",
         "tautulli-error",

@@ -4,9 +4,12 @@ A small stateful HTTP server on loopback (a ThreadingHTTPServer on port 0, in a 
 keeps notification agents and answers the commands tcm uses the way the real one does
 (/work/shared/reference/tautulli-api.md): form or query parameters only, 400 for every error,
 `set_notifier_config` resetting what it is not given, `notify` really posting the body to the
-agent's hook with requests, synchronously.
+agent's hook with requests, synchronously and without a timeout (a hook that never answers keeps
+`notify` from answering until the hook's server goes away).
 
-Test controls: `api_enabled`, `html` (answer like a server that is not Tautulli), `delay`,
+Test controls: `api_key` (Tautulli's configured key: empty answers "API key not generated", one
+that is not 32 characters "API key not generated correctly"), `api_enabled`, `html` (answer like
+a server that is not Tautulli), `other_api` (answer like another service's JSON API), `delay`,
 `fail(cmd, ...)` / `recover(cmd)`, `add_agent` / `edit_agent` / `delete_agent` (changes behind
 tcm's back),
 `fire(action, **parameters)` (a real event: conditions checked, {parameters} substituted, posted),
@@ -100,6 +103,8 @@ BLANK_CONDITIONS = [{"parameter": "", "operator": "", "value": [], "type": None}
 
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Router</title></head><body>Login</body></html>"
 NOT_FOUND = b"<html><body><h2>404 Not Found</h2><p>The path was not found.</p></body></html>"
+# What another service's JSON API answers on the port (an app refusing a request without its key).
+OTHER_API = b'{"error": "Unauthorized"}'
 
 
 class Refused(Exception):
@@ -133,6 +138,7 @@ class FakeTautulli:
         self.http_root = "/" + http_root.strip("/") if http_root.strip("/") else ""
         self.api_enabled = True
         self.html = False
+        self.other_api = False
         self.delay = 0.0
         self.notifiers: dict[int, dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, str]]] = []
@@ -284,6 +290,8 @@ class FakeTautulli:
             time.sleep(self.delay)
         if self.html:
             return _reply(request, 200, HTML_PAGE, "text/html;charset=utf-8")
+        if self.other_api:
+            return _reply(request, 401, OTHER_API, "application/json; charset=utf-8")
         parts = urlsplit(request.path)
         path = parts.path.rstrip("/")
         if path == f"{self.http_root}/api/v1":
@@ -305,8 +313,14 @@ class FakeTautulli:
         return _envelope(request, 200, "success", message, data)
 
     def _api(self, params: dict[str, str]) -> tuple[Any, str | None]:
+        # In Tautulli's order (api2.py, _api_validate): its own configuration first, then the
+        # request. Every one of these is a 400 like any other error.
         if not self.api_enabled:
             raise Refused("API not enabled")
+        if not self.api_key:
+            raise Refused("API key not generated")
+        if len(self.api_key) != 32:
+            raise Refused("API key not generated correctly")
         if "apikey" not in params:
             raise Refused("Parameter apikey is required")
         cmd = params.pop("cmd", None)
@@ -460,7 +474,11 @@ class FakeTautulli:
         delivery = Delivery(agent["config"].get("hook", ""), method, headers, b"")
         try:
             kwargs = {"json": payload} if headers["Content-Type"] == "application/json" else {}
-            response = requests.request(method, delivery.url, headers=headers, timeout=30, **kwargs)
+            # No timeout, as in Tautulli: a hook that takes the connection and never answers
+            # blocks this post (and the notify call waiting on it) until the connection drops.
+            response = requests.request(
+                method, delivery.url, headers=headers, timeout=None, **kwargs
+            )
             delivery.body = response.request.body or b""
             delivery.status = response.status_code
         except requests.RequestException as exc:
@@ -568,11 +586,14 @@ def _conditions_hold(agent: dict[str, Any], parameters: dict[str, Any]) -> bool:
 
 
 def _reply(request: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str) -> None:
-    request.send_response(status)
-    request.send_header("Content-Type", content_type)
-    request.send_header("Content-Length", str(len(body)))
-    request.end_headers()
-    request.wfile.write(body)
+    try:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up waiting (a notify that timed out): nobody to answer
 
 
 def _envelope(
