@@ -9,16 +9,22 @@ finds the card already on Plex and must not send it a second time.
 Two ways to die: a pool child killed (the main process hands the task back at once:
 acks_late + reject_on_worker_lost), and the whole worker killed (nobody hands anything back;
 Redis makes the unacknowledged message visible again after TCM_VISIBILITY_TIMEOUT, and the next
-worker takes it)."""
+worker takes it).
+
+And a pool child killed while the card is really being rendered: the still is downloaded, nothing
+has gone to Plex yet, and the card comes out of the redelivered task, rendered from the still kept
+on disk (it is not downloaded again)."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 from django.test import Client
+from PIL import Image
 
-from cards.models import TitleCard, WebhookEvent
+from cards.models import Episode, TitleCard, WebhookEvent
 from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
 from tests.support import WorkerProcess, post_webhook, wait_until
@@ -113,3 +119,55 @@ def test_a_whole_worker_killed_mid_upload_is_replaced_by_the_next(
     with WorkerProcess(**QUICK) as second:
         wait_until_settled(second, timeout=90)
     assert_uploaded_once(fake_plex, key)
+
+
+def slow_still() -> bytes:
+    """A still that takes about two seconds to render (measured on a 2-core machine; longer when
+    it is loaded): 49 megapixels, just under the renderer's 50-megapixel limit, of lossless WebP
+    with an alpha channel. JPEG stills are decoded at reduced size (DCT scaling) and render in a
+    tenth of a second; this one has to be decoded in full, and its transparency is flattened at
+    full size before it is scaled to the card."""
+    size = (7000, 7000)
+    ramp = Image.linear_gradient("L").resize(size)
+    image = Image.merge("RGBA", (ramp, ramp.transpose(Image.Transpose.ROTATE_90), ramp, ramp))
+    out = io.BytesIO()
+    image.save(out, "WEBP", lossless=True, method=0, quality=0)  # the quickest to encode
+    return out.getvalue()
+
+
+def test_a_pool_child_killed_mid_render_hands_its_task_back(
+    client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
+) -> None:
+    show = fake_plex.add_show("Harbour")
+    key = fake_plex.add_episode(fake_plex.add_season(show, 1), 1, "Pilot", still=slow_still())
+    still = f"/library/metadata/{key}/thumb"
+    # 11 MB of still over loopback, on a loaded machine: more than the fixture's 2 s timeout.
+    plex_tautulli.plex.timeout = 30
+    plex_tautulli.plex.save()
+
+    with WorkerProcess(**QUICK) as worker:
+        [child] = worker.pool()
+        assert post_webhook(client, plex_tautulli, key).status_code == 202
+        wait_until(lambda: fake_plex.count(prefix=still), timeout=60, what="the still's request")
+        # The request is logged when it arrives: the still is downloaded once the episode's row
+        # names the file it was kept in. The render starts right after that.
+        wait_until(
+            lambda: Episode.objects.filter(rating_key=str(key)).exclude(source_file="").exists(),
+            timeout=30,
+            what="the still to be downloaded and kept",
+        )
+
+        worker.kill_pool_child(child)
+        # Proof the kill landed during the render: Plex was asked neither whether it shows the
+        # card (GET posters) nor sent it (POST posters), and no card was rendered.
+        assert fake_plex.count(prefix=f"/library/metadata/{key}/posters") == 0
+        card = TitleCard.objects.get()
+        assert card.state == TitleCard.State.PENDING and not card.file
+
+        wait_until_settled(worker, timeout=60)
+        assert worker.answers()  # the worker lives on, with a new child
+        assert child not in worker.pool()
+    assert_uploaded_once(fake_plex, key)
+    # The second render worked from the still kept on disk: once our card is on Plex, the
+    # original cannot be downloaded again, so it must never depend on a second download.
+    assert fake_plex.count(prefix=still, method="GET") == 1
