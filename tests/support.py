@@ -364,3 +364,20 @@ def post_webhook(client: object, tautulli: object, key: object, event: str = "cr
         {"rating_key": str(key), "event": event},
         content_type="application/json",
     )
+
+
+def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
+    """What the Tautulli connection's admin add/change form posts, with `changes` applied."""
+    data = {
+        "name": "home tautulli",
+        "url": "http://192.168.1.10:8181/",
+        "api_key": "0123456789abcdef0123456789abcdef",
+        "plex": str(plex.pk),  # type: ignore[attr-defined]
+        "verify_tls": "on",
+        "timeout": "15",
+        "tcm_url": "http://192.168.1.20:8000",
+        "agent_name": "tcm",
+        "trigger_on_watched": "on",
+        "username": "",
+    }
+    return {**data, **changes}

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connections.models import PlexConnection, TautulliConnection
+from tests.support import tautulli_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -82,19 +83,7 @@ def plex_form(**changes: str) -> dict[str, str]:
 
 
 def tautulli_form(plex: PlexConnection, **changes: str) -> dict[str, str]:
-    data = {
-        "name": "home tautulli",
-        "url": "http://192.168.1.10:8181/",
-        "api_key": API_KEY,
-        "plex": str(plex.pk),
-        "verify_tls": "on",
-        "timeout": "15",
-        "tcm_url": "http://192.168.1.20:8000",
-        "agent_name": "tcm",
-        "trigger_on_watched": "on",
-        "username": "",
-    }
-    return {**data, **changes}
+    return tautulli_admin_form(plex, **{"api_key": API_KEY, **changes})
 
 
 def field_errors(response, field: str) -> list[str]:

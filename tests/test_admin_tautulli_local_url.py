@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connections.models import PlexConnection, TautulliConnection
+from tests.support import tautulli_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +25,7 @@ def plex() -> PlexConnection:
 
 
 def _form(plex: PlexConnection, tcm_url: str) -> dict[str, str]:
-    return {
-        "name": "home tautulli",
-        "url": "http://192.168.1.10:8181/",
-        "api_key": API_KEY,
-        "plex": str(plex.pk),
-        "verify_tls": "on",
-        "timeout": "15",
-        "tcm_url": tcm_url,
-        "agent_name": "tcm",
-        "trigger_on_watched": "on",
-        "username": "",
-    }
+    return tautulli_admin_form(plex, api_key=API_KEY, tcm_url=tcm_url)
 
 
 def _save(client: Client, url: str, data: dict[str, str]) -> list[tuple[str, str]]:
