@@ -124,9 +124,7 @@ def process_webhook_event(self, event_id: int) -> str:
         # Another task is on these episodes right now. Come back when it is done: it may have
         # worked from older data than this event's.
         delay = lock_delay()
-        _wait(
-            event, "Waiting for another task working on the same episode.", delay, attempt=False
-        )
+        _wait(event, "Waiting for another task working on the same episode.", delay, attempt=False)
         raise self.retry(countdown=delay, max_retries=None)
     if outcome.failed:
         return _finish(event, WebhookEvent.Status.FAILED, outcome.failure_summary())
