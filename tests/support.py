@@ -36,6 +36,34 @@ def child_env(**extra: str) -> dict[str, str]:
 PYTHON = sys.executable
 
 
+def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Environment for a tcm process with the production settings on a data dir of its own:
+    none of this test run's TCM_, REDIS_ or DATABASE_ variables, no .env file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TCM_", "REDIS_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tcm_site.settings",
+        TCM_DATA_DIR=str(data_dir),
+        TCM_ENV_FILE=os.devnull,
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60) -> str:
+    """Run `code` in a fresh interpreter from the project root; its stdout, stripped."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def admin_action(client: object, obj: object, action: str) -> list[tuple[str, str]]:
     """Run a changelist action of the admin on `obj` as a logged-in user, the way the admin page
     posts it; returns the messages the page then shows, as (level tag, text)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -10,33 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-
-
-def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TCM_", "REDIS_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="tcm_site.settings",
-        TCM_DATA_DIR=str(data_dir),
-        TCM_ENV_FILE=os.devnull,
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-    return env
-
-
-def _python(code: str, env: dict[str, str], timeout: float = 60) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
+from tests.support import ROOT, fresh_env, run_python
 
 SHOW_SETTINGS = """
 import django; django.setup()
@@ -46,25 +19,25 @@ print(settings.CELERY_BROKER_URL, settings.DATABASES['default']['ENGINE'], setti
 
 
 def test_it_defaults_to_sqlite_and_a_file_broker_in_the_data_dir(tmp_path: Path) -> None:
-    broker, engine, key = _python(SHOW_SETTINGS, _env(tmp_path)).split()
+    broker, engine, key = run_python(SHOW_SETTINGS, fresh_env(tmp_path)).split()
     assert broker.startswith("filesystem://")
     assert engine == "django.db.backends.sqlite3"
     # The secret key is generated once, private to its owner, and kept.
     key_file = tmp_path / "secret_key"
     assert key_file.read_text().strip() == key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert _python(SHOW_SETTINGS, _env(tmp_path)).split()[2] == key
+    assert run_python(SHOW_SETTINGS, fresh_env(tmp_path)).split()[2] == key
 
 
 def test_it_takes_the_secret_key_from_the_environment(tmp_path: Path) -> None:
-    out = _python(SHOW_SETTINGS, _env(tmp_path, SECRET_KEY="from-env-" + "x" * 50))
+    out = run_python(SHOW_SETTINGS, fresh_env(tmp_path, SECRET_KEY="from-env-" + "x" * 50))
     assert out.split()[2] == "from-env-" + "x" * 50
     assert not (tmp_path / "secret_key").exists()
 
 
 @pytest.mark.slow
 def test_a_worker_runs_tasks_over_the_file_broker(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+    env = fresh_env(tmp_path)
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -87,7 +60,7 @@ def test_a_worker_runs_tasks_over_the_file_broker(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        out = _python(
+        out = run_python(
             "import django; django.setup()\n"
             "from tcm_site.celery import app, ping\n"
             "print(ping.delay().get(timeout=40))\n"

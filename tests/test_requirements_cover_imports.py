@@ -7,15 +7,12 @@ pinned in requirements.txt."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.support import ROOT
+from tests.support import ROOT, fresh_env, run_python
 
 # What a production process loads beyond our own modules: the Redis broker and result backend,
 # PostgreSQL, the WSGI server and its thread worker, beat's database scheduler.
@@ -59,21 +56,8 @@ def _pinned() -> set[str]:
 
 
 def test_every_distribution_production_imports_is_pinned(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tcm_site.settings",
-        "TCM_DATA_DIR": str(tmp_path),
-        "REDIS_URL": "redis://127.0.0.1:1/0",  # never connected to: imports only
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    # REDIS_URL: the Redis settings, never connected to (the probe only imports).
+    out = run_python(PROBE, fresh_env(tmp_path, REDIS_URL="redis://127.0.0.1:1/0"), timeout=120)
     loaded = {canonicalize_name(name) for name in json.loads(out.splitlines()[-1])}
     missing = loaded - _pinned() - VENV_OWN - OPTIONAL
     assert not missing, f"imported in production but not in requirements.txt: {sorted(missing)}"

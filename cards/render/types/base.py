@@ -239,7 +239,8 @@ class Card:
         spec = self.spec
         if not spec.title_format:
             return spec.title or ""
-        values = {**self._values(), "title": clean(spec.title or "")}  # breaks kept
+        # The title with its line breaks; __init__ cleans the whole result.
+        values = {**self._values(), "title": spec.title or ""}
         parts = format_parts(spec.title_format, values, what="title format")
         # A field without a value (no absolute number) leaves the plain title, never a stub.
         return "".join(text for text, _ in parts) if parts else spec.title or ""
