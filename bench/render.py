@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cards.render import CardSpec, render
 from cards.render.core import encode
 from cards.render.samples import save_landscape
-from cards.render.source import RESAMPLE, load_cover
+from cards.render.scale import upscale
+from cards.render.source import load_cover
 from cards.render.types import CARD_TYPES
 
 SOURCES = ((1920, 1080), (3840, 2160))
@@ -35,9 +36,7 @@ WIDTH, HEIGHT, QUALITY = 3200, 1800, 95
 
 def floor(path: str) -> bytes:
     """The least any card costs: decode (same draft rule), scale to the canvas, encode."""
-    image = load_cover(path, (WIDTH, HEIGHT))
-    if image.size != (WIDTH, HEIGHT):
-        image = image.resize((WIDTH, HEIGHT), RESAMPLE)
+    image = upscale(load_cover(path, (WIDTH, HEIGHT)), (WIDTH, HEIGHT))
     return encode(image, QUALITY)
 
 
@@ -93,7 +92,8 @@ def main() -> None:
     args = parser.parse_args()
 
     # One core: the figures must not depend on how many cores happen to be idle. Pillow's own
-    # operations used here are single-threaded; libjpeg-turbo is too.
+    # operations used here are single-threaded, libjpeg-turbo is too, and the renderer keeps
+    # OpenCV to one thread.
     cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpu})
 

@@ -15,7 +15,8 @@ from packaging.utils import canonicalize_name
 from tests.support import ROOT, fresh_env, run_python
 
 # What a production process loads beyond our own modules: the Redis broker and result backend,
-# PostgreSQL, the WSGI server and its thread worker, beat's database scheduler.
+# PostgreSQL, the WSGI server and its thread worker, beat's database scheduler, and the OpenCV and
+# numpy that the renderer imports only when it first scales a picture.
 PROBE = """
 import importlib, json, os, pkgutil, sys
 import django
@@ -32,6 +33,8 @@ for name in (
     "gunicorn.workers.gthread",
     "django_celery_beat.schedulers",
     "whitenoise.middleware",
+    "cv2",
+    "numpy",
 ):
     importlib.import_module(name)
 from importlib.metadata import packages_distributions

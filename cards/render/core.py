@@ -7,7 +7,7 @@ import os
 
 from PIL import Image
 
-from . import effects, source, types
+from . import effects, scale, source, types
 from .spec import CardSpec, RenderError, RenderResult, Style
 from .types.base import Card
 
@@ -60,9 +60,7 @@ def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
         image = effects.blur_small(image, radius * image.width / card.width)
         card.state["blurred"] = True
     image = card.type.backdrop(card, image)
-    if image.size != size:
-        resample = effects.UPSCALE if style.blur else source.RESAMPLE
-        image = image.resize(size, resample)
+    image = scale.upscale(image, size, smooth=style.blur)
     if image.mode != "RGB":
         image = image.convert("RGB")
     if style.blur:
@@ -93,11 +91,11 @@ def reencode(data: bytes, max_bytes: int) -> bytes:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise RenderError("cannot re-encode the card: it is not a readable image") from None
     attempts = [(1.0, 0), (1.0, 2), (0.75, 2), (0.5, 2)]
-    for scale, subsampling in attempts:
+    for factor, subsampling in attempts:
         scaled = image
-        if scale != 1.0:
+        if factor != 1.0:
             scaled = image.resize(
-                (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                (max(1, round(image.width * factor)), max(1, round(image.height * factor))),
                 Image.Resampling.BILINEAR,
                 reducing_gap=2.0,
             )

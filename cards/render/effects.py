@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from . import scale
+
 RGB = tuple[int, int, int]
 
 # Blur the reference uses for spoiler-free cards, in pixels of a 3200-wide card.
@@ -86,8 +88,12 @@ def lift(image: Image.Image, saturation: float = 1.0, contrast: float = 1.0) -> 
 
 def ink(image: Image.Image, color: RGB) -> int | RGB:
     """A colour as the image's mode wants it (grey level for "L")."""
-    if image.mode == "L":
-        return round(0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2])
+    return _channels(image.mode, color)[0] if image.mode == "L" else color
+
+
+def _channels(mode: str, color: RGB) -> tuple[int, ...]:
+    if mode == "L":
+        return (round(0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]),)
     return color
 
 
@@ -110,20 +116,28 @@ def _ramp(width: int, height: int, opacity: float, power: float, horizontal: boo
     return ImageChops.add(mask, _noise((width, height)), 1.0, -128)
 
 
+@lru_cache(maxsize=8)
+def _gradient(
+    width: int, height: int, opacity: float, power: float, horizontal: bool, color: RGB, mode: str
+) -> tuple[object, object]:
+    mask = _ramp(width, height, opacity, power, horizontal)
+    return scale.shade_layers(mask, _channels(mode, color), mode)
+
+
 def bottom_gradient(
     image: Image.Image, start: int, color: RGB, opacity: float, power: float = 1.0
 ) -> None:
     """Darken from row `start` (transparent) to the bottom edge (`opacity`), in place."""
     start = max(0, min(start, image.height - 1))
-    mask = _ramp(image.width, image.height - start, opacity, power, False)
-    image.paste(ink(image, color), (0, start, image.width, image.height), mask)
+    layers = _gradient(image.width, image.height - start, opacity, power, False, color, image.mode)
+    scale.shade(image, (0, start, image.width, image.height), layers)
 
 
 def left_gradient(image: Image.Image, end: int, color: RGB, opacity: float, power: float) -> None:
     """Darken from the left edge (`opacity`) to column `end` (transparent), in place."""
     end = max(1, min(end, image.width))
-    mask = _ramp(end, image.height, opacity, power, True)
-    image.paste(ink(image, color), (0, 0, end, image.height), mask)
+    layers = _gradient(end, image.height, opacity, power, True, color, image.mode)
+    scale.shade(image, (0, 0, end, image.height), layers)
 
 
 @lru_cache(maxsize=4)
