@@ -1,7 +1,8 @@
 """Benchmark: webhook intake through gunicorn (two workers) on loopback.
 
     .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 4]
-        [--workers 2] [--threads 4] [--duplicates] [--floor] [--log-level INFO] [--no-access-log]
+        [--workers 2] [--threads 4] [--keep-alive] [--duplicates] [--floor] [--log-level INFO]
+        [--no-access-log]
 
 Starts gunicorn with tcm's own settings (tcm_site/gunicorn_conf.py: access log on, INFO logs, to
 a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
@@ -9,10 +10,13 @@ database on the local PostgreSQL (`--postgres-url` names the server). Dispatch g
 Redis under a private key prefix; no worker runs, the queued tasks are deleted at the end.
 A connection with a known secret gets --requests posts of `{"rating_key": "<n>", "event":
 "created"}` (distinct keys, so each is stored and queued; --duplicates posts one key, so all but
-the first are stored as duplicates) from --clients concurrent keep-alive clients, after a
-warm-up. Prints requests/s, the latency percentiles as the clients saw them, and the CPU the
-server used per post (which, unlike requests/s, hardly depends on what else runs on the
-machine). --floor sends GETs instead (405, no work): what gunicorn + Django cost by themselves.
+the first are stored as duplicates) from --clients concurrent clients, after a warm-up. Each
+post opens a new connection, as Tautulli's `requests.post` does; --keep-alive keeps one
+connection per client instead (gunicorn then serves each client from whichever worker accepted
+it, so with few clients one worker may get most of the work). Prints requests/s, the latency
+percentiles as the clients saw them, and the CPU the server used per post (which, unlike
+requests/s, hardly depends on what else runs on the machine). --floor sends GETs instead (405,
+no work): what gunicorn + Django cost by themselves.
 
 Target on the 2-core machine: >= 300 requests/s, p99 <= 50 ms. The clients run on the same two
 cores as the server, so the figures are a lower bound.
@@ -48,10 +52,11 @@ print(dict(WebhookEvent.objects.values_list("status").annotate(n=Count("id"))))
 
 
 def post_many(
-    port: int, keys: list[str], clients: int, method: str = "POST"
+    port: int, keys: list[str], clients: int, method: str = "POST", keep_alive: bool = False
 ) -> tuple[list[float], dict[int, int]]:
-    """Post every key once, spread over `clients` threads with one keep-alive connection each.
-    With method GET the view answers 405 at once: the floor of gunicorn + Django."""
+    """Post every key once, spread over `clients` threads: a new connection per post, or one
+    keep-alive connection per thread. With method GET the view answers 405 at once: the floor
+    of gunicorn + Django."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -63,6 +68,9 @@ def post_many(
         for key in chunk:
             started = time.perf_counter()
             conn, status = post_event(conn, port, SECRET, key, method)
+            if not keep_alive and conn:
+                conn.close()  # as requests.post does once it has read the answer
+                conn = None
             mine.append(time.perf_counter() - started)
             codes[status] = codes.get(status, 0) + 1
         if conn:
@@ -90,6 +98,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="one connection per client, not one per post"
+    )
     parser.add_argument("--duplicates", action="store_true")
     parser.add_argument("--log-level", default="INFO", help="tcm's log level (default INFO)")
     parser.add_argument("--no-access-log", action="store_true")
@@ -114,10 +125,12 @@ def main() -> None:
             return ["424242"] * n if args.duplicates else [str(start + i) for i in range(n)]
 
         method = "GET" if args.floor else "POST"
-        post_many(port, keys(args.warmup, 1_000_000), args.clients, method)
+        post_many(port, keys(args.warmup, 1_000_000), args.clients, method, args.keep_alive)
         cpu_before, client_before = tree_cpu(pid), time.process_time()
         started = time.perf_counter()
-        latencies, statuses = post_many(port, keys(args.requests, 1), args.clients, method)
+        latencies, statuses = post_many(
+            port, keys(args.requests, 1), args.clients, method, args.keep_alive
+        )
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         user, system = (b - a for a, b in zip(cpu_before, tree_cpu(pid), strict=True))
@@ -128,7 +141,8 @@ def main() -> None:
     ms = sorted(x * 1000 for x in latencies)
     print(
         f"gunicorn {args.workers} workers x {args.threads} threads, {args.db}, "
-        f"{args.clients} clients, {len(ms)} posts{' (one key)' if args.duplicates else ''}"
+        f"{args.clients} clients, {len(ms)} posts{' (one key)' if args.duplicates else ''}, "
+        f"{'keep-alive' if args.keep_alive else 'a new connection per post'}"
     )
     print(f"answers: {dict(sorted(statuses.items()))}   events stored: {events}")
     print(f"throughput: {len(ms) / elapsed:.0f} requests/s over {elapsed:.2f} s")

@@ -190,19 +190,8 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
     """
     now = timezone.now()
     window = now - timedelta(seconds=settings.TCM_WEBHOOK_DEDUPE_SECONDS)
-    earlier = (
-        WebhookEvent.objects.filter(
-            connection=connection,
-            rating_key=post.rating_key,
-            event=post.event,
-            status=WebhookEvent.Status.PENDING,
-            received_at__gte=window,
-        )
-        .order_by("received_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    event = WebhookEvent.objects.create(
+    earlier = WebhookEvent.waiting_twin(connection.pk, post.rating_key, post.event, window)
+    event = WebhookEvent(
         connection=connection,
         rating_key=post.rating_key,
         event=post.event,
@@ -214,6 +203,7 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
         # clears it again when the broker refused the task.
         dispatched_at=None if earlier else now,
     )
+    event.insert()
     if not connection.last_webhook_at or now - connection.last_webhook_at >= _SEEN_EVERY:
         TautulliConnection.objects.filter(pk=connection.pk).update(last_webhook_at=now)
         connection.last_webhook_at = now
