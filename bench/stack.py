@@ -84,6 +84,19 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every process, the kernel's work included),
+    from /proc/stat; 0.0 where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()[1:]
+    except OSError:
+        return 0.0
+    # user nice system idle iowait irq softirq steal ...: all but idle and iowait are work.
+    busy = sum(int(v) for i, v in enumerate(fields[:8]) if i not in (3, 4))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def tree_cpu(pid: int) -> tuple[float, float]:
     """CPU seconds (user, system) used so far by a process and its children."""
     import psutil

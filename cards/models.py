@@ -274,66 +274,69 @@ class WebhookEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.event or 'event'} {self.rating_key} from {self.connection}"
 
-    @classmethod
-    def waiting_twin(
-        cls, connection_id: int, rating_key: str, event: str, since: datetime
-    ) -> int | None:
-        """The id of the earliest event with this key and event, received since `since`, that
-        still waits (pending), or None."""
-        # Hand-written SQL (built once): it runs for every post, and the ORM would spend ten
-        # times the query's own cost compiling it.
-        params = [
-            connection_id,
-            rating_key,
-            event,
-            cls.Status.PENDING.value,
-            db_connection.ops.adapt_datetimefield_value(since),
-        ]
-        with db_connection.cursor() as cursor:
-            cursor.execute(_twin_sql(), params)
-            row = cursor.fetchone()
-        return row[0] if row else None
-
-    def insert(self) -> None:
+    def insert(self, twin_since: datetime | None = None) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).
+
+        With `twin_since`, the same statement first looks for its waiting twin: the earliest
+        pending event of the same connection, key and event received since then. When there is
+        one, this event is stored as its duplicate (status duplicate, duplicate_of set, not
+        dispatched) instead. One statement: two identical posts cannot both miss each other
+        between a look-up and an insert, and a post costs one round trip to the database.
 
         For the webhook view, which stores an event per post: save()'s generic path (signals,
         update-or-insert, the SQL compiler) costs several times the INSERT itself, and the view
         has no use for any of it (nothing listens to this model's signals)."""
-        fields, sql = _insert_sql()
+        fields, plain, deduplicating = _insert_sql()
         values = [f.get_db_prep_save(f.pre_save(self, True), db_connection) for f in fields]
+        if twin_since is None:
+            sql, params = plain, values
+        else:
+            sql, params = deduplicating, []
+            for field, value in zip(fields, values, strict=True):
+                if field.name == "status":
+                    params += [value, self.Status.DUPLICATE.value]
+                elif field.name != "duplicate_of":
+                    params.append(value)
+            since = db_connection.ops.adapt_datetimefield_value(twin_since)
+            params += [self.connection_id, self.rating_key, self.event, self.Status.PENDING.value]
+            params.append(since)
         with db_connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            self.pk = cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            self.pk, twin = cursor.fetchone()
+        if twin is not None:
+            self.status, self.duplicate_of_id = self.Status.DUPLICATE, twin
+            self.dispatched_at = None
         self._state.adding = False
         self._state.db = db_connection.alias
 
 
 @lru_cache(maxsize=1)
-def _insert_sql() -> tuple[list[models.Field], str]:
+def _insert_sql() -> tuple[list[models.Field], str, str]:
+    """The fields an INSERT writes, the plain INSERT, and the INSERT that looks for a twin."""
     quote = db_connection.ops.quote_name
     meta = WebhookEvent._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return fields, (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-
-
-@lru_cache(maxsize=1)
-def _twin_sql() -> str:
-    quote = db_connection.ops.quote_name
-    column = {f.name: quote(f.column) for f in WebhookEvent._meta.concrete_fields}
-    match = " AND ".join(
-        f"{column[name]} = %s" for name in ("connection", "rating_key", "event", "status")
-    )
-    return (
-        f"SELECT {column['id']} FROM {quote(WebhookEvent._meta.db_table)} "
-        f"WHERE {match} AND {column['received_at']} >= %s "
+    column = {f.name: quote(f.column) for f in fields}
+    returning = f" RETURNING {pk}, {column['duplicate_of']}"
+    into = f"INSERT INTO {table} ({', '.join(column.values())})"
+    plain = f"{into} VALUES ({', '.join(['%s'] * len(fields))}){returning}"
+    # Each field's own value, unless there is a twin: then the status is "duplicate",
+    # duplicate_of is the twin, and the event is not dispatched.
+    special = {
+        "status": "CASE WHEN found.twin IS NULL THEN %s ELSE %s END",
+        "duplicate_of": "found.twin",
+        "dispatched_at": "CASE WHEN found.twin IS NULL THEN %s END",
+    }
+    chosen = ", ".join(special.get(f.name, "%s") for f in fields)
+    same = ("connection", "rating_key", "event", "status")
+    match = " AND ".join(f"{column[name]} = %s" for name in same)
+    twin = (
+        f"SELECT {pk} FROM {table} WHERE {match} AND {column['received_at']} >= %s "
         f"ORDER BY {column['received_at']} LIMIT 1"
     )
+    deduplicating = f"{into} SELECT {chosen} FROM (SELECT ({twin}) AS twin) AS found{returning}"
+    return fields, plain, deduplicating
 
 
 class JobRun(models.Model):

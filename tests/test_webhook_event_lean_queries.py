@@ -1,6 +1,6 @@
-"""The webhook's hot path skips the ORM's query compiler (hand-written SQL for the secret lookup,
-the duplicate check and the INSERT). What it stores and finds must be exactly what the ORM would
-store and find, on SQLite and PostgreSQL alike."""
+"""The webhook's hot path skips the ORM's query compiler: hand-written SQL for the secret lookup,
+and one INSERT that also finds the post's waiting twin. What it stores and finds must be exactly
+what the ORM would store and find, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_it_inserts_the_same_row_as_the_orm(tautulli_connection: TautulliConnect
 
 
 @pytest.mark.django_db
-def test_it_finds_the_earliest_waiting_twin_and_only_that(
+def test_it_stores_a_post_as_the_duplicate_of_its_earliest_waiting_twin(
     tautulli_connection: TautulliConnection,
 ) -> None:
     now = timezone.now()
@@ -59,17 +59,35 @@ def test_it_finds_the_earliest_waiting_twin_and_only_that(
     event("7", 1, status="done")
     event("7", 2, kind="watched")
     event("7", 400)  # outside the window
-    event("8", 3)
+    event("8", 3, status="running")
 
-    def twin(key: str, kind: str = "created", window: float = 60) -> int | None:
-        since = now - timedelta(seconds=window)
-        return WebhookEvent.waiting_twin(tautulli_connection.pk, key, kind, since)
+    def post(key: str, kind: str = "created", window: float = 60) -> WebhookEvent:
+        new = WebhookEvent(
+            connection=tautulli_connection,
+            rating_key=key,
+            event=kind,
+            payload={"rating_key": key},
+            received_at=now,
+            dispatched_at=now,
+        )
+        new.insert(twin_since=now - timedelta(seconds=window))
+        assert WebhookEvent.objects.get(pk=new.pk).duplicate_of_id == new.duplicate_of_id
+        return new
 
-    assert twin("7") == older
-    assert twin("7", window=10) == newer
-    assert twin("7", kind="watched") is not None
-    assert twin("9") is None
-    assert WebhookEvent.waiting_twin(tautulli_connection.pk + 1, "7", "created", now) is None
+    twin = post("7")
+    assert (twin.status, twin.duplicate_of_id, twin.dispatched_at) == ("duplicate", older, None)
+    stored = WebhookEvent.objects.get(pk=twin.pk)
+    assert (stored.status, stored.dispatched_at) == ("duplicate", None)
+    assert post("7", window=10).duplicate_of_id == newer
+    assert post("7", kind="watched").duplicate_of_id is not None
+
+    # No waiting twin (only a running one): stored as new work, as it came.
+    alone = post("8")
+    assert (alone.status, alone.duplicate_of_id, alone.dispatched_at) == ("pending", None, now)
+    stored = WebhookEvent.objects.get(pk=alone.pk)
+    assert (stored.status, stored.duplicate_of_id, stored.dispatched_at) == ("pending", None, now)
+    # ... and is the twin of the next one.
+    assert post("8").duplicate_of_id == alone.pk
 
 
 @pytest.mark.django_db
