@@ -274,32 +274,31 @@ class WebhookEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.event or 'event'} {self.rating_key} from {self.connection}"
 
-    def insert(self, twin_since: datetime | None = None) -> None:
+    def insert(self, twin_since: datetime) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).
 
-        With `twin_since`, the same statement first looks for its waiting twin: the earliest
-        pending event of the same connection, key and event received since then. When there is
-        one, this event is stored as its duplicate (status duplicate, duplicate_of set, not
-        dispatched) instead. One statement: two identical posts cannot both miss each other
-        between a look-up and an insert, and a post costs one round trip to the database.
+        The same statement first looks for its waiting twin: the earliest pending event of the
+        same connection, key and event received since `twin_since`. When there is one, this
+        event is stored as its duplicate (status duplicate, duplicate_of set, not dispatched)
+        instead. One statement is one round trip to the database per post. On SQLite, where
+        writes take turns, two identical posts also cannot both miss each other; on PostgreSQL
+        two that arrive at the same instant still can (neither sees the other's uncommitted
+        row), and the worker's collapse per episode covers that, as it did before.
 
         For the webhook view, which stores an event per post: save()'s generic path (signals,
         update-or-insert, the SQL compiler) costs several times the INSERT itself, and the view
         has no use for any of it (nothing listens to this model's signals)."""
-        fields, plain, deduplicating = _insert_sql()
-        values = [f.get_db_prep_save(f.pre_save(self, True), db_connection) for f in fields]
-        if twin_since is None:
-            sql, params = plain, values
-        else:
-            sql, params = deduplicating, []
-            for field, value in zip(fields, values, strict=True):
-                if field.name == "status":
-                    params += [value, self.Status.DUPLICATE.value]
-                elif field.name != "duplicate_of":
-                    params.append(value)
-            since = db_connection.ops.adapt_datetimefield_value(twin_since)
-            params += [self.connection_id, self.rating_key, self.event, self.Status.PENDING.value]
-            params.append(since)
+        fields, sql = _insert_sql()
+        params: list[object] = []
+        for field in fields:
+            value = field.get_db_prep_save(field.pre_save(self, True), db_connection)
+            if field.name == "status":
+                params += [value, self.Status.DUPLICATE.value]
+            elif field.name != "duplicate_of":  # the twin's id, or NULL: taken from the query
+                params.append(value)
+        waiting = self.Status.PENDING.value
+        since = db_connection.ops.adapt_datetimefield_value(twin_since)
+        params += [self.connection_id, self.rating_key, self.event, waiting, since]
         with db_connection.cursor() as cursor:
             cursor.execute(sql, params)
             self.pk, twin = cursor.fetchone()
@@ -311,16 +310,15 @@ class WebhookEvent(models.Model):
 
 
 @lru_cache(maxsize=1)
-def _insert_sql() -> tuple[list[models.Field], str, str]:
-    """The fields an INSERT writes, the plain INSERT, and the INSERT that looks for a twin."""
+def _insert_sql() -> tuple[list[models.Field], str]:
+    """The fields WebhookEvent.insert writes, and its INSERT ... SELECT (parameters: each
+    field's value in order, the status twice, none for duplicate_of; then the twin's
+    connection, key, event, status and earliest time)."""
     quote = db_connection.ops.quote_name
     meta = WebhookEvent._meta
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     column = {f.name: quote(f.column) for f in fields}
-    returning = f" RETURNING {pk}, {column['duplicate_of']}"
-    into = f"INSERT INTO {table} ({', '.join(column.values())})"
-    plain = f"{into} VALUES ({', '.join(['%s'] * len(fields))}){returning}"
     # Each field's own value, unless there is a twin: then the status is "duplicate",
     # duplicate_of is the twin, and the event is not dispatched.
     special = {
@@ -335,8 +333,11 @@ def _insert_sql() -> tuple[list[models.Field], str, str]:
         f"SELECT {pk} FROM {table} WHERE {match} AND {column['received_at']} >= %s "
         f"ORDER BY {column['received_at']} LIMIT 1"
     )
-    deduplicating = f"{into} SELECT {chosen} FROM (SELECT ({twin}) AS twin) AS found{returning}"
-    return fields, plain, deduplicating
+    return fields, (
+        f"INSERT INTO {table} ({', '.join(column.values())}) SELECT {chosen} "
+        f"FROM (SELECT ({twin}) AS twin) AS found "
+        f"RETURNING {pk}, {column['duplicate_of']}"
+    )
 
 
 class JobRun(models.Model):

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, features
 
-from . import fonts
+from . import effects, fonts
 
 RGB = tuple[int, int, int]
 
@@ -536,9 +536,4 @@ def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -
         return
     if (left, top, right, bottom) != (x, y, x + mask.width, y + mask.height):
         mask = mask.crop((left - x, top - y, right - x, bottom - y))
-    ink = (
-        color
-        if canvas.mode == "RGB"
-        else round(0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2])
-    )
-    canvas.paste(ink, (left, top, right, bottom), mask)
+    canvas.paste(effects.ink(canvas, color), (left, top, right, bottom), mask)
