@@ -7,11 +7,16 @@ from cards.pipeline import sync_library
 from cards.tasks import render_card
 
 
-def test_it_renders_uploads_and_is_idempotent(celery_worker, fake_plex, plex_connection) -> None:
+def _synced_episode(fake_plex, plex_connection) -> tuple[str, Episode]:
+    """One episode on Plex, synced into tcm: its rating key and its row."""
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
     sync_library(plex_connection)
-    episode = Episode.objects.get()
+    return key, Episode.objects.get()
+
+
+def test_it_renders_uploads_and_is_idempotent(celery_worker, fake_plex, plex_connection) -> None:
+    key, episode = _synced_episode(fake_plex, plex_connection)
 
     assert render_card.delay(episode.pk).get(timeout=20) == "uploaded"
     assert render_card.delay(episode.pk).get(timeout=20) == "unchanged"
@@ -21,10 +26,7 @@ def test_it_renders_uploads_and_is_idempotent(celery_worker, fake_plex, plex_con
 def test_it_puts_back_a_card_plex_dropped_since(celery_worker, fake_plex, plex_connection) -> None:
     # "Render and upload now" on a card the record calls uploaded: Plex is asked, not the record
     # (a metadata refresh drops uploaded thumbnails).
-    show = fake_plex.add_series("Harbour", episodes=1)
-    key = fake_plex.episodes(show)[0]
-    sync_library(plex_connection)
-    episode = Episode.objects.get()
+    key, episode = _synced_episode(fake_plex, plex_connection)
     render_card.delay(episode.pk).get(timeout=20)
     fake_plex.refresh_metadata(key)
 
@@ -35,10 +37,7 @@ def test_it_puts_back_a_card_plex_dropped_since(celery_worker, fake_plex, plex_c
 
 
 def test_force_upload_sends_the_card_again(celery_worker, fake_plex, plex_connection) -> None:
-    show = fake_plex.add_series("Harbour", episodes=1)
-    key = fake_plex.episodes(show)[0]
-    sync_library(plex_connection)
-    episode = Episode.objects.get()
+    key, episode = _synced_episode(fake_plex, plex_connection)
     render_card.delay(episode.pk).get(timeout=20)
 
     assert render_card.delay(episode.pk, True).get(timeout=20) == "uploaded"

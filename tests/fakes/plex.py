@@ -32,6 +32,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from PIL import Image, ImageDraw
 
+from tests.fakes import reply
+
 TYPE_NUMBERS = {"show": 2, "season": 3, "episode": 4}
 TYPE_NAMES = {str(v): k for k, v in TYPE_NUMBERS.items()}
 AGENT = "tv.plex.agents.series"
@@ -507,14 +509,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timed out) meanwhile
+        reply(self, status, body, content_type)
 
     def _xml(self, container: Element) -> None:
         body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(container, encoding="utf-8")

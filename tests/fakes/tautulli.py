@@ -29,6 +29,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from tests.fakes import reply
+
 API_KEY = "0123456789abcdef0123456789abcdef"  # Tautulli's keys are 32 hex characters
 
 # Tautulli's triggers. Written out here rather than imported from connections/agents.py on
@@ -289,15 +291,15 @@ class FakeTautulli:
         if self.delay:
             time.sleep(self.delay)
         if self.html:
-            return _reply(request, 200, HTML_PAGE, "text/html;charset=utf-8")
+            return reply(request, 200, HTML_PAGE, "text/html;charset=utf-8")
         if self.other_api:
-            return _reply(request, 401, OTHER_API, "application/json; charset=utf-8")
+            return reply(request, 401, OTHER_API, "application/json; charset=utf-8")
         parts = urlsplit(request.path)
         path = parts.path.rstrip("/")
         if path == f"{self.http_root}/api/v1":
             return _envelope(request, 200, "error", "Please use the /api/v2 endpoint.", {})
         if path != f"{self.http_root}/api/v2":
-            return _reply(request, 404, NOT_FOUND, "text/html;charset=utf-8")
+            return reply(request, 404, NOT_FOUND, "text/html;charset=utf-8")
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
@@ -585,21 +587,10 @@ def _conditions_hold(agent: dict[str, Any], parameters: dict[str, Any]) -> bool:
     return True
 
 
-def _reply(request: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str) -> None:
-    try:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up waiting (a notify that timed out): nobody to answer
-
-
 def _envelope(
     request: BaseHTTPRequestHandler, status: int, result: str, message: str | None, data: Any
 ) -> None:
     body = json.dumps(
         {"response": {"result": result, "message": message, "data": data}}, ensure_ascii=False
     ).encode()
-    _reply(request, status, body, "application/json;charset=UTF-8")
+    reply(request, status, body, "application/json;charset=UTF-8")
