@@ -6,8 +6,9 @@
 
 Starts gunicorn with tcm's own settings (tcm_site/gunicorn_conf.py: access log on, INFO logs, to
 a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
-database on the local PostgreSQL (`--postgres-url` names the server). Dispatch goes to the real
-Redis under a private key prefix; no worker runs, the queued tasks are deleted at the end.
+database on the local PostgreSQL (`--postgres-url` names the server). The view only stores the
+event; the relay that queues it runs in the workers (cards/relay.py), and no worker runs here, so
+this is the web tier alone (bench/e2e.py runs the whole path, relay and Redis included).
 A connection with a known secret gets --requests posts of `{"rating_key": "<n>", "event":
 "created"}` (distinct keys, so each is stored and queued; --duplicates posts one key, so all but
 the first are stored as duplicates) from --clients concurrent clients, after a warm-up. Each

@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 
 from . import dashboard
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
-from .views import requeue
+from .relay import requeue
 
 
 def _card_types_or_inherit() -> list[tuple[str, str]]:

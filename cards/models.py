@@ -269,7 +269,16 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["connection", "rating_key", "event", "received_at"])]
+        indexes = [
+            models.Index(fields=["connection", "rating_key", "event", "received_at"]),
+            # What the relay looks for several times a second: small, however many events the
+            # table keeps.
+            models.Index(
+                fields=["id"],
+                name="webhookevent_waiting_relay",
+                condition=models.Q(status="pending", dispatched_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event or 'event'} {self.rating_key} from {self.connection}"
@@ -279,11 +288,11 @@ class WebhookEvent(models.Model):
 
         The same statement first looks for its waiting twin: the earliest pending event of the
         same connection, key and event received since `twin_since`. When there is one, this
-        event is stored as its duplicate (status duplicate, duplicate_of set, not dispatched)
-        instead. One statement is one round trip to the database per post. On SQLite, where
-        writes take turns, two identical posts also cannot both miss each other; on PostgreSQL
-        two that arrive at the same instant still can (neither sees the other's uncommitted
-        row), and the worker's collapse per episode covers that, as it did before.
+        event is stored as its duplicate (status duplicate, duplicate_of set; the relay takes
+        only pending events) instead. One statement is one round trip to the database per
+        post. On SQLite, where writes take turns, two identical posts also cannot both miss
+        each other; on PostgreSQL two that arrive at the same instant still can (neither sees
+        the other's uncommitted row), and the worker's collapse per episode covers that.
 
         For the webhook view, which stores an event per post: save()'s generic path (signals,
         update-or-insert, the SQL compiler) costs several times the INSERT itself, and the view
@@ -304,7 +313,6 @@ class WebhookEvent(models.Model):
             self.pk, twin = cursor.fetchone()
         if twin is not None:
             self.status, self.duplicate_of_id = self.Status.DUPLICATE, twin
-            self.dispatched_at = None
         self._state.adding = False
         self._state.db = db_connection.alias
 
@@ -319,12 +327,11 @@ def _insert_sql() -> tuple[list[models.Field], str]:
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     column = {f.name: quote(f.column) for f in fields}
-    # Each field's own value, unless there is a twin: then the status is "duplicate",
-    # duplicate_of is the twin, and the event is not dispatched.
+    # Each field's own value, unless there is a twin: then the status is "duplicate" and
+    # duplicate_of is the twin.
     special = {
         "status": "CASE WHEN found.twin IS NULL THEN %s ELSE %s END",
         "duplicate_of": "found.twin",
-        "dispatched_at": "CASE WHEN found.twin IS NULL THEN %s END",
     }
     chosen = ", ".join(special.get(f.name, "%s") for f in fields)
     same = ("connection", "rating_key", "event", "status")

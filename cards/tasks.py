@@ -469,7 +469,7 @@ def render_due_cards(self) -> dict:
 @shared_task(bind=True, name="cards.dispatch_pending_events")
 def dispatch_pending_events(self) -> dict:
     """The sweeper: queue again the webhook events whose task was lost."""
-    from .views import dispatch as queue_event  # the view's module imports this one
+    from .relay import queue_event
 
     return _scheduled(
         self,

@@ -1,9 +1,10 @@
-"""Tautulli's webhook: store the post, queue its work after the commit, answer at once.
+"""Tautulli's webhook: store the post and answer at once.
 
 Tautulli waits for the answer without a timeout (a slow answer blocks its notifier thread), so
-the view never talks to Plex: it validates, stores a WebhookEvent, and leaves the rest to the
-worker. Whatever arrives, the answer is JSON: 202 with the event, 200 for a test notification,
-or 4xx with {"error": reason}, and nothing is stored or queued for a post that is refused.
+the view talks to neither Plex nor the broker: it validates and stores a WebhookEvent, and the
+relay in the worker queues its task (cards/relay.py). Whatever arrives, the answer is JSON: 202
+with the event, 200 for a test notification, or 4xx with {"error": reason}, and nothing is
+stored for a post that is refused.
 
 The URL carries the connection's secret, so no log line written here contains the path, and the
 refusals are not handed to Django's request logger either (it would log the path).
@@ -16,13 +17,10 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -30,7 +28,6 @@ from django.views.decorators.csrf import csrf_exempt
 from connections.models import TautulliConnection
 
 from .models import WebhookEvent
-from .tasks import process_webhook_event
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +37,6 @@ EVENTS = ("created", "watched")
 _RATING_KEY = re.compile(r"[0-9]{1,20}")
 # A template Tautulli did not fill in: what its test notifications send ("{rating_key}").
 _PLACEHOLDER = re.compile(r"\{\w*\}")
-# When the broker is down, give up quickly: the event is stored, and the sweeper queues it later.
-_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # How stale last_webhook_at may be: writing it on every post would add a write to each.
 _SEEN_EVERY = timedelta(seconds=1)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -177,7 +172,8 @@ def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
 
 
 def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
-    """Store the post and queue its work once the row is committed.
+    """Store the post. Stored pending with `dispatched_at` empty, it waits for the relay, which
+    queues its task once the row is committed (cards/relay.py).
 
     An identical post (same key and event) while an earlier one still waits is stored as its
     duplicate and not queued: a season added at once, or Tautulli firing twice, is one piece of
@@ -196,73 +192,12 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
         payload=post.payload,
         received_at=now,
         status=WebhookEvent.Status.PENDING,
-        # Written with the row, not after the hand-off (one write less per post); dispatch()
-        # clears it again when the broker refused the task.
-        dispatched_at=now,
     )
     event.insert(twin_since=now - timedelta(seconds=settings.TCM_WEBHOOK_DEDUPE_SECONDS))
     if not connection.last_webhook_at or now - connection.last_webhook_at >= _SEEN_EVERY:
         TautulliConnection.objects.filter(pk=connection.pk).update(last_webhook_at=now)
         connection.last_webhook_at = now
-    if not event.duplicate_of_id:
-        # After the commit (at once in autocommit): the worker must find the row it is sent.
-        transaction.on_commit(partial(dispatch, event.pk), robust=True)
     return event
-
-
-def dispatch(event_id: int) -> bool:
-    """Queue the event's task. With the broker down the event stays pending (dispatched_at
-    empty), to be queued again by the sweeper; the post is still answered."""
-    try:
-        # Nobody waits for this task's return value (the event row records the outcome);
-        # without ignore_result the Redis result backend subscribes this web process to a
-        # result channel per task, which is slower and grows without end.
-        # The reprs are what Celery would write itself (for monitoring), without the
-        # general-purpose saferepr it runs otherwise: a sixth of the publish's cost.
-        process_webhook_event.apply_async(
-            (event_id,),
-            retry_policy=_DISPATCH_RETRY,
-            ignore_result=True,
-            argsrepr=f"({event_id},)",
-            kwargsrepr="{}",
-        )
-    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
-        log.warning(
-            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
-            "until it is queued again",
-            event_id,
-            type(exc).__name__,
-            exc,
-        )
-        WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=None)
-        return False
-    return True
-
-
-def requeue(events: QuerySet[WebhookEvent]) -> int:
-    """Queue pending or failed events again (after the commit); returns how many.
-
-    A failed event starts over with its attempts reset, so it gets the whole retry budget.
-    """
-    with transaction.atomic():
-        ids = list(
-            events.filter(
-                status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED]
-            ).values_list("pk", flat=True)
-        )
-        WebhookEvent.objects.filter(pk__in=ids, status=WebhookEvent.Status.FAILED).update(
-            attempts=0
-        )
-        WebhookEvent.objects.filter(pk__in=ids).update(
-            status=WebhookEvent.Status.PENDING,
-            last_error="",
-            next_attempt_at=None,
-            finished_at=None,
-            dispatched_at=timezone.now(),
-        )
-        for pk in ids:
-            transaction.on_commit(partial(dispatch, pk), robust=True)
-    return len(ids)
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:

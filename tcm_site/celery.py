@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcm_site.settings")
@@ -23,6 +23,19 @@ def _use_django_logging(**kwargs: object) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+class EventRelay(bootsteps.StartStopStep):
+    """Every worker runs the relay that queues stored webhook events (cards/relay.py); the
+    step starts and stops it with the worker."""
+
+    def create(self, worker: object) -> object:
+        from cards.relay import Relay  # needs Django's apps, ready once a worker is built
+
+        return Relay()
+
+
+app.steps["worker"].add(EventRelay)
 
 
 @app.task(name="tcm.ping")

@@ -305,6 +305,9 @@ TCM_WATCHED_RECHECK_DELAYS = [
     for d in env.list("TCM_WATCHED_RECHECK_DELAYS", default=[20, 40, 60, 90, 120, 150, 180, 240])
 ]
 
+# How often each worker's relay looks for stored webhook events to queue (cards/relay.py).
+TCM_EVENT_RELAY_INTERVAL = env.float("TCM_EVENT_RELAY_INTERVAL", default=0.2)
+
 # --- The schedule (cards/maintenance.py; the intervals themselves are edited in the admin)
 # A pending webhook event whose task has not started this many seconds after it was queued (or
 # after its retry was due) counts as lost and is queued again by the sweeper.

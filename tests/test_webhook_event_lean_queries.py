@@ -68,7 +68,6 @@ def test_it_stores_a_post_as_the_duplicate_of_its_earliest_waiting_twin(
             event=kind,
             payload={"rating_key": key},
             received_at=now,
-            dispatched_at=now,
         )
         new.insert(twin_since=now - timedelta(seconds=window))
         assert WebhookEvent.objects.get(pk=new.pk).duplicate_of_id == new.duplicate_of_id
@@ -81,11 +80,11 @@ def test_it_stores_a_post_as_the_duplicate_of_its_earliest_waiting_twin(
     assert post("7", window=10).duplicate_of_id == newer
     assert post("7", kind="watched").duplicate_of_id is not None
 
-    # No waiting twin (only a running one): stored as new work, as it came.
+    # No waiting twin (only a running one): stored as new work, waiting for the relay.
     alone = post("8")
-    assert (alone.status, alone.duplicate_of_id, alone.dispatched_at) == ("pending", None, now)
+    assert (alone.status, alone.duplicate_of_id, alone.dispatched_at) == ("pending", None, None)
     stored = WebhookEvent.objects.get(pk=alone.pk)
-    assert (stored.status, stored.duplicate_of_id, stored.dispatched_at) == ("pending", None, now)
+    assert (stored.status, stored.duplicate_of_id, stored.dispatched_at) == ("pending", None, None)
     # ... and is the twin of the next one.
     assert post("8").duplicate_of_id == alone.pk
 

@@ -1,5 +1,5 @@
-"""A valid post from Tautulli is stored as a pending WebhookEvent and answered 202 at once; its
-task is queued only after the transaction commits."""
+"""A valid post from Tautulli is stored as a pending WebhookEvent and answered 202 at once; the
+view queues nothing itself: the stored row waits for the relay (cards/relay.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _url(connection: TautulliConnection) -> str:
 
 
 @pytest.mark.django_db
-def test_it_stores_the_post_and_queues_it_after_the_commit(
+def test_it_stores_the_post_for_the_relay_and_queues_nothing_itself(
     client: Client,
     tautulli_connection: TautulliConnection,
     django_capture_on_commit_callbacks: Capture,
@@ -28,13 +28,13 @@ def test_it_stores_the_post_and_queues_it_after_the_commit(
     body = {"rating_key": "5151", "event": "watched", "title": "Ünïcode ☂ ok"}
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(_url(tautulli_connection), body, content_type="application/json")
-        # Stored before anything is queued: the work waits for the commit.
         event = WebhookEvent.objects.get()
-        assert event.status == WebhookEvent.Status.PENDING
 
     assert response.status_code == 202
     assert response.json() == {"id": event.pk, "status": "pending", "duplicate_of": None}
-    assert len(callbacks) == 1
+    assert callbacks == []
+    # Pending and never queued: what the relay looks for.
+    assert (event.status, event.dispatched_at) == (WebhookEvent.Status.PENDING, None)
     assert (event.connection, event.rating_key, event.event) == (
         tautulli_connection,
         "5151",

@@ -1,0 +1,201 @@
+"""The relay: hands stored webhook events to the broker, from inside every Celery worker.
+
+The webhook view only stores the post (one INSERT) and answers. It does not publish the task
+itself, for two reasons:
+
+- Publishing one Celery message costs the web process more than everything else a post does:
+  Celery builds the message and kombu builds a new redis-py client for every publish (about
+  1 ms of a post's 3 ms of CPU under gunicorn, measured with bench/webhook.py). Tautulli waits
+  for the answer, so that cost sat on the path it waits on.
+- A post answered after its row committed but before its publish went through was lost until
+  the minute sweeper found it (a web process killed in between, a broker that hung up).
+
+So the row is the message (a transactional outbox): an event is waiting for its task while it is
+pending with `dispatched_at` empty. A thread in each worker looks for such events a few times a
+second (TCM_EVENT_RELAY_INTERVAL), marks them dispatched with one UPDATE and queues their
+tasks. A task can never arrive before its row, since only committed rows are seen. Two relays
+(two workers) claim disjoint events: the UPDATE repeats the condition and returns what it took.
+When the broker refuses, the events not yet queued are given back and the relay waits longer
+before each new try, up to ten seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import WebhookEvent
+from .tasks import process_webhook_event
+
+log = logging.getLogger(__name__)
+
+# When the broker is down, give up quickly: the event is stored, and is queued on a later try.
+_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# The most events one round claims; a full round is followed by the next at once.
+BATCH = 500
+# The longest wait between tries while the broker or the database fails.
+MAX_BACKOFF = 10.0
+
+
+def queue_event(event_id: int) -> bool:
+    """Queue the event's task. With the broker down the event is given back (dispatched_at
+    empty), to be queued on a later try; returns whether it was queued."""
+    try:
+        # Nobody waits for this task's return value (the event row records the outcome);
+        # without ignore_result the Redis result backend subscribes this process to a result
+        # channel per task, which is slower and grows without end. The reprs are what Celery
+        # would write itself (for monitoring), without its general-purpose saferepr.
+        process_webhook_event.apply_async(
+            (event_id,),
+            retry_policy=_DISPATCH_RETRY,
+            ignore_result=True,
+            argsrepr=f"({event_id},)",
+            kwargsrepr="{}",
+        )
+    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
+        log.warning(
+            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
+            "until it is queued again",
+            event_id,
+            type(exc).__name__,
+            exc,
+        )
+        WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=None)
+        return False
+    return True
+
+
+def requeue(events: QuerySet[WebhookEvent]) -> int:
+    """Hand pending or failed events to the relay again; returns how many.
+
+    A failed event starts over with its attempts reset, so it gets the whole retry budget.
+    """
+    with transaction.atomic():
+        ids = list(
+            events.filter(
+                status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED]
+            ).values_list("pk", flat=True)
+        )
+        WebhookEvent.objects.filter(pk__in=ids, status=WebhookEvent.Status.FAILED).update(
+            attempts=0
+        )
+        WebhookEvent.objects.filter(pk__in=ids).update(
+            status=WebhookEvent.Status.PENDING,
+            last_error="",
+            next_attempt_at=None,
+            finished_at=None,
+            dispatched_at=None,
+        )
+    return len(ids)
+
+
+@dataclass
+class Round:
+    queued: int = 0
+    refused: int = 0  # claimed, then given back because the broker refused
+
+
+def relay_new_events(limit: int = BATCH) -> Round:
+    """One round: claim up to `limit` events waiting for their task, oldest first, and queue
+    them. Stops at the first one the broker refuses and gives the rest back."""
+    waiting = (
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, dispatched_at=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # A read first: on SQLite the UPDATE takes the database's one write lock, which an idle
+    # relay should not take several times a second.
+    ids = list(waiting[:limit])
+    result = Round()
+    if not ids:
+        return result
+    claimed = _claim(ids)
+    for i, pk in enumerate(claimed):
+        if not queue_event(pk):
+            rest = claimed[i + 1 :]
+            WebhookEvent.objects.filter(pk__in=rest).update(dispatched_at=None)
+            result.refused = len(rest) + 1
+            break
+        result.queued += 1
+    return result
+
+
+def _claim(ids: list[int]) -> list[int]:
+    """Mark these events dispatched where they still wait; the ids this call took, in order."""
+    marks = ", ".join(["%s"] * len(ids))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql() % marks, [now, WebhookEvent.Status.PENDING.value, *ids])
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+@lru_cache(maxsize=1)
+def _claim_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = WebhookEvent._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    dispatched = quote(meta.get_field("dispatched_at").column)
+    status = quote(meta.get_field("status").column)
+    # %% survives the first formatting (the id list) as the driver's placeholder.
+    return (
+        f"UPDATE {table} SET {dispatched} = %%s WHERE {status} = %%s "
+        f"AND {dispatched} IS NULL AND {pk} IN (%s) RETURNING {pk}"
+    )
+
+
+class Relay:
+    """The relay's thread (started and stopped with the worker, see tcm_site/celery.py)."""
+
+    def __init__(self, interval: float | None = None) -> None:
+        self.interval = settings.TCM_EVENT_RELAY_INTERVAL if interval is None else interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tcm-event-relay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        wait, failing = 0.0, False
+        try:
+            while not self._stop.wait(wait):
+                wait, failing = self._round(wait, failing)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _round(self, wait: float, failing: bool) -> tuple[float, bool]:
+        """One round; returns how long to wait before the next and whether this one failed."""
+        backoff = min(MAX_BACKOFF, max(wait * 2, 1.0))
+        try:
+            result = relay_new_events()
+        except DatabaseError as exc:
+            if not failing:
+                log.warning("event relay: the database failed (%s); trying again", exc)
+            connection.close()  # a broken connection stays broken; the next round opens one
+            return backoff, True
+        except Exception:
+            # Whatever it is, the thread lives on: the events would otherwise wait for the
+            # minute sweeper.
+            log.exception("event relay: a round failed; trying again in %.0f s", backoff)
+            return backoff, True
+        if result.refused:
+            log.warning(
+                "event relay: the broker refused; %s events wait, next try in %.0f s",
+                result.refused,
+                backoff,
+            )
+            return backoff, True
+        if failing:
+            log.info("event relay: working again")
+        # A full round may have left more behind: the next one at once.
+        return (0.0 if result.queued >= BATCH else self.interval), False
