@@ -29,6 +29,10 @@ class EventRelay(bootsteps.StartStopStep):
     """Every worker runs the relay that queues stored webhook events (cards/relay.py); the
     step starts and stops it with the worker."""
 
+    # After the pool: a prefork pool's children must not inherit the relay's database
+    # connection, which the relay opens at once.
+    requires = ("celery.worker.components:Pool",)
+
     def create(self, worker: object) -> object:
         from cards.relay import Relay  # needs Django's apps, ready once a worker is built
 

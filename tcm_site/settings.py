@@ -121,8 +121,12 @@ TEMPLATES = [
 ]
 
 # --- Database
+# An empty DATABASE_URL (a .env template's "DATABASE_URL=") means the default, as an empty
+# REDIS_URL does, instead of a KeyError from the URL parser.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'tcm.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'tcm.sqlite3'}"
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat write to one file: WAL lets readers and a writer overlap, IMMEDIATE
