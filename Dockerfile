@@ -19,4 +19,4 @@ RUN useradd --system --uid 1000 --home /app tcm \
 USER tcm
 VOLUME ["/data"]
 EXPOSE 8000
-CMD ["gunicorn", "-c", "python:tcm_site.gunicorn_conf", "tcm_site.wsgi:application"]
+CMD ["python", "-m", "tcm_site.webserver"]

@@ -3,8 +3,8 @@
     .venv/bin/python bench/e2e.py [--posts 50] [--rate 4] [--db sqlite|postgres]
         [--web-workers 2] [--concurrency 2] [--style unique]
 
-gunicorn (tcm's settings) and a Celery worker (prefork) run as separate processes against the
-real Redis (private key prefix) and a throw-away data dir; the fake Plex server from
+The web server (Granian, tcm's settings) and a Celery worker (prefork) run as separate processes
+against the real Redis (private key prefix) and a throw-away data dir; the fake Plex server from
 tests/fakes/plex.py runs in this process and notes when each upload arrives. One show with
 --posts episodes (960x540 stills); each post is `{"rating_key": "<episode>", "event":
 "created"}` for a different episode, sent at --rate posts per second (0: all at once, by 8
@@ -145,7 +145,7 @@ def main() -> None:
     http_ms = sorted(poster.http_ms)
     rate = "all at once" if args.rate <= 0 else f"{args.rate:g}/s"
     print(
-        f"{len(keys)} posts ({rate}, sent in {sent_in:.1f} s), {args.db}, gunicorn "
+        f"{len(keys)} posts ({rate}, sent in {sent_in:.1f} s), {args.db}, Granian "
         f"{args.web_workers} workers, celery concurrency {args.concurrency}, style {args.style}"
     )
     print(f"answers: {dict(sorted(poster.answers.items()))}")

@@ -1,10 +1,10 @@
-"""Run tcm as real processes for a benchmark: gunicorn and/or a Celery worker, on a throw-away data
-dir, a fresh schema (SQLite there, or a throw-away PostgreSQL database) and a private key prefix
-in the real Redis. Used by bench/webhook.py and bench/e2e.py.
+"""Run tcm as real processes for a benchmark: the web server and/or a Celery worker, on a
+throw-away data dir, a fresh schema (SQLite there, or a throw-away PostgreSQL database) and a
+private key prefix in the real Redis. Used by bench/webhook.py and bench/e2e.py.
 
     with Stack(db="sqlite") as stack:
         stack.setup(code)                  # Python run with Django set up (create connections…)
-        stack.start_web(workers=2)         # gunicorn, tcm_site/gunicorn_conf.py
+        stack.start_web(workers=2)         # Granian, tcm_site/webserver.py
         stack.start_worker(concurrency=2)  # celery worker
         ... stack.port, stack.query(code) ...
 """
@@ -191,14 +191,11 @@ class Stack:
 
     def start_web(self, workers: int = 2, threads: int = 4, probe: str = "/healthz") -> None:
         self.env.update(TCM_WEB_WORKERS=str(workers), TCM_WEB_THREADS=str(threads))
-        server = self._start(
-            "web",
-            [PYTHON, "-m", "gunicorn", "-c", "python:tcm_site.gunicorn_conf", "tcm_site.wsgi"],
-        )
+        server = self._start("web", [PYTHON, "-m", "tcm_site.webserver"])
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if server.poll() is not None:
-                sys.exit(f"gunicorn exited; see {self.data_dir}/web.log")
+                sys.exit(f"the web server exited; see {self.data_dir}/web.log")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", probe)
@@ -206,7 +203,7 @@ class Stack:
                 return
             except OSError:
                 time.sleep(0.2)
-        sys.exit("gunicorn did not answer in time")
+        sys.exit("the web server did not answer in time")
 
     def start_worker(self, concurrency: int = 2) -> None:
         self._start(

@@ -1,23 +1,23 @@
-"""Benchmark: webhook intake through gunicorn (two workers) on loopback.
+"""Benchmark: webhook intake through the web server (Granian, two workers) on loopback.
 
     .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 4]
         [--workers 2] [--threads 4] [--keep-alive] [--duplicates] [--floor] [--log-level INFO]
         [--no-access-log]
 
-Starts gunicorn with tcm's own settings (tcm_site/gunicorn_conf.py: access log on, INFO logs, to
+Starts the web server with tcm's own settings (tcm_site/webserver.py: access log on, INFO logs, to
 a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
 database on the local PostgreSQL (`--postgres-url` names the server). The view only stores the
 event; the relay that queues it runs in the workers (cards/relay.py), and no worker runs here, so
 this is the web tier alone (bench/e2e.py runs the whole path, relay and Redis included).
 A connection with a known secret gets --requests posts of `{"rating_key": "<n>", "event":
-"created"}` (distinct keys, so each is stored and queued; --duplicates posts one key, so all but
+"created"}` (distinct keys, so each is stored as new work; --duplicates posts one key, so all but
 the first are stored as duplicates) from --clients concurrent clients, after a warm-up. Each
 post opens a new connection, as Tautulli's `requests.post` does; --keep-alive keeps one
-connection per client instead (gunicorn then serves each client from whichever worker accepted
+connection per client instead (the server then serves each client from whichever worker accepted
 it, so with few clients one worker may get most of the work). Prints requests/s, the latency
 percentiles as the clients saw them, and the CPU the server used per post (which, unlike
 requests/s, hardly depends on what else runs on the machine). --floor sends GETs instead (405,
-no work): what gunicorn + Django cost by themselves.
+no work): what the server + Django cost by themselves.
 
 Target on the 2-core machine: >= 300 requests/s, p99 <= 50 ms. The clients run on the same two
 cores as the server, so the figures are a lower bound.
@@ -57,7 +57,7 @@ def post_many(
 ) -> tuple[list[float], dict[int, int]]:
     """Post every key once, spread over `clients` threads: a new connection per post, or one
     keep-alive connection per thread. With method GET the view answers 405 at once: the floor
-    of gunicorn + Django."""
+    of the server + Django."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -143,7 +143,7 @@ def main() -> None:
 
     ms = sorted(x * 1000 for x in latencies)
     print(
-        f"gunicorn {args.workers} workers x {args.threads} threads, {args.db}, "
+        f"Granian {args.workers} workers x {args.threads} threads, {args.db}, "
         f"{args.clients} clients, {len(ms)} posts{' (one key)' if args.duplicates else ''}, "
         f"{'keep-alive' if args.keep_alive else 'a new connection per post'}"
     )

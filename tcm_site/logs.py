@@ -2,8 +2,8 @@
 
 Plex tokens travel in URLs (`X-Plex-Token=`), Tautulli's API key too (`apikey=`), and the webhook
 secret is a path segment. Any of them can end up in a message: plexapi logs request URLs,
-requests puts URLs in its exceptions, gunicorn logs request paths. One filter on every handler
-scrubs them all, so no call site has to remember.
+requests puts URLs in its exceptions, the web server's access log has request paths. One filter
+on every handler scrubs them all, so no call site has to remember.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ def wsgi_request(
     content_type: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One request through tcm's real WSGI entry point (tcm_site.wsgi, what gunicorn serves),
+    """One request through tcm's real WSGI entry point (tcm_site.wsgi, what the web server serves),
     with raw bytes and any Content-Type: Django's test client builds its request objects
     before the entry point, so it cannot show what a malformed header does there.
 

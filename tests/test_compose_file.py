@@ -30,7 +30,7 @@ def test_the_app_services_share_the_data_volume_and_run_in_production_mode() -> 
         assert "TCM_PUBLIC_URL" in env
     assert "celery -A tcm_site worker" in services["worker"]["command"]
     assert "celery -A tcm_site beat" in services["beat"]["command"]
-    assert "gunicorn" in services["web"]["command"]
+    assert "python -m tcm_site.webserver" in services["web"]["command"]
 
 
 def test_the_compose_file_documents_the_public_url() -> None:

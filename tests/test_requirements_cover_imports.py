@@ -15,8 +15,8 @@ from packaging.utils import canonicalize_name
 from tests.support import ROOT, fresh_env, run_python
 
 # What a production process loads beyond our own modules: the Redis broker and result backend,
-# PostgreSQL, the WSGI server and its thread worker, beat's database scheduler, and the OpenCV and
-# numpy that the renderer imports only when it first scales a picture.
+# PostgreSQL, the web server (Granian and its compiled core), beat's database scheduler, and the
+# OpenCV and numpy that the renderer imports only when it first scales a picture.
 PROBE = """
 import importlib, json, os, pkgutil, sys
 import django
@@ -29,8 +29,8 @@ for name in (
     "kombu.transport.redis",
     "celery.backends.redis",
     "django.db.backends.postgresql.base",
-    "gunicorn.app.wsgiapp",
-    "gunicorn.workers.gthread",
+    "granian.server",
+    "granian._granian",
     "django_celery_beat.schedulers",
     "whitenoise.middleware",
     "cv2",

@@ -20,6 +20,7 @@ from cards.relay import relay_new_events
 from cards.tasks import process_webhook_event
 from connections.models import PlexConnection, TautulliConnection
 from tcm_site.logs import RedactSecrets
+from tcm_site.webserver import ACCESS_FORMAT
 from tests.fakes.plex import FakePlex
 from tests.fakes.tautulli import FakeTautulli
 from tests.support import admin_action
@@ -110,15 +111,24 @@ def tautulli_failures(admin_client: Client, fake_tautulli: FakeTautulli) -> None
 
 
 def urls_with_secrets(plex: PlexConnection, tautulli: TautulliConnection) -> None:
-    """Lines as plexapi, requests and gunicorn write them when a URL carries a secret."""
+    """Lines as plexapi, requests and the web server write them when a URL carries a secret."""
     logging.getLogger("plexapi").debug(
         "GET %s", f"{plex.url}/library/metadata/1/thumb?X-Plex-Token={plex.token}"
     )
     logging.getLogger("urllib3.connectionpool").debug(
         '%s "POST /api/v2?apikey=%s&cmd=status HTTP/1.1" 200 None', tautulli.url, tautulli.api_key
     )
-    logging.getLogger("gunicorn.error").info(
-        "POST /webhooks/tautulli/%s/ from 192.168.1.30", tautulli.webhook_secret
+    # Granian's access log: the format string with a dict of the request's parts.
+    logging.getLogger("granian.access").info(
+        ACCESS_FORMAT,
+        {
+            "addr": "192.168.1.30",
+            "method": "POST",
+            "path": f"/webhooks/tautulli/{tautulli.webhook_secret}/",
+            "protocol": "HTTP/1.1",
+            "status": 202,
+            "dt_ms": 3.2,
+        },
     )
     try:
         raise ConnectionError(f"cannot fetch {plex.url}/?X-Plex-Token={plex.token}")

@@ -1,4 +1,4 @@
-"""Run the whole app in the foreground: web server (gunicorn), Celery worker and Celery beat.
+"""Run the whole app in the foreground: web server (Granian), Celery worker and Celery beat.
 
 Ctrl-C (or SIGTERM) stops all three; if one of them dies the others are stopped too, so that a
 half-running stack never looks healthy. `./tcm run` calls this after migrating.
@@ -30,16 +30,7 @@ class Command(BaseCommand):
         python = sys.executable
         level = settings.LOG_LEVEL.lower()
         commands = {
-            "web": [
-                python,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:tcm_site.gunicorn_conf",
-                "--bind",
-                listen,
-                "tcm_site.wsgi:application",
-            ],
+            "web": [python, "-m", "tcm_site.webserver"],
             "worker": [
                 python,
                 "-m",
@@ -80,7 +71,8 @@ class Command(BaseCommand):
         for name, cmd in commands.items():
             # Own process groups: Ctrl-C reaches only us, and we stop the children in order
             # (a second SIGINT would make Celery abandon running tasks).
-            procs[name] = subprocess.Popen(cmd, start_new_session=True)
+            env = {**os.environ, "TCM_LISTEN": listen}  # --listen, for the web server
+            procs[name] = subprocess.Popen(cmd, start_new_session=True, env=env)
 
         port = listen.rsplit(":", 1)[-1]
         host = listen.rsplit(":", 1)[0]
