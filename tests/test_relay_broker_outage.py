@@ -4,32 +4,9 @@ while the broker refuses, queues it once the broker is back, and the card ends u
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from cards.models import TitleCard, WebhookEvent
-from tests.support import wait_until
-
-
-@contextmanager
-def broker_down() -> Iterator[None]:
-    """Point the Celery app (as this process's worker and its relay use it) at a Redis that is
-    not there."""
-    from tcm_site.celery import app
-
-    def reconnect() -> None:
-        # Celery keeps a connection and a producer pool per broker URL.
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    reconnect()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = old
-        reconnect()
+from tests.support import celery_broker, wait_until
 
 
 def test_an_event_that_arrives_while_the_broker_is_down_is_queued_once_it_is_back(
@@ -38,7 +15,8 @@ def test_an_event_that_arrives_while_the_broker_is_down_is_queued_once_it_is_bac
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
 
-    with broker_down():
+    # This process's Celery app, which its worker's relay publishes with, at a Redis not there.
+    with celery_broker("redis://127.0.0.1:1/0"):
         response = client.post(
             f"/webhooks/tautulli/{plex_tautulli.webhook_secret}/",
             {"rating_key": str(key), "event": "created"},

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
-
-Capture = Callable[..., object]
+from tests.support import celery_broker
 
 
 def _post(client: Client, connection: TautulliConnection, key: str = "5151") -> dict:
@@ -26,26 +25,12 @@ def _post(client: Client, connection: TautulliConnection, key: str = "5151") -> 
     return response.json()
 
 
-def _reset_connections(app: object) -> None:
-    # Celery keeps a connection and a producer pool per broker URL; drop them so the next
-    # publish connects to the URL now configured.
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def dead_broker() -> Iterator[str]:
     """The Celery app pointed at a Redis that is not there, for this test only."""
-    from tcm_site.celery import app
-
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    _reset_connections(app)
-    try:
-        yield app.conf.broker_url
-    finally:
-        app.conf.broker_url = old
-        _reset_connections(app)
+    url = "redis://127.0.0.1:1/0"
+    with celery_broker(url):
+        yield url
 
 
 def test_a_real_worker_picks_up_the_event_after_the_commit(
