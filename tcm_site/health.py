@@ -1,9 +1,11 @@
-"""GET /healthz: is the database up, does the broker answer, is a worker alive?"""
+"""GET /healthz: is the database up, does the broker answer, is a worker alive, and are stored
+webhook events being queued?"""
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -16,6 +18,9 @@ log = logging.getLogger(__name__)
 
 # Short on purpose: a monitoring probe (Docker's healthcheck) must get its answer quickly.
 PING_TIMEOUT = 1.5
+# A stored webhook event waits a fraction of a second for a worker's relay (cards/relay.py) to
+# queue it; this long means no relay gets it to the broker.
+RELAY_LATE = 60
 
 
 def _check(fn: object) -> dict[str, object]:
@@ -50,10 +55,36 @@ def worker() -> str:
     return ", ".join(sorted(name for reply in replies for name in reply))
 
 
+def events() -> str:
+    """Stored webhook events wait for the relay only briefly. A worker that answers pings while
+    its relay is stuck would otherwise look healthy while Tautulli's posts pile up."""
+    from django.utils import timezone
+
+    from cards.models import WebhookEvent
+
+    waiting = WebhookEvent.objects.filter(
+        status=WebhookEvent.Status.PENDING, dispatched_at=None
+    ).order_by("received_at")
+    oldest = waiting.values_list("received_at", flat=True).first()
+    if oldest is None:
+        return ""
+    waited = (timezone.now() - oldest).total_seconds()
+    if waited > RELAY_LATE:
+        late = waiting.filter(received_at__lt=timezone.now() - timedelta(seconds=RELAY_LATE))
+        raise RuntimeError(
+            f"{late.count()} webhook event(s) not queued yet, the oldest for {waited:.0f} s: "
+            "is a worker running, and can it reach the broker?"
+        )
+    return ""
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check(database), "broker": _check(broker)}
+    checks["events"] = (
+        _check(events) if checks["database"]["ok"] else {"ok": False, "detail": "database down"}
+    )
     # A worker cannot answer through a broker that is down; don't wait for it then.
     checks["worker"] = (
         _check(worker) if checks["broker"]["ok"] else {"ok": False, "detail": "broker down"}
