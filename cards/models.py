@@ -283,6 +283,12 @@ class WebhookEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.event or 'event'} {self.rating_key} from {self.connection}"
 
+    @classmethod
+    def waiting_for_relay(cls) -> models.QuerySet[WebhookEvent]:
+        """Events stored but not yet queued: what the relay takes (cards/relay.py, which reads
+        them with its own SQL of the same condition, the partial index's)."""
+        return cls.objects.filter(status=cls.Status.PENDING, dispatched_at=None)
+
     def insert(self, twin_since: datetime) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).
 

@@ -58,21 +58,20 @@ def worker() -> str:
 def events() -> str:
     """Stored webhook events wait for the relay only briefly. A worker that answers pings while
     its relay is stuck would otherwise look healthy while Tautulli's posts pile up."""
+    from django.db.models import Count, Min
     from django.utils import timezone
 
     from cards.models import WebhookEvent
 
-    waiting = WebhookEvent.objects.filter(
-        status=WebhookEvent.Status.PENDING, dispatched_at=None
-    ).order_by("received_at")
-    oldest = waiting.values_list("received_at", flat=True).first()
-    if oldest is None:
-        return ""
-    waited = (timezone.now() - oldest).total_seconds()
-    if waited > RELAY_LATE:
-        late = waiting.filter(received_at__lt=timezone.now() - timedelta(seconds=RELAY_LATE))
+    now = timezone.now()
+    late = WebhookEvent.waiting_for_relay().filter(
+        received_at__lt=now - timedelta(seconds=RELAY_LATE)
+    )
+    found = late.aggregate(count=Count("pk"), oldest=Min("received_at"))
+    if found["count"]:
+        waited = (now - found["oldest"]).total_seconds()
         raise RuntimeError(
-            f"{late.count()} webhook event(s) not queued yet, the oldest for {waited:.0f} s: "
+            f"{found['count']} webhook event(s) not queued yet, the oldest for {waited:.0f} s: "
             "is a worker running, and can it reach the broker?"
         )
     return ""

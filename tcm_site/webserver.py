@@ -51,12 +51,12 @@ def logging_config() -> dict[str, Any]:
     }
 
 
-def server(environ: dict[str, str] | None = None) -> Any:
-    """The Granian server as tcm runs it, configured from `environ` (default os.environ)."""
+def server() -> Any:
+    """The Granian server as tcm runs it, configured from the environment."""
     from granian.constants import HTTPModes, Interfaces
     from granian.server import Server
 
-    env = os.environ if environ is None else environ
+    env = os.environ
     host, port = listen_address(env.get("TCM_LISTEN", "0.0.0.0:8000"))
     return Server(
         "tcm_site.wsgi:application",

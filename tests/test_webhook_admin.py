@@ -56,7 +56,7 @@ def test_process_again_queues_pending_and_failed_events_only(
         assert messages[0][0] == ("success" if expected else "warning")
 
     # Handed to the relay again (cards/relay.py), which queues them.
-    waiting = WebhookEvent.objects.filter(dispatched_at=None, status="pending")
+    waiting = WebhookEvent.waiting_for_relay()
     assert set(waiting.values_list("pk", flat=True)) == {events["pending"].pk, events["failed"].pk}
     statuses = {k: WebhookEvent.objects.get(pk=e.pk).status for k, e in events.items()}
     assert statuses == {

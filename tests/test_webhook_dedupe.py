@@ -14,8 +14,7 @@ from connections.models import TautulliConnection
 
 def _waiting_for_the_relay() -> list[int]:
     """The events the relay would queue (cards/relay.py)."""
-    waiting = WebhookEvent.objects.filter(status="pending", dispatched_at=None)
-    return list(waiting.order_by("pk").values_list("pk", flat=True))
+    return list(WebhookEvent.waiting_for_relay().order_by("pk").values_list("pk", flat=True))
 
 
 def _post(client: Client, connection: TautulliConnection, key: str, event: str) -> dict:
