@@ -394,6 +394,12 @@ def post_webhook(client: object, tautulli: object, key: object, event: str = "cr
     )
 
 
+def near_miss(secret: str) -> str:
+    """`secret` with its first character changed: a secret one typo away, never the secret
+    itself (swapping in a fixed letter would give the secret back when it starts with it)."""
+    return ("b" if secret[0] == "a" else "a") + secret[1:]
+
+
 def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
     """What the Tautulli connection's admin add/change form posts, with `changes` applied."""
     data = {
