@@ -4,7 +4,7 @@ private key prefix in the real Redis. Used by bench/webhook.py and bench/e2e.py.
 
     with Stack(db="sqlite") as stack:
         stack.setup(code)                  # Python run with Django set up (create connections…)
-        stack.start_web(workers=2)         # Granian, tcm_site/webserver.py
+        stack.start_web(workers=2)         # Granian, tcm_site/webserver.py (or server="gunicorn")
         stack.start_worker(concurrency=2)  # celery worker
         ... stack.port, stack.query(code) ...
 """
@@ -12,6 +12,7 @@ private key prefix in the real Redis. Used by bench/webhook.py and bench/e2e.py.
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import shutil
@@ -189,12 +190,21 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start_web(self, workers: int = 2, threads: int = 4, probe: str = "/healthz") -> None:
+    def start_web(
+        self, workers: int = 2, threads: int = 4, probe: str = "/healthz", server: str = "granian"
+    ) -> None:
         self.env.update(TCM_WEB_WORKERS=str(workers), TCM_WEB_THREADS=str(threads))
-        server = self._start("web", [PYTHON, "-m", "tcm_site.webserver"])
+        if server == "gunicorn":
+            if importlib.util.find_spec("gunicorn") is None:
+                sys.exit("--server gunicorn: first .venv/bin/pip install gunicorn==27.0.1")
+            conf = Path(__file__).resolve().parent / "gunicorn_conf.py"
+            cmd = [PYTHON, "-m", "gunicorn", "-c", str(conf), "tcm_site.wsgi"]
+        else:
+            cmd = [PYTHON, "-m", "tcm_site.webserver"]
+        process = self._start("web", cmd)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if server.poll() is not None:
+            if process.poll() is not None:
                 sys.exit(f"the web server exited; see {self.data_dir}/web.log")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)

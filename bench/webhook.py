@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--requests 3000] [--clients 4]
         [--workers 2] [--threads 4] [--keep-alive] [--duplicates] [--floor] [--log-level INFO]
-        [--no-access-log]
+        [--no-access-log] [--server granian|gunicorn]
 
 Starts the web server with tcm's own settings (tcm_site/webserver.py: access log on, INFO logs, to
 a file) against a throw-away data dir and a fresh schema: SQLite in that dir, or a throw-away
@@ -18,6 +18,10 @@ it, so with few clients one worker may get most of the work). Prints requests/s,
 percentiles as the clients saw them, and the CPU the server used per post (which, unlike
 requests/s, hardly depends on what else runs on the machine). --floor sends GETs instead (405,
 no work): what the server + Django cost by themselves.
+
+--server gunicorn serves the same app with gunicorn's gthread worker instead
+(bench/gunicorn_conf.py: tcm's settings before it moved to Granian), the server issue #6's target
+names; it needs `.venv/bin/pip install gunicorn==27.0.1` first.
 
 Target on the 2-core machine: >= 300 requests/s, p99 <= 50 ms. The clients run on the same two
 cores as the server, so the figures are a lower bound.
@@ -105,6 +109,7 @@ def main() -> None:
     parser.add_argument("--duplicates", action="store_true")
     parser.add_argument("--log-level", default="INFO", help="tcm's log level (default INFO)")
     parser.add_argument("--no-access-log", action="store_true")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument(
         "--floor", action="store_true", help="GET instead of POST: 405 with no work done"
     )
@@ -119,7 +124,9 @@ def main() -> None:
     )
     with stack:
         stack.setup(SETUP)
-        stack.start_web(args.workers, args.threads, probe=f"/webhooks/tautulli/{SECRET}/")
+        stack.start_web(
+            args.workers, args.threads, probe=f"/webhooks/tautulli/{SECRET}/", server=args.server
+        )
         port, pid = stack.port, stack.pid("web")
 
         def keys(n: int, start: int) -> list[str]:
@@ -143,7 +150,7 @@ def main() -> None:
 
     ms = sorted(x * 1000 for x in latencies)
     print(
-        f"Granian {args.workers} workers x {args.threads} threads, {args.db}, "
+        f"{args.server} {args.workers} workers x {args.threads} threads, {args.db}, "
         f"{args.clients} clients, {len(ms)} posts{' (one key)' if args.duplicates else ''}, "
         f"{'keep-alive' if args.keep_alive else 'a new connection per post'}"
     )
