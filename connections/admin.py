@@ -3,7 +3,7 @@ service clients and report with message_user."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django import forms
@@ -19,6 +19,35 @@ from .plex import PlexError
 from .tautulli import TautulliError
 
 T = TypeVar("T")
+
+
+def remove_agents_before_delete(
+    model_admin: admin.ModelAdmin, request: HttpRequest, connections: Iterable[TautulliConnection]
+) -> None:
+    """Take a connection's agents off Tautulli before the connection is deleted.
+
+    Left there, they would post every new episode to a webhook URL that now answers 404, and
+    with the connection gone tcm would no longer know their ids to remove them. The delete goes
+    ahead either way (it is what the user asked for); when Tautulli cannot be reached, the
+    message names the agents to delete by hand.
+    """
+    for connection in connections:
+        names = connection.agent_names()
+        if not names:
+            continue
+        try:
+            result = connection.remove_agents()
+        except TautulliError as exc:
+            model_admin.message_user(
+                request,
+                f"{connection}: its notification agents {', '.join(names)} could not be removed "
+                f"from Tautulli ({exc}). Delete them in Tautulli under Settings → Notification "
+                "Agents: they post to a webhook URL that no longer works.",
+                messages.WARNING,
+            )
+            continue
+        if result.removed:
+            model_admin.message_user(request, f"{connection}: {result.summary()}", messages.SUCCESS)
 
 
 def _card_types() -> list[tuple[str, str]]:
@@ -71,6 +100,18 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         if obj.last_error:
             return "error"
         return "ok" if obj.last_checked_at else "not checked"
+
+    # Deleting a Plex connection deletes its Tautulli connections with it (CASCADE): their
+    # agents come off Tautulli first, as when a Tautulli connection is deleted itself.
+    def delete_model(self, request: HttpRequest, obj: PlexConnection) -> None:
+        remove_agents_before_delete(self, request, obj.tautulli_connections.all())
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        remove_agents_before_delete(
+            self, request, TautulliConnection.objects.filter(plex__in=queryset)
+        )
+        super().delete_queryset(request, queryset)
 
     def save_model(
         self, request: HttpRequest, obj: PlexConnection, form: forms.ModelForm, change: bool
@@ -175,8 +216,8 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
                 ),
                 "description": "The action “Create notification agents” sets up two Webhook "
                 "agents in Tautulli (“<agent name> - Recently Added” and “<agent name> - "
-                "Watched”) that post to tcm; running it again repairs them. "
-                + WATCHED_THRESHOLD_ADVICE,
+                "Watched”) that post to tcm; running it again repairs them. Deleting this "
+                "connection removes them from Tautulli. " + WATCHED_THRESHOLD_ADVICE,
             },
         ),
         ("Status", {"fields": readonly_fields[1:]}),
@@ -202,6 +243,14 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         response = super().response_change(request, obj)
         self._warn_about_tcm_url(request, obj)
         return response
+
+    def delete_model(self, request: HttpRequest, obj: TautulliConnection) -> None:
+        remove_agents_before_delete(self, request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TautulliConnection]) -> None:
+        remove_agents_before_delete(self, request, queryset)
+        super().delete_queryset(request, queryset)
 
     def _warn_about_tcm_url(self, request: HttpRequest, obj: TautulliConnection) -> None:
         # After the save, and after Django's "was changed successfully": a warning, not a form

@@ -284,6 +284,13 @@ class TautulliConnection(models.Model):
         """Delete the agents tcm created on Tautulli, and only those. Raises TautulliError."""
         return self._talk_to_tautulli(agents.remove_agents)
 
+    def agent_names(self) -> list[str]:
+        """The names (in quotes, for messages) of the agents tcm created on Tautulli for this
+        connection, as far as it knows: by the ids it stored."""
+        return [
+            f"“{spec.friendly_name}”" for spec in agents.specs(self) if getattr(self, spec.field)
+        ]
+
     def send_test_notification(self) -> int | None:
         """Have Tautulli post a test to tcm; returns how long it took to arrive (ms).
 
