@@ -46,35 +46,25 @@ def with_agents(
 
 
 @pytest.mark.parametrize("how", [delete_page, delete_selected])
-def test_deleting_a_tautulli_connection_removes_its_agents(
+@pytest.mark.parametrize("what", ["the Tautulli connection", "its Plex connection"])
+def test_deleting_the_connection_removes_its_agents_and_only_those(
     admin_client: Client,
     tautulli_connection: TautulliConnection,
     fake_tautulli: FakeTautulli,
     with_agents: int,
     how: object,
+    what: str,
 ) -> None:
-    messages = how(admin_client, tautulli_connection)  # type: ignore[operator]
+    # Deleting the Plex connection deletes its Tautulli connections with it (CASCADE).
+    doomed = tautulli_connection if what == "the Tautulli connection" else tautulli_connection.plex
+
+    messages = how(admin_client, doomed)  # type: ignore[operator]
 
     assert messages[0] == ("success", REMOVED)
     assert "deleted" in messages[-1][1].lower()
     assert list(fake_tautulli.notifiers) == [with_agents]  # the user's own agent stays
     assert not TautulliConnection.objects.exists()
-
-
-@pytest.mark.parametrize("how", [delete_page, delete_selected])
-def test_deleting_a_plex_connection_removes_the_agents_of_its_tautulli_connections(
-    admin_client: Client,
-    tautulli_connection: TautulliConnection,
-    fake_tautulli: FakeTautulli,
-    with_agents: int,
-    how: object,
-) -> None:
-    messages = how(admin_client, tautulli_connection.plex)  # type: ignore[operator]
-
-    assert messages[0] == ("success", REMOVED)
-    assert list(fake_tautulli.notifiers) == [with_agents]
-    assert not PlexConnection.objects.exists()
-    assert not TautulliConnection.objects.exists()
+    assert PlexConnection.objects.exists() == (what == "the Tautulli connection")
 
 
 def test_when_tautulli_cannot_be_reached_it_deletes_and_names_the_agents_to_remove_by_hand(
