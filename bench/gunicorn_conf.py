@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from tcm_site.webserver import access_log_on, logging_config
+
 bind = os.environ.get("TCM_LISTEN", "0.0.0.0:8000")
 workers = int(os.environ.get("TCM_WEB_WORKERS", "2"))
 threads = int(os.environ.get("TCM_WEB_THREADS", "4"))
@@ -18,26 +20,6 @@ timeout = 60
 graceful_timeout = 10
 # Several gunicorns (tests, benchmarks) run on one machine; a shared control socket would clash.
 control_socket_disable = True
-accesslog = "-" if os.environ.get("TCM_ACCESS_LOG", "1") not in ("0", "false", "no") else None
+accesslog = "-" if access_log_on() else None
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
-
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "tcm_site.logs.RedactSecrets"}},
-    "formatters": {
-        "generic": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "generic",
-            "filters": ["redact"],
-            "stream": "ext://sys.stdout",
-        },
-    },
-    "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
-    },
-}
+logconfig_dict = logging_config(("gunicorn.error", "gunicorn.access"))

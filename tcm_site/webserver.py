@@ -30,8 +30,13 @@ def listen_address(listen: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
-def logging_config() -> dict[str, Any]:
-    """Granian's own loggers (its messages and the access log), redacted, one line format."""
+def access_log_on() -> bool:
+    return os.environ.get("TCM_ACCESS_LOG", "1") not in ("0", "false", "no")
+
+
+def logging_config(loggers: tuple[str, ...] = ("_granian", "granian.access")) -> dict[str, Any]:
+    """The server's own loggers (its messages and the access log; Granian's unless `loggers`
+    names others), redacted, one line format."""
     console = {
         "class": "logging.StreamHandler",
         "formatter": "generic",
@@ -45,8 +50,7 @@ def logging_config() -> dict[str, Any]:
         "formatters": {"generic": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
         "handlers": {"console": console},
         "loggers": {
-            "_granian": {"level": "INFO", "handlers": ["console"], "propagate": False},
-            "granian.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            name: {"level": "INFO", "handlers": ["console"], "propagate": False} for name in loggers
         },
     }
 
@@ -69,7 +73,7 @@ def server() -> Any:
         http=HTTPModes.http1,
         websockets=False,
         log_dictconfig=logging_config(),
-        log_access=env.get("TCM_ACCESS_LOG", "1") not in ("0", "false", "no"),
+        log_access=access_log_on(),
         log_access_format=ACCESS_FORMAT,
         # A worker that dies (a crash in a C extension) comes back instead of leaving the
         # server a worker short.

@@ -68,10 +68,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
 
+        env = {**os.environ, "TCM_LISTEN": listen}  # --listen, for the web server
         for name, cmd in commands.items():
             # Own process groups: Ctrl-C reaches only us, and we stop the children in order
             # (a second SIGINT would make Celery abandon running tasks).
-            env = {**os.environ, "TCM_LISTEN": listen}  # --listen, for the web server
             procs[name] = subprocess.Popen(cmd, start_new_session=True, env=env)
 
         port = listen.rsplit(":", 1)[-1]
