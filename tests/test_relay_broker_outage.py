@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from cards.models import TitleCard, WebhookEvent
-from tests.support import celery_broker, wait_until
+from tests.support import celery_broker, post_webhook, wait_until
 
 
 def test_an_event_that_arrives_while_the_broker_is_down_is_queued_once_it_is_back(
@@ -17,11 +17,7 @@ def test_an_event_that_arrives_while_the_broker_is_down_is_queued_once_it_is_bac
 
     # This process's Celery app, which its worker's relay publishes with, at a Redis not there.
     with celery_broker("redis://127.0.0.1:1/0"):
-        response = client.post(
-            f"/webhooks/tautulli/{plex_tautulli.webhook_secret}/",
-            {"rating_key": str(key), "event": "created"},
-            content_type="application/json",
-        )
+        response = post_webhook(client, plex_tautulli, key)
         assert response.status_code == 202
         event = WebhookEvent.objects.get(pk=response.json()["id"])
         time.sleep(1)  # several of the relay's rounds: each is refused and gives the event back

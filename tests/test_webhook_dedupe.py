@@ -10,6 +10,7 @@ from django.test import Client
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
+from tests.support import post_webhook
 
 
 def _waiting_for_the_relay() -> list[int]:
@@ -18,11 +19,7 @@ def _waiting_for_the_relay() -> list[int]:
 
 
 def _post(client: Client, connection: TautulliConnection, key: str, event: str) -> dict:
-    response = client.post(
-        f"/webhooks/tautulli/{connection.webhook_secret}/",
-        {"rating_key": key, "event": event},
-        content_type="application/json",
-    )
+    response = post_webhook(client, connection, key, event)
     assert response.status_code == 202
     return response.json()
 

@@ -12,15 +12,11 @@ from django.test import Client
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
-from tests.support import celery_broker
+from tests.support import celery_broker, post_webhook
 
 
 def _post(client: Client, connection: TautulliConnection, key: str = "5151") -> dict:
-    response = client.post(
-        f"/webhooks/tautulli/{connection.webhook_secret}/",
-        {"rating_key": key, "event": "created"},
-        content_type="application/json",
-    )
+    response = post_webhook(client, connection, key)
     assert response.status_code == 202, response.content
     return response.json()
 
