@@ -64,6 +64,16 @@ class CardActions:
         )
 
 
+class MadeByTcm:
+    """Rows tcm makes itself: a library sync (series, episodes), the pipeline (cards), Tautulli's
+    posts (events), the schedule and actions (job runs). The admin has no add page for them:
+    one made by hand would lack what only Plex knows (the connection, the rating key) and could
+    only fail on save."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
 def card_thumbnail(card: TitleCard | None, height: int = 54) -> str:
     """An <img> of the card, served by the login-protected image view."""
     if card is None or not card.file:
@@ -110,7 +120,7 @@ class CardStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Series)
-class SeriesAdmin(CardActions, admin.ModelAdmin):
+class SeriesAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
     form = CardOverridesForm
     actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
     list_display = (
@@ -232,7 +242,7 @@ class SeriesAdmin(CardActions, admin.ModelAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(CardActions, admin.ModelAdmin):
+class EpisodeAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
     form = CardOverridesForm
     list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
     list_display_links = ("__str__",)
@@ -326,7 +336,7 @@ class UploadedFilter(admin.SimpleListFilter):
 
 
 @admin.register(TitleCard)
-class TitleCardAdmin(CardActions, admin.ModelAdmin):
+class TitleCardAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
     list_display = (
         "thumbnail",
         "episode",
@@ -354,9 +364,6 @@ class TitleCardAdmin(CardActions, admin.ModelAdmin):
         "fingerprint",
         "uploaded_hash",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # cards are made by the pipeline
 
     @admin.display(description="card")
     def thumbnail(self, obj: TitleCard) -> str:
@@ -390,7 +397,7 @@ class TitleCardAdmin(CardActions, admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(MadeByTcm, admin.ModelAdmin):
     """What Tautulli posted and what became of it. Events arrive only through the webhook."""
 
     list_display = (
@@ -412,9 +419,6 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "payload_json"
     ]
     exclude = ("payload",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     @admin.display(description="last error")
     def short_error(self, obj: WebhookEvent) -> str:
@@ -453,7 +457,7 @@ class JobKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
     """Scheduled and admin-started jobs: what each run did, and the progress of running ones
     (the page polls `progress/` and reloads when a run starts or finishes)."""
 
@@ -467,9 +471,6 @@ class JobRunAdmin(admin.ModelAdmin):
         "summary_json",
     ]
     exclude = ("summary",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # jobs are started by the schedule and by actions
 
     def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
         return False  # a record of what happened
