@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 
 from tcm_site.fields import SecretKeepingForm
 
@@ -214,10 +215,14 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
                     "trigger_on_watched",
                     "username",
                 ),
-                "description": "The action “Create notification agents” sets up two Webhook "
-                "agents in Tautulli (“<agent name> - Recently Added” and “<agent name> - "
-                "Watched”) that post to tcm; running it again repairs them. Deleting this "
-                "connection removes them from Tautulli. " + WATCHED_THRESHOLD_ADVICE,
+                # The admin puts a description into the page as HTML: escaped, the
+                # placeholder shows as text instead of vanishing as an unknown tag.
+                "description": escape(
+                    "The action “Create notification agents” sets up two Webhook agents in "
+                    "Tautulli (“<agent name> - Recently Added” and “<agent name> - Watched”) "
+                    "that post to tcm; running it again repairs them. Deleting this connection "
+                    "removes them from Tautulli. " + WATCHED_THRESHOLD_ADVICE
+                ),
             },
         ),
         ("Status", {"fields": readonly_fields[1:]}),

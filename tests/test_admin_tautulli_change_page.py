@@ -66,3 +66,19 @@ def test_saving_the_page_keeps_the_stored_api_key(
     assert saved.api_key == tautulli_connection.api_key
     assert saved.tcm_url == "http://192.168.1.21:8000"
     assert saved.webhook_secret == tautulli_connection.webhook_secret
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["add", "change"])
+def test_the_agent_help_keeps_its_placeholder(
+    admin_client: Client, tautulli_connection: TautulliConnection, page: str
+) -> None:
+    args = [tautulli_connection.pk] if page == "change" else []
+    html = admin_client.get(
+        reverse(f"admin:connections_tautulliconnection_{page}", args=args)
+    ).content.decode()
+
+    # Shown as text: "<agent name>" unescaped is an unknown tag the browser drops.
+    assert "“&lt;agent name&gt; - Recently Added”" in html
+    assert "“&lt;agent name&gt; - Watched”" in html
+    assert "<agent name>" not in html
