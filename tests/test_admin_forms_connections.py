@@ -22,6 +22,8 @@ SPACES = "A URL cannot contain spaces."
 HOST = "The URL needs a host name or IP address."
 NOT_A_URL = "This is not a valid URL"
 BAD_HOST = "is not a valid host name"
+PLEX_WEB = "This is the address of Plex Web"
+OWN_ADDRESS = "Use the server's own address, e.g. http://192.168.1.10:32400"
 
 BAD_URLS = {
     "no scheme": ("192.168.1.10:32400", SCHEME),
@@ -52,7 +54,16 @@ BAD_URLS = {
         "http://192.168.1.10:8181/home?apikey=0123456789abcdef",
         "Remove the token or API key from the URL",
     ),
+    # What the browser shows while Plex Web is open: the app's address, not the server's.
+    "Plex Web": ("https://app.plex.tv/desktop/#!/", PLEX_WEB),
+    "Plex Web, no fragment": ("https://app.plex.tv/desktop", PLEX_WEB),
+    "plex.tv": ("https://plex.tv/", PLEX_WEB),
+    "www.plex.tv": ("https://www.plex.tv/en/", PLEX_WEB),
+    "Plex Web served by the server": ("http://192.168.1.10:32400/web/index.html#!/", "#"),
+    "an empty fragment": ("http://192.168.1.10:32400/#", "#"),
 }
+# Every refusal of a browser address says what to enter instead.
+HINTED = [name for name, (_, expected) in BAD_URLS.items() if expected in (PLEX_WEB, "#")]
 BAD_KEYS = {
     "empty": ("", "This field is required."),
     "only spaces": ("   ", "Remove the spaces before or after the value."),
@@ -138,6 +149,33 @@ def test_a_bad_plex_url_is_refused_on_the_add_page(
     )
     assert_error(response, "url", expected)
     assert not PlexConnection.objects.exists()
+
+
+@pytest.mark.parametrize("name", HINTED)
+def test_a_browser_address_is_refused_with_the_address_to_use(
+    admin_client: Client, name: str
+) -> None:
+    url, _ = BAD_URLS[name]
+    response = admin_client.post(
+        reverse("admin:connections_plexconnection_add"), plex_form(url=url)
+    )
+    assert_error(response, "url", OWN_ADDRESS)
+    assert not PlexConnection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://192.168.1.10:32400",
+        "https://192-168-1-10.0123456789abcdef0123456789abcdef.plex.direct:32400",
+        "http://plex.tv.home.lan:32400",  # a LAN name that merely starts like plex.tv
+    ],
+)
+def test_a_server_address_near_plex_tv_is_accepted(admin_client: Client, url: str) -> None:
+    response = admin_client.post(
+        reverse("admin:connections_plexconnection_add"), plex_form(url=url)
+    )
+    assert response.status_code == 302, field_errors(response, "url")
 
 
 @pytest.mark.parametrize(("url", "expected"), BAD_URLS.values(), ids=BAD_URLS.keys())
