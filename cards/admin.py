@@ -461,7 +461,7 @@ class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
     """Scheduled and admin-started jobs: what each run did, and the progress of running ones
     (the page polls `progress/` and reloads when a run starts or finishes)."""
 
-    list_display = ("job_label", "status", "started_at", "duration", "progress", "summary_text")
+    list_display = ("job_label", "outcome", "started_at", "duration", "progress", "summary_text")
     list_display_links = ("job_label",)
     list_filter = ("status", JobKindFilter)
     search_fields = ("job",)
@@ -478,6 +478,10 @@ class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
     @admin.display(description="job", ordering="job")
     def job_label(self, obj: JobRun) -> str:
         return dashboard.job_label(obj.job)
+
+    @admin.display(description="status", ordering="status")
+    def outcome(self, obj: JobRun) -> str:
+        return dashboard.outcome(obj)["text"]
 
     @admin.display(description="took")
     def duration(self, obj: JobRun) -> str:

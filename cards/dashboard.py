@@ -72,6 +72,48 @@ def summary_text(summary: dict, limit: int = 300) -> str:
     return Truncator(", ".join(parts) or "nothing to do").chars(limit)
 
 
+# What a job's summary counts (cards/tasks.py, cards/maintenance.py): things that went wrong,
+# and things that went right. A run can end "ok" (it did not crash) with every card failed.
+FAILURE_KEYS = {"failed": "failed", "errors": "error(s)"}
+SUCCESS_KEYS = {
+    "uploaded": "uploaded",
+    "uploaded_again": "uploaded again",
+    "rendered": "rendered",
+    "checked": "checked",
+    "connections": "connection(s) done",
+}
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return max(0, value)
+    if isinstance(value, (str, list, dict)):
+        return 1 if isinstance(value, str) and value else len(value)  # a message; one per item
+    return 0
+
+
+def _counted(summary: dict, words: dict[str, str]) -> list[str]:
+    """ "3 failed", "37 checked": the summary's counts of the keys in `words` that are not 0."""
+    return [f"{n} {word}" for key, word in words.items() if (n := _count(summary.get(key)))]
+
+
+def outcome(run: JobRun) -> dict:
+    """How a run ended, for people: its status, except that a run whose summary counts
+    failures is "failed" when nothing went right and "partial" when some did, with the counts
+    ("partial: 3 failed, 37 checked")."""
+    if run.status != JobRun.Status.OK:
+        return {"state": run.status, "text": run.status}
+    summary = run.summary if isinstance(run.summary, dict) else {}
+    failed = _counted(summary, FAILURE_KEYS)
+    if not failed:
+        return {"state": "ok", "text": "ok"}
+    went_right = _counted(summary, SUCCESS_KEYS)
+    state = "partial" if went_right else "failed"
+    return {"state": state, "text": f"{state}: {', '.join(failed + went_right)}"}
+
+
 def progress(run: JobRun) -> dict:
     """Done / total of a run, for the page and for the JSON the page polls."""
     total = run.progress_total
@@ -126,7 +168,7 @@ def plex_health(connection: PlexConnection) -> Health:
     sync = JobRun.objects.filter(job=f"sync_library:{connection.pk}").first()
     if sync:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
-        health.extra = f"last sync {when}: {sync.status}"
+        health.extra = f"last sync {when}: {outcome(sync)['text']}"
     return health
 
 
@@ -177,6 +219,7 @@ def scheduled_jobs() -> list[dict]:
                 else admin_url("django_celery_beat_periodictask_changelist"),
                 "last": last,
                 "last_url": admin_url("cards_jobrun_change", last.pk) if last else "",
+                "outcome": outcome(last) if last else None,
                 "summary": (last.error or summary_text(last.summary)) if last else "",
                 "progress": progress(last)
                 if last and last.status == JobRun.Status.RUNNING
@@ -200,6 +243,7 @@ def other_runs() -> list[dict]:
                 "run": run,
                 "label": job_label(run.job),
                 "url": admin_url("cards_jobrun_change", run.pk),
+                "outcome": outcome(run),
                 "summary": run.error or summary_text(run.summary),
                 "progress": progress(run) if run.status == JobRun.Status.RUNNING else None,
             }

@@ -1,10 +1,11 @@
-"""Fixtures shared by the whole suite: a real Celery worker on the real Redis."""
+"""Fixtures shared by the whole suite: a real Celery worker on the real Redis, the fake Plex and
+Tautulli, and a real browser (Playwright driving Debian's chromium) on a live server."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -111,6 +112,72 @@ def quick_retries(settings: object) -> object:
     settings.TCM_LOCK_RETRY_DELAY = 0.2
     settings.TCM_WATCHED_RECHECK_DELAYS = [0.3] * 5
     return settings
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Headless chromium (the system's, never a downloaded one) driven by Playwright, for one
+    test. Skips, saying why, when Playwright or chromium is missing (`.ci/run` installs
+    chromium)."""
+    from tests.support import chromium_path
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    # While Playwright's sync API lives, its event loop counts as running in this thread, and
+    # Django would refuse every ORM call of the test as one made from async code. The test's
+    # own calls are plain synchronous ones; the server runs in a thread of its own.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def admin_page(
+    browser: object, live_server: object, transactional_db: None, django_user_model: type
+) -> Iterator[object]:
+    """A browser page logged in to the admin of a live server (1400 x 900, light theme) as a
+    superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits."""
+    from tests.support import BROWSER_VIEWPORT, log_in
+
+    django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=live_server.url,  # type: ignore[attr-defined]
+        viewport=BROWSER_VIEWPORT,
+        color_scheme="light",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, "admin", "browser-test-pw-5150")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest, tmp_path: object) -> Callable[..., object]:
+    """`screenshot(page, "step")` saves a full-page PNG of the step as a test artifact (in the
+    test's tmp dir, or under $TCM_SCREENSHOTS/<test> when set) and returns its path."""
+    from pathlib import Path
+
+    base = os.environ.get("TCM_SCREENSHOTS")
+    folder = Path(base) / request.node.name if base else Path(str(tmp_path)) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: object, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        return path
+
+    return take
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -35,6 +35,49 @@ def child_env(**extra: str) -> dict[str, str]:
 
 PYTHON = sys.executable
 
+# The admin as a person at a desktop sees it.
+BROWSER_VIEWPORT = {"width": 1400, "height": 900}
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, which the browser tests drive (Playwright's own download is never
+    used), or None."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def css_rgb(value: str) -> tuple[float, float, float]:
+    """A computed CSS colour ("rgb(1, 2, 3)" or "rgba(1, 2, 3, 1)") as (r, g, b)."""
+    import re
+
+    r, g, b = (float(n) for n in re.findall(r"[\d.]+", value)[:3])
+    return r, g, b
+
+
+def contrast_ratio(fg: tuple[float, float, float], bg: tuple[float, float, float]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (1 to 21; AA wants 4.5 for normal text)."""
+
+    def luminance(rgb: tuple[float, float, float]) -> float:
+        def linear(c: float) -> float:
+            c /= 255
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def log_in(page: object, username: str, password: str) -> None:
+    """Log in through the admin's login form, as a person does."""
+    page.goto("/admin/login/?next=/admin/")  # type: ignore[attr-defined]
+    page.fill("#id_username", username)  # type: ignore[attr-defined]
+    page.fill("#id_password", password)  # type: ignore[attr-defined]
+    page.click("input[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url("**/admin/")  # type: ignore[attr-defined]
+
 
 def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a tcm process with the production settings on a data dir of its own:

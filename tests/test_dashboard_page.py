@@ -124,3 +124,54 @@ def test_the_job_run_pages_show_progress_and_summary(admin_client, home) -> None
     assert f'data-jobrun="{running.pk}"' in listing and 'max="120" value="30"' in listing
     assert "Render and upload due cards" in listing and "missing: 7" in listing
     assert "&quot;checked&quot;: 812" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("summary", "shown"),
+    [
+        (
+            {"episodes": 6, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 6},
+            ("failed", "failed: 6 failed"),
+        ),
+        (
+            {"episodes": 6, "rendered": 2, "uploaded": 2, "busy": 0, "failed": 4},
+            ("partial", "partial: 4 failed, 2 uploaded, 2 rendered"),
+        ),
+        (
+            {"episodes": 6, "rendered": 6, "uploaded": 6, "busy": 0, "failed": 0},
+            ("ok", "ok"),
+        ),
+    ],
+    ids=["every card failed", "some failed", "none failed"],
+)
+def test_a_job_shows_whether_its_cards_failed(
+    admin_client, plex_connection, summary: dict, shown: tuple[str, str]
+) -> None:
+    series = Series.objects.create(connection=plex_connection, rating_key="10", title="Harbour")
+    JobRun.objects.create(
+        job=f"render_series:{series.pk}", status="ok", finished_at=timezone.now(), summary=summary
+    )
+
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    listing = admin_client.get(reverse("admin:cards_jobrun_changelist")).content.decode()
+
+    state, text = shown
+    assert f'<span class="state-{state}">{text}</span>' in page
+    assert text in listing  # the Job runs list says the same
+
+
+@pytest.mark.django_db
+def test_a_job_with_errors_per_connection_is_partial_or_failed(admin_client) -> None:
+    errors = {"home plex": "Plex did not answer within 30 s (timeout)."}
+    JobRun.objects.create(
+        job="refresh_watched_state",
+        status="ok",
+        summary={"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": errors},
+    )
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert '<span class="state-failed">failed: 1 error(s)</span>' in page
+
+    JobRun.objects.update(summary={"connections": 1, "checked": 9, "errors": errors})
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "partial: 1 error(s), 9 checked, 1 connection(s) done" in page
