@@ -162,6 +162,8 @@ STATIC_URL = "static/"
 # The Docker image collects static files at build time, outside the data volume.
 STATIC_ROOT = Path(env.str("TCM_STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Files served at the site's root (whitenoise): the favicon browsers ask every site for.
+WHITENOISE_ROOT = BASE_DIR / "tcm_site" / "root"
 # Rendered cards, cached source images and uploaded fonts. Never served publicly: the admin
 # streams card images through a login-protected view.
 MEDIA_ROOT = DATA_DIR / "media"

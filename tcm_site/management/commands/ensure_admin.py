@@ -15,6 +15,9 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Create an admin user if there is none yet."
+    # Run right after migrate (`./tcm run`, the compose file's web service), which showed the
+    # system checks' warnings already.
+    requires_system_checks = []
 
     def handle(self, *args: object, **options: object) -> None:
         User = get_user_model()

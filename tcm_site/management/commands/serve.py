@@ -14,11 +14,16 @@ import time
 import urllib.request
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from tcm_site import webserver
 
 
 class Command(BaseCommand):
     help = "Run web server, Celery worker and Celery beat together until Ctrl-C."
+    # `./tcm run` has just run migrate, which showed the system checks' warnings; a second time
+    # here (and in ensure_admin) only repeats them.
+    requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--listen", default=os.environ.get("TCM_LISTEN", "0.0.0.0:8000"))
@@ -27,6 +32,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, listen: str, concurrency: int, **options: object) -> None:
+        # Before anything starts: a worker and a beat beside a web server that cannot listen
+        # would run a second installation's schedule for nothing.
+        try:
+            webserver.check_free(listen)
+        except (ValueError, webserver.ListenError) as exc:
+            raise CommandError(str(exc)) from None
         python = sys.executable
         level = settings.LOG_LEVEL.lower()
         commands = {
