@@ -9,12 +9,14 @@ from typing import TypeVar
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.html import escape
 
 from tcm_site.fields import SecretKeepingForm
 
 from . import agents
+from .forms import PlexConnectionForm, preview_slug
 from .models import PlexConnection, TautulliConnection
 from .plex import PlexError
 from .tautulli import TautulliError
@@ -51,25 +53,6 @@ def remove_agents_before_delete(
             model_admin.message_user(request, f"{connection}: {result.summary()}", messages.SUCCESS)
 
 
-def _card_types() -> list[tuple[str, str]]:
-    # Asked when a form is built, so the list always matches the renderer's registry.
-    from cards.render import card_type_choices
-
-    return list(card_type_choices())
-
-
-class PlexConnectionForm(SecretKeepingForm):
-    card_type = forms.ChoiceField(
-        choices=_card_types,
-        initial="standard",
-        help_text="Series and episodes can choose another.",
-    )
-
-    class Meta:
-        model = PlexConnection
-        fields = "__all__"
-
-
 @admin.register(PlexConnection)
 class PlexConnectionAdmin(admin.ModelAdmin):
     form = PlexConnectionForm
@@ -93,6 +76,25 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         ),
         ("Status", {"fields": readonly_fields}),
     )
+
+    def get_urls(self) -> list:
+        preview = path(
+            "style-preview/<slug:style>.jpg",
+            self.admin_site.admin_view(self.style_preview),
+            name="connections_plexconnection_style_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def style_preview(self, request: HttpRequest, style: str) -> HttpResponse:
+        """A sample card in one style, for the style choices on the form."""
+        from cards.render.previews import style_previews
+
+        previews = {preview_slug(name): data for name, data in style_previews().items()}
+        if style not in previews:
+            raise Http404("No such style.")
+        response = HttpResponse(previews[style], content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
     @admin.display(description="health")
     def health(self, obj: PlexConnection) -> str:

@@ -64,8 +64,20 @@ class PlexConnection(models.Model):
     )
     # Defaults for every series of this server; a series or episode can override them.
     card_type = models.CharField(max_length=50, default="standard")
-    watched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, default="unique")
-    unwatched_style = models.CharField(max_length=30, choices=STYLE_CHOICES, default="unique")
+    watched_style = models.CharField(
+        max_length=30,
+        choices=STYLE_CHOICES,
+        default="unique",
+        help_text="The card of an episode that has been watched.",
+    )
+    # Spoiler-safe out of the box: an episode nobody has watched yet shows no scene from it.
+    unwatched_style = models.CharField(
+        max_length=30,
+        choices=STYLE_CHOICES,
+        default="blur",
+        help_text="The card of an episode not watched yet: blurred, it gives nothing away. "
+        "Choose unique to show the still as it is.",
+    )
     font = models.ForeignKey("cards.Font", null=True, blank=True, on_delete=models.SET_NULL)
     enabled = models.BooleanField(default=True)
 

@@ -83,7 +83,7 @@ def plex_form(**changes: str) -> dict[str, str]:
         "timeout": "30",
         "enabled": "on",
         "libraries": "",
-        "upload_limit": str(10 * 1024 * 1024),
+        "upload_limit": "10",
         "label": "tcm",
         "card_type": "standard",
         "watched_style": "unique",
@@ -261,7 +261,9 @@ def test_an_empty_key_on_the_change_page_keeps_the_stored_one(
         ("timeout", "601", "less than or equal to 600"),
         ("timeout", "-5", "greater than or equal to"),
         ("timeout", "ten", "Enter a whole number."),
-        ("upload_limit", "1000", "greater than or equal to 65536"),
+        ("upload_limit", "0.05", "greater than or equal to 0.1"),
+        ("upload_limit", "10485760", "less than or equal to 100"),  # bytes, where MB go
+        ("upload_limit", "ten", "Enter a number."),
         ("name", "", "This field is required."),
         ("name", "x" * 101, "at most 100 characters"),
     ],
@@ -274,3 +276,20 @@ def test_other_bad_plex_fields_are_refused(
     )
     assert_error(response, field, expected)
     assert not PlexConnection.objects.exists()
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("10", 10 * 1024 * 1024), ("2.5", 2621440)])
+def test_the_upload_limit_is_typed_in_mb_and_kept_in_bytes(
+    admin_client: Client, typed: str, stored: int
+) -> None:
+    add = reverse("admin:connections_plexconnection_add")
+    assert admin_client.post(add, plex_form(upload_limit=typed)).status_code == 302
+    plex = PlexConnection.objects.get()
+    assert plex.upload_limit == stored
+
+    change = reverse("admin:connections_plexconnection_change", args=[plex.pk])
+    page = admin_client.get(change).content.decode()
+    assert f'name="upload_limit" value="{typed}"' in page
+    # Saved again unchanged, it stays the same number of bytes.
+    admin_client.post(change, plex_form(upload_limit=typed, token=""))
+    assert PlexConnection.objects.get().upload_limit == stored

@@ -56,6 +56,9 @@ def test_a_hand_marked_episode_gets_the_watched_style_from_one_listing(
 def test_a_flip_that_keeps_the_style_is_stored_without_a_render(
     celery_worker, fake_plex, plex_connection
 ) -> None:
+    # The same style watched or not (out of the box an unwatched episode is blurred).
+    plex_connection.unwatched_style = "unique"
+    plex_connection.save()
     show = fake_plex.add_series("Harbour", episodes=2)
     process_rating_key(plex_connection, str(show))
     key = fake_plex.episodes(show)[0]

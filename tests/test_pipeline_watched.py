@@ -45,6 +45,9 @@ def test_a_watched_flip_renders_the_other_style(fake_plex, plex_connection) -> N
 
 
 def test_a_flip_changes_nothing_when_both_styles_are_the_same(fake_plex, plex_connection) -> None:
+    # The same style watched or not (out of the box an unwatched episode is blurred).
+    plex_connection.unwatched_style = "unique"
+    plex_connection.save()
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
     process_rating_key(plex_connection, str(key))

@@ -84,7 +84,7 @@ def test_entering_a_new_token_lets_work_resume(admin_client, fake_plex, plex_con
             "timeout": 2,
             "enabled": "on",
             "libraries": "",
-            "upload_limit": plex_connection.upload_limit,
+            "upload_limit": "10",
             "label": "tcm",
             "card_type": "standard",
             "watched_style": "unique",

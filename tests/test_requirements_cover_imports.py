@@ -46,7 +46,10 @@ print(json.dumps(sorted({dist for top in tops for dist in owners.get(top, ())}))
 # Installed by `python -m venv` itself, not by requirements.txt.
 VENV_OWN = {"pip", "setuptools"}
 # Imported only when present (inside try/except ImportError), so not needed in production.
-OPTIONAL = {"pyyaml"}  # kombu registers a YAML serializer if it can; tcm accepts JSON only
+OPTIONAL = {
+    "pyyaml",  # kombu registers a YAML serializer if it can; tcm accepts JSON only
+    "greenlet",  # Celery takes its thread ids from it when present (Playwright's, in the dev venv)
+}
 
 
 def _pinned() -> set[str]:

@@ -68,7 +68,7 @@ def test_a_post_without_a_csrf_token_is_refused(strict_client: Client, objects: 
         "url": plex.url,
         "token": "",
         "timeout": "30",
-        "upload_limit": str(plex.upload_limit),
+        "upload_limit": "10",
         "label": "tcm",
         "card_type": "standard",
         "watched_style": "unique",

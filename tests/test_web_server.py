@@ -24,7 +24,9 @@ from tests.support import ROOT, child_env, wait_until
 def _answers(url: str) -> bool:
     try:
         requests.get(url, timeout=1)
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):
+        # Refused before the server listens; from then on a connection waits in its backlog
+        # until a worker has started.
         return False
     return True
 
