@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.db import models
 from django.utils import timezone
 
+from cards.render.fonts import check_font_data
 from cards.render.spec import RenderError
 from cards.render.text import format_parts
+from cards.render.types import check_extras
+from cards.render.types.base import parse_color
 from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection
 
 CASE_CHOICES = [
@@ -54,6 +58,29 @@ class Font(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # What the renderer would refuse at the first card is refused here, on the form: a
+        # colour it does not know, a file it cannot open as a font (checked as it is uploaded,
+        # with the renderer's own loader; a stored one was checked when it came).
+        errors = {}
+        for name in ("color", "stroke_color"):
+            if value := getattr(self, name):
+                try:
+                    parse_color(value)
+                except RenderError as exc:
+                    errors[name] = str(exc)
+        upload = self.file.file if self.file and not self.file._committed else None
+        if upload is not None:
+            upload.seek(0)
+            try:
+                check_font_data(upload.read(), Path(self.file.name).name)
+            except RenderError as exc:
+                errors["file"] = f"{exc}. Upload a TrueType (.ttf) or OpenType (.otf) font."
+            finally:
+                upload.seek(0)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CardOverrides(models.Model):
@@ -143,6 +170,10 @@ class Series(CardOverrides):
                     format_parts(value, sample, what=what)
                 except RenderError as exc:
                     errors[name] = str(exc)
+        if not isinstance(self.extras, dict):
+            errors["extras"] = 'Card type options are a JSON object, e.g. {"frame_color": "gold"}.'
+        elif problems := check_extras(self.extras):
+            errors["extras"] = problems
         if errors:
             raise ValidationError(errors)
 

@@ -8,6 +8,7 @@ character in its character map.
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def check_font_file(path: str) -> None:
     if p.suffix.lower() not in FONT_SUFFIXES:
         raise RenderError(f"not a font file (expected .ttf or .otf): {path}")
     load(path, 12)
+
+
+def check_font_data(data: bytes, name: str) -> None:
+    """check_font_file for a font not saved yet (an upload): read from its bytes the way load()
+    reads a file. Raises RenderError naming it."""
+    if Path(name).suffix.lower() not in FONT_SUFFIXES:
+        raise RenderError(f"“{name}” is not a .ttf or .otf file")
+    try:
+        ImageFont.truetype(io.BytesIO(data), 12, layout_engine=ImageFont.Layout.BASIC)
+    except OSError as exc:
+        raise RenderError(f"“{name}” is not a font the renderer can read ({exc})") from None
 
 
 @lru_cache(maxsize=256)

@@ -22,3 +22,24 @@ def get(name: str) -> CardType:
         raise RenderError(
             f"unknown card type {name!r}; choose one of: {', '.join(CARD_TYPES)}"
         ) from None
+
+
+def check_extras(extras: dict[str, object]) -> list[str]:
+    """What is wrong with a series' card-type options (its "extras"), one line each; [] when
+    nothing is. A series' extras may be meant for any card type (it can change type), so an
+    option is checked against every type that has one of that name, and one no type has is a
+    typo."""
+    problems = []
+    for name, raw in extras.items():
+        options = [kind.options[name] for kind in CARD_TYPES.values() if name in kind.options]
+        if not options:
+            known = sorted({option for kind in CARD_TYPES.values() for option in kind.options})
+            problems.append(f"no card type has an option {name!r} (options: {', '.join(known)})")
+            continue
+        for option in options:
+            try:
+                option.parse(name, str(raw))  # the pipeline hands every value over as text
+            except RenderError as exc:
+                problems.append(str(exc))
+                break
+    return problems
