@@ -78,7 +78,7 @@ TCM_PUBLIC_URL = env.str("TCM_PUBLIC_URL", default="").rstrip("/")
 
 # --- Applications
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tcm_site.adminsite.TcmAdminConfig",  # django.contrib.admin, with tcm's front page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,10 +6,6 @@ from django.views.generic import RedirectView
 
 from .health import healthz
 
-admin.site.site_header = "tcm — title cards for Plex"
-admin.site.site_title = "tcm"
-admin.site.index_title = "Title cards"
-
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
