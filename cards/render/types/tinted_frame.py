@@ -18,6 +18,8 @@ ELEMENTS = ("title", "index", "logo", "omit")
 class TintedFrame(CardType):
     name = "tinted_frame"
     label = "Tinted frame"
+    rank = 2
+    aliases = ("blurred border",)
 
     title_font = fonts.ROUNDED
     title_size = 100
