@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -415,3 +417,16 @@ def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
         "username": "",
     }
     return {**data, **changes}
+
+
+@functools.lru_cache(maxsize=1)
+def series_pictures() -> dict[str, str]:
+    """A series' logo (transparent PNG) and poster (2:3 JPEG), made once per test process, as
+    CardSpec fields: every card type gets them, so the ones that draw them can."""
+    from cards.render import samples
+
+    folder = Path(tempfile.mkdtemp(prefix="series-pictures-"))
+    return {
+        "logo": samples.save_logo(str(folder / "logo.png")),
+        "poster": samples.save_poster(str(folder / "poster.jpg"), 400, 600),
+    }

@@ -11,6 +11,7 @@ from PIL import Image, ImageChops, JpegImagePlugin
 from cards.render import STYLES, CardSpec, card_type_choices, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 # Where each type puts its title, as fractions of the canvas (left, top, right, bottom).
 TITLE_REGIONS = {
@@ -31,6 +32,7 @@ def spec(still: str, **fields: object) -> CardSpec:
     values = {
         "source": still,
         "art": still,
+        **series_pictures(),
         "title": "The Long Night of the Soul",
         "season_number": 1,
         "episode_number": 3,

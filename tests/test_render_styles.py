@@ -11,6 +11,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageStat
 from cards.render import STYLES, CardSpec, FontSpec, RenderError, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +21,7 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def card(still: str, **fields: object) -> Image.Image:
     values = {"source": still, "title": "The Long Night", "season_number": 1, "episode_number": 3}
+    values.update(series_pictures())
     values.update({"width": 960, "height": 540, **fields})
     return render(CardSpec(**values)).image
 
@@ -50,6 +52,7 @@ def test_a_grayscale_card_has_no_colour_even_in_its_text(
     values = {"source": still, "art": still, "title": "The Long Night", "season_number": 1}
     spec = CardSpec(
         **values,
+        **series_pictures(),
         episode_number=3,
         width=960,
         height=540,
