@@ -20,9 +20,11 @@ from django.utils import timezone
 from connections.models import PlexConnection
 from connections.plex import PlexAuthError, PlexError
 
-from . import pipeline
+from .card import card_file_missing
 from .jobs import report_progress
+from .looks import expected_fingerprint
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .sync import refresh_watched
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ Queue = Callable[[int], bool]
 # Files younger than this are never deleted as orphans: a render or download writes its file a
 # moment before the row that refers to it.
 ORPHAN_GRACE = timedelta(hours=1)
-# Where the pipeline keeps files (cards/pipeline.py): cards, downloaded stills, background art.
+# Where cards/card.py and cards/sources.py keep files: cards, downloaded stills, background art.
 MEDIA_FOLDERS = ("cards", "sources", "art")
 # Jobs that run every minute keep their runs for a day only (1,440 a day otherwise pile up).
 SHORT_LIVED_RUNS = {"dispatch_pending_events": timedelta(days=1)}
@@ -127,7 +129,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
 
     - missing: a present episode without a card, a card that never reached Plex, or a card whose
       file is gone;
-    - outdated: the fingerprint the card would get now (pipeline.expected_fingerprint, computed
+    - outdated: the fingerprint the card would get now (looks.expected_fingerprint, computed
       from stored data without Plex or rendering) differs from the one it was rendered with:
       settings changed somewhere, or a watched flip changed the style;
     - retry: failed earlier, its retry_at has come, and it has attempts left.
@@ -180,9 +182,9 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
     if card.state == TitleCard.State.FAILED:
         due = card.retry_at is not None and card.retry_at <= now
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None
-    if card.state != TitleCard.State.UPLOADED or pipeline.card_file_missing(card):
+    if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
-    expected = pipeline.expected_fingerprint(episode)
+    expected = expected_fingerprint(episode)
     if expected is not None and expected != card.fingerprint:
         return "outdated"
     return None
@@ -194,7 +196,7 @@ def refresh_watched_state(queue: Queue) -> dict:
     summary: dict = {"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": {}}
     for connection in usable_connections():
         try:
-            counts = pipeline.refresh_watched(connection)
+            counts = refresh_watched(connection)
         except PlexAuthError as exc:
             log.error("Plex connection %s: %s", connection, exc)
             connection.record_auth_failure(str(exc))

@@ -80,7 +80,7 @@ class Series(CardOverrides):
     guid_tmdb = models.CharField(max_length=64, blank=True)
     guid_imdb = models.CharField(max_length=64, blank=True)
     art = models.CharField(max_length=500, blank=True, help_text="Plex's background art path.")
-    # The background art, downloaded once for the `art` styles and kept (cards/pipeline.py).
+    # The background art, downloaded once for the `art` styles and kept (cards/sources.py).
     art_file = models.CharField(max_length=500, blank=True, editable=False)
     art_hash = models.CharField(max_length=64, blank=True, editable=False)
     plex_updated_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,8 @@
-"""Celery tasks: thin glue. They take IDs, load, call the pipeline, record the outcome.
+"""Celery tasks: thin glue. They take IDs, load, call the work (cards/sync.py, cards/card.py,
+cards/keys.py, cards/maintenance.py), record the outcome.
 
-Every task is idempotent (running it twice does the work once: the pipeline renders only when
-the fingerprint changed and uploads only what Plex does not show yet) and is dispatched only
+Every task is idempotent (running it twice does the work once: a card is rendered only when its
+fingerprint changed and uploaded only when Plex does not show it yet) and is dispatched only
 after the transaction that created its work has committed (transaction.on_commit).
 
 Failures, by what trying again can do:
@@ -40,8 +41,10 @@ from connections.models import PlexConnection
 from connections.plex import PlexAuthError, PlexError, PlexNotFound, PlexUnavailable
 from tcm_site.locks import LockHeld
 
-from . import maintenance, pipeline
+from . import maintenance, sync
+from .card import episode_lock, record_failure, retry_delay, update_card, verify_card
 from .jobs import JobFunction, report_progress, run_job
+from .keys import process_rating_key
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -103,7 +106,7 @@ def process_webhook_event(self, event_id: int) -> str:
         return "running"
     event.refresh_from_db()
     try:
-        outcome = pipeline.process_rating_key(plex, event.rating_key, event.event)
+        outcome = process_rating_key(plex, event.rating_key, event.event)
     except PlexAuthError as exc:
         record_auth_failure(plex, exc)
         return _finish(event, WebhookEvent.Status.FAILED, str(exc))
@@ -111,7 +114,7 @@ def process_webhook_event(self, event_id: int) -> str:
         if event.attempts >= settings.TCM_RETRY_LIMIT:
             reason = f"Gave up after {event.attempts} attempts. {exc}"
             return _finish(event, WebhookEvent.Status.FAILED, reason)
-        delay = pipeline.retry_delay(event.attempts)
+        delay = retry_delay(event.attempts)
         _wait(event, str(exc), delay)
         log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, delay)
         raise self.retry(countdown=delay, max_retries=None) from None
@@ -188,9 +191,9 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
         return "stopped"
     connection = episode.connection
     try:
-        with pipeline.episode_lock(episode):
+        with episode_lock(episode):
             client = connection.client()
-            result = pipeline.update_card(episode, client, refresh=True)
+            result = update_card(episode, client, refresh=True)
             if result.watched:
                 cache.delete(_recheck_key(episode_id))
                 return "watched"
@@ -237,12 +240,12 @@ def render_card(
     connection = episode.connection
     if reason := connection.blocked_reason():
         card, _ = TitleCard.objects.get_or_create(episode=episode)
-        pipeline.record_failure(card, reason, None)
+        record_failure(card, reason, None)
         return "blocked"
     try:
-        with pipeline.episode_lock(episode):
+        with episode_lock(episode):
             client = connection.client()
-            result = pipeline.update_card(
+            result = update_card(
                 episode,
                 client,
                 refresh=True,
@@ -276,7 +279,7 @@ def sync_library(self, connection_id: int) -> dict:
     """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun."""
 
     def work(connection: PlexConnection, run: JobRun) -> dict:
-        counts = pipeline.sync_library(
+        counts = sync.sync_library(
             connection, progress=lambda done, total: report_progress(run, done, total)
         )
         return asdict(counts)
@@ -306,14 +309,14 @@ def verify_cards(self, connection_id: int) -> dict:
             if done % 50 == 0:
                 report_progress(run, done, total)
             try:
-                with pipeline.episode_lock(card.episode):
+                with episode_lock(card.episode):
                     card.refresh_from_db()
-                    again = pipeline.verify_card(card, client)
+                    again = verify_card(card, client)
             except LockHeld:
                 summary["busy"] += 1  # someone is updating it right now
                 continue
             except PlexNotFound as exc:
-                pipeline.record_failure(card, str(exc), None)
+                record_failure(card, str(exc), None)
                 summary["failed"] += 1
                 continue
             summary["checked"] += 1
@@ -349,7 +352,7 @@ def _plex_job(
     except PlexUnavailable as exc:
         if task.request.retries >= settings.TCM_RETRY_LIMIT:
             return {"failed": str(exc)}
-        delay = pipeline.retry_delay(task.request.retries + 1)
+        delay = retry_delay(task.request.retries + 1)
         raise task.retry(countdown=delay, max_retries=None) from None
     except PlexError as exc:
         return {"failed": str(exc)}
@@ -369,9 +372,7 @@ def _series_job(task, series_id: int, job: str, work: Callable[[Series, JobRun],
 @shared_task(bind=True, name="cards.sync_series", max_retries=None)
 def sync_series(self, series_id: int) -> dict:
     """Read one show's episodes from Plex again ("Sync from Plex" in the admin)."""
-    return _series_job(
-        self, series_id, "sync_series", lambda series, run: pipeline.sync_series(series)
-    )
+    return _series_job(self, series_id, "sync_series", lambda series, run: sync.sync_series(series))
 
 
 @shared_task(bind=True, name="cards.render_series", max_retries=None)
@@ -380,7 +381,7 @@ def render_series(self, series_id: int) -> dict:
     ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
 
     def work(series: Series, run: JobRun) -> dict:
-        outcome = pipeline.process_rating_key(
+        outcome = process_rating_key(
             series.connection,
             series.rating_key,
             progress=lambda done, total: report_progress(run, done, total),

@@ -289,7 +289,7 @@ TCM_WEBHOOK_DEDUPE_SECONDS = env.int("TCM_WEBHOOK_DEDUPE_SECONDS", default=10)
 TCM_WEBHOOK_MAX_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TCM_WEBHOOK_MAX_BYTES)
 
-# --- Plex work (cards/pipeline.py, cards/tasks.py)
+# --- Plex work (cards/sync.py, cards/card.py, cards/tasks.py)
 # Items per request when walking a library (plexapi's container size).
 TCM_PLEX_PAGE_SIZE = env.int("TCM_PLEX_PAGE_SIZE", default=500)
 # Transient failures (Plex down, timing out, 5xx) are retried with exponential backoff and jitter:

@@ -4,7 +4,7 @@ now" on Plex connections, run as jobs whose progress and summary are kept in a J
 from __future__ import annotations
 
 from cards.models import Episode, JobRun, Series, TitleCard
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 from tests.support import admin_action, wait_until
 
 

@@ -3,8 +3,8 @@ recorded as skipped."""
 
 from __future__ import annotations
 
+from cards.keys import process_rating_key
 from cards.models import JobRun
-from cards.pipeline import process_rating_key
 from cards.tasks import refresh_watched_state
 
 

@@ -12,8 +12,8 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
+from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
-from cards.pipeline import process_rating_key
 from cards.render import CardSpec, render
 from cards.render.types import CARD_TYPES
 from connections.models import PlexConnection
