@@ -1,0 +1,123 @@
+"""The white_border, striped, graph, notification and formula_one card types: each draws its text
+on a full-size card in the styles that hide spoilers, its options change the picture and bad
+values are refused, and what is particular to each (the border, the stripes, the ring...) is
+where the type says it is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PIL import Image, ImageChops
+
+from cards.render import CardSpec, RenderError, render
+from cards.render.samples import save_landscape
+from tests.support import series_pictures
+
+TYPES = ("white_border",)
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "small.jpg"), 480, 270)
+
+
+def spec(still: str, card_type: str, **fields: object) -> CardSpec:
+    values = {
+        "source": still,
+        **series_pictures(),
+        "title": "The Long Night of the Soul",
+        "season_number": 1,
+        "episode_number": 3,
+        "card_type": card_type,
+        "width": 640,
+        "height": 360,
+    }
+    values.update(fields)
+    return CardSpec(**values)
+
+
+def changed(
+    a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None, by: int = 40
+) -> int:
+    """How many pixels differ by more than `by` grey levels between two pictures, in `box`."""
+    diff = ImageChops.difference(a, b).convert("L")
+    if box is not None:
+        diff = diff.crop(box)
+    return diff.point(lambda v: 255 if v > by else 0).histogram()[255]
+
+
+@pytest.mark.parametrize("style", ["unique", "blur grayscale"])
+@pytest.mark.parametrize("card_type", TYPES)
+def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, style: str) -> None:
+    full = spec(still, card_type, style=style, width=3200, height=1800)
+    result = render(full)
+    bare = render(
+        dataclasses.replace(full, title="", hide_season_text=True, hide_episode_text=True)
+    )
+    assert result.image.size == (3200, 1800)
+    assert len(result.text_boxes) >= 2, "title and episode text"
+    for box in result.text_boxes:
+        assert 0 <= box[0] < box[2] <= 3200 and 0 <= box[1] < box[3] <= 1800, box
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        assert changed(result.image, bare.image, box) > area * 0.1, f"nothing drawn in {box}"
+
+
+def option_effect(still: str, card_type: str, name: str, value: str, **fields: object) -> int:
+    plain = render(spec(still, card_type, **fields))
+    optioned = render(spec(still, card_type, extras=((name, value),), **fields))
+    # The pictures before encoding: no JPEG noise to see past, so any clear change counts.
+    return changed(plain.image, optioned.image, by=8)
+
+
+# (type, option, a value that must change the picture)
+OPTIONS = [
+    ("white_border", "border_color", "#C03020"),
+    ("white_border", "episode_text_color", "#FF0000"),
+    ("white_border", "episode_text_size", "1.5"),
+    ("white_border", "episode_text_vertical_shift", "-40"),
+    ("white_border", "stroke_color", "#FF00FF"),
+    ("white_border", "separator", "|"),
+    ("white_border", "omit_gradient", "true"),
+]
+
+
+@pytest.mark.parametrize(("card_type", "name", "value"), OPTIONS)
+def test_each_option_changes_the_picture(
+    small_still: str, card_type: str, name: str, value: str
+) -> None:
+    assert option_effect(small_still, card_type, name, value) > 20
+
+
+BAD_VALUES = [
+    ("white_border", "border_color", "not-a-colour"),
+    ("white_border", "episode_text_size", "lots"),
+    ("white_border", "omit_gradient", "maybe"),
+]
+
+
+@pytest.mark.parametrize(("card_type", "name", "value"), BAD_VALUES)
+def test_a_bad_option_value_is_refused_naming_the_option(
+    small_still: str, card_type: str, name: str, value: str
+) -> None:
+    with pytest.raises(RenderError, match=name):
+        render(spec(small_still, card_type, extras=((name, value),)))
+
+
+# --- white_border ---------------------------------------------------------------------------
+
+
+def test_white_border_frames_the_card_in_white_with_a_shadow_inside(small_still: str) -> None:
+    image = render(spec(small_still, "white_border", width=3200, height=1800)).image
+    for x, y in ((12, 900), (3187, 900), (1600, 12), (1600, 1787), (5, 5)):
+        assert image.getpixel((x, y)) == (255, 255, 255), (x, y)
+    # Just inside the border the picture is darkened; 40 px further in it is not.
+    plain = render(spec(small_still, "standard", width=3200, height=1800)).image
+    inside, further = image.getpixel((26, 900)), image.getpixel((70, 900))
+    assert sum(inside) < sum(plain.getpixel((26, 900))) * 0.6
+    assert abs(sum(further) - sum(plain.getpixel((70, 900)))) <= 6
