@@ -11,6 +11,7 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -67,6 +68,8 @@ class Option:
     choices: tuple[str, ...] = ()
     minimum: float | None = None  # for number and int
     maximum: float | None = None
+    # For text: a regular expression the whole value must match (a form can check it too).
+    pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in OPTION_KINDS:
@@ -93,6 +96,8 @@ class Option:
                 if value not in self.choices:
                     raise ValueError(f"choose one of {', '.join(self.choices)}")
                 return value
+            if self.pattern and not re.fullmatch(self.pattern, str(raw).strip()):
+                raise ValueError(f"not in the expected form ({self.help})")
             return str(raw)
         except ValueError as exc:
             raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
