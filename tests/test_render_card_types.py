@@ -21,6 +21,8 @@ TITLE_REGIONS = {
     "star_wars": (0.09, 0.45, 0.4, 0.62),
     "olivier": (0.09, 0.42, 0.45, 0.58),
     "white_border": (0.1, 0.72, 0.9, 0.87),
+    # The stripes stop short of the title: without one they run on down to where it would be.
+    "striped": (0.0, 0.8, 0.6, 1.0),
 }
 
 

@@ -14,7 +14,7 @@ from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
-TYPES = ("white_border",)
+TYPES = ("white_border", "striped")
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +84,15 @@ OPTIONS = [
     ("white_border", "stroke_color", "#FF00FF"),
     ("white_border", "separator", "|"),
     ("white_border", "omit_gradient", "true"),
+    ("striped", "angle", "100"),
+    ("striped", "inset", "200"),
+    ("striped", "inter_stripe_spacing", "40"),
+    ("striped", "overlay_color", "#203040"),
+    ("striped", "polygons", "sml+"),
+    ("striped", "episode_text_color", "#00FF00"),
+    ("striped", "episode_text_size", "1.5"),
+    ("striped", "separator", "/"),
+    ("striped", "text_position", "upper right"),
 ]
 
 
@@ -98,6 +107,11 @@ BAD_VALUES = [
     ("white_border", "border_color", "not-a-colour"),
     ("white_border", "episode_text_size", "lots"),
     ("white_border", "omit_gradient", "maybe"),
+    ("striped", "angle", "10"),
+    ("striped", "inset", "-5"),
+    ("striped", "polygons", "random[xyz]"),
+    ("striped", "polygons", "wide stripes"),
+    ("striped", "text_position", "middle"),
 ]
 
 
@@ -121,3 +135,63 @@ def test_white_border_frames_the_card_in_white_with_a_shadow_inside(small_still:
     inside, further = image.getpixel((26, 900)), image.getpixel((70, 900))
     assert sum(inside) < sum(plain.getpixel((26, 900))) * 0.6
     assert abs(sum(further) - sum(plain.getpixel((70, 900)))) <= 6
+
+
+# --- striped --------------------------------------------------------------------------------
+
+
+def test_striped_draws_the_same_stripes_for_the_same_episode_every_time(small_still: str) -> None:
+    card = spec(small_still, "striped")
+    assert render(card).data == render(card).data
+    # Another title keeps the episode's stripes (only the text changes) ...
+    retitled = render(dataclasses.replace(card, title="Another Title")).image
+    above_text = (0, 0, 640, 250)
+    assert changed(render(card).image, retitled, above_text) == 0
+    # ... another episode gets others.
+    other = render(dataclasses.replace(card, episode_number=4)).image
+    assert changed(render(card).image, other, above_text) > 500
+
+
+def test_striped_stripes_stop_short_of_the_text(small_still: str) -> None:
+    result = render(spec(small_still, "striped", width=3200, height=1800))
+    left = min(box[0] for box in result.text_boxes)
+    top = min(box[1] for box in result.text_boxes)
+    right = max(box[2] for box in result.text_boxes)
+    # The band just above the text is all sheet: no stripe runs into it.
+    band = result.image.crop((left, top - 60, right, top - 5)).convert("L")
+    assert band.getextrema() == (255, 255)
+    # Elsewhere the picture shows through the sheet.
+    assert result.image.crop((0, 0, 3200, 1200)).convert("L").getextrema()[0] < 200
+
+
+def test_striped_fixed_widths_give_stripes_of_that_width(small_still: str) -> None:
+    image = render(
+        spec(
+            small_still,
+            "striped",
+            width=3200,
+            height=1800,
+            extras=(("polygons", "300+"), ("angle", "90"), ("inter_stripe_spacing", "20")),
+        )
+    ).image
+    # Upright stripes of 300 px, 20 px apart, from x = 50: the sheet shows only between them.
+    row = image.convert("L").crop((0, 900, 3200, 901)).point(lambda v: 255 if v > 250 else 0)
+    sheet = [x for x in range(3200) if row.getpixel((x, 0)) == 255]
+    gaps = [x for x in sheet if 50 < x < 2900]
+    assert gaps, "no gaps between the stripes"
+    assert all(any(abs(x - (50 + k * 320 + 310)) <= 12 for k in range(10)) for x in gaps)
+
+
+def test_striped_text_goes_to_the_corner_asked_for(small_still: str) -> None:
+    result = render(
+        spec(
+            small_still,
+            "striped",
+            width=3200,
+            height=1800,
+            extras=(("text_position", "upper right"),),
+        )
+    )
+    right = max(box[2] for box in result.text_boxes)
+    top = min(box[1] for box in result.text_boxes)
+    assert right > 3000 and top < 200
