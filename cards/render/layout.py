@@ -545,3 +545,7 @@ def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -
     if (left, top, right, bottom) != (x, y, x + mask.width, y + mask.height):
         mask = mask.crop((left - x, top - y, right - x, bottom - y))
     canvas.paste(effects.ink(canvas, color), (left, top, right, bottom), mask)
+
+
+# For card types that draw shapes of their own (rings, bars) the way text is drawn.
+paint = _paste

@@ -140,6 +140,9 @@ class CardType:
     # When False the card starts as a plain `background` canvas and the type places its
     # pictures itself (card.picture(), card.logo()); otherwise the still (or art) covers it.
     fills_canvas: ClassVar[bool] = True
+    # Whether it draws the episode's place in its season (graph): the pipeline then fills
+    # CardSpec.season_episode_max, which every other card does without.
+    season_progress: ClassVar[bool] = False
     background: ClassVar[str] = "black"
     # The blur of the blur styles, in reference px (some types blur less than the usual 60).
     blur_radius: ClassVar[float] = effects.BLUR_RADIUS
