@@ -23,6 +23,7 @@ TITLE_REGIONS = {
     "white_border": (0.1, 0.72, 0.9, 0.87),
     # The stripes stop short of the title: without one they run on down to where it would be.
     "striped": (0.0, 0.8, 0.6, 1.0),
+    "graph": (0.13, 0.78, 0.75, 0.95),
 }
 
 

@@ -14,7 +14,7 @@ from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
-TYPES = ("white_border", "striped")
+TYPES = ("white_border", "striped", "graph")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,7 @@ def spec(still: str, card_type: str, **fields: object) -> CardSpec:
         "title": "The Long Night of the Soul",
         "season_number": 1,
         "episode_number": 3,
+        "season_episode_max": 10,
         "card_type": card_type,
         "width": 640,
         "height": 360,
@@ -93,6 +94,17 @@ OPTIONS = [
     ("striped", "episode_text_size", "1.5"),
     ("striped", "separator", "/"),
     ("striped", "text_position", "upper right"),
+    ("graph", "graph_color", "#FF0000"),
+    ("graph", "graph_background_color", "#FF0000"),
+    ("graph", "graph_background_opacity", "1"),
+    ("graph", "graph_inset", "150"),
+    ("graph", "graph_radius", "250"),
+    ("graph", "graph_width", "60"),
+    ("graph", "fill_scale", "1.5"),
+    ("graph", "graph_text_font_size", "0.6"),
+    ("graph", "percentage", "0.9"),
+    ("graph", "omit_gradient", "true"),
+    ("graph", "text_position", "upper right"),
 ]
 
 
@@ -112,6 +124,10 @@ BAD_VALUES = [
     ("striped", "polygons", "random[xyz]"),
     ("striped", "polygons", "wide stripes"),
     ("striped", "text_position", "middle"),
+    ("graph", "graph_radius", "20"),
+    ("graph", "percentage", "1.5"),
+    ("graph", "graph_color", "bluish"),
+    ("graph", "text_position", "centre"),
 ]
 
 
@@ -195,3 +211,75 @@ def test_striped_text_goes_to_the_corner_asked_for(small_still: str) -> None:
     right = max(box[2] for box in result.text_boxes)
     top = min(box[1] for box in result.text_boxes)
     assert right > 3000 and top < 200
+
+
+# --- graph ----------------------------------------------------------------------------------
+
+
+def steel_blue(pixel: tuple[int, int, int]) -> bool:
+    r, g, b = pixel
+    return b > 200 and 130 < g < 230 and r < 150
+
+
+def ring_point(angle: float, radius: float = 175) -> tuple[int, int]:
+    """A point on the default ring (centre 250, 1550), clockwise from 12 o'clock."""
+    import math
+
+    a = math.radians(angle - 90)
+    return round(250 + radius * math.cos(a)), round(1550 + radius * math.sin(a))
+
+
+def test_graph_ring_fills_as_far_into_the_season_as_the_episode_is(small_still: str) -> None:
+    def ring(number: int) -> Image.Image:
+        card = spec(small_still, "graph", episode_number=number, width=3200, height=1800)
+        return render(card).image
+
+    third, most = ring(3), ring(8)  # of 10
+    assert steel_blue(third.getpixel(ring_point(45)))
+    assert not steel_blue(third.getpixel(ring_point(180)))
+    assert steel_blue(most.getpixel(ring_point(180)))
+    assert steel_blue(most.getpixel(ring_point(270)))
+    assert not steel_blue(most.getpixel(ring_point(320)))
+
+
+def test_graph_shows_the_episode_and_the_season_in_the_ring(small_still: str) -> None:
+    result = render(spec(small_still, "graph", width=3200, height=1800))
+    numerator, denominator, title = result.text_boxes
+    # "3" up and left of the ring's centre, "10" down and right, the title beside the ring.
+    assert numerator[2] < 250 + 20 and numerator[3] < 1550
+    assert denominator[0] > 250 - 20 and denominator[1] > 1550
+    assert title[0] > 250 + 175 and title[1] < 1550 < title[3]
+
+
+def test_graph_without_the_season_size_shows_the_episode_alone(small_still: str) -> None:
+    result = render(spec(small_still, "graph", season_episode_max=None, width=3200, height=1800))
+    number, _title = result.text_boxes
+    assert number[0] < 250 < number[2] and number[1] < 1550 < number[3]
+    assert not steel_blue(result.image.getpixel(ring_point(45)))  # nothing to fill it with
+    filled = render(
+        spec(
+            small_still,
+            "graph",
+            season_episode_max=None,
+            width=3200,
+            height=1800,
+            extras=(("percentage", "0.5"),),
+        )
+    )
+    assert steel_blue(filled.image.getpixel(ring_point(135)))
+
+
+def test_graph_stacks_a_fraction_of_long_numbers(small_still: str) -> None:
+    result = render(
+        spec(
+            small_still,
+            "graph",
+            episode_number=104,
+            season_episode_max=120,
+            width=3200,
+            height=1800,
+        )
+    )
+    numerator, denominator, _title = result.text_boxes
+    assert numerator[3] < 1550 < denominator[1]  # one above the other
+    assert abs((numerator[0] + numerator[2]) / 2 - 250) < 12
