@@ -24,6 +24,8 @@ TITLE_REGIONS = {
     # The stripes stop short of the title: without one they run on down to where it would be.
     "striped": (0.0, 0.8, 0.6, 1.0),
     "graph": (0.13, 0.78, 0.75, 0.95),
+    # With the title goes the glass box behind it.
+    "notification": (0.45, 0.77, 1.0, 0.92),
 }
 
 

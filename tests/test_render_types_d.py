@@ -14,7 +14,7 @@ from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
-TYPES = ("white_border", "striped", "graph")
+TYPES = ("white_border", "striped", "graph", "notification")
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,16 @@ OPTIONS = [
     ("graph", "percentage", "0.9"),
     ("graph", "omit_gradient", "true"),
     ("graph", "text_position", "upper right"),
+    ("notification", "position", "left"),
+    ("notification", "glass_color", "#2040C0"),
+    ("notification", "glass_opacity", "0.9"),
+    ("notification", "edge_color", "#FF0000"),
+    ("notification", "edge_width", "20"),
+    ("notification", "box_adjustments", "20 0 20 100"),
+    ("notification", "episode_text_color", "#FF0000"),
+    ("notification", "episode_text_size", "1.4"),
+    ("notification", "episode_text_vertical_shift", "-30"),
+    ("notification", "separator", "-"),
 ]
 
 
@@ -128,6 +138,9 @@ BAD_VALUES = [
     ("graph", "percentage", "1.5"),
     ("graph", "graph_color", "bluish"),
     ("graph", "text_position", "centre"),
+    ("notification", "position", "top"),
+    ("notification", "glass_opacity", "2"),
+    ("notification", "box_adjustments", "10 10"),
 ]
 
 
@@ -283,3 +296,36 @@ def test_graph_stacks_a_fraction_of_long_numbers(small_still: str) -> None:
     numerator, denominator, _title = result.text_boxes
     assert numerator[3] < 1550 < denominator[1]  # one above the other
     assert abs((numerator[0] + numerator[2]) / 2 - 250) < 12
+
+
+# --- notification ---------------------------------------------------------------------------
+
+
+def test_notification_boxes_are_frosted_glass_on_the_edge(small_still: str) -> None:
+    def card(**fields: object) -> tuple[Image.Image, list]:
+        result = render(spec(small_still, "notification", width=3200, height=1800, **fields))
+        return result.image, result.text_boxes
+
+    image, (title, episode) = card()
+    bare = render(
+        spec(
+            small_still,
+            "standard",
+            width=3200,
+            height=1800,
+            title="",
+            extras=(("omit_gradient", "true"),),
+            hide_episode_text=True,
+            hide_season_text=True,
+        )
+    ).image
+    assert title[2] > 3100 and episode[2] > 3100  # right-aligned near the edge
+    # Behind the title, between its ink and the edge, the picture is darker (tinted glass) ...
+    probe = (3190, (title[1] + title[3]) // 2)
+    assert sum(image.getpixel(probe)) < sum(bare.getpixel(probe)) * 0.75
+    # ... with a white bar on the box's inner side, left of the text.
+    row = [image.getpixel((x, probe[1])) for x in range(title[0] - 80, title[0])]
+    assert (255, 255, 255) in row
+    # On the left, everything is mirrored.
+    image, (title, episode) = card(extras=(("position", "left"),))
+    assert title[0] < 100 and episode[0] < 100
