@@ -14,7 +14,7 @@ from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
-TYPES = ("white_border", "striped", "graph", "notification")
+TYPES = ("white_border", "striped", "graph", "notification", "formula_one")
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,8 @@ def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, s
     assert len(result.text_boxes) >= 2, "title and episode text"
     for box in result.text_boxes:
         assert 0 <= box[0] < box[2] <= 3200 and 0 <= box[1] < box[3] <= 1800, box
+        if box in bare.text_boxes:
+            continue  # text of the type's own (formula_one's race and year), on both cards
         area = (box[2] - box[0]) * (box[3] - box[1])
         assert changed(result.image, bare.image, box) > area * 0.1, f"nothing drawn in {box}"
 
@@ -115,6 +117,11 @@ OPTIONS = [
     ("notification", "episode_text_size", "1.4"),
     ("notification", "episode_text_vertical_shift", "-30"),
     ("notification", "separator", "-"),
+    ("formula_one", "country", "Italian"),
+    ("formula_one", "race", "SPRINT"),
+    ("formula_one", "episode_text_color", "#FF0000"),
+    ("formula_one", "episode_text_size", "1.5"),
+    ("formula_one", "frame_year", "1999"),
 ]
 
 
@@ -141,6 +148,9 @@ BAD_VALUES = [
     ("notification", "position", "top"),
     ("notification", "glass_opacity", "2"),
     ("notification", "box_adjustments", "10 10"),
+    ("formula_one", "frame_year", "20.5"),
+    ("formula_one", "frame_year", "-1"),
+    ("formula_one", "episode_text_size", "0"),
 ]
 
 
@@ -329,3 +339,51 @@ def test_notification_boxes_are_frosted_glass_on_the_edge(small_still: str) -> N
     # On the left, everything is mirrored.
     image, (title, episode) = card(extras=(("position", "left"),))
     assert title[0] < 100 and episode[0] < 100
+
+
+# --- formula_one ----------------------------------------------------------------------------
+
+
+def test_formula_one_writes_round_country_race_and_session_down_the_middle(
+    small_still: str,
+) -> None:
+    result = render(spec(small_still, "formula_one", season_text="Monaco", width=3200, height=1800))
+    round_, country, race, session, year = result.text_boxes
+    for box in (round_, country, race, session):
+        assert abs((box[0] + box[2]) / 2 - 1600) < 25, box  # centred
+    assert round_[3] < country[1] < country[3] < race[1] < race[3] < session[1]
+    assert year[2] <= 1300 and year[1] > session[3]
+    assert session[2] - session[0] <= 1625 + 4  # the session fits its line
+
+
+def test_formula_one_puts_the_race_country_flag_in_the_corner_piece(
+    small_still: str, tmp_path
+) -> None:
+    def piece(**fields: object) -> tuple[int, int, int]:
+        image = render(spec(small_still, "formula_one", width=3200, height=1800, **fields)).image
+        return image.getpixel((690, 500))  # in the left bar of the corner piece
+
+    assert piece() == (255, 255, 255)  # no country: plain white
+    r, g, b = piece(season_text="Italian Grand Prix")
+    assert g > 100 and r < 60  # Italy's green, at the hoist
+    r, g, b = piece(extras=(("country", "Belgian"),))
+    assert max(r, g, b) < 60  # Belgium's black
+    flag = tmp_path / "flag.png"
+    Image.new("RGB", (300, 200), (20, 40, 200)).save(flag)
+    r, g, b = piece(extras=(("flag", str(flag)),))
+    assert b > 150 and r < 60
+
+
+def test_formula_one_keeps_the_session_on_one_line(small_still: str) -> None:
+    result = render(
+        spec(
+            small_still,
+            "formula_one",
+            title="Practice\nSession One of the Longest Grand Prix Weekend Ever Held",
+            width=3200,
+            height=1800,
+            extras=(("frame_year", "0"),),
+        )
+    )
+    session = result.text_boxes[3]
+    assert session[2] - session[0] <= 1625 + 4 and session[3] - session[1] < 120
