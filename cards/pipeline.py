@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
@@ -51,7 +51,6 @@ from tcm_site.locks import LockHeld, lock
 
 from .models import Episode, Font, Series, TitleCard
 from .render import CardSpec, FontSpec, RenderError, reencode, render
-from .render import types as card_types
 
 log = logging.getLogger(__name__)
 
@@ -658,7 +657,6 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         season_number=episode.season_number,
         episode_number=episode.episode_number,
         absolute_number=episode.absolute_number,
-        season_episode_max=season_episode_max(episode, settings_.card_type),
         series_name=series.title,
         card_type=settings_.card_type,
         style=settings_.style_for(episode.watched),
@@ -674,20 +672,6 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         hide_episode_text=series.hide_episode_text,
         extras=tuple(sorted((str(k), str(v)) for k, v in (series.extras or {}).items())),
     )
-
-
-def season_episode_max(episode: Episode, card_type: str) -> int | None:
-    """The season's last episode number, for a card type that draws the episode's place in its
-    season; None for the others, so that a new episode in the season changes none of their
-    fingerprints."""
-    try:
-        wanted = card_types.get(card_type).season_progress
-    except RenderError:
-        return None  # an unknown type: render() says so
-    if not wanted or episode.season_number is None:
-        return None
-    seasons = Episode.objects.filter(series=episode.series, season_number=episode.season_number)
-    return seasons.aggregate(last=Max("episode_number"))["last"]
 
 
 def fingerprint(spec: CardSpec, episode: Episode, art_hash: str, font: Font | None) -> str:

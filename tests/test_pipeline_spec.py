@@ -47,28 +47,3 @@ def test_the_plex_title_is_used_when_no_text_is_set(plex_connection) -> None:
     spec = build_spec(episode, card_settings(episode), "sources/x.jpg", None)
     assert spec.title == "Señor Ñandú — 日本語"
     assert spec.season_text is None and spec.episode_text is None
-
-
-def test_a_graph_card_is_told_the_last_episode_number_of_its_season(plex_connection) -> None:
-    series = Series.objects.create(
-        connection=plex_connection, rating_key="1", title="Harbour", card_type="graph"
-    )
-    for key, season, number in (("2", 1, 1), ("3", 1, 2), ("4", 1, 5), ("5", 2, 9)):
-        Episode.objects.create(
-            connection=plex_connection,
-            series=series,
-            rating_key=key,
-            title="E",
-            season_number=season,
-            episode_number=number,
-        )
-    episode = Episode.objects.get(rating_key="3")
-    assert build_spec(episode, card_settings(episode), "x.jpg", None).season_episode_max == 5
-
-    # Other types go without it, and their fingerprints do not change with the season's size.
-    series.card_type = "standard"
-    series.save()
-    episode = Episode.objects.get(rating_key="3")
-    spec = build_spec(episode, card_settings(episode), "x.jpg", None)
-    assert spec.season_episode_max is None
-    assert "season_episode_max" not in spec.fingerprint_data()
