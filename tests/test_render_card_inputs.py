@@ -46,6 +46,7 @@ def test_the_fingerprint_does_not_depend_on_where_the_pictures_are() -> None:
         (Option("int", 2, "", minimum=0), "-1", "between 0 and inf"),
         (Option("int", 2, ""), "1.5", "whole number"),
         (Option("number", 1.0, ""), "nan", "finite"),
+        (Option("text", "a", "letters a or b", pattern="[ab]+"), "abc", "letters a or b"),
     ],
 )
 def test_an_option_out_of_its_limits_is_refused(option: Option, raw: str, message: str) -> None:
@@ -56,3 +57,4 @@ def test_an_option_out_of_its_limits_is_refused(option: Option, raw: str, messag
 def test_an_option_within_its_limits_is_parsed() -> None:
     assert Option("int", 2, "", minimum=0, maximum=9).parse("n", "7") == 7
     assert Option("number", 1.0, "", minimum=0.5).parse("n", "0.5") == 0.5
+    assert Option("text", "a", "", pattern="[ab]+").parse("n", " abba ") == " abba "

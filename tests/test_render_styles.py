@@ -105,9 +105,13 @@ def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
+# formula_one's text fills the middle of the card; below its frame the picture is clear.
+CLEAR_BOXES = {"formula_one": (420, 350, 700, 450)}
+
+
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_blur_removes_most_of_the_detail_of_the_picture(detailed: str, card_type: str) -> None:
-    box = (380, 170, 700, 300)  # clear of every type's text
+    box = CLEAR_BOXES.get(card_type, (380, 170, 700, 300))  # clear of every type's text
     sharp = detail(card(detailed, card_type=card_type), box)
     blurred = detail(card(detailed, card_type=card_type, style="blur"), box)
     assert blurred < sharp / 20, (sharp, blurred)

@@ -62,6 +62,9 @@ class CardSpec:
     season_number: int | None = None
     episode_number: int | None = None
     absolute_number: int | None = None
+    # The last episode number of the season, for card types that draw how far into its season
+    # an episode is (graph); None for the others, and then left out of the fingerprint.
+    season_episode_max: int | None = None
     series_name: str = ""
     card_type: str = "standard"
     style: str = "unique"
@@ -91,6 +94,9 @@ class CardSpec:
         data = dataclasses.asdict(self)
         for path in PATHS:
             del data[path]
+        if data["season_episode_max"] is None:
+            # Absent rather than null: cards from before the field keep their fingerprint.
+            del data["season_episode_max"]
         font = data["font"]
         font["custom_file"] = font.pop("file") is not None
         font["replacements"] = [list(pair) for pair in self.font.replacements]

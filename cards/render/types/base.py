@@ -11,6 +11,7 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -67,6 +68,8 @@ class Option:
     choices: tuple[str, ...] = ()
     minimum: float | None = None  # for number and int
     maximum: float | None = None
+    # For text: a regular expression the whole value must match (a form can check it too).
+    pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in OPTION_KINDS:
@@ -93,6 +96,8 @@ class Option:
                 if value not in self.choices:
                     raise ValueError(f"choose one of {', '.join(self.choices)}")
                 return value
+            if self.pattern and not re.fullmatch(self.pattern, str(raw).strip()):
+                raise ValueError(f"not in the expected form ({self.help})")
             return str(raw)
         except ValueError as exc:
             raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
@@ -135,6 +140,9 @@ class CardType:
     # When False the card starts as a plain `background` canvas and the type places its
     # pictures itself (card.picture(), card.logo()); otherwise the still (or art) covers it.
     fills_canvas: ClassVar[bool] = True
+    # Whether it draws the episode's place in its season (graph): the pipeline then fills
+    # CardSpec.season_episode_max, which every other card does without.
+    season_progress: ClassVar[bool] = False
     background: ClassVar[str] = "black"
     # The blur of the blur styles, in reference px (some types blur less than the usual 60).
     blur_radius: ClassVar[float] = effects.BLUR_RADIUS
