@@ -18,9 +18,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexAuthError, PlexError
+from connections.plex import PlexError
 
 from .card import card_file_missing
+from .failures import plex_failure
 from .jobs import report_progress
 from .looks import expected_fingerprint
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
@@ -197,13 +198,10 @@ def refresh_watched_state(queue: Queue) -> dict:
     for connection in usable_connections():
         try:
             counts = refresh_watched(connection)
-        except PlexAuthError as exc:
-            log.error("Plex connection %s: %s", connection, exc)
-            connection.record_auth_failure(str(exc))
-            summary["errors"][connection.name] = str(exc)
-            continue
         except PlexError as exc:
-            log.warning("refreshing the watched state of %s: %s", connection, exc)
+            # Not retried: the next run (every half hour) reads everything again anyway.
+            if not plex_failure(connection, exc, None).blocked:
+                log.warning("refreshing the watched state of %s: %s", connection, exc)
             summary["errors"][connection.name] = str(exc)
             continue
         summary["connections"] += 1

@@ -5,13 +5,9 @@ Every task is idempotent (running it twice does the work once: a card is rendere
 fingerprint changed and uploaded only when Plex does not show it yet) and is dispatched only
 after the transaction that created its work has committed (transaction.on_commit).
 
-Failures, by what trying again can do:
-- Plex unavailable (timeouts, refused connections, 5xx): retried with exponential backoff and
-  jitter, up to TCM_RETRY_LIMIT attempts; the object keeps the last error and when it is due.
-- Plex rejected the token: permanent. The connection is flagged (auth_failed_at) and every task
-  for it stops before sending a request, so a revoked token cannot cause a retry storm.
-- Unknown rating key, a card that cannot be made: permanent, recorded with the reason.
-- Another task is working on the same episode: tried again shortly, never by blocking a worker.
+What a Plex failure does (try again with backoff, flag the connection, give up) is decided in
+one place, cards/failures.py, which every task asks. Another task working on the same episode
+is no failure: the task is tried again shortly, never by blocking a worker.
 
 Tasks that retry are declared with max_retries=None: tcm counts the attempts itself (on the
 event, the card, the job). Celery's own limit (3 by default; `retry(max_retries=None)` means
@@ -38,11 +34,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexAuthError, PlexError, PlexNotFound, PlexUnavailable
+from connections.plex import PlexError, PlexNotFound
 from tcm_site.locks import LockHeld
 
 from . import maintenance, sync
-from .card import episode_lock, record_failure, retry_delay, update_card, verify_card
+from .card import episode_lock, record_failure, update_card, verify_card
+from .failures import plex_failure
 from .jobs import JobFunction, report_progress, run_job
 from .keys import process_rating_key
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
@@ -53,11 +50,6 @@ log = logging.getLogger(__name__)
 def lock_delay() -> float:
     """How long to wait before trying an episode another task is working on."""
     return settings.TCM_LOCK_RETRY_DELAY * random.uniform(0.8, 1.6)
-
-
-def record_auth_failure(connection: PlexConnection, exc: PlexAuthError) -> None:
-    log.error("Plex connection %s: %s", connection, exc)
-    connection.record_auth_failure(str(exc))
 
 
 def dispatch(task, *args: object, countdown: float | None = None) -> None:
@@ -107,19 +99,13 @@ def process_webhook_event(self, event_id: int) -> str:
     event.refresh_from_db()
     try:
         outcome = process_rating_key(plex, event.rating_key, event.event)
-    except PlexAuthError as exc:
-        record_auth_failure(plex, exc)
-        return _finish(event, WebhookEvent.Status.FAILED, str(exc))
-    except PlexUnavailable as exc:
-        if event.attempts >= settings.TCM_RETRY_LIMIT:
-            reason = f"Gave up after {event.attempts} attempts. {exc}"
-            return _finish(event, WebhookEvent.Status.FAILED, reason)
-        delay = retry_delay(event.attempts)
-        _wait(event, str(exc), delay)
-        log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, delay)
-        raise self.retry(countdown=delay, max_retries=None) from None
-    except PlexError as exc:  # the key is unknown to Plex, or Plex refused the request
-        return _finish(event, WebhookEvent.Status.FAILED, str(exc))
+    except PlexError as exc:
+        verdict = plex_failure(plex, exc, event.attempts)
+        if verdict.retry_in is None:
+            return _finish(event, WebhookEvent.Status.FAILED, verdict.reason)
+        _wait(event, str(exc), verdict.retry_in)
+        log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, verdict.retry_in)
+        raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
 
     if outcome.not_watched_yet:
         schedule_watched_rechecks(outcome.not_watched_yet)
@@ -200,12 +186,12 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
     except LockHeld:
         dispatch(recheck_watched, episode_id, step, countdown=lock_delay())
         return "busy"
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        cache.delete(_recheck_key(episode_id))
-        return "stopped"
     except PlexError as exc:
-        # Plex down for a moment is no reason to stop asking: the next step asks again.
+        # The chain of re-checks is its own retry: Plex down for a moment is no reason to stop
+        # asking, the next step asks again. Only a rejected token stops it.
+        if plex_failure(connection, exc, None).blocked:
+            cache.delete(_recheck_key(episode_id))
+            return "stopped"
         log.info("re-checking %s: %s", episode, exc)
     if step + 1 < len(delays):
         dispatch(recheck_watched, episode_id, step + 1, countdown=delays[step + 1])
@@ -255,17 +241,15 @@ def render_card(
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        return "failed"
-    except PlexUnavailable:
-        card = TitleCard.objects.get(episode=episode)
-        if card.attempts >= settings.TCM_RETRY_LIMIT or card.retry_at is None:
+    except PlexError as exc:
+        # update_card recorded the failure on the card, with when a retry is due (there is no
+        # card when the connection has no token at all: no request was made).
+        card = TitleCard.objects.filter(episode=episode).first()
+        attempts, due = (card.attempts, card.retry_at) if card else (0, None)
+        verdict = plex_failure(connection, exc, attempts, due=due)
+        if verdict.retry_in is None:
             return "failed"
-        delay = max(0.0, (card.retry_at - timezone.now()).total_seconds())
-        raise self.retry(countdown=delay, max_retries=None) from None
-    except PlexError:
-        return "failed"
+        raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
@@ -346,16 +330,11 @@ def _plex_job(
         return {"skipped": reason}
     try:
         run = run_job(job, work, task_id=task.request.id or "", lock_timeout=lock_timeout)
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        return {"failed": str(exc)}
-    except PlexUnavailable as exc:
-        if task.request.retries >= settings.TCM_RETRY_LIMIT:
-            return {"failed": str(exc)}
-        delay = retry_delay(task.request.retries + 1)
-        raise task.retry(countdown=delay, max_retries=None) from None
     except PlexError as exc:
-        return {"failed": str(exc)}
+        verdict = plex_failure(connection, exc, task.request.retries + 1)
+        if verdict.retry_in is None:
+            return {"failed": verdict.reason}
+        raise task.retry(countdown=verdict.retry_in, max_retries=None) from None
     return run.summary
 
 
