@@ -17,7 +17,6 @@ from django.utils.text import Truncator
 
 from . import dashboard
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
-from .relay import requeue
 
 
 def _card_types_or_inherit() -> list[tuple[str, str]]:
@@ -426,7 +425,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry (failed or pending events)")
     def process_again(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
-        queued = requeue(queryset)
+        queued = WebhookEvent.requeue(queryset)
         skipped = queryset.count() - queued
         text = f"{queued} event(s) queued again, failed ones with a fresh set of attempts."
         if skipped:

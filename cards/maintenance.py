@@ -24,7 +24,7 @@ from .card import card_file_missing
 from .failures import plex_failure
 from .jobs import report_progress
 from .looks import expected_fingerprint
-from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import refresh_watched
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def for_each_connection(queue: Callable[[int], object]) -> dict:
 def lost_events(now: datetime) -> QuerySet[WebhookEvent]:
     """Events that wait for a task nobody will run.
 
-    - pending and never queued: the broker refused the task when the post arrived;
+    - waiting for the relay (WAITING_FOR_RELAY) and none took it: no worker runs a relay;
     - pending, queued (or due for a retry) longer than the grace period ago and still not
       started: the message was lost (Redis restarted without it, a worker died holding it);
     - running for longer than the running timeout: its worker died in the middle.
@@ -83,7 +83,7 @@ def lost_events(now: datetime) -> QuerySet[WebhookEvent]:
     not_recently_queued = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=grace)
     not_due_later = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=grace)
     return WebhookEvent.objects.filter(
-        Q(status=Status.PENDING, dispatched_at__isnull=True)
+        WAITING_FOR_RELAY
         | (Q(status=Status.PENDING) & not_recently_queued & not_due_later)
         | (Q(status=Status.RUNNING, started_at__lt=stuck) & not_recently_queued)
     )

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from cards.render.spec import RenderError
@@ -235,15 +235,25 @@ class TitleCard(models.Model):
         return f"card for {self.episode}"
 
 
+class EventStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+# An event waits for the relay (cards/relay.py) while it is pending and nobody has queued its
+# task yet: the view stores it so, the relay marks it dispatched as it queues the task, and it is
+# given back (dispatched_at emptied) when the broker refuses. The partial index, the relay's SQL,
+# waiting_for_relay() and the sweeper (cards/maintenance.py) all use this condition.
+WAITING_FOR_RELAY = models.Q(status=EventStatus.PENDING, dispatched_at__isnull=True)
+
+
 class WebhookEvent(models.Model):
     """One post from Tautulli, stored before any work is queued so that none is lost."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
-        DUPLICATE = "duplicate"
+    Status = EventStatus
 
     connection = models.ForeignKey(
         TautulliConnection, on_delete=models.CASCADE, related_name="events"
@@ -276,7 +286,7 @@ class WebhookEvent(models.Model):
             models.Index(
                 fields=["id"],
                 name="webhookevent_waiting_relay",
-                condition=models.Q(status="pending", dispatched_at__isnull=True),
+                condition=WAITING_FOR_RELAY,
             ),
         ]
 
@@ -285,9 +295,35 @@ class WebhookEvent(models.Model):
 
     @classmethod
     def waiting_for_relay(cls) -> models.QuerySet[WebhookEvent]:
-        """Events stored but not yet queued: what the relay takes (cards/relay.py, which reads
-        them with its own SQL of the same condition, the partial index's)."""
-        return cls.objects.filter(status=cls.Status.PENDING, dispatched_at=None)
+        """Events stored but not yet queued: what the relay takes (WAITING_FOR_RELAY)."""
+        return cls.objects.filter(WAITING_FOR_RELAY)
+
+    @classmethod
+    def give_back(cls, ids: list[int]) -> None:
+        """Hand events the broker refused back to the relay, to be queued on a later try."""
+        cls.objects.filter(pk__in=ids).update(dispatched_at=None)
+
+    @classmethod
+    def requeue(cls, events: models.QuerySet[WebhookEvent]) -> int:
+        """Hand pending or failed events to the relay again; returns how many.
+
+        A failed event starts over with its attempts reset, so it gets the whole retry budget.
+        """
+        with transaction.atomic():
+            ids = list(
+                events.filter(status__in=[cls.Status.PENDING, cls.Status.FAILED]).values_list(
+                    "pk", flat=True
+                )
+            )
+            cls.objects.filter(pk__in=ids, status=cls.Status.FAILED).update(attempts=0)
+            cls.objects.filter(pk__in=ids).update(
+                status=cls.Status.PENDING,
+                last_error="",
+                next_attempt_at=None,
+                finished_at=None,
+                dispatched_at=None,
+            )
+        return len(ids)
 
     def insert(self, twin_since: datetime) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).

@@ -59,6 +59,38 @@ def dispatch(task, *args: object, countdown: float | None = None) -> None:
 
 # --- Webhook events
 
+# When the broker is down, give up quickly: the event is stored, and is queued on a later try.
+_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def queue_event(event_id: int) -> bool:
+    """Queue the event's task (for the relay and the sweeper, which marked it dispatched). With
+    the broker down the event is given back, to be queued on a later try; returns whether it
+    was queued."""
+    try:
+        # Nobody waits for this task's return value (the event row records the outcome);
+        # without ignore_result the Redis result backend subscribes this process to a result
+        # channel per task, which is slower and grows without end. The reprs are what Celery
+        # would write itself (for monitoring), without its general-purpose saferepr.
+        process_webhook_event.apply_async(
+            (event_id,),
+            retry_policy=_DISPATCH_RETRY,
+            ignore_result=True,
+            argsrepr=f"({event_id},)",
+            kwargsrepr="{}",
+        )
+    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
+        log.warning(
+            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
+            "until it is queued again",
+            event_id,
+            type(exc).__name__,
+            exc,
+        )
+        WebhookEvent.give_back([event_id])
+        return False
+    return True
+
 
 @shared_task(bind=True, name="cards.process_webhook_event", max_retries=None)
 def process_webhook_event(self, event_id: int) -> str:
@@ -449,8 +481,6 @@ def render_due_cards(self) -> dict:
 @shared_task(bind=True, name="cards.dispatch_pending_events")
 def dispatch_pending_events(self) -> dict:
     """The sweeper: queue again the webhook events whose task was lost."""
-    from .relay import queue_event
-
     return _scheduled(
         self,
         "dispatch_pending_events",
