@@ -11,12 +11,12 @@ itself, for two reasons:
   the minute sweeper found it (a web process killed in between, a broker that hung up).
 
 So the row is the message (a transactional outbox): an event waits for its task while it is
-pending with `dispatched_at` empty (WAITING_FOR_RELAY, cards/models.py). A thread in each worker looks for such events a few times a
-second (TCM_EVENT_RELAY_INTERVAL), marks them dispatched with one UPDATE and queues their
-tasks. A task can never arrive before its row, since only committed rows are seen. Two relays
-(two workers) claim disjoint events: the UPDATE repeats the condition and returns what it took.
-When the broker refuses, the events not yet queued are given back and the relay waits longer
-before each new try, up to ten seconds.
+pending with `dispatched_at` empty (WAITING_FOR_RELAY, cards/models.py). A thread in each worker
+looks for such events a few times a second (TCM_EVENT_RELAY_INTERVAL), marks them dispatched
+with one UPDATE and queues their tasks. A task can never arrive before its row, since only
+committed rows are seen. Two relays (two workers) claim disjoint events: the UPDATE repeats the
+condition and returns what it took. When the broker refuses, the events not yet queued are given
+back and the relay waits longer before each new try, up to ten seconds.
 """
 
 from __future__ import annotations
