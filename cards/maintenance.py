@@ -22,7 +22,7 @@ from connections.plex import PlexError
 
 from .card import card_file_missing
 from .failures import plex_failure
-from .jobs import report_progress
+from .jobs import JOBS
 from .looks import expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import refresh_watched
@@ -36,8 +36,6 @@ Queue = Callable[[int], bool]
 ORPHAN_GRACE = timedelta(hours=1)
 # Where cards/card.py and cards/sources.py keep files: cards, downloaded stills, background art.
 MEDIA_FOLDERS = ("cards", "sources", "art")
-# Jobs that run every minute keep their runs for a day only (1,440 a day otherwise pile up).
-SHORT_LIVED_RUNS = {"dispatch_pending_events": timedelta(days=1)}
 # A run still "running" after this long lost its worker; it is marked failed.
 ABANDONED_RUN = timedelta(hours=24)
 
@@ -154,7 +152,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     total = episodes.count()
     for done, episode in enumerate(episodes.iterator(chunk_size=500)):
         if run and done % 200 == 0:
-            report_progress(run, done, total)
+            run.report_progress(done, total)
         # Loaded once above instead of joined per row: a connection decrypts its token when it
         # is loaded, and a series is shared by many episodes.
         episode.connection = connections[episode.connection_id]
@@ -171,7 +169,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         else:
             summary["already_queued"] += 1
     if run:
-        report_progress(run, total, total)
+        run.report_progress(total, total)
     return summary
 
 
@@ -247,10 +245,12 @@ def clean_up() -> dict:
 
 
 def _delete_old_runs(now: datetime) -> int:
-    latest = JobRun.objects.values("job").annotate(last=Max("pk")).values("last")
+    latest = JobRun.objects.values("kind", "target_id").annotate(last=Max("pk")).values("last")
     old = Q(started_at__lt=now - timedelta(days=settings.TCM_KEEP_JOB_RUNS_DAYS))
-    for job, keep in SHORT_LIVED_RUNS.items():
-        old |= Q(job=job, started_at__lt=now - keep)
+    # The jobs that keep their runs for less (JOBS is complete here: this runs as a task).
+    for job in JOBS.values():
+        if job.keep_runs is not None:
+            old |= Q(kind=job.kind, started_at__lt=now - job.keep_runs)
     return _delete(
         JobRun.objects.filter(old).exclude(status=JobRun.Status.RUNNING).exclude(pk__in=latest)
     )

@@ -390,7 +390,11 @@ def _insert_sql() -> tuple[list[models.Field], str]:
 
 
 class JobRun(models.Model):
-    """One run of a scheduled or admin-started job, with its progress and what it did."""
+    """One run of a scheduled or admin-started job, with its progress and what it did.
+
+    `kind` is the job (cards/jobs.py: its Celery task is "cards.<kind>"); `target_id` is the
+    object a per-object job ran for (a Plex connection, a series: the job declares which), empty
+    for the schedule's jobs."""
 
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -398,7 +402,8 @@ class JobRun(models.Model):
         FAILED = "failed"
         SKIPPED = "skipped"
 
-    job = models.CharField(max_length=100, db_index=True)
+    kind = models.CharField("job", max_length=100, db_index=True)
+    target_id = models.PositiveIntegerField("target", null=True, blank=True)
     task_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
@@ -412,4 +417,17 @@ class JobRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.job} at {self.started_at:%Y-%m-%d %H:%M}"
+        target = f" #{self.target_id}" if self.target_id is not None else ""
+        return f"{self.kind}{target} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def report_progress(self, done: int, total: int | None = None) -> None:
+        """Record progress of a long job; the admin shows it while the job runs.
+
+        An UPDATE of two columns, so it is cheap enough to call every few dozen items.
+        """
+        self.progress_done = done
+        fields = {"progress_done": done}
+        if total is not None:
+            self.progress_total = total
+            fields["progress_total"] = total
+        JobRun.objects.filter(pk=self.pk).update(**fields)
