@@ -17,15 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from tcm_site.logs import redact
-
-if TYPE_CHECKING:
-    from .models import TautulliConnection
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +128,6 @@ class TautulliClient:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.session = session or requests.Session()
-
-    @classmethod
-    def for_connection(cls, connection: TautulliConnection) -> TautulliClient:
-        return cls(
-            connection.url,
-            connection.api_key,
-            timeout=connection.timeout,
-            verify_tls=connection.verify_tls,
-        )
 
     # --- commands
 
