@@ -328,6 +328,6 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         try:
             return True, work()
         except TautulliError as exc:
-            hint = " This can be temporary: try again in a moment." if exc.retryable else ""
+            hint = " This can be temporary: try again in a moment." if exc.transient else ""
             self.message_user(request, f"{connection}: {exc}{hint}", messages.ERROR)
             return False, None
