@@ -1,8 +1,7 @@
 """Series and episodes as Plex has them, the cards tcm made for them, and the work it was asked
 to do.
 
-Card settings resolve from the most specific place that sets them: episode, then series, then the
-Plex connection, then the card type's own defaults. Blank means "inherit".
+A blank card setting on a series or an episode means "inherit" (cards/looks.py resolves them).
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@
 The webhook view only stores the post (one INSERT) and answers. It does not publish the task
 itself, for two reasons:
 
-- Publishing one Celery message costs the web process more than everything else a post does:
-  Celery builds the message and kombu builds a new redis-py client for every publish (about
-  1 ms of a post's 3 ms of CPU under gunicorn, measured with bench/webhook.py). Tautulli waits
-  for the answer, so that cost sat on the path it waits on.
+- Publishing one Celery message costs the web process a large part of a post's CPU: Celery
+  builds the message and kombu builds a new redis-py client for every publish (bench/README.md,
+  "Webhook intake"). Tautulli waits for the answer, so that cost sat on the path it waits on.
 - A post answered after its row committed but before its publish went through was lost until
   the minute sweeper found it (a web process killed in between, a broker that hung up).
 
@@ -52,8 +51,9 @@ def relay_new_events(limit: int = BATCH) -> Round:
     """One round: claim up to `limit` events waiting for their task, oldest first, and queue
     them. Stops at the first one the broker refuses and gives the rest back."""
     # A read first: on SQLite the UPDATE takes the database's one write lock, which an idle
-    # relay should not take several times a second. Hand-written, as the claim is: compiling
-    # the ORM's query was most of an idle round's cost, and idle is what the relay mostly is.
+    # relay should not take several times a second. SQL built once, as the claim is: the ORM
+    # compiling its query every round costs an idle round many times over, and idle is what
+    # the relay mostly is (bench/README.md, "The event relay's look-up").
     with connection.cursor() as cursor:
         cursor.execute(_waiting_sql(), [limit])
         ids = [pk for (pk,) in cursor.fetchall()]

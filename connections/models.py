@@ -234,8 +234,8 @@ class TautulliConnection(models.Model):
         """The connection whose webhook secret is `secret`, or None."""
         # The API key loads (and decrypts) only if asked for: the webhook view, which calls
         # this for every post, never needs it.
-        # Hand-written SQL (built once): the ORM would spend ten times the query's own cost
-        # compiling it, on every post.
+        # Hand-written SQL (built once): compiling the ORM's query would cost more than the query
+        # itself, on every post (bench/README.md, "Webhook intake").
         found = next(iter(cls.objects.raw(_by_digest_sql(), [crypto.digest(secret)])), None)
         if found is not None:
             stored = found.webhook_secret
