@@ -91,9 +91,9 @@ def job_task(
         # Not functools.wraps: Celery checks a call's arguments against the signature it finds.
         run.__name__, run.__qualname__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
         run.__module__ = fn.__module__
-        task = shared_task(bind=True, name=job.task_name, max_retries=None)(run)
-        task.job = job
-        return task
+        # `job` as a task option becomes an attribute of the task's class: setting it on the
+        # object shared_task returns would build the task, and finalize the app, at import.
+        return shared_task(bind=True, name=job.task_name, max_retries=None, job=job)(run)
 
     return declare
 
