@@ -8,26 +8,28 @@ show it, check later that Plex still does, and record what went wrong.
   selected).
 - Work on one episode never runs twice at once: callers hold `episode_lock`.
 
-Failures are recorded on the TitleCard (its state, reason, attempts and when a retry is due).
+Failures are recorded on the TitleCard: its state, the reason, the attempts, and when trying
+again is due (for a transient Plex error, the backoff of cards/failures.py). Nothing here
+retries: Plex errors are raised after they are recorded, and the task decides (render_card goes
+by the card's retry_at, the schedule re-queues failed cards once it has come).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import lock
 
+from . import failures
 from .looks import card_inputs
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
@@ -54,13 +56,6 @@ def episode_lock(episode: Episode) -> Iterator[None]:
 
 def card_file_missing(card: TitleCard) -> bool:
     return not is_cached(card.file)
-
-
-def retry_delay(attempt: int) -> float:
-    """Seconds to wait before attempt `attempt` + 1 after a transient failure: exponential
-    backoff with jitter (so that many cards failing together do not come back together)."""
-    delay = settings.TCM_RETRY_BASE_DELAY * 2 ** max(0, attempt - 1)
-    return min(settings.TCM_RETRY_MAX_DELAY, delay) * random.uniform(0.5, 1.0)
 
 
 def update_card(
@@ -95,10 +90,7 @@ def update_card(
         record_failure(card, str(exc), None)
         return CardResult(failed=str(exc), watched=episode.watched)
     except PlexError as exc:
-        retry_in = None
-        if exc.transient:
-            retry_in = timedelta(seconds=retry_delay(card.attempts + 1))
-        record_failure(card, str(exc), retry_in)
+        record_failure(card, str(exc), failures.retry_in(exc, card.attempts + 1))
         raise
     result.watched = episode.watched
     return result

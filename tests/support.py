@@ -347,7 +347,7 @@ def one_of_each(
         payload={"rating_key": "101", "event": "created"},
     )  # fmt: skip
     run = JobRun.objects.create(
-        job="sync_library:1", status=JobRun.Status.OK, summary={"episodes_created": 1}
+        kind="sync_library", target_id=1, status=JobRun.Status.OK, summary={"episodes_created": 1}
     )
     interval = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     task = PeriodicTask.objects.create(

@@ -56,12 +56,14 @@ def home(tautulli_connection) -> dict:
         last_error="Gave up after 8 attempts. Plex did not answer within 30 s (timeout).",
     )
     JobRun.objects.create(
-        job="render_due_cards",
+        kind="render_due_cards",
         status="ok",
         finished_at=now,
         summary={"checked": 812, "missing": 7, "outdated": 0, "queued": 7},
     )
-    JobRun.objects.create(job=f"sync_library:{plex.pk}", progress_done=30, progress_total=120)
+    JobRun.objects.create(
+        kind="sync_library", target_id=plex.pk, progress_done=30, progress_total=120
+    )
     return {"plex": plex, "revoked": revoked, "series": series}
 
 
