@@ -47,7 +47,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from cards.models import Episode
-    from cards.pipeline import sync_library
+    from cards.sync import sync_library
     from connections.models import PlexConnection
     from tests.fakes.plex import FakePlex
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from celery import Task
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,9 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import dashboard
+from . import dashboard, tasks
+from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
-from .relay import requeue
 
 
 def _card_types_or_inherit() -> list[tuple[str, str]]:
@@ -51,10 +52,8 @@ class CardActions:
         self._queue(request, self.episode_ids(queryset), force_upload=True)
 
     def _queue(self, request: HttpRequest, episode_ids: list[int], force_upload: bool) -> None:
-        from .tasks import dispatch, render_card
-
         for episode_id in episode_ids:
-            dispatch(render_card, episode_id, force_upload)
+            tasks.dispatch(tasks.render_card, episode_id, force_upload)
         what = "re-upload" if force_upload else "rendering and upload"
         self.message_user(
             request,
@@ -220,19 +219,17 @@ class SeriesAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
 
     @admin.action(description="Sync from Plex")
     def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
-        self._queue_jobs(request, queryset, "sync_series", "Sync from Plex")
+        self._queue_jobs(request, queryset, tasks.sync_series, "Sync from Plex")
 
     @admin.action(description="Render and upload all cards")
     def render_all_cards(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
-        self._queue_jobs(request, queryset, "render_series", "Rendering and upload")
+        self._queue_jobs(request, queryset, tasks.render_series, "Rendering and upload")
 
     def _queue_jobs(
-        self, request: HttpRequest, queryset: QuerySet[Series], task: str, what: str
+        self, request: HttpRequest, queryset: QuerySet[Series], task: Task, what: str
     ) -> None:
-        from . import tasks
-
         for series in queryset:
-            tasks.dispatch(getattr(tasks, task), series.pk)
+            tasks.dispatch(task, series.pk)
         self.message_user(
             request,
             f"{what} queued for {len(queryset)} series; the front page and Job runs show its "
@@ -430,7 +427,7 @@ class WebhookEventAdmin(MadeByTcm, admin.ModelAdmin):
 
     @admin.action(description="Retry (failed or pending events)")
     def process_again(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
-        queued = requeue(queryset)
+        queued = WebhookEvent.requeue(queryset)
         skipped = queryset.count() - queued
         text = f"{queued} event(s) queued again, failed ones with a fresh set of attempts."
         if skipped:
@@ -443,16 +440,11 @@ class JobKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        kinds = [*dashboard.SCHEDULED_JOBS]
-        kinds += [(kind, label) for kind, (label, _) in dashboard.OBJECT_JOBS.items()]
-        return kinds
+        return [(job.kind, job.label) for job in JOBS.values()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        kind = self.value()
-        if kind in dashboard.OBJECT_JOBS:
-            return queryset.filter(job__startswith=f"{kind}:")
-        if kind:
-            return queryset.filter(job=kind)
+        if kind := self.value():
+            return queryset.filter(kind=kind)
         return queryset
 
 
@@ -464,7 +456,7 @@ class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
     list_display = ("job_label", "outcome", "started_at", "duration", "progress", "summary_text")
     list_display_links = ("job_label",)
     list_filter = ("status", JobKindFilter)
-    search_fields = ("job",)
+    search_fields = ("kind",)
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in JobRun._meta.fields if f.name != "summary"] + [
         "progress",
@@ -475,9 +467,9 @@ class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
         return False  # a record of what happened
 
-    @admin.display(description="job", ordering="job")
+    @admin.display(description="job", ordering="kind")
     def job_label(self, obj: JobRun) -> str:
-        return dashboard.job_label(obj.job)
+        return dashboard.job_label(obj)
 
     @admin.display(description="status", ordering="status")
     def outcome(self, obj: JobRun) -> str:

@@ -18,25 +18,12 @@ from django_celery_beat.models import PeriodicTask
 
 from connections.models import PlexConnection, TautulliConnection
 
-from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .jobs import JOBS
+from .models import Episode, JobRun, TitleCard, WebhookEvent
 
-# The schedule's jobs, in the order the dashboard lists them: JobRun name, label. The Celery task
-# of each is "cards.<name>" (cards/tasks.py; the rows are made by migration cards/0005).
-SCHEDULED_JOBS = [
-    ("sync_all_libraries", "Sync libraries"),
-    ("refresh_watched_state", "Refresh watched state"),
-    ("render_due_cards", "Render and upload due cards"),
-    ("verify_all_cards", "Verify cards on Plex"),
-    ("dispatch_pending_events", "Dispatch pending events"),
-    ("clean_up", "Clean up"),
-]
-# Jobs run for one object ("sync_library:3"): label, and the model the number refers to.
-OBJECT_JOBS = {
-    "sync_library": ("Library sync", PlexConnection),
-    "verify_cards": ("Card check", PlexConnection),
-    "sync_series": ("Sync from Plex", Series),
-    "render_series": ("Render and upload all cards", Series),
-}
+# Imported for its declarations too: cards/tasks.py's job_task fills JOBS.
+from .tasks import sync_library
+
 FAILING_SHOWN = 10
 
 
@@ -45,17 +32,16 @@ def admin_url(name: str, *args: object, **query: object) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def job_label(job: str) -> str:
-    """A job run's name for people: "Library sync: home plex" for "sync_library:3"."""
-    for name, label in SCHEDULED_JOBS:
-        if job == name:
-            return label
-    kind, _, pk = job.partition(":")
-    if kind in OBJECT_JOBS and pk.isdigit():
-        label, model = OBJECT_JOBS[kind]
-        obj = model.objects.filter(pk=int(pk)).first()
-        return f"{label}: {obj if obj is not None else f'#{pk} (deleted)'}"
-    return job
+def job_label(run: JobRun) -> str:
+    """A job run's name for people: "Library sync: home plex" for a library sync of that
+    connection."""
+    job = JOBS.get(run.kind)
+    if job is None:
+        return run.kind
+    if job.target is None or run.target_id is None:
+        return job.label
+    obj = job.target._default_manager.filter(pk=run.target_id).first()
+    return f"{job.label}: {obj if obj is not None else f'#{run.target_id} (deleted)'}"
 
 
 def summary_text(summary: dict, limit: int = 300) -> str:
@@ -126,8 +112,8 @@ def progress(run: JobRun) -> dict:
         text = "starting"
     return {
         "id": run.pk,
-        "job": run.job,
-        "label": job_label(run.job),
+        "kind": run.kind,
+        "label": job_label(run),
         "status": run.status,
         "done": run.progress_done,
         "total": total,
@@ -165,7 +151,7 @@ def plex_health(connection: PlexConnection) -> Health:
         health.state, health.text, health.detail = "error", "error", connection.last_error
     elif not connection.last_checked_at:
         health.state, health.text = "unknown", "not tested yet (action “Test connection”)"
-    sync = JobRun.objects.filter(job=f"sync_library:{connection.pk}").first()
+    sync = JobRun.objects.filter(kind=sync_library.job.kind, target_id=connection.pk).first()
     if sync:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
         health.extra = f"last sync {when}: {outcome(sync)['text']}"
@@ -199,19 +185,21 @@ def counts(model: type, field: str, choices: list[tuple[str, str]], link: str) -
 
 
 def scheduled_jobs() -> list[dict]:
+    """The schedule's jobs, each under its periodic task's own name (editable in the admin)."""
+    jobs = [job for job in JOBS.values() if job.scheduled]
     periodic = {
         p.task: p
-        for p in PeriodicTask.objects.filter(task__startswith="cards.").select_related(
+        for p in PeriodicTask.objects.filter(task__in=[j.task_name for j in jobs]).select_related(
             "interval", "crontab"
         )
     }
     rows = []
-    for name, label in SCHEDULED_JOBS:
-        task = periodic.get(f"cards.{name}")
-        last = JobRun.objects.filter(job=name).first()
+    for job in jobs:
+        task = periodic.get(job.task_name)
+        last = JobRun.objects.filter(kind=job.kind).first()
         rows.append(
             {
-                "label": label,
+                "label": task.name if task else job.label,
                 "schedule": (task.interval or task.crontab or "-") if task else "not scheduled",
                 "enabled": bool(task and task.enabled),
                 "edit_url": admin_url("django_celery_beat_periodictask_change", task.pk)
@@ -231,17 +219,16 @@ def scheduled_jobs() -> list[dict]:
 
 def other_runs() -> list[dict]:
     """The last run of each per-object job (library syncs, series renders), newest first."""
-    scheduled = [name for name, _ in SCHEDULED_JOBS]
-    runs = JobRun.objects.exclude(job__in=scheduled).order_by("-started_at")[:50]
+    runs = JobRun.objects.filter(target_id__isnull=False).order_by("-started_at")[:50]
     seen, rows = set(), []
     for run in runs:
-        if run.job in seen:
+        if (run.kind, run.target_id) in seen:
             continue
-        seen.add(run.job)
+        seen.add((run.kind, run.target_id))
         rows.append(
             {
                 "run": run,
-                "label": job_label(run.job),
+                "label": job_label(run),
                 "url": admin_url("cards_jobrun_change", run.pk),
                 "outcome": outcome(run),
                 "summary": run.error or summary_text(run.summary),

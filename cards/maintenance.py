@@ -18,11 +18,14 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexAuthError, PlexError
+from connections.plex import PlexError
 
-from . import pipeline
-from .jobs import report_progress
-from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .card import card_file_missing
+from .failures import plex_failure
+from .jobs import JOBS
+from .looks import expected_fingerprint
+from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
+from .sync import refresh_watched
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +34,8 @@ Queue = Callable[[int], bool]
 # Files younger than this are never deleted as orphans: a render or download writes its file a
 # moment before the row that refers to it.
 ORPHAN_GRACE = timedelta(hours=1)
-# Where the pipeline keeps files (cards/pipeline.py): cards, downloaded stills, background art.
+# Where cards/card.py and cards/sources.py keep files: cards, downloaded stills, background art.
 MEDIA_FOLDERS = ("cards", "sources", "art")
-# Jobs that run every minute keep their runs for a day only (1,440 a day otherwise pile up).
-SHORT_LIVED_RUNS = {"dispatch_pending_events": timedelta(days=1)}
 # A run still "running" after this long lost its worker; it is marked failed.
 ABANDONED_RUN = timedelta(hours=24)
 
@@ -66,7 +67,7 @@ def for_each_connection(queue: Callable[[int], object]) -> dict:
 def lost_events(now: datetime) -> QuerySet[WebhookEvent]:
     """Events that wait for a task nobody will run.
 
-    - pending and never queued: the broker refused the task when the post arrived;
+    - waiting for the relay (WAITING_FOR_RELAY) and none took it: no worker runs a relay;
     - pending, queued (or due for a retry) longer than the grace period ago and still not
       started: the message was lost (Redis restarted without it, a worker died holding it);
     - running for longer than the running timeout: its worker died in the middle.
@@ -80,7 +81,7 @@ def lost_events(now: datetime) -> QuerySet[WebhookEvent]:
     not_recently_queued = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=grace)
     not_due_later = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=grace)
     return WebhookEvent.objects.filter(
-        Q(status=Status.PENDING, dispatched_at__isnull=True)
+        WAITING_FOR_RELAY
         | (Q(status=Status.PENDING) & not_recently_queued & not_due_later)
         | (Q(status=Status.RUNNING, started_at__lt=stuck) & not_recently_queued)
     )
@@ -127,7 +128,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
 
     - missing: a present episode without a card, a card that never reached Plex, or a card whose
       file is gone;
-    - outdated: the fingerprint the card would get now (pipeline.expected_fingerprint, computed
+    - outdated: the fingerprint the card would get now (looks.expected_fingerprint, computed
       from stored data without Plex or rendering) differs from the one it was rendered with:
       settings changed somewhere, or a watched flip changed the style;
     - retry: failed earlier, its retry_at has come, and it has attempts left.
@@ -151,7 +152,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     total = episodes.count()
     for done, episode in enumerate(episodes.iterator(chunk_size=500)):
         if run and done % 200 == 0:
-            report_progress(run, done, total)
+            run.report_progress(done, total)
         # Loaded once above instead of joined per row: a connection decrypts its token when it
         # is loaded, and a series is shared by many episodes.
         episode.connection = connections[episode.connection_id]
@@ -168,7 +169,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         else:
             summary["already_queued"] += 1
     if run:
-        report_progress(run, total, total)
+        run.report_progress(total, total)
     return summary
 
 
@@ -180,9 +181,9 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
     if card.state == TitleCard.State.FAILED:
         due = card.retry_at is not None and card.retry_at <= now
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None
-    if card.state != TitleCard.State.UPLOADED or pipeline.card_file_missing(card):
+    if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
-    expected = pipeline.expected_fingerprint(episode)
+    expected = expected_fingerprint(episode)
     if expected is not None and expected != card.fingerprint:
         return "outdated"
     return None
@@ -194,14 +195,11 @@ def refresh_watched_state(queue: Queue) -> dict:
     summary: dict = {"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": {}}
     for connection in usable_connections():
         try:
-            counts = pipeline.refresh_watched(connection)
-        except PlexAuthError as exc:
-            log.error("Plex connection %s: %s", connection, exc)
-            connection.record_auth_failure(str(exc))
-            summary["errors"][connection.name] = str(exc)
-            continue
+            counts = refresh_watched(connection)
         except PlexError as exc:
-            log.warning("refreshing the watched state of %s: %s", connection, exc)
+            # Not retried: the next run (every half hour) reads everything again anyway.
+            if not plex_failure(connection, exc, None).blocked:
+                log.warning("refreshing the watched state of %s: %s", connection, exc)
             summary["errors"][connection.name] = str(exc)
             continue
         summary["connections"] += 1
@@ -247,10 +245,12 @@ def clean_up() -> dict:
 
 
 def _delete_old_runs(now: datetime) -> int:
-    latest = JobRun.objects.values("job").annotate(last=Max("pk")).values("last")
+    latest = JobRun.objects.values("kind", "target_id").annotate(last=Max("pk")).values("last")
     old = Q(started_at__lt=now - timedelta(days=settings.TCM_KEEP_JOB_RUNS_DAYS))
-    for job, keep in SHORT_LIVED_RUNS.items():
-        old |= Q(job=job, started_at__lt=now - keep)
+    # The jobs that keep their runs for less (JOBS is complete here: this runs as a task).
+    for job in JOBS.values():
+        if job.keep_runs is not None:
+            old |= Q(kind=job.kind, started_at__lt=now - job.keep_runs)
     return _delete(
         JobRun.objects.filter(old).exclude(status=JobRun.Status.RUNNING).exclude(pk__in=latest)
     )

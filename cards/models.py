@@ -1,8 +1,7 @@
 """Series and episodes as Plex has them, the cards tcm made for them, and the work it was asked
 to do.
 
-Card settings resolve from the most specific place that sets them: episode, then series, then the
-Plex connection, then the card type's own defaults. Blank means "inherit".
+A blank card setting on a series or an episode means "inherit" (cards/looks.py resolves them).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from cards.render.fonts import check_font_data
@@ -107,7 +106,7 @@ class Series(CardOverrides):
     guid_tmdb = models.CharField(max_length=64, blank=True)
     guid_imdb = models.CharField(max_length=64, blank=True)
     art = models.CharField(max_length=500, blank=True, help_text="Plex's background art path.")
-    # The background art, downloaded once for the `art` styles and kept (cards/pipeline.py).
+    # The background art, downloaded once for the `art` styles and kept (cards/sources.py).
     art_file = models.CharField(max_length=500, blank=True, editable=False)
     art_hash = models.CharField(max_length=64, blank=True, editable=False)
     plex_updated_at = models.DateTimeField(null=True, blank=True)
@@ -266,15 +265,25 @@ class TitleCard(models.Model):
         return f"card for {self.episode}"
 
 
+class EventStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+# An event waits for the relay (cards/relay.py) while it is pending and nobody has queued its
+# task yet: the view stores it so, the relay marks it dispatched as it queues the task, and it is
+# given back (dispatched_at emptied) when the broker refuses. The partial index, the relay's SQL,
+# waiting_for_relay() and the sweeper (cards/maintenance.py) all use this condition.
+WAITING_FOR_RELAY = models.Q(status=EventStatus.PENDING, dispatched_at__isnull=True)
+
+
 class WebhookEvent(models.Model):
     """One post from Tautulli, stored before any work is queued so that none is lost."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
-        DUPLICATE = "duplicate"
+    Status = EventStatus
 
     connection = models.ForeignKey(
         TautulliConnection, on_delete=models.CASCADE, related_name="events"
@@ -307,7 +316,7 @@ class WebhookEvent(models.Model):
             models.Index(
                 fields=["id"],
                 name="webhookevent_waiting_relay",
-                condition=models.Q(status="pending", dispatched_at__isnull=True),
+                condition=WAITING_FOR_RELAY,
             ),
         ]
 
@@ -316,9 +325,35 @@ class WebhookEvent(models.Model):
 
     @classmethod
     def waiting_for_relay(cls) -> models.QuerySet[WebhookEvent]:
-        """Events stored but not yet queued: what the relay takes (cards/relay.py, which reads
-        them with its own SQL of the same condition, the partial index's)."""
-        return cls.objects.filter(status=cls.Status.PENDING, dispatched_at=None)
+        """Events stored but not yet queued: what the relay takes (WAITING_FOR_RELAY)."""
+        return cls.objects.filter(WAITING_FOR_RELAY)
+
+    @classmethod
+    def give_back(cls, ids: list[int]) -> None:
+        """Hand events the broker refused back to the relay, to be queued on a later try."""
+        cls.objects.filter(pk__in=ids).update(dispatched_at=None)
+
+    @classmethod
+    def requeue(cls, events: models.QuerySet[WebhookEvent]) -> int:
+        """Hand pending or failed events to the relay again; returns how many.
+
+        A failed event starts over with its attempts reset, so it gets the whole retry budget.
+        """
+        with transaction.atomic():
+            ids = list(
+                events.filter(status__in=[cls.Status.PENDING, cls.Status.FAILED]).values_list(
+                    "pk", flat=True
+                )
+            )
+            cls.objects.filter(pk__in=ids, status=cls.Status.FAILED).update(attempts=0)
+            cls.objects.filter(pk__in=ids).update(
+                status=cls.Status.PENDING,
+                last_error="",
+                next_attempt_at=None,
+                finished_at=None,
+                dispatched_at=None,
+            )
+        return len(ids)
 
     def insert(self, twin_since: datetime) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).
@@ -385,7 +420,11 @@ def _insert_sql() -> tuple[list[models.Field], str]:
 
 
 class JobRun(models.Model):
-    """One run of a scheduled or admin-started job, with its progress and what it did."""
+    """One run of a scheduled or admin-started job, with its progress and what it did.
+
+    `kind` is the job (cards/jobs.py: its Celery task is "cards.<kind>"); `target_id` is the
+    object a per-object job ran for (a Plex connection, a series: the job declares which), empty
+    for the schedule's jobs."""
 
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -393,7 +432,8 @@ class JobRun(models.Model):
         FAILED = "failed"
         SKIPPED = "skipped"
 
-    job = models.CharField(max_length=100, db_index=True)
+    kind = models.CharField("job", max_length=100, db_index=True)
+    target_id = models.PositiveIntegerField("target", null=True, blank=True)
     task_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
@@ -407,4 +447,17 @@ class JobRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.job} at {self.started_at:%Y-%m-%d %H:%M}"
+        target = f" #{self.target_id}" if self.target_id is not None else ""
+        return f"{self.kind}{target} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def report_progress(self, done: int, total: int | None = None) -> None:
+        """Record progress of a long job; the admin shows it while the job runs.
+
+        An UPDATE of two columns, so it is cheap enough to call every few dozen items.
+        """
+        self.progress_done = done
+        fields = {"progress_done": done}
+        if total is not None:
+            self.progress_total = total
+            fields["progress_total"] = total
+        JobRun.objects.filter(pk=self.pk).update(**fields)

@@ -3,20 +3,19 @@
 The webhook view only stores the post (one INSERT) and answers. It does not publish the task
 itself, for two reasons:
 
-- Publishing one Celery message costs the web process more than everything else a post does:
-  Celery builds the message and kombu builds a new redis-py client for every publish (about
-  1 ms of a post's 3 ms of CPU under gunicorn, measured with bench/webhook.py). Tautulli waits
-  for the answer, so that cost sat on the path it waits on.
+- Publishing one Celery message costs the web process a large part of a post's CPU: Celery
+  builds the message and kombu builds a new redis-py client for every publish (bench/README.md,
+  "Webhook intake"). Tautulli waits for the answer, so that cost sat on the path it waits on.
 - A post answered after its row committed but before its publish went through was lost until
   the minute sweeper found it (a web process killed in between, a broker that hung up).
 
-So the row is the message (a transactional outbox): an event is waiting for its task while it is
-pending with `dispatched_at` empty. A thread in each worker looks for such events a few times a
-second (TCM_EVENT_RELAY_INTERVAL), marks them dispatched with one UPDATE and queues their
-tasks. A task can never arrive before its row, since only committed rows are seen. Two relays
-(two workers) claim disjoint events: the UPDATE repeats the condition and returns what it took.
-When the broker refuses, the events not yet queued are given back and the relay waits longer
-before each new try, up to ten seconds.
+So the row is the message (a transactional outbox): an event waits for its task while it is
+pending with `dispatched_at` empty (WAITING_FOR_RELAY, cards/models.py). A thread in each worker
+looks for such events a few times a second (TCM_EVENT_RELAY_INTERVAL), marks them dispatched
+with one UPDATE and queues their tasks. A task can never arrive before its row, since only
+committed rows are seen. Two relays (two workers) claim disjoint events: the UPDATE repeats the
+condition and returns what it took. When the broker refuses, the events not yet queued are given
+back and the relay waits longer before each new try, up to ten seconds.
 """
 
 from __future__ import annotations
@@ -27,73 +26,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import QuerySet
+from django.db import DatabaseError, connection
+from django.db.models.sql import Query
 from django.utils import timezone
 
-from .models import WebhookEvent
-from .tasks import process_webhook_event
+from .models import WAITING_FOR_RELAY, WebhookEvent
+from .tasks import queue_event
 
 log = logging.getLogger(__name__)
 
-# When the broker is down, give up quickly: the event is stored, and is queued on a later try.
-_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # The most events one round claims; a full round is followed by the next at once.
 BATCH = 500
 # The longest wait between tries while the broker or the database fails.
 MAX_BACKOFF = 10.0
-
-
-def queue_event(event_id: int) -> bool:
-    """Queue the event's task. With the broker down the event is given back (dispatched_at
-    empty), to be queued on a later try; returns whether it was queued."""
-    try:
-        # Nobody waits for this task's return value (the event row records the outcome);
-        # without ignore_result the Redis result backend subscribes this process to a result
-        # channel per task, which is slower and grows without end. The reprs are what Celery
-        # would write itself (for monitoring), without its general-purpose saferepr.
-        process_webhook_event.apply_async(
-            (event_id,),
-            retry_policy=_DISPATCH_RETRY,
-            ignore_result=True,
-            argsrepr=f"({event_id},)",
-            kwargsrepr="{}",
-        )
-    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
-        log.warning(
-            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
-            "until it is queued again",
-            event_id,
-            type(exc).__name__,
-            exc,
-        )
-        WebhookEvent.objects.filter(pk=event_id).update(dispatched_at=None)
-        return False
-    return True
-
-
-def requeue(events: QuerySet[WebhookEvent]) -> int:
-    """Hand pending or failed events to the relay again; returns how many.
-
-    A failed event starts over with its attempts reset, so it gets the whole retry budget.
-    """
-    with transaction.atomic():
-        ids = list(
-            events.filter(
-                status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED]
-            ).values_list("pk", flat=True)
-        )
-        WebhookEvent.objects.filter(pk__in=ids, status=WebhookEvent.Status.FAILED).update(
-            attempts=0
-        )
-        WebhookEvent.objects.filter(pk__in=ids).update(
-            status=WebhookEvent.Status.PENDING,
-            last_error="",
-            next_attempt_at=None,
-            finished_at=None,
-            dispatched_at=None,
-        )
-    return len(ids)
 
 
 @dataclass
@@ -106,8 +51,9 @@ def relay_new_events(limit: int = BATCH) -> Round:
     """One round: claim up to `limit` events waiting for their task, oldest first, and queue
     them. Stops at the first one the broker refuses and gives the rest back."""
     # A read first: on SQLite the UPDATE takes the database's one write lock, which an idle
-    # relay should not take several times a second. Hand-written, as the claim is: compiling
-    # the ORM's query was most of an idle round's cost, and idle is what the relay mostly is.
+    # relay should not take several times a second. SQL built once, as the claim is: the ORM
+    # compiling its query every round costs an idle round many times over, and idle is what
+    # the relay mostly is (bench/README.md, "The event relay's look-up").
     with connection.cursor() as cursor:
         cursor.execute(_waiting_sql(), [limit])
         ids = [pk for (pk,) in cursor.fetchall()]
@@ -116,9 +62,9 @@ def relay_new_events(limit: int = BATCH) -> Round:
         return result
     claimed = _claim(ids)
     for i, pk in enumerate(claimed):
-        if not queue_event(pk):
+        if not queue_event(pk):  # it gave this one back
             rest = claimed[i + 1 :]
-            WebhookEvent.objects.filter(pk__in=rest).update(dispatched_at=None)
+            WebhookEvent.give_back(rest)
             result.refused = len(rest) + 1
             break
         result.queued += 1
@@ -130,8 +76,21 @@ def _claim(ids: list[int]) -> list[int]:
     marks = ", ".join(["%s"] * len(ids))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql() % marks, [now, WebhookEvent.Status.PENDING.value, *ids])
+        cursor.execute(_claim_sql() % marks, [now, *ids])
         return sorted(pk for (pk,) in cursor.fetchall())
+
+
+@lru_cache(maxsize=1)
+def _waiting() -> str:
+    """WAITING_FOR_RELAY as SQL, its values written in (our own constants), built the way Django
+    builds the partial index's condition from the same Q: SQLite uses a partial index only when
+    it can see that the query implies the index's condition, which a bound parameter hides."""
+    query = Query(WebhookEvent, alias_cols=False)
+    sql, params = query.build_where(WAITING_FOR_RELAY).as_sql(
+        query.get_compiler(connection=connection), connection
+    )
+    quote = connection.schema_editor().quote_value
+    return sql % tuple(quote(p) for p in params)
 
 
 @lru_cache(maxsize=1)
@@ -142,22 +101,14 @@ def _names() -> dict[str, str]:
         "table": quote(meta.db_table),
         "pk": quote(meta.pk.column),
         "dispatched": quote(meta.get_field("dispatched_at").column),
-        "status": quote(meta.get_field("status").column),
     }
 
 
 @lru_cache(maxsize=1)
 def _waiting_sql() -> str:
-    """Events waiting for their task, oldest first (parameter: a limit). The condition is the
-    partial index's (webhookevent_waiting_relay), the status written out: SQLite uses a partial
-    index only when it can see that the query implies the index's condition, which a bound
-    parameter hides."""
+    """Events waiting for their task, oldest first (parameter: a limit)."""
     n = _names()
-    pending = WebhookEvent.Status.PENDING.value  # a constant of ours, safe to write into SQL
-    return (
-        f"SELECT {n['pk']} FROM {n['table']} WHERE {n['status']} = '{pending}' "
-        f"AND {n['dispatched']} IS NULL ORDER BY {n['pk']} LIMIT %s"
-    )
+    return f"SELECT {n['pk']} FROM {n['table']} WHERE {_waiting()} ORDER BY {n['pk']} LIMIT %s"
 
 
 @lru_cache(maxsize=1)
@@ -165,8 +116,8 @@ def _claim_sql() -> str:
     n = _names()
     # %% survives the first formatting (the id list) as the driver's placeholder.
     return (
-        f"UPDATE {n['table']} SET {n['dispatched']} = %%s WHERE {n['status']} = %%s "
-        f"AND {n['dispatched']} IS NULL AND {n['pk']} IN (%s) RETURNING {n['pk']}"
+        f"UPDATE {n['table']} SET {n['dispatched']} = %%s WHERE {_waiting()} "
+        f"AND {n['pk']} IN (%s) RETURNING {n['pk']}"
     )
 
 

@@ -1,31 +1,28 @@
-"""Celery tasks: thin glue. They take IDs, load, call the pipeline, record the outcome.
+"""Celery tasks: thin glue. They take IDs, load, call the work (cards/sync.py, cards/card.py,
+cards/keys.py, cards/maintenance.py), record the outcome.
 
-Every task is idempotent (running it twice does the work once: the pipeline renders only when
-the fingerprint changed and uploads only what Plex does not show yet) and is dispatched only
+Every task is idempotent (running it twice does the work once: a card is rendered only when its
+fingerprint changed and uploaded only when Plex does not show it yet) and is dispatched only
 after the transaction that created its work has committed (transaction.on_commit).
 
-Failures, by what trying again can do:
-- Plex unavailable (timeouts, refused connections, 5xx): retried with exponential backoff and
-  jitter, up to TCM_RETRY_LIMIT attempts; the object keeps the last error and when it is due.
-- Plex rejected the token: permanent. The connection is flagged (auth_failed_at) and every task
-  for it stops before sending a request, so a revoked token cannot cause a retry storm.
-- Unknown rating key, a card that cannot be made: permanent, recorded with the reason.
-- Another task is working on the same episode: tried again shortly, never by blocking a worker.
+What a Plex failure does (try again with backoff, flag the connection, give up) is decided in
+one place, cards/failures.py, which every task asks. Another task working on the same episode
+is no failure: the task is tried again shortly, never by blocking a worker.
 
 Tasks that retry are declared with max_retries=None: tcm counts the attempts itself (on the
 event, the card, the job). Celery's own limit (3 by default; `retry(max_retries=None)` means
 "use the default", not "no limit") would end a retry chain with MaxRetriesExceededError.
 
-The schedule (Celery beat, rows created by migration cards/0005) runs the jobs at the end of this
-module; cards/maintenance.py has what they do. Each runs through jobs.run_job: one run at a time
-(a lock with a timeout longer than the job can take), its summary kept in a JobRun.
+Jobs are declared with cards/jobs.py's job_task: one run at a time (a lock with a timeout longer
+than the job can take), its summary kept in a JobRun. The schedule (Celery beat, rows created by
+migration cards/0005) runs the jobs at the end of this module; cards/maintenance.py has what they
+do.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -37,11 +34,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexAuthError, PlexError, PlexNotFound, PlexUnavailable
+from connections.plex import PlexError, PlexNotFound
 from tcm_site.locks import LockHeld
 
-from . import maintenance, pipeline
-from .jobs import JobFunction, report_progress, run_job
+from . import maintenance, sync
+from .card import episode_lock, record_failure, update_card, verify_card
+from .failures import plex_failure
+from .jobs import job_task
+from .keys import process_rating_key
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -52,17 +52,44 @@ def lock_delay() -> float:
     return settings.TCM_LOCK_RETRY_DELAY * random.uniform(0.8, 1.6)
 
 
-def record_auth_failure(connection: PlexConnection, exc: PlexAuthError) -> None:
-    log.error("Plex connection %s: %s", connection, exc)
-    connection.record_auth_failure(str(exc))
-
-
 def dispatch(task, *args: object, countdown: float | None = None) -> None:
     """Queue a task once the current transaction (if any) has committed."""
     transaction.on_commit(lambda: task.apply_async(args, countdown=countdown))
 
 
 # --- Webhook events
+
+# When the broker is down, give up quickly: the event is stored, and is queued on a later try.
+_DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def queue_event(event_id: int) -> bool:
+    """Queue the event's task (for the relay and the sweeper, which marked it dispatched). With
+    the broker down the event is given back, to be queued on a later try; returns whether it
+    was queued."""
+    try:
+        # Nobody waits for this task's return value (the event row records the outcome);
+        # without ignore_result the Redis result backend subscribes this process to a result
+        # channel per task, which is slower and grows without end. The reprs are what Celery
+        # would write itself (for monitoring), without its general-purpose saferepr.
+        process_webhook_event.apply_async(
+            (event_id,),
+            retry_policy=_DISPATCH_RETRY,
+            ignore_result=True,
+            argsrepr=f"({event_id},)",
+            kwargsrepr="{}",
+        )
+    except Exception as exc:  # kombu's OperationalError, redis errors, a full disk
+        log.warning(
+            "webhook event %s is stored but could not be queued (%s: %s); it stays pending "
+            "until it is queued again",
+            event_id,
+            type(exc).__name__,
+            exc,
+        )
+        WebhookEvent.give_back([event_id])
+        return False
+    return True
 
 
 @shared_task(bind=True, name="cards.process_webhook_event", max_retries=None)
@@ -103,20 +130,14 @@ def process_webhook_event(self, event_id: int) -> str:
         return "running"
     event.refresh_from_db()
     try:
-        outcome = pipeline.process_rating_key(plex, event.rating_key, event.event)
-    except PlexAuthError as exc:
-        record_auth_failure(plex, exc)
-        return _finish(event, WebhookEvent.Status.FAILED, str(exc))
-    except PlexUnavailable as exc:
-        if event.attempts >= settings.TCM_RETRY_LIMIT:
-            reason = f"Gave up after {event.attempts} attempts. {exc}"
-            return _finish(event, WebhookEvent.Status.FAILED, reason)
-        delay = pipeline.retry_delay(event.attempts)
-        _wait(event, str(exc), delay)
-        log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, delay)
-        raise self.retry(countdown=delay, max_retries=None) from None
-    except PlexError as exc:  # the key is unknown to Plex, or Plex refused the request
-        return _finish(event, WebhookEvent.Status.FAILED, str(exc))
+        outcome = process_rating_key(plex, event.rating_key, event.event)
+    except PlexError as exc:
+        verdict = plex_failure(plex, exc, event.attempts)
+        if verdict.retry_in is None:
+            return _finish(event, WebhookEvent.Status.FAILED, verdict.reason)
+        _wait(event, str(exc), verdict.retry_in)
+        log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, verdict.retry_in)
+        raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
 
     if outcome.not_watched_yet:
         schedule_watched_rechecks(outcome.not_watched_yet)
@@ -188,21 +209,21 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
         return "stopped"
     connection = episode.connection
     try:
-        with pipeline.episode_lock(episode):
+        with episode_lock(episode):
             client = connection.client()
-            result = pipeline.update_card(episode, client, refresh=True)
+            result = update_card(episode, client, refresh=True)
             if result.watched:
                 cache.delete(_recheck_key(episode_id))
                 return "watched"
     except LockHeld:
         dispatch(recheck_watched, episode_id, step, countdown=lock_delay())
         return "busy"
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        cache.delete(_recheck_key(episode_id))
-        return "stopped"
     except PlexError as exc:
-        # Plex down for a moment is no reason to stop asking: the next step asks again.
+        # The chain of re-checks is its own retry: Plex down for a moment is no reason to stop
+        # asking, the next step asks again. Only a rejected token stops it.
+        if plex_failure(connection, exc, None).blocked:
+            cache.delete(_recheck_key(episode_id))
+            return "stopped"
         log.info("re-checking %s: %s", episode, exc)
     if step + 1 < len(delays):
         dispatch(recheck_watched, episode_id, step + 1, countdown=delays[step + 1])
@@ -237,12 +258,12 @@ def render_card(
     connection = episode.connection
     if reason := connection.blocked_reason():
         card, _ = TitleCard.objects.get_or_create(episode=episode)
-        pipeline.record_failure(card, reason, None)
+        record_failure(card, reason, None)
         return "blocked"
     try:
-        with pipeline.episode_lock(episode):
+        with episode_lock(episode):
             client = connection.client()
-            result = pipeline.update_card(
+            result = update_card(
                 episode,
                 client,
                 refresh=True,
@@ -252,156 +273,90 @@ def render_card(
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        return "failed"
-    except PlexUnavailable:
-        card = TitleCard.objects.get(episode=episode)
-        if card.attempts >= settings.TCM_RETRY_LIMIT or card.retry_at is None:
+    except PlexError as exc:
+        # update_card recorded the failure on the card, with when a retry is due (there is no
+        # card when the connection has no token at all: no request was made).
+        card = TitleCard.objects.filter(episode=episode).first()
+        attempts, due = (card.attempts, card.retry_at) if card else (0, None)
+        verdict = plex_failure(connection, exc, attempts, due=due)
+        if verdict.retry_in is None:
             return "failed"
-        delay = max(0.0, (card.retry_at - timezone.now()).total_seconds())
-        raise self.retry(countdown=delay, max_retries=None) from None
-    except PlexError:
-        return "failed"
+        raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
 
 
-# --- Whole connections
+# --- Per-object jobs (admin actions, and the schedule's per-connection jobs)
 
 
-@shared_task(bind=True, name="cards.sync_library", max_retries=None)
-def sync_library(self, connection_id: int) -> dict:
+@job_task("sync_library", "Library sync", target=PlexConnection)
+def sync_library(run: JobRun, connection: PlexConnection) -> dict:
     """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun."""
-
-    def work(connection: PlexConnection, run: JobRun) -> dict:
-        counts = pipeline.sync_library(
-            connection, progress=lambda done, total: report_progress(run, done, total)
-        )
-        return asdict(counts)
-
-    return _connection_job(self, connection_id, "sync_library", work)
+    return asdict(sync.sync_library(connection, progress=run.report_progress))
 
 
-@shared_task(bind=True, name="cards.verify_cards", max_retries=None)
-def verify_cards(self, connection_id: int) -> dict:
+@job_task("verify_cards", "Card check", target=PlexConnection)
+def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
     """Check that Plex still shows every card tcm uploaded (a metadata refresh in Plex drops
     uploaded thumbnails) and upload again the ones it lost."""
-
-    def work(connection: PlexConnection, run: JobRun) -> dict:
-        cards = (
-            TitleCard.objects.filter(
-                episode__connection=connection,
-                episode__present=True,
-                state=TitleCard.State.UPLOADED,
-            )
-            .select_related("episode__series", "episode__connection")
-            .order_by("pk")
+    cards = (
+        TitleCard.objects.filter(
+            episode__connection=connection,
+            episode__present=True,
+            state=TitleCard.State.UPLOADED,
         )
-        client = connection.client()
-        summary = {"checked": 0, "uploaded_again": 0, "busy": 0, "failed": 0}
-        total = cards.count()
-        for done, card in enumerate(cards.iterator(chunk_size=200)):
-            if done % 50 == 0:
-                report_progress(run, done, total)
-            try:
-                with pipeline.episode_lock(card.episode):
-                    card.refresh_from_db()
-                    again = pipeline.verify_card(card, client)
-            except LockHeld:
-                summary["busy"] += 1  # someone is updating it right now
-                continue
-            except PlexNotFound as exc:
-                pipeline.record_failure(card, str(exc), None)
-                summary["failed"] += 1
-                continue
-            summary["checked"] += 1
-            summary["uploaded_again"] += again
-        report_progress(run, total, total)
-        return summary
-
-    return _connection_job(self, connection_id, "verify_cards", work)
-
-
-def _connection_job(
-    task, connection_id: int, job: str, work: Callable[[PlexConnection, JobRun], dict]
-) -> dict:
-    """Run `work` for one Plex connection as a job (see _plex_job)."""
-    connection = PlexConnection.objects.filter(pk=connection_id).first()
-    if connection is None:
-        return {"skipped": "no such connection"}
-    return _plex_job(task, connection, f"{job}:{connection.pk}", lambda run: work(connection, run))
-
-
-def _plex_job(
-    task, connection: PlexConnection, job: str, work: JobFunction, lock_timeout: float = 3600
-) -> dict:
-    """Run `work` against a Plex connection as a job (one run at a time, recorded in a JobRun);
-    retry the whole job later when Plex is unavailable (the work is idempotent)."""
-    if reason := connection.blocked_reason():
-        return {"skipped": reason}
-    try:
-        run = run_job(job, work, task_id=task.request.id or "", lock_timeout=lock_timeout)
-    except PlexAuthError as exc:
-        record_auth_failure(connection, exc)
-        return {"failed": str(exc)}
-    except PlexUnavailable as exc:
-        if task.request.retries >= settings.TCM_RETRY_LIMIT:
-            return {"failed": str(exc)}
-        delay = pipeline.retry_delay(task.request.retries + 1)
-        raise task.retry(countdown=delay, max_retries=None) from None
-    except PlexError as exc:
-        return {"failed": str(exc)}
-    return run.summary
-
-
-# --- One series (admin actions)
-
-
-def _series_job(task, series_id: int, job: str, work: Callable[[Series, JobRun], dict]) -> dict:
-    series = Series.objects.select_related("connection").filter(pk=series_id).first()
-    if series is None:
-        return {"skipped": "no such series"}
-    return _plex_job(task, series.connection, f"{job}:{series.pk}", lambda run: work(series, run))
-
-
-@shared_task(bind=True, name="cards.sync_series", max_retries=None)
-def sync_series(self, series_id: int) -> dict:
-    """Read one show's episodes from Plex again ("Sync from Plex" in the admin)."""
-    return _series_job(
-        self, series_id, "sync_series", lambda series, run: pipeline.sync_series(series)
+        .select_related("episode__series", "episode__connection")
+        .order_by("pk")
     )
+    client = connection.client()
+    summary = {"checked": 0, "uploaded_again": 0, "busy": 0, "failed": 0}
+    total = cards.count()
+    for done, card in enumerate(cards.iterator(chunk_size=200)):
+        if done % 50 == 0:
+            run.report_progress(done, total)
+        try:
+            with episode_lock(card.episode):
+                card.refresh_from_db()
+                again = verify_card(card, client)
+        except LockHeld:
+            summary["busy"] += 1  # someone is updating it right now
+            continue
+        except PlexNotFound as exc:
+            record_failure(card, str(exc), None)
+            summary["failed"] += 1
+            continue
+        summary["checked"] += 1
+        summary["uploaded_again"] += again
+    run.report_progress(total, total)
+    return summary
 
 
-@shared_task(bind=True, name="cards.render_series", max_retries=None)
-def render_series(self, series_id: int) -> dict:
+@job_task("sync_series", "Sync from Plex", target=Series)
+def sync_series(run: JobRun, series: Series) -> dict:
+    """Read one show's episodes from Plex again ("Sync from Plex" in the admin)."""
+    return sync.sync_series(series)
+
+
+@job_task("render_series", "Render and upload all cards", target=Series)
+def render_series(run: JobRun, series: Series) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
     ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
-
-    def work(series: Series, run: JobRun) -> dict:
-        outcome = pipeline.process_rating_key(
-            series.connection,
-            series.rating_key,
-            progress=lambda done, total: report_progress(run, done, total),
-        )
-        summary = {
-            "episodes": outcome.episodes,
-            "rendered": outcome.rendered,
-            "uploaded": outcome.uploaded,
-            "busy": len(outcome.busy),
-            "failed": len(outcome.failed),
-        }
-        if outcome.failed:
-            summary["failures"] = outcome.failure_summary()[:500]
-        return summary
-
-    return _series_job(self, series_id, "render_series", work)
+    outcome = process_rating_key(series.connection, series.rating_key, progress=run.report_progress)
+    summary = {
+        "episodes": outcome.episodes,
+        "rendered": outcome.rendered,
+        "uploaded": outcome.uploaded,
+        "busy": len(outcome.busy),
+        "failed": len(outcome.failed),
+    }
+    if outcome.failed:
+        summary["failures"] = outcome.failure_summary()[:500]
+    return summary
 
 
-# --- The schedule (cards/maintenance.py). Lock timeouts: the longest a run may hold its lock,
-# longer than a run takes and shorter than the interval, so that a run that hangs cannot keep
-# the job out for good (a run whose worker died keeps it out for one lease, TCM_LOCK_LEASE).
+# --- The schedule's jobs (cards/maintenance.py has what they do), in the dashboard's order. Each
+# lock timeout is under the job's interval.
 
 # How long a render queued by the schedule is taken to be waiting in the queue: it is not queued
 # again meanwhile (see queue_render). After this, a lost message is queued again.
@@ -421,67 +376,45 @@ def queue_render(episode_id: int) -> bool:
     return True
 
 
-def _scheduled(task, job: str, work: JobFunction, lock_timeout: float) -> dict:
-    return run_job(job, work, task_id=task.request.id or "", lock_timeout=lock_timeout).summary
-
-
-@shared_task(bind=True, name="cards.sync_all_libraries")
-def sync_all_libraries(self) -> dict:
+@job_task("sync_all_libraries", "Sync libraries", lock_timeout=600)
+def sync_all_libraries(run: JobRun) -> dict:
     """Queue a library sync (its own job, with progress) for every usable Plex connection."""
-
-    def work(run: JobRun) -> dict:
-        return maintenance.for_each_connection(lambda pk: dispatch(sync_library, pk))
-
-    return _scheduled(self, "sync_all_libraries", work, lock_timeout=600)
+    return maintenance.for_each_connection(lambda pk: dispatch(sync_library, pk))
 
 
-@shared_task(bind=True, name="cards.verify_all_cards")
-def verify_all_cards(self) -> dict:
-    """Queue a card check (its own job, with progress) for every usable Plex connection."""
-
-    def work(run: JobRun) -> dict:
-        return maintenance.for_each_connection(lambda pk: dispatch(verify_cards, pk))
-
-    return _scheduled(self, "verify_all_cards", work, lock_timeout=600)
-
-
-@shared_task(bind=True, name="cards.refresh_watched_state")
-def refresh_watched_state(self) -> dict:
+@job_task("refresh_watched_state", "Refresh watched state", lock_timeout=25 * 60)
+def refresh_watched_state(run: JobRun) -> dict:
     """Watched state from Plex in bulk; re-renders where the style must change."""
-
-    def work(run: JobRun) -> dict:
-        return maintenance.refresh_watched_state(queue_render)
-
-    return _scheduled(self, "refresh_watched_state", work, lock_timeout=25 * 60)
+    return maintenance.refresh_watched_state(queue_render)
 
 
-@shared_task(bind=True, name="cards.render_due_cards")
-def render_due_cards(self) -> dict:
+@job_task("render_due_cards", "Render and upload due cards", lock_timeout=50 * 60)
+def render_due_cards(run: JobRun) -> dict:
     """Queue every card that is missing, outdated, or failed and due a retry."""
-    return _scheduled(
-        self,
-        "render_due_cards",
-        lambda run: maintenance.render_due_cards(queue_render, run),
-        lock_timeout=50 * 60,
-    )
+    return maintenance.render_due_cards(queue_render, run)
 
 
-@shared_task(bind=True, name="cards.dispatch_pending_events")
-def dispatch_pending_events(self) -> dict:
+@job_task("verify_all_cards", "Verify cards on Plex", lock_timeout=600)
+def verify_all_cards(run: JobRun) -> dict:
+    """Queue a card check (its own job, with progress) for every usable Plex connection."""
+    return maintenance.for_each_connection(lambda pk: dispatch(verify_cards, pk))
+
+
+# Every minute: its runs are kept for a day only (1,440 a day otherwise pile up). A sweep that
+# overran its lock and a second one meeting would only queue an event twice, which its claim
+# makes harmless.
+@job_task(
+    "dispatch_pending_events",
+    "Dispatch pending events",
+    lock_timeout=55,
+    keep_runs=timedelta(days=1),
+)
+def dispatch_pending_events(run: JobRun) -> dict:
     """The sweeper: queue again the webhook events whose task was lost."""
-    from .relay import queue_event
-
-    return _scheduled(
-        self,
-        "dispatch_pending_events",
-        lambda run: maintenance.dispatch_pending_events(queue_event),
-        # Under its 1-minute interval, as the rule above says; a sweep that overran it and a
-        # second one meeting would only queue an event twice, which its claim makes harmless.
-        lock_timeout=55,
-    )
+    return maintenance.dispatch_pending_events(queue_event)
 
 
-@shared_task(bind=True, name="cards.clean_up")
-def clean_up(self) -> dict:
+@job_task("clean_up", "Clean up")
+def clean_up(run: JobRun) -> dict:
     """Old events and job runs, orphaned card files."""
-    return _scheduled(self, "clean_up", lambda run: maintenance.clean_up(), lock_timeout=3600)
+    return maintenance.clean_up()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from celery import Task
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.html import escape
 
+from cards import tasks
 from tcm_site.fields import SecretKeepingForm
 
 from . import agents
@@ -153,19 +155,17 @@ class PlexConnectionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
-        self._queue(request, queryset, "sync_library", "Library sync")
+        self._queue(request, queryset, tasks.sync_library, "Library sync")
 
     @admin.action(description="Check cards on Plex (upload again where Plex lost them)")
     def verify_cards(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
-        self._queue(request, queryset, "verify_cards", "Card check")
+        self._queue(request, queryset, tasks.verify_cards, "Card check")
 
     def _queue(
-        self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: str, what: str
+        self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: Task, what: str
     ) -> None:
-        from cards import tasks
-
         for connection in queryset:
-            tasks.dispatch(getattr(tasks, task), connection.pk)
+            tasks.dispatch(task, connection.pk)
         self.message_user(
             request,
             f"{what} queued for {len(queryset)} connection(s); its progress shows under Job runs.",
@@ -335,6 +335,6 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         try:
             return True, work()
         except TautulliError as exc:
-            hint = " This can be temporary: try again in a moment." if exc.retryable else ""
+            hint = " This can be temporary: try again in a moment." if exc.transient else ""
             self.message_user(request, f"{connection}: {exc}{hint}", messages.ERROR)
             return False, None

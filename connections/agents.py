@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from django.utils import timezone
+from datetime import datetime
+from typing import Any, Protocol
 
 from tcm_site.checks import is_local_url
 from tcm_site.logs import redact
 
 from .tautulli import WEBHOOK_AGENT_ID, CommandFailed, NoAnswer, TautulliClient, TautulliError
-
-if TYPE_CHECKING:
-    from .models import TautulliConnection
 
 # Every trigger Tautulli v2.17 has. Ours is 1, all others are sent as 0.
 ACTIONS = (
@@ -53,6 +49,35 @@ ACTIONS = (
 )
 
 WEBHOOK_PATH = "/webhooks/tautulli/"
+
+
+class Connection(Protocol):
+    """What the agents need of the Tautulli connection they belong to
+    (connections.models.TautulliConnection, which imports this module: a protocol, so that this
+    module need not import it back). The connection stores what is learnt about Tautulli
+    through its own methods."""
+
+    @property
+    def agent_name(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def tcm_url(self) -> str: ...
+    @property
+    def trigger_on_watched(self) -> bool: ...
+    @property
+    def created_agent_id(self) -> int | None: ...
+    @property
+    def watched_agent_id(self) -> int | None: ...
+    @property
+    def last_test_latency_ms(self) -> int | None: ...
+
+    def webhook_url(self) -> str: ...
+    def masked_webhook_url(self) -> str: ...
+    def effective_tcm_url(self) -> str: ...
+    def store_agent_id(self, field: str, agent_id: int | None) -> None: ...
+    def request_test(self) -> datetime: ...
+    def test_arrived_since(self, requested: datetime) -> bool: ...
 
 
 class AgentError(TautulliError):
@@ -132,7 +157,7 @@ def _conditions(raw: Any) -> set[tuple[str, str, tuple[str, ...]]]:
     return result
 
 
-def specs(connection: TautulliConnection) -> tuple[AgentSpec, AgentSpec]:
+def specs(connection: Connection) -> tuple[AgentSpec, AgentSpec]:
     """The two agents of a connection; the second one is wanted only with trigger_on_watched."""
     hook = connection.webhook_url()
     created = AgentSpec(
@@ -185,7 +210,7 @@ NO_TCM_URL = (
 )
 
 
-def url_warnings(connection: TautulliConnection) -> list[str]:
+def url_warnings(connection: Connection) -> list[str]:
     """Reasons the URL Tautulli posts to is probably wrong (it is never shown with its secret)."""
     base = connection.effective_tcm_url()
     if not base:
@@ -202,7 +227,7 @@ def url_warnings(connection: TautulliConnection) -> list[str]:
     return []
 
 
-def _ensure_tcm_url(connection: TautulliConnection) -> None:
+def _ensure_tcm_url(connection: Connection) -> None:
     if not connection.effective_tcm_url():
         raise AgentError(NO_TCM_URL)
 
@@ -215,7 +240,7 @@ def _is_ours(config: dict[str, Any] | None, spec: AgentSpec) -> bool:
     return config.get("friendly_name") == spec.friendly_name or WEBHOOK_PATH in hook
 
 
-def sync_agents(connection: TautulliConnection, client: TautulliClient) -> SyncResult:
+def sync_agents(connection: Connection, client: TautulliClient) -> SyncResult:
     """Create the agents that are missing on Tautulli and repair those that drifted.
 
     Running it again changes nothing. Agent ids are stored as soon as they are known, so a
@@ -234,12 +259,12 @@ def sync_agents(connection: TautulliConnection, client: TautulliClient) -> SyncR
         try:
             if current is None:
                 agent_id = client.add_notifier_config(WEBHOOK_AGENT_ID)
-                _store_id(connection, spec, agent_id)
+                connection.store_agent_id(spec.field, agent_id)
                 client.set_notifier_config(agent_id, WEBHOOK_AGENT_ID, **spec.params(set()))
                 result.created.append(f"“{spec.friendly_name}”")
             else:
                 agent_id = int(current["id"])
-                _store_id(connection, spec, agent_id)
+                connection.store_agent_id(spec.field, agent_id)
                 changed = spec.differences(current)
                 if changed:
                     known = set((current.get("actions") or {}).keys())
@@ -256,13 +281,13 @@ def sync_agents(connection: TautulliConnection, client: TautulliClient) -> SyncR
     if not connection.trigger_on_watched and connection.watched_agent_id:
         if _delete_if_ours(client, watched, connection.watched_agent_id):
             result.removed.append(f"“{watched.friendly_name}”")
-        _store_id(connection, watched, None)
+        connection.store_agent_id(watched.field, None)
     return result
 
 
 def _find(
     client: TautulliClient,
-    connection: TautulliConnection,
+    connection: Connection,
     spec: AgentSpec,
     notifiers: dict[int, dict[str, Any]],
     claimed: set[int],
@@ -283,12 +308,6 @@ def _find(
     return None
 
 
-def _store_id(connection: TautulliConnection, spec: AgentSpec, agent_id: int | None) -> None:
-    if getattr(connection, spec.field) != agent_id:
-        setattr(connection, spec.field, agent_id)
-        type(connection).objects.filter(pk=connection.pk).update(**{spec.field: agent_id})
-
-
 def _delete_if_ours(client: TautulliClient, spec: AgentSpec, agent_id: int) -> bool:
     """Delete the agent with this id if it is still one tcm made (ids can be reused)."""
     if not _is_ours(client.get_notifier_config(agent_id), spec):
@@ -297,7 +316,7 @@ def _delete_if_ours(client: TautulliClient, spec: AgentSpec, agent_id: int) -> b
     return True
 
 
-def remove_agents(connection: TautulliConnection, client: TautulliClient) -> SyncResult:
+def remove_agents(connection: Connection, client: TautulliClient) -> SyncResult:
     """Delete the agents tcm created for this connection (by stored id), and nothing else."""
     result = SyncResult()
     client.status()
@@ -307,11 +326,11 @@ def remove_agents(connection: TautulliConnection, client: TautulliClient) -> Syn
             continue
         if _delete_if_ours(client, spec, agent_id):
             result.removed.append(f"“{spec.friendly_name}”")
-        _store_id(connection, spec, None)
+        connection.store_agent_id(spec.field, None)
     return result
 
 
-def send_test(connection: TautulliConnection, client: TautulliClient) -> int | None:
+def send_test(connection: Connection, client: TautulliClient) -> int | None:
     """Have Tautulli post a test through our agent; returns how long it took to reach tcm (ms).
 
     Raises AgentError, with the reason, when the test did not arrive.
@@ -342,8 +361,7 @@ def send_test(connection: TautulliConnection, client: TautulliClient) -> int | N
         raise _agent_gone(spec)
     hook = str((config.get("config") or {}).get("hook") or "")
     posts_to = redact(hook) if hook else connection.masked_webhook_url()
-    requested = timezone.now()
-    type(connection).objects.filter(pk=connection.pk).update(test_requested_at=requested)
+    requested = connection.request_test()
     try:
         # The agent's own body: sent without substitution, "{rating_key}" arrives literally,
         # which is how tcm tells a test from an event.
@@ -369,8 +387,7 @@ def send_test(connection: TautulliConnection, client: TautulliClient) -> int | N
                 "'tcm URL as Tautulli sees it'."
             ) from None
         raise
-    connection.refresh_from_db(fields=["last_test_at", "last_test_latency_ms"])
-    if connection.last_test_at and connection.last_test_at >= requested:
+    if connection.test_arrived_since(requested):
         return connection.last_test_latency_ms
     raise AgentError(
         "Tautulli answered that it sent the test notification, but it did not reach this tcm. "

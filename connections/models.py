@@ -6,6 +6,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from typing import TypeVar
 
@@ -109,7 +110,11 @@ class PlexConnection(models.Model):
     # --- Talking to Plex (connections/plex.py does the talking)
 
     def client(self) -> plex.PlexClient:
-        return plex.PlexClient.for_connection(self)
+        if not self.token:
+            raise plex.PlexAuthError(f"Plex connection {self.name!r} has no token.")
+        return plex.PlexClient(
+            self.url, self.token, verify_tls=self.verify_tls, timeout=self.timeout
+        )
 
     def blocked_reason(self) -> str:
         """Why no work may be sent to this server now, or ""."""
@@ -241,8 +246,8 @@ class TautulliConnection(models.Model):
         """The connection whose webhook secret is `secret`, or None."""
         # The API key loads (and decrypts) only if asked for: the webhook view, which calls
         # this for every post, never needs it.
-        # Hand-written SQL (built once): the ORM would spend ten times the query's own cost
-        # compiling it, on every post.
+        # Hand-written SQL (built once): compiling the ORM's query would cost more than the query
+        # itself, on every post (bench/README.md, "Webhook intake").
         found = next(iter(cls.objects.raw(_by_digest_sql(), [crypto.digest(secret)])), None)
         if found is not None:
             stored = found.webhook_secret
@@ -309,11 +314,38 @@ class TautulliConnection(models.Model):
         Raises TautulliError when it did not arrive, saying why."""
         return self._talk_to_tautulli(agents.send_test)
 
+    def client(self) -> TautulliClient:
+        return TautulliClient(
+            self.url, self.api_key, timeout=self.timeout, verify_tls=self.verify_tls
+        )
+
+    def store_agent_id(self, field: str, agent_id: int | None) -> None:
+        """Remember the id of one of our agents on Tautulli (`field`: created_agent_id or
+        watched_agent_id), at once: a failure half-way must not lose an agent tcm made."""
+        if getattr(self, field) != agent_id:
+            setattr(self, field, agent_id)
+            TautulliConnection.objects.filter(pk=self.pk).update(**{field: agent_id})
+
+    def request_test(self) -> datetime:
+        """A test notification is about to be asked for: remember when (the webhook view works
+        out its latency from this when it arrives, record_test_arrival)."""
+        self.test_requested_at = timezone.now()
+        TautulliConnection.objects.filter(pk=self.pk).update(
+            test_requested_at=self.test_requested_at
+        )
+        return self.test_requested_at
+
+    def test_arrived_since(self, requested: datetime) -> bool:
+        """Whether a test notification reached tcm since `requested` (recorded by the webhook
+        view, maybe in another process: read from the database)."""
+        self.refresh_from_db(fields=["last_test_at", "last_test_latency_ms"])
+        return bool(self.last_test_at and self.last_test_at >= requested)
+
     def _talk_to_tautulli(self, work: Callable[[TautulliConnection, TautulliClient], T]) -> T:
         # last_error keeps the outcome of the last contact; the messages are built without the
         # API key (connections/tautulli.py), so storing them is safe.
         try:
-            result = work(self, TautulliClient.for_connection(self))
+            result = work(self, self.client())
         except TautulliError as exc:
             log.warning("Tautulli connection %s: %s", self, exc)
             self._set_last_error(str(exc))

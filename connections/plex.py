@@ -167,18 +167,6 @@ class PlexClient:
         self._objects: dict[str, Any] = {}
         self._stale: set[str] = set()
 
-    @classmethod
-    def for_connection(cls, connection: Any) -> PlexClient:
-        """A client for a `connections.models.PlexConnection`."""
-        if not connection.token:
-            raise PlexAuthError(f"Plex connection {connection.name!r} has no token.")
-        return cls(
-            connection.url,
-            connection.token,
-            verify_tls=connection.verify_tls,
-            timeout=connection.timeout,
-        )
-
     # --- the choke point
 
     def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

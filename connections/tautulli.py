@@ -5,7 +5,7 @@ Every request goes through `TautulliClient._call`, which
   or a header). A POST keeps the API key out of the URL, so it cannot leak through a URL that
   requests puts into an exception, a proxy log or Tautulli's own access log;
 - turns every way a call can go wrong into one `TautulliError` subclass whose message says what
-  happened in words a user can act on, and whether trying again later can help (`retryable`);
+  happened in words a user can act on, and whether trying again later can help (`transient`);
 - never lets the API key into a message: messages are built by us, and scrubbed once more.
 
 Answers as a real Tautulli v2.17 gives them: 200 on success, 400 for every error (a wrong API
@@ -17,15 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from tcm_site.logs import redact
-
-if TYPE_CHECKING:
-    from .models import TautulliConnection
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +71,7 @@ def api_url(url: str) -> str:
 class TautulliError(Exception):
     """A call to Tautulli failed. `str(exc)` is a sentence for the user, free of secrets."""
 
-    retryable = False  # whether the same call can succeed later without anyone changing anything
+    transient = False  # whether the same call can succeed later without anyone changing anything
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -84,7 +81,7 @@ class TautulliError(Exception):
 class CannotConnect(TautulliError):
     """Nothing answered: connection refused, unknown host, timeout. Often passes by itself."""
 
-    retryable = True
+    transient = True
 
 
 class NoAnswer(CannotConnect):
@@ -110,10 +107,12 @@ class ApiDisabled(TautulliError):
 class CommandFailed(TautulliError):
     """Tautulli understood the call and answered with an error."""
 
-    def __init__(self, message: str, *, tautulli_message: str | None = None, retryable=False):
+    def __init__(
+        self, message: str, *, tautulli_message: str | None = None, transient: bool = False
+    ):
         super().__init__(message)
         self.tautulli_message = tautulli_message
-        self.retryable = retryable
+        self.transient = transient
 
 
 class TautulliClient:
@@ -131,15 +130,6 @@ class TautulliClient:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.session = session or requests.Session()
-
-    @classmethod
-    def for_connection(cls, connection: TautulliConnection) -> TautulliClient:
-        return cls(
-            connection.url,
-            connection.api_key,
-            timeout=connection.timeout,
-            verify_tls=connection.verify_tls,
-        )
 
     # --- commands
 
@@ -252,7 +242,7 @@ class TautulliClient:
                 f"{where} failed running {cmd} (HTTP {response.status_code}: "
                 f"{text or 'no message'}); Tautulli's log has the details.",
                 tautulli_message=text,
-                retryable=True,
+                transient=True,
             )
         raise CommandFailed(
             f"{where} refused {cmd}: {text or 'no message'}",

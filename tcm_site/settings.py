@@ -291,11 +291,11 @@ TCM_WEBHOOK_DEDUPE_SECONDS = env.int("TCM_WEBHOOK_DEDUPE_SECONDS", default=10)
 TCM_WEBHOOK_MAX_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TCM_WEBHOOK_MAX_BYTES)
 
-# --- Plex work (cards/pipeline.py, cards/tasks.py)
+# --- Plex work (cards/sync.py, cards/card.py; what a failure does: cards/failures.py)
 # Items per request when walking a library (plexapi's container size).
 TCM_PLEX_PAGE_SIZE = env.int("TCM_PLEX_PAGE_SIZE", default=500)
 # Transient failures (Plex down, timing out, 5xx) are retried with exponential backoff and jitter:
-# base * 2**n seconds, at most TCM_RETRY_MAX_DELAY, at most TCM_RETRY_LIMIT times.
+# base * 2**n seconds, at most TCM_RETRY_MAX_DELAY, until TCM_RETRY_LIMIT attempts were made.
 TCM_RETRY_BASE_DELAY = env.float("TCM_RETRY_BASE_DELAY", default=30)
 TCM_RETRY_MAX_DELAY = env.float("TCM_RETRY_MAX_DELAY", default=1800)
 TCM_RETRY_LIMIT = env.int("TCM_RETRY_LIMIT", default=8)

@@ -1,10 +1,10 @@
 """tcm's web server: Granian serving tcm_site.wsgi (`python -m tcm_site.webserver`).
 
-Granian (Rust, HTTP handled outside the GIL) rather than gunicorn: with bench/webhook.py on the
-2-core machine it spent about a sixth less CPU per webhook post than gunicorn's gthread worker,
-with the same answers. It reads each connection asynchronously, so a slow or stalled client
-holds no Python thread; the WSGI app runs on `TCM_WEB_THREADS` threads in each of
-`TCM_WEB_WORKERS` processes. paperless-ngx made the same move.
+Granian (Rust, HTTP handled outside the GIL) rather than gunicorn: it spends less CPU per webhook
+post than gunicorn's gthread worker, with the same answers (bench/README.md, "Webhook intake").
+It reads each connection asynchronously, so a slow or stalled client holds no Python thread; the
+WSGI app runs on `TCM_WEB_THREADS` threads in each of `TCM_WEB_WORKERS` processes. paperless-ngx
+made the same move.
 
 The access log goes through the same secret-redacting filter as the app's logs: the webhook URL
 carries the connection's secret in its path.

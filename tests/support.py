@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -388,7 +390,7 @@ def one_of_each(
         payload={"rating_key": "101", "event": "created"},
     )  # fmt: skip
     run = JobRun.objects.create(
-        job="sync_library:1", status=JobRun.Status.OK, summary={"episodes_created": 1}
+        kind="sync_library", target_id=1, status=JobRun.Status.OK, summary={"episodes_created": 1}
     )
     interval = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     task = PeriodicTask.objects.create(
@@ -458,3 +460,16 @@ def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
         "username": "",
     }
     return {**data, **changes}
+
+
+@functools.lru_cache(maxsize=1)
+def series_pictures() -> dict[str, str]:
+    """A series' logo (transparent PNG) and poster (2:3 JPEG), made once per test process, as
+    CardSpec fields: every card type gets them, so the ones that draw them can."""
+    from cards.render import samples
+
+    folder = Path(tempfile.mkdtemp(prefix="series-pictures-"))
+    return {
+        "logo": samples.save_logo(str(folder / "logo.png")),
+        "poster": samples.save_poster(str(folder / "poster.jpg"), 400, 600),
+    }

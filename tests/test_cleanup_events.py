@@ -58,16 +58,20 @@ def test_it_deletes_old_events_and_keeps_the_rest(media, tautulli_connection) ->
 def test_it_deletes_old_job_runs_but_each_jobs_last(media) -> None:
     now = timezone.now()
 
-    def run(job: str, days: float, status: str = "ok") -> JobRun:
+    def run(kind: str, days: float, status: str = "ok", target_id: int | None = None) -> JobRun:
         return JobRun.objects.create(
-            job=job, status=status, started_at=now - timedelta(days=days), finished_at=now
+            kind=kind,
+            target_id=target_id,
+            status=status,
+            started_at=now - timedelta(days=days),
+            finished_at=now,
         )
 
     old = run("render_due_cards", 20)
     recent = run("render_due_cards", 1)
-    only_one = run("verify_cards:1", 60)  # the last (and only) run of its job stays
+    only_one = run("verify_cards", 60, target_id=1)  # the last (and only) run of its job stays
     sweeps = [run("dispatch_pending_events", d) for d in (3, 2, 0.01)]
-    abandoned = run("sync_library:1", 2, status="running")
+    abandoned = run("sync_library", 2, status="running", target_id=1)
 
     summary = clean_up.apply().get()
 
@@ -77,4 +81,4 @@ def test_it_deletes_old_job_runs_but_each_jobs_last(media) -> None:
     assert {recent.pk, only_one.pk, sweeps[2].pk, abandoned.pk} <= left
     abandoned.refresh_from_db()
     assert abandoned.status == "failed" and "worker" in abandoned.error
-    assert JobRun.objects.get(job="clean_up").summary == summary
+    assert JobRun.objects.get(kind="clean_up").summary == summary

@@ -9,8 +9,8 @@ import time
 
 from django.core.files.storage import default_storage
 
+from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
-from cards.pipeline import process_rating_key
 from cards.tasks import clean_up
 
 

@@ -62,14 +62,16 @@ def installation(transactional_db: None) -> None:
         last_test_at=now,
     )
     done = {"status": JobRun.Status.OK, "finished_at": now}
-    JobRun.objects.create(job="render_due_cards", summary={"checked": 40, "queued": 0}, **done)
+    JobRun.objects.create(kind="render_due_cards", summary={"checked": 40, "queued": 0}, **done)
     JobRun.objects.create(
-        job=f"verify_cards:{plex.pk}",
+        kind="verify_cards",
+        target_id=plex.pk,
         summary={"checked": 37, "uploaded_again": 1, "busy": 0, "failed": 3},
         **done,
     )
     JobRun.objects.create(
-        job="render_series:1",
+        kind="render_series",
+        target_id=1,
         summary={
             "episodes": 6,
             "rendered": 0,
@@ -82,7 +84,7 @@ def installation(transactional_db: None) -> None:
         },
         **done,
     )
-    JobRun.objects.create(job="clean_up", status=JobRun.Status.FAILED, error="disk full")
+    JobRun.objects.create(kind="clean_up", status=JobRun.Status.FAILED, error="disk full")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

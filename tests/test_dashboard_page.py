@@ -56,12 +56,14 @@ def home(tautulli_connection) -> dict:
         last_error="Gave up after 8 attempts. Plex did not answer within 30 s (timeout).",
     )
     JobRun.objects.create(
-        job="render_due_cards",
+        kind="render_due_cards",
         status="ok",
         finished_at=now,
         summary={"checked": 812, "missing": 7, "outdated": 0, "queued": 7},
     )
-    JobRun.objects.create(job=f"sync_library:{plex.pk}", progress_done=30, progress_total=120)
+    JobRun.objects.create(
+        kind="sync_library", target_id=plex.pk, progress_done=30, progress_total=120
+    )
     return {"plex": plex, "revoked": revoked, "series": series}
 
 
@@ -150,7 +152,11 @@ def test_a_job_shows_whether_its_cards_failed(
 ) -> None:
     series = Series.objects.create(connection=plex_connection, rating_key="10", title="Harbour")
     JobRun.objects.create(
-        job=f"render_series:{series.pk}", status="ok", finished_at=timezone.now(), summary=summary
+        kind="render_series",
+        target_id=series.pk,
+        status="ok",
+        finished_at=timezone.now(),
+        summary=summary,
     )
 
     page = admin_client.get(reverse("admin:index")).content.decode()
@@ -165,7 +171,7 @@ def test_a_job_shows_whether_its_cards_failed(
 def test_a_job_with_errors_per_connection_is_partial_or_failed(admin_client) -> None:
     errors = {"home plex": "Plex did not answer within 30 s (timeout)."}
     JobRun.objects.create(
-        job="refresh_watched_state",
+        kind="refresh_watched_state",
         status="ok",
         summary={"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": errors},
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from cards.models import JobRun, Series
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 from tests.support import admin_action, wait_until
 
 

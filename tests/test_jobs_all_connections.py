@@ -33,9 +33,9 @@ def test_it_queues_the_job_for_every_usable_connection(
     assert "disabled" in summary["skipped"]["old server"]
     assert "rejected the token" in summary["skipped"]["revoked"]
     run = wait_until(
-        lambda: JobRun.objects.filter(job=f"{job}:{plex_connection.pk}", status="ok").first(),
+        lambda: JobRun.objects.filter(kind=job, target_id=plex_connection.pk, status="ok").first(),
         what="the connection's job",
     )
     assert run.summary
-    assert not JobRun.objects.filter(job__in=[f"{job}:{disabled.pk}", f"{job}:{revoked.pk}"])
-    assert JobRun.objects.get(job=task.name.removeprefix("cards.")).summary == summary
+    assert not JobRun.objects.filter(kind=job, target_id__in=[disabled.pk, revoked.pk])
+    assert JobRun.objects.get(kind=task.name.removeprefix("cards.")).summary == summary

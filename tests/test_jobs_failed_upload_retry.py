@@ -8,8 +8,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from cards.card import update_card
 from cards.models import Episode, TitleCard
-from cards.pipeline import sync_library, update_card
+from cards.sync import sync_library
 from cards.tasks import render_card, render_due_cards
 from connections.plex import PlexUnavailable
 from tests.support import wait_until

@@ -7,6 +7,7 @@ import pytest
 
 from cards.jobs import run_job
 from cards.models import JobRun
+from cards.tasks import sync_all_libraries
 
 
 def test_a_failed_job_keeps_its_error_without_the_token(db) -> None:
@@ -16,7 +17,7 @@ def test_a_failed_job_keeps_its_error_without_the_token(db) -> None:
         )
 
     with pytest.raises(RuntimeError):
-        run_job("sync_all_libraries", work)
+        run_job(sync_all_libraries.job, work)
 
     run = JobRun.objects.get()
     assert run.status == JobRun.Status.FAILED and run.finished_at is not None

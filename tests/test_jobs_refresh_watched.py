@@ -8,8 +8,8 @@ import io
 
 from PIL import Image, ImageChops
 
+from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
-from cards.pipeline import process_rating_key
 from cards.tasks import refresh_watched_state
 from tests.support import wait_until
 

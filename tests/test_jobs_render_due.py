@@ -8,8 +8,9 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
-from cards.pipeline import process_rating_key, sync_library
+from cards.sync import sync_library
 from cards.tasks import render_due_cards
 from tests.support import wait_until
 

@@ -4,14 +4,16 @@ now" on Plex connections, run as jobs whose progress and summary are kept in a J
 from __future__ import annotations
 
 from cards.models import Episode, JobRun, Series, TitleCard
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 from tests.support import admin_action, wait_until
 
 
-def finished_run(job: str) -> JobRun:
+def finished_run(kind: str, target_id: int) -> JobRun:
     return wait_until(
-        lambda: JobRun.objects.filter(job=job).exclude(status="running").first(),
-        what=f"the job {job}",
+        lambda: (
+            JobRun.objects.filter(kind=kind, target_id=target_id).exclude(status="running").first()
+        ),
+        what=f"the job {kind} of #{target_id}",
     )
 
 
@@ -25,7 +27,7 @@ def test_render_and_upload_all_cards_runs_as_a_job_with_progress(
     [(level, text)] = admin_action(admin_client, series, "render_all_cards")
 
     assert level == "success" and "progress" in text
-    run = finished_run(f"render_series:{series.pk}")
+    run = finished_run("render_series", series.pk)
     assert run.status == "ok"
     assert run.progress_done == run.progress_total == 4
     assert run.summary == {"episodes": 4, "rendered": 4, "uploaded": 4, "busy": 0, "failed": 0}
@@ -47,7 +49,7 @@ def test_sync_from_plex_rereads_the_shows_episodes(
 
     admin_action(admin_client, series, "sync_from_plex")
 
-    run = finished_run(f"sync_series:{series.pk}")
+    run = finished_run("sync_series", series.pk)
     assert (run.status, run.summary) == ("ok", {"episodes": 3, "episodes_gone": 1})
     assert Episode.objects.get(rating_key=str(new)).title == "Episode 4"
     assert Episode.objects.get(rating_key=str(gone)).present is False
@@ -63,6 +65,6 @@ def test_sync_now_on_a_plex_connection(
     [(level, _text)] = admin_action(admin_client, plex_connection, "sync_now")
 
     assert level == "success"
-    run = finished_run(f"sync_library:{plex_connection.pk}")
+    run = finished_run("sync_library", plex_connection.pk)
     assert run.status == "ok" and run.summary["episodes_created"] == 3
     assert run.progress_done == run.progress_total == 4

@@ -3,8 +3,8 @@ recorded as skipped."""
 
 from __future__ import annotations
 
+from cards.keys import process_rating_key
 from cards.models import JobRun
-from cards.pipeline import process_rating_key
 from cards.tasks import refresh_watched_state
 
 
@@ -19,7 +19,7 @@ def test_the_same_job_started_twice_at_once_runs_once(
     first, second = refresh_watched_state.delay(), refresh_watched_state.delay()
     summaries = [first.get(timeout=30), second.get(timeout=30)]
 
-    runs = JobRun.objects.filter(job="refresh_watched_state")
+    runs = JobRun.objects.filter(kind="refresh_watched_state")
     assert sorted(runs.values_list("status", flat=True)) == ["ok", "skipped"]
     skipped = runs.get(status="skipped")
     assert skipped.summary == {"reason": "another run of this job was still going"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cards.keys import process_rating_key
 from cards.models import Series, TitleCard
-from cards.pipeline import process_rating_key
 
 
 def test_a_corrupt_still_fails_the_card_with_the_reason(fake_plex, plex_connection) -> None:

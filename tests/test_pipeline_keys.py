@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from cards.keys import process_rating_key
 from cards.models import Episode, Series, TitleCard
-from cards.pipeline import episodes_for_key, process_rating_key, sync_library
+from cards.sync import episodes_for_key, sync_library
 from connections.plex import PlexNotFound
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cards.looks import card_settings
 from cards.models import Episode, Font, Series
-from cards.pipeline import card_settings
 
 
 def make(plex_connection) -> Episode:

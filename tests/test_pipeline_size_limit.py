@@ -9,8 +9,9 @@ import io
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from cards.card import verify_card
+from cards.keys import process_rating_key
 from cards.models import TitleCard
-from cards.pipeline import process_rating_key, verify_card
 
 
 def test_it_uploads_a_smaller_copy_and_keeps_the_master(fake_plex, plex_connection) -> None:

@@ -7,8 +7,8 @@ import hashlib
 
 from django.core.files.storage import default_storage
 
+from cards.keys import process_rating_key
 from cards.models import Episode, Series, TitleCard
-from cards.pipeline import process_rating_key
 
 
 def sha256(data: bytes) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cards.looks import build_spec, card_settings
 from cards.models import Episode, Series
-from cards.pipeline import build_spec, card_settings
 
 
 def test_the_spec_carries_the_text_settings(plex_connection) -> None:

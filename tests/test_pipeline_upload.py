@@ -9,8 +9,8 @@ import io
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from cards.keys import process_rating_key
 from cards.models import TitleCard
-from cards.pipeline import process_rating_key
 
 
 def one_episode(fake_plex) -> int:

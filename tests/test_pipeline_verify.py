@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from cards.card import verify_card
+from cards.keys import process_rating_key
 from cards.models import TitleCard
-from cards.pipeline import process_rating_key, verify_card
 
 
 def test_it_uploads_the_card_again_after_a_metadata_refresh(fake_plex, plex_connection) -> None:

@@ -6,8 +6,8 @@ import io
 
 from PIL import Image, ImageChops
 
+from cards.keys import process_rating_key
 from cards.models import TitleCard
-from cards.pipeline import process_rating_key
 
 
 def is_grey(data: bytes) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from cards.keys import process_rating_key
 from cards.models import Episode, Series, TitleCard
-from cards.pipeline import process_rating_key, sync_library
+from cards.sync import sync_library
 from tests.support import admin_action, wait_until
 
 

@@ -31,6 +31,19 @@ def test_it_writes_a_card(tmp_path, still: str) -> None:
     assert image.size == (640, 360)
 
 
+def test_a_graph_card_can_be_told_the_size_of_the_season(tmp_path, still: str) -> None:
+    outs = []
+    for episodes in ("10", "4"):
+        out = tmp_path / f"graph-{episodes}.jpg"
+        call_command(
+            "render_card", still, "--title", "The Long Night", "--season", "1", "--episode", "3",
+            "--season-episodes", episodes, "--card-type", "graph", "--width", "640",
+            "--height", "360", "--out", str(out),
+        )  # fmt: skip
+        outs.append(out.read_bytes())
+    assert outs[0] != outs[1]  # 3/10 and 3/4 are different rings
+
+
 def test_it_writes_a_contact_sheet_of_every_type(tmp_path, still: str) -> None:
     from cards.render import card_type_choices
 

@@ -11,6 +11,7 @@ from PIL import Image, ImageChops, JpegImagePlugin
 from cards.render import STYLES, CardSpec, card_type_choices, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 # Where each type puts its title, as fractions of the canvas (left, top, right, bottom).
 TITLE_REGIONS = {
@@ -19,7 +20,17 @@ TITLE_REGIONS = {
     "tinted_frame": (0.3, 0.05, 0.7, 0.15),
     "star_wars": (0.09, 0.45, 0.4, 0.62),
     "olivier": (0.09, 0.42, 0.45, 0.58),
+    "white_border": (0.1, 0.72, 0.9, 0.87),
+    # The stripes stop short of the title: without one they run on down to where it would be.
+    "striped": (0.0, 0.8, 0.6, 1.0),
+    "graph": (0.13, 0.78, 0.75, 0.95),
+    # With the title goes the glass box behind it.
+    "notification": (0.45, 0.77, 1.0, 0.92),
+    "formula_one": (0.22, 0.42, 0.78, 0.52),
 }
+# Text a type draws besides the title and the episode line, switched off where a test needs a
+# card without any text: formula_one's race name ("GRAND PRIX") and its year on the frame.
+NO_OTHER_TEXT = {"formula_one": (("race", ""), ("frame_year", "0"))}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +42,7 @@ def spec(still: str, **fields: object) -> CardSpec:
     values = {
         "source": still,
         "art": still,
+        **series_pictures(),
         "title": "The Long Night of the Soul",
         "season_number": 1,
         "episode_number": 3,
@@ -71,10 +83,13 @@ def test_the_default_card_is_3200_by_1800(still: str) -> None:
 
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_it_draws_the_title_where_the_type_puts_it(still: str, card_type: str) -> None:
-    plain = render(
-        spec(still, card_type=card_type, title="", hide_season_text=True, hide_episode_text=True)
-    )
-    titled = render(spec(still, card_type=card_type, hide_season_text=True, hide_episode_text=True))
+    quiet = {
+        "hide_season_text": True,
+        "hide_episode_text": True,
+        "extras": NO_OTHER_TEXT.get(card_type, ()),
+    }
+    plain = render(spec(still, card_type=card_type, title="", **quiet))
+    titled = render(spec(still, card_type=card_type, **quiet))
     assert plain.text_boxes == []
     left, top, right, bottom = TITLE_REGIONS[card_type]
     region = (round(left * 640), round(top * 360), round(right * 640), round(bottom * 360))

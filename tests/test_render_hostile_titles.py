@@ -12,12 +12,13 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
+from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
-from cards.pipeline import process_rating_key
 from cards.render import CardSpec, render
 from cards.render.types import CARD_TYPES
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex
+from tests.support import series_pictures
 from tests.test_render_layout import HOSTILE_TITLES
 
 WIDTH, HEIGHT = 800, 450
@@ -59,6 +60,7 @@ def clear_of_the_edges(box: tuple[int, int, int, int] | None) -> bool:
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_a_hostile_title_is_drawn_clear_of_the_edges(flat: str, card_type: str, title: str) -> None:
     spec = CardSpec(
+        **series_pictures(),
         source=flat,
         title=title,
         card_type=card_type,
@@ -79,6 +81,7 @@ def test_hostile_episode_and_season_texts_are_drawn_clear_of_the_edges(
 ) -> None:
     hostile = "🎉 " + HOSTILE_TITLES["control characters"] + " שלום " + "W" * 200
     spec = CardSpec(
+        **series_pictures(),
         source=flat,
         title=HOSTILE_TITLES["emoji"],
         season_number=1,

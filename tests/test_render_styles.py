@@ -11,6 +11,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageStat
 from cards.render import STYLES, CardSpec, FontSpec, RenderError, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +21,7 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def card(still: str, **fields: object) -> Image.Image:
     values = {"source": still, "title": "The Long Night", "season_number": 1, "episode_number": 3}
+    values.update(series_pictures())
     values.update({"width": 960, "height": 540, **fields})
     return render(CardSpec(**values)).image
 
@@ -50,6 +52,7 @@ def test_a_grayscale_card_has_no_colour_even_in_its_text(
     values = {"source": still, "art": still, "title": "The Long Night", "season_number": 1}
     spec = CardSpec(
         **values,
+        **series_pictures(),
         episode_number=3,
         width=960,
         height=540,
@@ -102,9 +105,13 @@ def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
+# formula_one's text fills the middle of the card; below its frame the picture is clear.
+CLEAR_BOXES = {"formula_one": (420, 350, 700, 450)}
+
+
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_blur_removes_most_of_the_detail_of_the_picture(detailed: str, card_type: str) -> None:
-    box = (380, 170, 700, 300)  # clear of every type's text
+    box = CLEAR_BOXES.get(card_type, (380, 170, 700, 300))  # clear of every type's text
     sharp = detail(card(detailed, card_type=card_type), box)
     blurred = detail(card(detailed, card_type=card_type, style="blur"), box)
     assert blurred < sharp / 20, (sharp, blurred)

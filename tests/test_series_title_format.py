@@ -9,8 +9,8 @@ import dataclasses
 import pytest
 from django.core.exceptions import ValidationError
 
+from cards.looks import build_spec, card_settings
 from cards.models import Episode, Series
-from cards.pipeline import build_spec, card_settings
 from cards.render import CardSpec, render
 from cards.render.samples import save_landscape
 

@@ -4,7 +4,7 @@ and reports its progress while it runs."""
 from __future__ import annotations
 
 from cards.models import Episode
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 
 
 def test_it_requests_pages_of_the_configured_size(fake_plex, plex_connection, settings) -> None:

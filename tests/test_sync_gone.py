@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cards.models import Episode, Series
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 from connections.plex import PlexUnavailable
 
 

@@ -6,7 +6,7 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from cards.models import Episode, Series
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 
 
 def test_it_does_not_rewrite_unchanged_rows(fake_plex, plex_connection) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from cards.models import Episode, Series
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 
 LONG_TITLE = "A Very Long Episode Title That Goes On " * 30  # ~1,200 characters
 

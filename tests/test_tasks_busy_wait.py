@@ -3,8 +3,9 @@ waited a while still has its whole retry budget for Plex being unavailable."""
 
 from __future__ import annotations
 
+from cards.card import episode_lock
 from cards.models import Episode, WebhookEvent
-from cards.pipeline import episode_lock, sync_library
+from cards.sync import sync_library
 from cards.tasks import process_webhook_event
 from tests.support import wait_until
 

@@ -24,7 +24,7 @@ def all_finished() -> bool:
 def test_five_events_at_once_make_one_render_and_one_upload(
     celery_worker, fake_plex, plex_tautulli, quick_retries, caplog
 ) -> None:
-    caplog.set_level(logging.INFO, logger="cards.pipeline")
+    caplog.set_level(logging.INFO, logger="cards.card")
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
     events = [
@@ -45,7 +45,7 @@ def test_five_events_at_once_make_one_render_and_one_upload(
 def test_five_identical_posts_to_the_webhook_make_one_render_and_one_upload(
     celery_worker, client, fake_plex, plex_tautulli, quick_retries, caplog
 ) -> None:
-    caplog.set_level(logging.INFO, logger="cards.pipeline")
+    caplog.set_level(logging.INFO, logger="cards.card")
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
     url = reverse("tautulli-webhook", args=[plex_tautulli.webhook_secret])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cards.models import Episode, TitleCard
-from cards.pipeline import sync_library
+from cards.sync import sync_library
 from cards.tasks import render_card
 
 

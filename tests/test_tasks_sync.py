@@ -13,7 +13,7 @@ def test_the_sync_task_keeps_a_job_run(celery_worker, fake_plex, plex_connection
 
     assert summary["episodes_created"] == 6
     run = JobRun.objects.get()
-    assert run.job == f"sync_library:{plex_connection.pk}"
+    assert (run.kind, run.target_id) == ("sync_library", plex_connection.pk)
     assert run.status == JobRun.Status.OK
     assert run.progress_done == run.progress_total == 7
     assert run.summary["series_created"] == 1

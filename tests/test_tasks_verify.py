@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cards.keys import process_rating_key
 from cards.models import JobRun
-from cards.pipeline import process_rating_key
 from cards.tasks import verify_cards
 
 

@@ -28,7 +28,7 @@ def _error(client: TautulliClient) -> TautulliError:
 def test_it_reports_a_refused_connection_as_transient(closed_port: int) -> None:
     error = _error(TautulliClient(f"http://127.0.0.1:{closed_port}", "k" * 32))
     assert isinstance(error, CannotConnect)
-    assert error.retryable
+    assert error.transient
     assert "connection refused" in str(error)
 
 
@@ -42,7 +42,7 @@ def test_it_reports_an_unknown_host() -> None:
 def test_it_reports_a_timeout(silent_port: int) -> None:
     error = _error(TautulliClient(f"http://127.0.0.1:{silent_port}", "k" * 32, timeout=0.5))
     assert isinstance(error, CannotConnect)
-    assert error.retryable
+    assert error.transient
     assert "no answer within 0.5 s" in str(error)
 
 
@@ -50,7 +50,7 @@ def test_it_recognises_a_web_page_as_not_tautulli(fake_tautulli: FakeTautulli) -
     fake_tautulli.html = True
     error = _error(TautulliClient(fake_tautulli.url, fake_tautulli.api_key))
     assert isinstance(error, NotTautulli)
-    assert not error.retryable
+    assert not error.transient
     assert "text/html" in str(error)
 
 
@@ -65,7 +65,7 @@ def test_it_recognises_a_wrong_path_as_not_tautulli() -> None:
 def test_it_reports_a_wrong_api_key(fake_tautulli: FakeTautulli) -> None:
     error = _error(TautulliClient(fake_tautulli.url, "f" * 32))
     assert isinstance(error, InvalidApiKey)
-    assert not error.retryable
+    assert not error.transient
     assert "rejected the API key" in str(error)
 
 
@@ -80,7 +80,7 @@ def test_it_reports_a_command_that_raised_inside_tautulli(fake_tautulli: FakeTau
     fake_tautulli.fail("status")
     error = _error(TautulliClient(fake_tautulli.url, fake_tautulli.api_key))
     assert isinstance(error, CommandFailed)
-    assert error.retryable
+    assert error.transient
     assert "Check the logs for errors" in str(error)
 
 
@@ -91,7 +91,7 @@ def test_it_reports_a_refused_command_with_tautullis_message(
     client = TautulliClient(fake_tautulli.url, fake_tautulli.api_key)
     with pytest.raises(CommandFailed) as info:
         client.add_notifier_config()
-    assert not info.value.retryable
+    assert not info.value.transient
     assert info.value.tautulli_message == "Failed to add notification agent."
 
 

@@ -18,8 +18,8 @@ from .types import CARD_TYPES
 
 
 def card_type_choices() -> list[tuple[str, str]]:
-    """(name, label) pairs for the admin, "standard" first."""
-    names = sorted(CARD_TYPES, key=lambda name: name != "standard")  # stable: registry order
+    """(name, label) pairs for the admin, the most used first."""
+    names = list(CARD_TYPES)  # by usage rank: standard first
     return [(name, CARD_TYPES[name].label) for name in names]
 
 

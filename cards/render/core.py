@@ -9,7 +9,7 @@ from PIL import Image
 
 from . import effects, scale, source, types
 from .spec import CardSpec, RenderError, RenderResult, Style
-from .types.base import Card
+from .types.base import MISSING_INPUT, Card, CardType, parse_color
 
 # Pillow hands the memory of every big image back to the system and faults it in again for the
 # next one; for card-sized images that costs about as much as scaling them. Let it keep a few
@@ -21,15 +21,9 @@ if "PILLOW_BLOCKS_MAX" not in os.environ and Image.core.get_blocks_max() < 8:
 def render(spec: CardSpec) -> RenderResult:
     card_type = types.get(spec.card_type)
     style = Style.parse(spec.style)
-    if style.art and not spec.art:
-        raise RenderError(
-            f"style {spec.style!r} needs the series' background art, and there is none"
-        )
+    picture = _picture(spec, card_type, style)
     card = Card(spec, card_type)  # checks fonts and options before any pixel is decoded
-    if style.art:
-        canvas = compose(card, str(spec.art), style, "art image")
-    else:
-        canvas = compose(card, spec.source, style, "source image")
+    canvas = plain(card, style) if picture is None else compose(card, *picture, style)
     warnings = list(card.warnings)
     if card.missing:
         chars = "".join(sorted(card.missing))
@@ -37,7 +31,31 @@ def render(spec: CardSpec) -> RenderResult:
     return RenderResult(encode(canvas, spec.quality), canvas, card.boxes, warnings)
 
 
-def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
+def _picture(spec: CardSpec, card_type: CardType, style: Style) -> tuple[str, str] | None:
+    """The picture that covers the canvas (path, what it is), or None for a plain background.
+    Raises RenderError naming the input the card cannot do without."""
+    for name in card_type.needs:
+        if not getattr(spec, name):
+            raise RenderError(MISSING_INPUT[name])
+    if style.art and not spec.art:
+        raise RenderError(
+            f"style {spec.style!r} needs the series' background art, and there is none"
+        )
+    if card_type.still == "required" and not spec.source and not style.art:
+        raise RenderError(
+            "no still for this episode: wait for Plex to have one, or choose a card type that "
+            f"needs none ({', '.join(types.without_still())})"
+        )
+    if not card_type.fills_canvas:
+        return None
+    if style.art:
+        return str(spec.art), "art image"
+    if spec.source and card_type.still != "unused":
+        return spec.source, "source image"
+    return None
+
+
+def compose(card: Card, path: str, what: str, style: Style) -> Image.Image:
     """The finished card as an RGB image.
 
     The picture is worked on at the smallest resolution that loses nothing: a blurred card is
@@ -47,7 +65,7 @@ def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
     """
     size = (card.width, card.height)
     if style.blur:
-        radius = card.px(effects.BLUR_RADIUS)
+        radius = card.blur_radius
         factor = max(1.0, radius / effects.SMALL_RADIUS)
         small = (max(1, round(card.width / factor)), max(1, round(card.height / factor)))
         image = source.load_cover(path, small, draft=1.0, what=what)
@@ -65,7 +83,24 @@ def compose(card: Card, path: str, style: Style, what: str) -> Image.Image:
         image = image.convert("RGB")
     if style.blur:
         image = effects.dither(image)
+    return _finish(card, image, style)
+
+
+def plain(card: Card, style: Style) -> Image.Image:
+    """A card without a covering picture: the type's background colour, then its drawing."""
+    color = card.options.get("background") or card.type.background
+    if isinstance(color, str):
+        color = parse_color(color, "background colour")
+    image = Image.new("RGB", (card.width, card.height), color)
+    image = card.type.backdrop(card, image)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return _finish(card, image, style)
+
+
+def _finish(card: Card, image: Image.Image, style: Style) -> Image.Image:
     card.type.decorate(card, image)
+    image = card.type.finish(card, image)
     if style.grayscale:
         # The picture went grey before scaling (cheap, one channel), but a type draws its text and
         # frames in colour (star_wars' gold, a custom font colour): a grayscale card has none.

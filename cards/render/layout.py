@@ -472,6 +472,14 @@ class Block:
             line.x += dx
             line.y += dy
 
+    def centre_on(self, y: float) -> None:
+        """Move the block up or down so its capital letters are centred on the row y, from the
+        first line's cap height to the last baseline (descenders hang below, as the eye
+        expects)."""
+        first, last = self.lines[0], self.lines[-1]
+        cap = max(part.style.size for part in first.parts) * 0.7 if first.parts else 0
+        self.shift(0, y - (first.y - cap + last.y) / 2)
+
     def keep_inside(self, width: int, height: int, margin: int = 0) -> None:
         """Move the block back onto the canvas if any ink sticks out (a long word, a big custom
         size, a vertical shift); ink that is larger than the canvas is cut when drawing."""
@@ -537,3 +545,7 @@ def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -
     if (left, top, right, bottom) != (x, y, x + mask.width, y + mask.height):
         mask = mask.crop((left - x, top - y, right - x, bottom - y))
     canvas.paste(effects.ink(canvas, color), (left, top, right, bottom), mask)
+
+
+# For card types that draw shapes of their own (rings, bars) the way text is drawn.
+paint = _paste

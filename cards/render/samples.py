@@ -78,3 +78,36 @@ def landscape(width: int = 1920, height: int = 1080, seed: int = 3) -> Image.Ima
 def save_landscape(path: str, width: int = 1920, height: int = 1080, quality: int = 90) -> str:
     landscape(width, height).save(path, "JPEG", quality=quality)
     return path
+
+
+def logo(text: str = "THE LONG NIGHT", height: int = 206) -> Image.Image:
+    """A series logo as Plex's clearLogo is one: white bold letters on transparent, cropped."""
+    from . import fonts  # here, not at the top: the landscape needs no fonts
+
+    font = fonts.load(fonts.GEOMETRIC_BOLD, height)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
+    ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=font, fill=(255, 255, 255, 255))
+    return image
+
+
+def save_logo(path: str, text: str = "THE LONG NIGHT", height: int = 206) -> str:
+    logo(text, height).save(path, "PNG")
+    return path
+
+
+def poster(width: int = 1000, height: int = 1500, seed: int = 5) -> Image.Image:
+    """A series poster: a portrait crop of a landscape with the series name across the top."""
+    from . import fonts
+
+    image = landscape(round(height * 16 / 9), height, seed).crop((0, 0, width, height))
+    font = fonts.load(fonts.GEOMETRIC_BOLD, width // 9)
+    pen = ImageDraw.Draw(image)
+    pen.text((width / 2, height * 0.08), "THE LONG", font=font, fill="white", anchor="mt")
+    pen.text((width / 2, height * 0.16), "NIGHT", font=font, fill="white", anchor="mt")
+    return image
+
+
+def save_poster(path: str, width: int = 1000, height: int = 1500, quality: int = 90) -> str:
+    poster(width, height).save(path, "JPEG", quality=quality)
+    return path

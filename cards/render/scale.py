@@ -1,12 +1,11 @@
 """Pixel work done by OpenCV: scaling the picture up to the card, and shading it.
 
 Both are the largest costs of a card that Pillow cannot make cheaper: its resize and its masked
-paste work one pixel at a time. Scaling a 1920x1080 still up to 3200x1800 (bilinear) took
-53-60 ms on the 2-core development machine, more than the JPEG encode and all the text together;
-OpenCV's vectorised resize does the same interpolation (pixel centres aligned, edges repeated)
-in about 8 ms, and handing the pixels over and back costs another 5-6 ms. The bottom gradient of
-a standard card went from 10-15 ms to about 4 ms the same way. Pictures go in and come out as
-Pillow images, so nothing else in the renderer sees numpy.
+paste work one pixel at a time, and scaling a still up to the card cost more than the JPEG
+encode and all the text together. OpenCV's vectorised resize does the same interpolation (pixel
+centres aligned, edges repeated) several times faster, handing the pixels over and back
+included (bench/README.md, "Rendering"). Pictures go in and come out as Pillow images, so
+nothing else in the renderer sees numpy.
 """
 
 from __future__ import annotations

@@ -137,15 +137,24 @@ def load_cover(
             opened.close()
 
 
-def load_fitted(path: str, box: tuple[int, int], what: str = "image") -> Image.Image:
-    """The picture scaled down to fit inside box (aspect kept), as RGBA (logos keep their
-    transparency)."""
+def load_fitted(
+    path: str, box: tuple[int, int], what: str = "image", *, grow: bool = False
+) -> Image.Image:
+    """The picture scaled to fit inside box (aspect kept), as RGBA (logos keep their
+    transparency). Smaller pictures stay as they are unless `grow` scales them up to the box."""
     image = open_image(path, what)
     try:
         with image:
             if image.format == "JPEG":
                 image.draft("RGB", box)
-            image.thumbnail(box)
+            if image.getexif().get(0x0112, 1) != 1:
+                image = ImageOps.exif_transpose(image)
+            scale = min(box[0] / image.width, box[1] / image.height)
+            if scale < 1 or grow:
+                size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+                rgba = image.convert("RGBA")
+                # RGBA first: Pillow scales it premultiplied, so hidden colour never bleeds in.
+                return rgba.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
             return image.convert("RGBA")
     except _DECODE_ERRORS as exc:
         raise RenderError(f"cannot decode {what} {path}: {_reason(exc)}") from None

@@ -30,6 +30,9 @@ STYLES: tuple[str, ...] = (
 
 CASES = ("upper", "lower", "title", "source")
 
+# The spec's picture inputs: file paths, which the fingerprint replaces by the files' contents.
+PATHS = ("source", "art", "logo", "poster")
+
 
 class RenderError(Exception):
     """The card cannot be rendered from this input; the message is one line saying why."""
@@ -53,15 +56,23 @@ class FontSpec:
 
 @dataclass(frozen=True)
 class CardSpec:
+    # The episode's still; empty when Plex has none (card types that need no still still draw).
     source: str
     title: str
     season_number: int | None = None
     episode_number: int | None = None
     absolute_number: int | None = None
+    # The last episode number of the season, for card types that draw how far into its season
+    # an episode is (graph); None for the others, and then left out of the fingerprint.
+    season_episode_max: int | None = None
     series_name: str = ""
     card_type: str = "standard"
     style: str = "unique"
     art: str | None = None
+    # The series' transparent logo (Plex's clearLogo or an upload) and its poster, for the card
+    # types that use them; None when the series has none.
+    logo: str | None = None
+    poster: str | None = None
     font: FontSpec = field(default_factory=FontSpec)
     episode_text: str | None = None
     episode_text_format: str | None = None
@@ -81,7 +92,11 @@ class CardSpec:
         contents itself, so a moved file does not force a re-render), plus the renderer version.
         """
         data = dataclasses.asdict(self)
-        del data["source"], data["art"]
+        for path in PATHS:
+            del data[path]
+        if data["season_episode_max"] is None:
+            # Absent rather than null: cards from before the field keep their fingerprint.
+            del data["season_episode_max"]
         font = data["font"]
         font["custom_file"] = font.pop("file") is not None
         font["replacements"] = [list(pair) for pair in self.font.replacements]

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--season", type=int, help="season number (0 = specials)")
         parser.add_argument("--episode", type=int, help="episode number")
         parser.add_argument("--absolute", type=int, help="absolute episode number")
+        parser.add_argument(
+            "--season-episodes", type=int, help="last episode number of the season (graph)"
+        )
         parser.add_argument("--series", default="", help="series name, for {series_name}")
         names = [name for name, _ in card_type_choices()]
         parser.add_argument("--card-type", default="standard", help=f"one of: {', '.join(names)}")
@@ -115,6 +118,7 @@ class Command(BaseCommand):
             season_number=options["season"],
             episode_number=options["episode"],
             absolute_number=options["absolute"],
+            season_episode_max=options["season_episodes"],
             series_name=options["series"],
             card_type=options["card_type"],
             style=options["style"],

@@ -13,6 +13,7 @@ from .base import BottomGradient, Card, CardType, Option
 class Anime(BottomGradient, CardType):
     name = "anime"
     label = "Anime"
+    rank = 3
 
     left = 75  # every text starts here
 

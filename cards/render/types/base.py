@@ -11,14 +11,16 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from PIL import Image, ImageColor
 
 from .. import effects, fonts, layout
+from .. import source as pictures
 from ..layout import RGB, Block, TextStyle
-from ..spec import CASES, CardSpec, RenderError
+from ..spec import CASES, CardSpec, RenderError, Style
 from ..text import apply_case, apply_replacements, clean, format_parts
 
 BASE_WIDTH, BASE_HEIGHT = 3200, 1800
@@ -48,21 +50,45 @@ def _parse_number(value: str) -> float:
     return number
 
 
+OPTION_KINDS = ("color", "number", "int", "bool", "text", "choice")
+
+
 @dataclass(frozen=True)
 class Option:
-    """A card-type option, set through CardSpec.extras (all values arrive as strings)."""
+    """A card-type option, set through CardSpec.extras (all values arrive as strings).
 
-    kind: str  # "color", "number", "bool", "text" or "choice"
+    Declared once, at the top of its card type's module; the admin builds its form fields from
+    the same declaration (kind, default, limits, help), so what the form accepts is what the
+    renderer accepts.
+    """
+
+    kind: str  # one of OPTION_KINDS
     default: object
     help: str
     choices: tuple[str, ...] = ()
+    minimum: float | None = None  # for number and int
+    maximum: float | None = None
+    # For text: a regular expression the whole value must match (a form can check it too).
+    pattern: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in OPTION_KINDS:
+            raise ValueError(f"unknown option kind {self.kind!r}")
+        if self.kind == "choice" and self.default not in self.choices:
+            raise ValueError(f"default {self.default!r} is not one of {self.choices}")
 
     def parse(self, name: str, raw: str) -> object:
         try:
             if self.kind == "color":
                 return parse_color(raw, f"colour for {name}")
-            if self.kind == "number":
-                return _parse_number(raw)
+            if self.kind in ("number", "int"):
+                number = _parse_number(raw)
+                if self.kind == "int":
+                    if number != int(number):
+                        raise ValueError("expected a whole number")
+                    number = int(number)
+                self.check_limits(number)
+                return number
             if self.kind == "bool":
                 return _parse_bool(raw)
             if self.kind == "choice":
@@ -70,14 +96,56 @@ class Option:
                 if value not in self.choices:
                     raise ValueError(f"choose one of {', '.join(self.choices)}")
                 return value
+            if self.pattern and not re.fullmatch(self.pattern, str(raw).strip()):
+                raise ValueError(f"not in the expected form ({self.help})")
             return str(raw)
         except ValueError as exc:
             raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
+
+    def check_limits(self, number: float) -> None:
+        low, high = self.minimum, self.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"must be between {_limit(low, '-inf')} and {_limit(high, 'inf')}")
+
+
+def _limit(value: float | None, none: str) -> str:
+    return none if value is None else f"{value:g}"
+
+
+# What a card type may draw with besides its text. The still is the episode's own picture; the
+# others belong to the series.
+INPUTS = ("still", "art", "logo", "poster")
+MISSING_INPUT = {
+    "logo": "no logo for this series: upload one or choose another card type",
+    "poster": "no poster for this series: upload one or choose another card type",
+    "art": "no background art for this series: upload one or choose another card type",
+}
 
 
 class CardType:
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
+    # Position in the reference community's usage ranking (most used first): the order the admin
+    # lists the types in.
+    rank: ClassVar[int] = 100
+    # Other names for it, as TitleCardMaker users know them ("tinted frame", "generic"...).
+    aliases: ClassVar[tuple[str, ...]] = ()
+
+    # Inputs. The still is "required" (no card without one), "optional" (drawn on a plain
+    # background when there is none) or "unused". `needs` names the series' pictures the type
+    # cannot do without; `uses` those it draws when there are some.
+    still: ClassVar[str] = "required"
+    needs: ClassVar[tuple[str, ...]] = ()
+    uses: ClassVar[tuple[str, ...]] = ()
+    # When False the card starts as a plain `background` canvas and the type places its
+    # pictures itself (card.picture(), card.logo()); otherwise the still (or art) covers it.
+    fills_canvas: ClassVar[bool] = True
+    # Whether it draws the episode's place in its season (graph): the pipeline then fills
+    # CardSpec.season_episode_max, which every other card does without.
+    season_progress: ClassVar[bool] = False
+    background: ClassVar[str] = "black"
+    # The blur of the blur styles, in reference px (some types blur less than the usual 60).
+    blur_radius: ClassVar[float] = effects.BLUR_RADIUS
 
     # Title, in pixels of a 3200x1800 card.
     title_font: ClassVar[str] = fonts.CONDENSED
@@ -108,6 +176,21 @@ class CardType:
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         raise NotImplementedError
 
+    def finish(self, card: Card, canvas: Image.Image) -> Image.Image:
+        """Last step on the whole card (e.g. a blur over everything); default: nothing."""
+        return canvas
+
+    @classmethod
+    def spoiler_safe(cls) -> bool:
+        """Whether the type can hide an unwatched episode by drawing without its still."""
+        return cls.still != "required"
+
+    @classmethod
+    def inputs(cls) -> tuple[str, ...]:
+        """Every picture the type may draw with."""
+        still = () if cls.still == "unused" else ("still",)
+        return (*still, *cls.needs, *(u for u in cls.uses if u not in cls.needs))
+
 
 class BottomGradient:
     """The dark gradient rising from the bottom edge, shared by standard and anime: transparent
@@ -135,6 +218,7 @@ class Card:
             raise RenderError(f"JPEG quality {spec.quality} is out of range (1-100)")
         self.spec = spec
         self.type = card_type
+        self.look = Style.parse(spec.style)
         self.width, self.height = spec.width, spec.height
         # Uniform scale from the 3200x1800 reference; distances from an edge use the edge.
         self.scale = min(spec.width / BASE_WIDTH, spec.height / BASE_HEIGHT)
@@ -158,6 +242,41 @@ class Card:
 
     def option(self, name: str) -> object:
         return self.options[name]
+
+    @property
+    def blur_radius(self) -> float:
+        """The blur of the blur styles on this canvas, in pixels."""
+        return self.px(self.type.blur_radius)
+
+    def picture(self, path: str, size: tuple[int, int], what: str = "image") -> Image.Image:
+        """A picture covering `size` (centre crop) in the card's style: blurred and grey when the
+        card is. For types that place the still (or a poster) in part of the card."""
+        size = (max(1, round(size[0])), max(1, round(size[1])))
+        if not self.look.blur:
+            image = pictures.load_cover(path, size, what=what)
+            return effects.grayscale(image).convert("RGB") if self.look.grayscale else image
+        radius = self.blur_radius * size[0] / self.width
+        factor = max(1.0, radius / effects.SMALL_RADIUS)
+        small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
+        image = pictures.load_cover(path, small, draft=1.0, what=what)
+        if self.look.grayscale:
+            image = effects.grayscale(image)
+        image = effects.blur_small(image, radius * image.width / size[0])
+        image = image.resize(size, effects.UPSCALE)
+        return effects.dither(image.convert("RGB"))
+
+    def logo(self, box: tuple[float, float]) -> Image.Image | None:
+        """The series logo scaled to fit `box` (aspect kept; never enlarged beyond it), RGBA;
+        None when the spec has none (a type that needs it never gets here without one)."""
+        if not self.spec.logo:
+            return None
+        box_px = (max(1, round(box[0])), max(1, round(box[1])))
+        image = pictures.load_fitted(self.spec.logo, box_px, "logo", grow=True)
+        if self.look.grayscale:
+            alpha = image.getchannel("A")
+            image = image.convert("L").convert("RGBA")
+            image.putalpha(alpha)
+        return image
 
     def style(
         self,

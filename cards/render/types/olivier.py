@@ -11,6 +11,7 @@ from .star_wars import StarWars
 class Olivier(StarWars):
     name = "olivier"
     label = "Olivier"
+    rank = 5
 
     title_font = fonts.GEOMETRIC_BOLD
     title_size = 124

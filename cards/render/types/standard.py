@@ -15,6 +15,8 @@ from .base import BottomGradient, Card, CardType, Option
 class Standard(BottomGradient, CardType):
     name = "standard"
     label = "Standard"
+    rank = 1
+    aliases = ("generic", "polymath")
 
     title_font = fonts.CONDENSED
     title_size = 178

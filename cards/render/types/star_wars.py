@@ -15,6 +15,7 @@ from .base import Card, CardType, Option
 class StarWars(CardType):
     name = "star_wars"
     label = "Star Wars"
+    rank = 7
 
     left = 320
     title_font = fonts.DISPLAY

@@ -1,0 +1,245 @@
+"""striped: a white sheet over the card with slanted stripes cut out of it, through which the
+still shows; a black italic title in a corner with the episode line in crimson above it.
+
+The stripes are random, but the same card always gets the same ones: the randomness is seeded
+from the series and the episode numbers (not the title, so fixing a typo keeps the look), and a
+re-render gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Iterator
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from .. import fonts
+from ..layout import Block
+from .base import BASE_HEIGHT, Card, CardType, Option, parse_color
+
+GOLCA_LIKE = fonts.bundled("texgyreadventor-bolditalic.otf")  # a geometric bold italic
+
+# Stripe widths by size class (reference px).
+CLASSES = {"s": (15, 40), "m": (50, 200), "l": (250, 500)}
+# random[...]: each stripe's class drawn from the letters; otherwise a sequence of classes,
+# widths ("100") and ranges ("50-100"), used once, or over and over with a trailing "+".
+_ITEM = r"(?:[sml]|\d{1,4}(?:-\d{1,4})?)"
+PATTERN = rf"random\[[sml]+\]|{_ITEM}(?:,?{_ITEM})*\+?"
+POSITIONS = ("lower left", "upper left", "upper right", "lower right")
+
+
+class Striped(CardType):
+    name = "striped"
+    label = "Striped"
+    rank = 26
+    aliases = ("polygon",)
+
+    # Text (the reference's sizes are at density 100: 100 pt = 139 px; Adventor runs wider than
+    # the reference's face, so it is set a little smaller to fill the same width).
+    title_font = GOLCA_LIKE
+    title_size = 130
+    title_color = "black"
+    title_kerning = -2
+    # The reference's "+25" word spacing measures as a normal space in its pictures.
+    title_word_spacing = 0
+    title_case = "source"
+    title_max_lines = 3
+    title_max_width = 2300
+    title_edge = 35  # from the top or bottom edge to the text's line box
+
+    season_format = "Season {season_number}"
+    episode_format = "Episode {episode_number}"
+    episode_case = "source"
+    episode_font = GOLCA_LIKE
+    episode_size = 60
+    episode_color = "#DC143C"  # crimson
+    episode_kerning = 1
+    episode_gap = 40  # between the episode line's baseline and the title's top
+
+    # Stripes.
+    stripe_top = (50, 450)  # a stripe's top edge is somewhere in here
+    stripe_bottom = (1200, 1750)
+    text_gap = 70  # stripes stop this far short of the text
+
+    options = {
+        "angle": Option("number", 79.5, "lean of the stripes, degrees", minimum=45, maximum=135),
+        "inset": Option(
+            "number", 50, "px kept clear at the left and right", minimum=0, maximum=800
+        ),
+        "inter_stripe_spacing": Option(
+            "number", 8, "px of overlay between stripes", minimum=0, maximum=200
+        ),
+        "overlay_color": Option("color", None, "colour of the sheet over the picture (white)"),
+        "polygons": Option(
+            "text",
+            "random[ssmmmlll]",
+            "stripe widths: random[ssmmmlll] (s 15-40, m 50-200, l 250-500 px, drawn at random), "
+            "a fixed order like smlm, repeated with a + (sml+), or px widths and ranges: 100,50-80",
+            pattern=PATTERN,
+        ),
+        "episode_text_color": Option("color", None, "colour of the episode line (crimson)"),
+        "episode_text_size": Option(
+            "number", 1.0, "scale of the episode line's size", minimum=0.2, maximum=3
+        ),
+        "separator": Option("text", "-", "between the season and the episode part"),
+        "text_position": Option("choice", "lower left", "corner the text sits in", POSITIONS),
+    }
+
+    def decorate(self, card: Card, canvas: Image.Image) -> None:
+        position = str(card.option("text_position"))
+        upper, right = position.startswith("upper"), position.endswith("right")
+        inset = card.px(float(card.option("inset")))
+        x = card.width - inset if right else inset
+        align = "right" if right else "left"
+        title, episode = self.text(card, x, align, upper)
+        blocks = [block for block in (title, episode) if block is not None]
+        boxes = [box for block in blocks if (box := block.bbox())]
+        text_box = None
+        if boxes:
+            text_box = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+        self.overlay(card, canvas, text_box, upper)
+        for block in blocks:
+            card.draw(canvas, block)
+
+    def text(
+        self, card: Card, x: float, align: str, upper: bool
+    ) -> tuple[Block | None, Block | None]:
+        """The title and the episode line above it, in their corner."""
+        title_style = card.title_style
+        ascent, descent = fonts.load(title_style.font, title_style.px).getmetrics()
+        edge = card.px(self.title_edge)
+        scale = float(card.option("episode_text_size"))
+        style = card.style(
+            self.episode_font,
+            self.episode_size * scale,
+            card.option("episode_text_color") or self.episode_color,
+            kerning=self.episode_kerning * scale,
+        )
+        separator = str(card.option("separator")).strip()
+        segments = card.episode_segments(style, style, f" {separator} " if separator else " ")
+        gap = card.px(self.episode_gap)
+        if upper:
+            # Episode line first, its line box `edge` from the top; the title below it.
+            e_ascent = fonts.load(style.font, style.px).getmetrics()[0]
+            episode = card.line_block(segments, x, edge + e_ascent, align)
+            top = edge + (e_ascent + gap if episode else 0)
+            title = card.title_block(x, top + ascent, align, "down")
+            return title, episode
+        title = card.title_block(x, card.height - edge - descent, align, "up")
+        box = title.bbox() if title else None
+        baseline = (box[1] if box else card.height - edge - descent) - gap
+        return title, card.line_block(segments, x, baseline, align)
+
+    def overlay(
+        self,
+        card: Card,
+        canvas: Image.Image,
+        text_box: tuple[int, int, int, int] | None,
+        upper: bool,
+    ) -> None:
+        """The sheet over the card, with the stripes cut out of it."""
+        slope = 1 / math.tan(math.radians(float(card.option("angle"))))
+        mask = Image.new("L", canvas.size, 255)
+        pen = ImageDraw.Draw(mask)
+        for stripe, cut in self.stripes(card, slope, text_box, upper):
+            pen.polygon(stripe, fill=0)
+            if cut:
+                # The part near the text is painted back over rather than left out of the
+                # polygon, so the stripe's edges are the same pixels whatever the text is.
+                pen.polygon(cut, fill=255)
+        # Polygons are drawn without anti-aliasing: a three-pixel average along the rows turns
+        # the stair steps of the near-vertical edges into a smooth edge.
+        mask = mask.filter(ImageFilter.BoxBlur((1, 0)))
+        color = card.option("overlay_color") or parse_color("white")
+        # Pasting a picture through a mask is about twice as fast as pasting a colour.
+        canvas.paste(Image.new(canvas.mode, canvas.size, color), (0, 0), mask)
+
+    def stripes(self, card: Card, slope: float, text_box, upper: bool) -> Iterator[tuple]:
+        """The stripes as polygons on the canvas, each with the polygon (or None) of the part
+        that would run into the text. x runs along the row the stripes lean from (the bottom
+        edge when they lean right): row y of a stripe is shifted right by shift(y) >= 0."""
+        w, h = card.width, card.height
+        rng = random.Random(
+            f"striped|{card.spec.series_name}|{card.spec.season_number}|{card.spec.episode_number}"
+        )
+        inset = card.px(float(card.option("inset")))
+        spacing = card.px(float(card.option("inter_stripe_spacing")))
+        gap = card.px(self.text_gap)
+
+        def shift(y: float) -> float:
+            return (h - y) * slope if slope >= 0 else -y * slope
+
+        def polygon(left: float, right: float, top: float, bottom: float):
+            return [
+                (left + shift(top), top),
+                (right + shift(top), top),
+                (right + shift(bottom), bottom),
+                (left + shift(bottom), bottom),
+            ]
+
+        x = inset
+        for width in widths(str(card.option("polygons")).strip().lower(), rng):
+            width = max(1.0, card.px(width))
+            top = card.px(rng.uniform(*self.stripe_top))
+            bottom = card.from_bottom(BASE_HEIGHT - rng.uniform(*self.stripe_bottom))
+            left, right = x, x + width
+            x = right + spacing
+            # Leaning, the stripe's ends reach furthest at its top (or bottom) row.
+            if right + max(shift(top), shift(bottom)) > w - inset + 0.5:
+                break  # the card is full: further stripes would only stick out more
+            kept = (top, bottom)
+            if text_box is not None:
+                kept = self.clear_of_text((left, right), top, bottom, shift, text_box, gap, upper)
+            if kept[1] - kept[0] < card.px(50):
+                continue
+            cut = None
+            if kept != (top, bottom):
+                # One pixel wider than the stripe, so no edge pixel of it is left behind.
+                ends = (kept[1], bottom + 1) if kept[0] == top else (top - 1, kept[0])
+                cut = polygon(left - 1, right + 1, *ends)
+            yield polygon(left, right, top, bottom), cut
+
+    @staticmethod
+    def clear_of_text(span, top, bottom, shift, text_box, gap, upper) -> tuple[float, float]:
+        """What is kept of a stripe (top, bottom) that would run into the text: it stops `gap`
+        short of it."""
+        left, right, text_top, text_bottom = text_box[0], text_box[2], text_box[1], text_box[3]
+        edge = text_top - gap if not upper else text_bottom + gap
+        reaches = bottom > edge if not upper else top < edge
+        if not reaches:
+            return top, bottom
+        x0, x1 = span[0] + shift(edge), span[1] + shift(edge)
+        if x1 < left - gap or x0 > right + gap:
+            return top, bottom
+        return (top, edge) if not upper else (edge, bottom)
+
+
+def widths(pattern: str, rng: random.Random) -> Iterator[float]:
+    """Stripe widths (reference px) from a polygons pattern, as many as are asked for (or, for a
+    sequence without "+", once through it)."""
+    chosen = re.fullmatch(r"random\[([sml]+)\]", pattern)
+    if chosen:
+        while True:
+            yield rng.uniform(*CLASSES[rng.choice(chosen[1])])
+    repeat = pattern.endswith("+")
+    items = re.findall(_ITEM, pattern.rstrip("+"))
+    if not items:
+        return
+    while True:
+        for item in items:
+            if item in CLASSES:
+                yield rng.uniform(*CLASSES[item])
+            elif "-" in item:
+                low, high = sorted(int(v) for v in item.split("-"))
+                yield rng.uniform(low, high)
+            else:
+                yield float(item)
+        if not repeat:
+            return

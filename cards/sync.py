@@ -1,0 +1,466 @@
+"""Plex's items into Series and Episode rows: which episodes tcm knows, and what Plex says about
+them (titles, numbers, watched state, thumb).
+
+- `sync_library` walks whole libraries, a page of `TCM_PLEX_PAGE_SIZE` items per request, and
+  writes only what changed (in bulk); what Plex no longer has is flagged gone, never deleted.
+- `episodes_for_key` turns one rating key (show, season or episode) into its episodes, creating
+  unknown series on the fly; `refresh_episode` reads one episode again.
+- `refresh_watched` reads the watched state of every episode in bulk, for what Tautulli does not
+  report (an episode marked watched by hand).
+
+A row is written only with data fetched after what it holds (`synced_at`): two tasks that read
+the same episode at different moments cannot leave the older answer behind.
+
+Plex errors (connections/plex.py) propagate to the caller; nothing here retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from connections.models import PlexConnection
+from connections.plex import (
+    EpisodeInfo,
+    LibraryInfo,
+    PlexClient,
+    PlexNotFound,
+    ShowInfo,
+)
+
+from .looks import card_settings
+from .models import Episode, Series
+
+log = logging.getLogger(__name__)
+
+# --- Plex items → rows
+
+
+def _fit(model: type, name: str, value: str) -> str:
+    """Cut a text to its column's length (a 2,000-character Plex title must not fail a sync)."""
+    return value[: model._meta.get_field(name).max_length]
+
+
+def _series_values(info: ShowInfo) -> dict:
+    return {
+        "title": _fit(Series, "title", info.title),
+        "year": info.year,
+        "library": _fit(Series, "library", info.library),
+        "guid_tvdb": _fit(Series, "guid_tvdb", info.guids.get("tvdb", "")),
+        "guid_tmdb": _fit(Series, "guid_tmdb", info.guids.get("tmdb", "")),
+        "guid_imdb": _fit(Series, "guid_imdb", info.guids.get("imdb", "")),
+        "art": _fit(Series, "art", info.art),
+        "plex_updated_at": info.updated_at,
+        "present": True,
+    }
+
+
+def _episode_values(info: EpisodeInfo, series_id: int) -> dict:
+    return {
+        "series_id": series_id,
+        "season_rating_key": info.season_rating_key,
+        "season_number": info.season_number,
+        "episode_number": info.episode_number,
+        "title": _fit(Episode, "title", info.title),
+        "air_date": info.air_date,
+        "guid_tvdb": _fit(Episode, "guid_tvdb", info.guids.get("tvdb", "")),
+        "guid_tmdb": _fit(Episode, "guid_tmdb", info.guids.get("tmdb", "")),
+        "guid_imdb": _fit(Episode, "guid_imdb", info.guids.get("imdb", "")),
+        "watched": info.watched,
+        "thumb": _fit(Episode, "thumb", info.thumb),
+        "plex_updated_at": info.updated_at,
+        "present": True,
+    }
+
+
+def _apply(row: Series | Episode, values: dict) -> bool:
+    """Set `values` on `row`; True when anything differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+# What a sync writes (bulk_update), in step with the two functions above.
+SYNC_FIELDS = {
+    Series: [
+        *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
+        *("plex_updated_at", "present"),
+    ],
+    Episode: [
+        *("series", "season_rating_key", "season_number", "episode_number", "title"),
+        *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "watched", "thumb"),
+        *("plex_updated_at", "present"),
+    ],
+}
+
+
+def store_series(connection: PlexConnection, info: ShowInfo, fetched_at: datetime) -> Series:
+    """The Series row for a show, created or brought up to date (written only if it changed)."""
+    return _store(Series, connection, info.rating_key, _series_values(info), fetched_at)
+
+
+def store_episode(
+    connection: PlexConnection, info: EpisodeInfo, series: Series, fetched_at: datetime
+) -> Episode:
+    """The Episode row for Plex's data, created or brought up to date."""
+    values = _episode_values(info, series.pk)
+    return _store(Episode, connection, info.rating_key, values, fetched_at)
+
+
+def _store(
+    model: type[Series] | type[Episode],
+    connection: PlexConnection,
+    key: str,
+    values: dict,
+    fetched_at: datetime,
+) -> Series | Episode:
+    """Create the row, or write `values` when they differ and the row does not hold newer data.
+
+    Two tasks may fetch the same episode at different moments (say before and after Plex flipped
+    it to watched): the later fetch must win, whatever order they write in.
+    """
+    row = model.objects.filter(connection=connection, rating_key=key).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                return model.objects.create(
+                    connection=connection, rating_key=key, synced_at=fetched_at, **values
+                )
+        except IntegrityError:  # created by a concurrent task meanwhile
+            row = model.objects.get(connection=connection, rating_key=key)
+    if _apply(row, values):
+        model.objects.filter(pk=row.pk).filter(
+            Q(synced_at__isnull=True) | Q(synced_at__lt=fetched_at)
+        ).update(**values, synced_at=fetched_at, updated_at=timezone.now())
+        row.refresh_from_db()
+    return row
+
+
+def episodes_for_key(
+    connection: PlexConnection, client: PlexClient, rating_key: str
+) -> list[Episode]:
+    """A show key means all its episodes, a season key its episodes, an episode key itself.
+
+    Unknown series are created from Plex's data on the fly. An unknown key raises PlexNotFound.
+    """
+    fetched_at = timezone.now()
+    item = client.item(rating_key)
+    series: dict[str, Series] = {}
+    if isinstance(item, ShowInfo):
+        series[item.rating_key] = store_series(connection, item, fetched_at)
+        infos = client.episodes_of(item)
+    elif isinstance(item, EpisodeInfo):
+        infos = [item]
+    else:
+        infos = client.episodes_of(item)
+    episodes = []
+    for info in infos:
+        if info.show_rating_key not in series:
+            series[info.show_rating_key] = _series_for(connection, client, info, fetched_at)
+        episodes.append(store_episode(connection, info, series[info.show_rating_key], fetched_at))
+    return episodes
+
+
+def _series_for(
+    connection: PlexConnection, client: PlexClient, info: EpisodeInfo, fetched_at: datetime
+) -> Series:
+    known = Series.objects.filter(connection=connection, rating_key=info.show_rating_key).first()
+    if known is not None and known.present:
+        return known
+    show = client.item(info.show_rating_key)
+    if not isinstance(show, ShowInfo):
+        raise PlexNotFound(f"Plex says {info.show_rating_key} is not a show.")
+    return store_series(connection, show, fetched_at)
+
+
+def refresh_episode(connection: PlexConnection, client: PlexClient, episode: Episode) -> Episode:
+    """Read one episode from Plex again (watched state, title, thumb) into its row."""
+    fetched_at = timezone.now()
+    info = client.episode(episode.rating_key)
+    return store_episode(connection, info, episode.series, fetched_at)
+
+
+def sync_series(series: Series, client: PlexClient | None = None) -> dict:
+    """Read one show's episodes from Plex again (one listing): new ones are created, changed ones
+    updated, and the ones Plex no longer lists flagged gone (their cards are kept)."""
+    connection = series.connection
+    client = client or connection.client()
+    episodes = episodes_for_key(connection, client, series.rating_key)
+    gone = (
+        Episode.objects.filter(series=series, present=True)
+        .exclude(pk__in=[e.pk for e in episodes])
+        .update(present=False, updated_at=timezone.now())
+    )
+    return {"episodes": len(episodes), "episodes_gone": gone}
+
+
+# --- Library sync
+
+
+@dataclass
+class SyncCounts:
+    libraries: list[str] = field(default_factory=list)
+    missing_libraries: list[str] = field(default_factory=list)
+    series_created: int = 0
+    series_updated: int = 0
+    series_unchanged: int = 0
+    series_gone: int = 0
+    episodes_created: int = 0
+    episodes_updated: int = 0
+    episodes_unchanged: int = 0
+    episodes_gone: int = 0
+    requests_pages: int = 0
+
+
+Progress = Callable[[int, int], None]
+
+
+def sync_library(
+    connection: PlexConnection,
+    client: PlexClient | None = None,
+    progress: Progress | None = None,
+) -> SyncCounts:
+    """Walk the connection's TV libraries into Series/Episode rows.
+
+    Incremental: rows are compared with Plex's data and only changed ones are written (in bulk).
+    Batched: one request per page of `TCM_PLEX_PAGE_SIZE` items. Items Plex no longer has are
+    flagged `present=False` (their cards are kept), but only after a library was walked to the
+    end: a walk cut short by an error flags nothing.
+    """
+    client = client or connection.client()
+    size = settings.TCM_PLEX_PAGE_SIZE
+    counts = SyncCounts()
+    libraries = _chosen_libraries(connection, client, counts)
+    totals = {
+        lib.key: (client.count(lib, "show"), client.count(lib, "episode")) for lib in libraries
+    }
+    total = sum(a + b for a, b in totals.values())
+    done = 0
+    if progress:
+        progress(0, total)
+    series_rows = {s.rating_key: s for s in Series.objects.filter(connection=connection)}
+    episode_rows = {e.rating_key: e for e in Episode.objects.filter(connection=connection)}
+
+    for lib in libraries:
+        seen_series: set[str] = set()
+        seen_episodes: set[str] = set()
+        for page in _pages(lambda start, lib=lib: client.shows_page(lib, start, size), size):
+            counts.requests_pages += 1
+            fetched_at = timezone.now()
+            _store_series_page(connection, page, series_rows, fetched_at, counts)
+            seen_series.update(info.rating_key for info in page)
+            done += len(page)
+            if progress:
+                progress(done, total)
+        for page in _pages(lambda start, lib=lib: client.episodes_page(lib, start, size), size):
+            counts.requests_pages += 1
+            fetched_at = timezone.now()
+            _store_episode_page(connection, page, series_rows, episode_rows, fetched_at, counts)
+            seen_episodes.update(info.rating_key for info in page)
+            done += len(page)
+            if progress:
+                progress(done, total)
+        _flag_gone(lib, series_rows, episode_rows, seen_series, seen_episodes, counts)
+        counts.libraries.append(lib.title)
+    return counts
+
+
+@dataclass
+class WatchedCounts:
+    checked: int = 0
+    changed: int = 0
+    # Episodes whose card is in the other style now: they need a new render.
+    restyle: list[int] = field(default_factory=list)
+
+
+def refresh_watched(connection: PlexConnection, client: PlexClient | None = None) -> WatchedCounts:
+    """Read the watched state of every episode in the connection's libraries, a page of
+    `TCM_PLEX_PAGE_SIZE` episodes per request (never one request per episode), and store the
+    changes. Catches what Tautulli does not report: an episode marked watched (or unwatched) by
+    hand in Plex. Episodes tcm does not know yet are left to the library sync.
+    """
+    client = client or connection.client()
+    size = settings.TCM_PLEX_PAGE_SIZE
+    counts = WatchedCounts()
+    known = {
+        key: (pk, watched)
+        for pk, key, watched in Episode.objects.filter(connection=connection).values_list(
+            "pk", "rating_key", "watched"
+        )
+    }
+    changed: list[int] = []
+    for lib in _chosen_libraries(connection, client, SyncCounts()):
+        for page in _pages(lambda start, lib=lib: client.episodes_page(lib, start, size), size):
+            fetched_at = timezone.now()
+            flips: dict[bool, list[int]] = {True: [], False: []}
+            for info in page:
+                row = known.get(info.rating_key)
+                if row is not None and row[1] != info.watched:
+                    flips[info.watched].append(row[0])
+            counts.checked += len(page)
+            for watched, ids in flips.items():
+                # A task that read the episode after this page was fetched knows better.
+                Episode.objects.filter(pk__in=ids).filter(
+                    Q(synced_at__isnull=True) | Q(synced_at__lte=fetched_at)
+                ).update(watched=watched, synced_at=fetched_at, updated_at=timezone.now())
+                changed += ids
+    counts.changed = len(changed)
+    for chunk in _chunks(changed):
+        episodes = Episode.objects.filter(pk__in=chunk, present=True, card__isnull=False)
+        for episode in episodes.select_related("series", "card"):
+            episode.connection = connection
+            style = card_settings(episode).style_for(episode.watched)
+            if episode.card.style and style != episode.card.style:
+                counts.restyle.append(episode.pk)
+    return counts
+
+
+def _chosen_libraries(
+    connection: PlexConnection, client: PlexClient, counts: SyncCounts
+) -> list[LibraryInfo]:
+    available = client.tv_libraries()
+    names = connection.library_names()
+    if not names:
+        return available
+    by_title = {lib.title.casefold(): lib for lib in available}
+    chosen = [by_title[n.casefold()] for n in names if n.casefold() in by_title]
+    counts.missing_libraries = [n for n in names if n.casefold() not in by_title]
+    if not chosen:
+        raise PlexNotFound(
+            f"Plex has no TV library named {', '.join(names)}; it has: "
+            f"{', '.join(lib.title for lib in available) or 'none'}."
+        )
+    return chosen
+
+
+def _pages(fetch: Callable[[int], list], size: int) -> Iterator[list]:
+    start = 0
+    while True:
+        page = fetch(start)
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        start += size
+
+
+def _store_series_page(
+    connection: PlexConnection,
+    page: list[ShowInfo],
+    rows: dict[str, Series],
+    fetched_at: datetime,
+    counts: SyncCounts,
+) -> None:
+    values = {info.rating_key: _series_values(info) for info in page}
+    created, updated, unchanged = _merge(Series, connection, values, rows, fetched_at)
+    counts.series_created += created
+    counts.series_updated += updated
+    counts.series_unchanged += unchanged
+
+
+def _store_episode_page(
+    connection: PlexConnection,
+    page: list[EpisodeInfo],
+    series_rows: dict[str, Series],
+    rows: dict[str, Episode],
+    fetched_at: datetime,
+    counts: SyncCounts,
+) -> None:
+    # An episode whose show was not in the show listing (added between the two walks): its
+    # series is made from what the episode says about it.
+    orphans = [i for i in page if i.show_rating_key not in series_rows]
+    for info in {i.show_rating_key: i for i in orphans}.values():
+        series_rows[info.show_rating_key] = Series.objects.create(
+            connection=connection,
+            rating_key=info.show_rating_key,
+            title=_fit(Series, "title", info.show_title),
+            library=_fit(Series, "library", info.library),
+            synced_at=fetched_at,
+        )
+        counts.series_created += 1
+    values = {
+        info.rating_key: _episode_values(info, series_rows[info.show_rating_key].pk)
+        for info in page
+    }
+    created, updated, unchanged = _merge(Episode, connection, values, rows, fetched_at)
+    counts.episodes_created += created
+    counts.episodes_updated += updated
+    counts.episodes_unchanged += unchanged
+
+
+def _merge(
+    model: type[Series] | type[Episode],
+    connection: PlexConnection,
+    values: dict[str, dict],
+    rows: dict,
+    fetched_at: datetime,
+) -> tuple[int, int, int]:
+    """Write one page: new rows in one bulk INSERT, changed ones in one bulk UPDATE, unchanged
+    ones not at all. `rows` (rating key → row, loaded once per sync) is kept up to date.
+    Returns how many were created, updated and left alone."""
+    new, changed = [], []
+    for key, fields in values.items():
+        row = rows.get(key)
+        if row is None:
+            row = model(connection=connection, rating_key=key, synced_at=fetched_at, **fields)
+            new.append(row)
+            rows[key] = row
+        elif _fresher(row, fetched_at) and _apply(row, fields):
+            row.synced_at = fetched_at
+            row.updated_at = timezone.now()
+            changed.append(row)
+    with transaction.atomic():
+        if new:
+            model.objects.bulk_create(new, batch_size=500)
+        if changed:
+            written = [*SYNC_FIELDS[model], "synced_at", "updated_at"]
+            model.objects.bulk_update(changed, written, batch_size=500)
+    return len(new), len(changed), len(values) - len(new) - len(changed)
+
+
+def _fresher(row: Series | Episode, fetched_at: datetime) -> bool:
+    # A webhook task may have written newer data since the sync loaded the row.
+    return row.synced_at is None or row.synced_at <= fetched_at
+
+
+def _flag_gone(
+    lib: LibraryInfo,
+    series_rows: dict[str, Series],
+    episode_rows: dict[str, Episode],
+    seen_series: set[str],
+    seen_episodes: set[str],
+    counts: SyncCounts,
+) -> None:
+    in_library = {s.pk for s in series_rows.values() if s.library == lib.title}
+    gone_series = [
+        s.pk
+        for key, s in series_rows.items()
+        if s.pk in in_library and s.present and key not in seen_series
+    ]
+    gone_episodes = [
+        e.pk
+        for key, e in episode_rows.items()
+        if e.series_id in in_library and e.present and key not in seen_episodes
+    ]
+    now = timezone.now()
+    for chunk in _chunks(gone_series):
+        Series.objects.filter(pk__in=chunk).update(present=False, updated_at=now)
+    for chunk in _chunks(gone_episodes):
+        Episode.objects.filter(pk__in=chunk).update(present=False, updated_at=now)
+    counts.series_gone += len(gone_series)
+    counts.episodes_gone += len(gone_episodes)
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
