@@ -64,7 +64,10 @@ def check_extras(extras: dict[str, object]) -> list[str]:
         if not options:
             known = sorted({option for kind in CARD_TYPES.values() for option in kind.options})
             close = difflib.get_close_matches(name, known, n=3)
-            hint = f"did you mean {' or '.join(map(repr, close))}?" if close else ", ".join(known)
+            if close:
+                hint = f"did you mean {' or '.join(map(repr, close))}?"
+            else:
+                hint = f"options: {', '.join(known)}"
             problems.append(f"no card type has an option {name!r} ({hint})")
             continue
         for option in options:
