@@ -48,6 +48,22 @@ class Running:
         return self.log_path.read_text(errors="replace")
 
 
+def finish(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
+    """Run `command` until it exits; its exit code and all it said. One that is still running
+    after `timeout` seconds is stopped as Ctrl-C or `docker stop` would (serve and the web
+    server then stop their own children: a kill would leave them running) and fails the test."""
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        said, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+        said, _ = process.communicate(timeout=60)
+        raise AssertionError(f"still running after {timeout} s:\n{said[-3000:]}") from None
+    return process.returncode, said
+
+
 @pytest.fixture(scope="module")
 def running_tcm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`./tcm run --listen 127.0.0.1:<port>` on a fresh data dir, until it says it is running."""
@@ -85,17 +101,12 @@ def test_the_public_url_warning_is_shown_once_per_start(running_tcm: Running) ->
 
 
 def test_a_second_run_on_the_same_port_stops_at_once(running_tcm: Running, tmp_path: Path) -> None:
-    second = subprocess.run(
-        [str(ROOT / "tcm"), "run", "--listen", running_tcm.listen],
-        env=tcm_env(tmp_path),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,  # a migration of its fresh database; it must not start serving
+    # A migration of its fresh database first; then it must stop, not serve.
+    code, said = finish(
+        [str(ROOT / "tcm"), "run", "--listen", running_tcm.listen], tcm_env(tmp_path), 180
     )
-    said = second.stdout + second.stderr
 
-    assert second.returncode != 0
+    assert code != 0
     assert f"{running_tcm.listen}: address already in use" in said, said[-3000:]
     # It stopped before it started anything: no web server, no worker, no beat of its own.
     for started in ("Listening at", "celery@", "beat: Starting", "tcm is running"):
@@ -121,17 +132,14 @@ def test_the_web_server_refuses_a_port_another_program_shares_out(tmp_path: Path
     other.listen(8)
     listen = f"127.0.0.1:{other.getsockname()[1]}"
     try:
-        done = subprocess.run(
+        code, said = finish(
             [PYTHON, "-m", "tcm_site.webserver"],
-            env={**fresh_env(tmp_path), "TCM_LISTEN": listen, "TCM_WEB_WORKERS": "1"},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
+            {**fresh_env(tmp_path), "TCM_LISTEN": listen, "TCM_WEB_WORKERS": "1"},
+            60,
         )
     finally:
         other.close()
 
-    assert done.returncode != 0
-    assert f"error: {listen}: address already in use" in done.stderr, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr
+    assert code != 0
+    assert f"error: {listen}: address already in use" in said, said[-2000:]
+    assert "Traceback" not in said
