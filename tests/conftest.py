@@ -131,12 +131,21 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     # Django would refuse every ORM call of the test as one made from async code. The test's
     # own calls are plain synchronous ones; the server runs in a thread of its own.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)
         try:
             yield launched
         finally:
             launched.close()
+            # The ORM calls made while Playwright ran got a database connection of their own
+            # (Django keeps connections per context, and Playwright's greenlets have their
+            # own); left open, PostgreSQL would refuse to drop the test database at the end.
+            # (Not one a test's transaction is open on.)
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close()
 
 
 @pytest.fixture
