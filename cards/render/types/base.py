@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from PIL import Image, ImageColor
 
-from .. import effects, fonts, layout
+from .. import effects, fonts, layout, scale
 from .. import source as pictures
 from ..layout import RGB, Block, TextStyle
 from ..spec import CASES, CardSpec, RenderError, Style
@@ -105,6 +105,39 @@ class Option:
 
 def _limit(value: float | None, none: str) -> str:
     return none if value is None else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Sides(Option):
+    """Four lengths in reference px, "top right bottom left" (TitleCardMaker's box_adjustments),
+    given as text; one number applies to every side. Parsed to a tuple of four floats (the
+    default too), and the tuple's own spelling "(0, 0, 0, 0)" reads back the same, so a form
+    that shows the default and sends it back unchanged is not refused."""
+
+    kind: str = "text"
+    default: object = (0.0, 0.0, 0.0, 0.0)
+    help: str = "px added to each side: top right bottom left"
+    minimum: float | None = -1000
+    maximum: float | None = 1000
+
+    def parse(self, name: str, raw: str) -> object:
+        words = str(raw).translate(str.maketrans(",()[]", "     ")).split()
+        try:
+            if len(words) not in (1, 4):
+                raise ValueError("expected four numbers: top right bottom left")
+            values = tuple(_side(word) for word in words)
+            for value in values:
+                self.check_limits(value)
+        except ValueError as exc:
+            raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
+        return values * 4 if len(values) == 1 else values
+
+
+def _side(word: str) -> float:
+    try:
+        return _parse_number(word)
+    except ValueError:
+        raise ValueError(f"{word!r} is not a number (top right bottom left, in px)") from None
 
 
 # What a card type may draw with besides its text. The still is the episode's own picture; the
@@ -245,8 +278,12 @@ class Card:
         card is. For types that place the still (or a poster) in part of the card."""
         size = (max(1, round(size[0])), max(1, round(size[1])))
         if not self.look.blur:
+            # load_cover keeps a smaller picture at its own size (for cheap colour work first);
+            # grey it then, on the fewest pixels, and scale it up to the box.
             image = pictures.load_cover(path, size, what=what)
-            return effects.grayscale(image).convert("RGB") if self.look.grayscale else image
+            if self.look.grayscale:
+                image = effects.grayscale(image)
+            return scale.upscale(image, size).convert("RGB")
         radius = self.blur_radius * size[0] / self.width
         factor = max(1.0, radius / effects.SMALL_RADIUS)
         small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
@@ -430,11 +467,19 @@ class Card:
         return max(1, round(self.px(40)))
 
     def line_block(
-        self, segments: list[tuple[str, TextStyle]], x: float, y: float, align: str
+        self,
+        segments: list[tuple[str, TextStyle]],
+        x: float,
+        y: float,
+        align: str,
+        max_width: float | None = None,
     ) -> Block | None:
-        """One line of mixed styles (the episode line), shrunk (at last cut) to fit the canvas."""
+        """One line of mixed styles (the episode line), shrunk (at last cut) to fit the canvas,
+        or `max_width` when the type needs room round it (a box, a tilt)."""
         segments = [(text, style) for text, style in segments if text]
-        segments = layout.fit_line(segments, self.width - 2 * self.margin) if segments else []
+        limit = self.width - 2 * self.margin
+        limit = limit if max_width is None else max(1.0, min(max_width, limit))
+        segments = layout.fit_line(segments, limit) if segments else []
         if not segments:
             return None
         line = layout.render_line(segments, self.missing)
