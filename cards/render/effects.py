@@ -7,6 +7,7 @@ fraction of the cost.
 
 from __future__ import annotations
 
+import math
 import random
 from functools import lru_cache
 
@@ -205,3 +206,56 @@ def star_field(
             pen.ellipse((x - r, y - r, x + r, y + r), fill=ink(image, (level, level, level)))
     for level, points in buckets.items():
         pen.point(points, fill=ink(image, (level, level, level)))
+
+
+@lru_cache(maxsize=32)
+def rounded_mask(size: tuple[int, int], radius: float) -> Image.Image:
+    """A rounded rectangle filling `size`, as an "L" mask (255 inside). The corners are drawn
+    four times larger and shrunk, so their curve is smooth; the straight edges need no help."""
+    width, height = max(1, size[0]), max(1, size[1])
+    r = max(0, min(round(radius), width // 2, height // 2))
+    mask = Image.new("L", (width, height), 255)
+    if r == 0:
+        return mask
+    big = Image.new("L", (4 * r, 4 * r), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, 8 * r - 1, 8 * r - 1), fill=255)
+    corner = big.reduce(4)  # the top-left quarter of a circle of radius r
+    mask.paste(corner, (0, 0))
+    mask.paste(corner.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (width - r, 0))
+    mask.paste(corner.transpose(Image.Transpose.FLIP_TOP_BOTTOM), (0, height - r))
+    mask.paste(corner.transpose(Image.Transpose.ROTATE_180), (width - r, height - r))
+    return mask
+
+
+def slanted_band(
+    image: Image.Image,
+    origin: tuple[float, float],
+    angle: float,
+    near: float,
+    far: float,
+    color: RGB,
+    opacity: float = 1.0,
+) -> None:
+    """Paint, in place, the band lying `near` to `far` pixels below the line through `origin`
+    tilted by `angle` degrees (anticlockwise, as Image.rotate turns), across the whole image.
+    Its edges are anti-aliased by coverage (distance from the line, over one pixel), computed
+    only on the rows the band crosses."""
+    import numpy as np
+
+    a = math.radians(angle)
+    sin, cos = math.sin(a), math.cos(a)
+    if cos <= 0.05:
+        raise ValueError("a band must be less than 87 degrees from level")
+    ox, oy = origin
+    w, h = image.size
+    # The band's rows over the width: y = oy + d / cos - (x - ox) * tan at the two ends.
+    rows = [oy + d / cos - (x - ox) * sin / cos for d in (near, far) for x in (0, w)]
+    top, bottom = max(0, math.floor(min(rows)) - 1), min(h, math.ceil(max(rows)) + 2)
+    if top >= bottom or opacity <= 0:
+        return
+    xs = np.arange(w, dtype=np.float32)[None, :] + 0.5 - ox
+    ys = np.arange(top, bottom, dtype=np.float32)[:, None] + 0.5 - oy
+    distance = xs * sin + ys * cos  # signed, positive below the line
+    coverage = np.clip(distance - near + 0.5, 0, 1) * np.clip(far - distance + 0.5, 0, 1)
+    mask = Image.fromarray(np.round(coverage * (255 * opacity)).astype(np.uint8), "L")
+    image.paste(ink(image, color), (0, top, w, bottom), mask)
