@@ -472,6 +472,14 @@ class Block:
             line.x += dx
             line.y += dy
 
+    def centre_on(self, y: float) -> None:
+        """Move the block up or down so that it looks centred on the row y: halfway between the
+        first line's capital letters (taken as 0.7 of its size) and the last line's baseline;
+        descenders hang below."""
+        first, last = self.lines[0], self.lines[-1]
+        cap = max(part.style.size for part in first.parts) * 0.7 if first.parts else 0
+        self.shift(0, y - (first.y - cap + last.y) / 2)
+
     def keep_inside(self, width: int, height: int, margin: int = 0) -> None:
         """Move the block back onto the canvas if any ink sticks out (a long word, a big custom
         size, a vertical shift); ink that is larger than the canvas is cut when drawing."""

@@ -121,12 +121,8 @@ class TintedFrame(CardType):
     @staticmethod
     def centred(card: Card, block: Block | None, y: float) -> Block | None:
         """Centre the text on the row y by its capital letters (descenders hang below)."""
-        if block is None:
-            return None
-        first, last = block.lines[0], block.lines[-1]
-        cap = max(part.style.size for part in first.parts) * 0.7 if first.parts else 0
-        middle = (first.y - cap + last.y) / 2
-        block.shift(0, y - middle)
+        if block is not None:
+            block.centre_on(y)
         return block
 
     def logo(self, card: Card, y: float, middle: bool):
