@@ -238,10 +238,7 @@ def slanted_band(
 ) -> None:
     """Paint, in place, the band lying `near` to `far` pixels below the line through `origin`
     tilted by `angle` degrees (anticlockwise, as Image.rotate turns), across the whole image.
-    Its edges are anti-aliased by coverage (distance from the line, over one pixel), computed
-    only on the rows the band crosses."""
-    import numpy as np
-
+    Its edges are anti-aliased by coverage; only the rows the band crosses are touched."""
     a = math.radians(angle)
     sin, cos = math.sin(a), math.cos(a)
     if cos <= 0.05:
@@ -253,9 +250,7 @@ def slanted_band(
     top, bottom = max(0, math.floor(min(rows)) - 1), min(h, math.ceil(max(rows)) + 2)
     if top >= bottom or opacity <= 0:
         return
-    xs = np.arange(w, dtype=np.float32)[None, :] + 0.5 - ox
-    ys = np.arange(top, bottom, dtype=np.float32)[:, None] + 0.5 - oy
-    distance = xs * sin + ys * cos  # signed, positive below the line
-    coverage = np.clip(distance - near + 0.5, 0, 1) * np.clip(far - distance + 0.5, 0, 1)
-    mask = Image.fromarray(np.round(coverage * (255 * opacity)).astype(np.uint8), "L")
-    image.paste(ink(image, color), (0, top, w, bottom), mask)
+    level = round(255 * min(1.0, opacity))
+    mask = scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
+    # Pasting a picture through a mask takes half the time of pasting a colour through it.
+    image.paste(Image.new(image.mode, mask.size, ink(image, color)), (0, top), mask)
