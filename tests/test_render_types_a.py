@@ -1,0 +1,170 @@
+"""The card types comic_book, tinted_glass, fade, landscape, overline and frame: each draws its
+text inside a full-size card in every look, each of its options changes the card, and a bad
+value for one is refused naming it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from PIL import Image, ImageChops
+
+from cards.render import CardSpec, RenderError, render
+from cards.render.samples import save_landscape
+from cards.render.types import CARD_TYPES
+from cards.render.types.base import Sides
+from tests.support import series_pictures
+
+TYPES = ["comic_book"]
+
+# A value for every option of these types that must change the card (at 640x360, drawn with
+# the title "The Long Night of the Soul", S1E3).
+CHANGES = {
+    "comic_book": {
+        "episode_text_color": "#FF0000",
+        "index_text_position": "right",
+        "text_box_fill_color": "#FFFF00",
+        "text_box_edge_color": "#0000FF",
+        "title_text_rotation_angle": "3",
+        "index_text_rotation_angle": "0",
+        "banner_fill_color": "#00FF00",
+        "banner_opacity": "1",
+        "title_banner_shift": "-80",
+        "index_banner_shift": "60",
+        "hide_title_banner": "true",
+        "hide_index_banner": "true",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 480, 270)
+
+
+def spec(still: str, card_type: str, **fields: object) -> CardSpec:
+    values = {
+        "source": still,
+        **series_pictures(),
+        "title": "The Long Night of the Soul",
+        "season_number": 1,
+        "episode_number": 3,
+        "series_name": "The Long Night",
+        "card_type": card_type,
+    }
+    values.update(fields)
+    return CardSpec(**values)
+
+
+def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:
+    """How many pixels (in box) differ clearly, in any channel, between two cards."""
+    red, green, blue = ImageChops.difference(a, b).split()
+    diff = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    if box is not None:
+        diff = diff.crop(box)
+    return diff.point(lambda v: 255 if v > 40 else 0).histogram()[255]
+
+
+@pytest.mark.parametrize("style", ["unique", "blur grayscale"])
+@pytest.mark.parametrize("card_type", TYPES)
+def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, style: str) -> None:
+    result = render(spec(still, card_type, style=style))
+    assert result.image.size == (3200, 1800)
+    assert not result.warnings
+    bare = render(
+        spec(still, card_type, style=style, title="", hide_season_text=True, hide_episode_text=True)
+    )
+    assert result.text_boxes
+    for box in result.text_boxes:
+        left, top, right, bottom = box
+        assert 0 <= left < right <= 3200 and 0 <= top < bottom <= 1800, box
+        # Really drawn: a good share of the box's pixels are letters (or their box).
+        area = (right - left) * (bottom - top)
+        assert changed(result.image, bare.image, box) > area * 0.1, box
+
+
+@pytest.mark.parametrize(
+    ("card_type", "option"),
+    [(kind, option) for kind in TYPES for option in CARD_TYPES[kind].options],
+)
+def test_each_option_changes_the_card(small_still: str, card_type: str, option: str) -> None:
+    base = spec(small_still, card_type, width=640, height=360)
+    value = CHANGES[card_type][option]
+    plain = render(base).image
+    varied = render(dataclasses.replace(base, extras=((option, value),))).image
+    assert changed(plain, varied) > 50, f"{option}={value} changed nothing"
+
+
+def bad_value(option: object) -> str:
+    if isinstance(option, Sides):
+        return "1 2"
+    return {
+        "color": "not-a-colour",
+        "number": "1e9",
+        "int": "1.5",
+        "bool": "maybe",
+        "choice": "sideways",
+    }[option.kind]
+
+
+@pytest.mark.parametrize(
+    ("card_type", "option"),
+    [
+        (kind, name)
+        for kind in TYPES
+        for name, option in CARD_TYPES[kind].options.items()
+        if option.kind != "text" or isinstance(option, Sides)
+    ],
+)
+def test_a_bad_option_value_is_refused_naming_it(
+    small_still: str, card_type: str, option: str
+) -> None:
+    value = bad_value(CARD_TYPES[card_type].options[option])
+    with pytest.raises(RenderError, match=option):
+        render(spec(small_still, card_type, width=640, height=360, extras=((option, value),)))
+
+
+def letters(still: str, card_type: str, **fields: object) -> Image.Image:
+    """Where the title's pixels are: the card against the same card without a title."""
+    titled = spec(
+        still, card_type, width=1600, height=900, hide_season_text=True, hide_episode_text=True
+    )
+    titled = dataclasses.replace(titled, **fields)
+    bare = dataclasses.replace(titled, title="")
+    diff = ImageChops.difference(render(titled).image, render(bare).image).convert("L")
+    return diff.point(lambda v: 255 if v > 40 else 0)
+
+
+def middle_row(mask: Image.Image, box: tuple[int, int, int, int]) -> float:
+    """The mean row of the mask's pixels in box."""
+    rows = np.asarray(mask.crop(box), dtype=np.float64).sum(axis=1)
+    return box[1] + float((rows * np.arange(len(rows))).sum() / max(1.0, rows.sum()))
+
+
+def test_comic_book_tilts_the_title_box_so_it_rises_to_the_right(still: str) -> None:
+    tilted = letters(still, "comic_book")
+    level = letters(still, "comic_book", extras=(("title_text_rotation_angle", "0"),))
+    box = tilted.getbbox()
+    assert box is not None
+    third = (box[2] - box[0]) // 3
+    left = middle_row(tilted, (box[0], box[1], box[0] + third, box[3]))
+    right = middle_row(tilted, (box[2] - third, box[1], box[2], box[3]))
+    # The two thirds' middles are two thirds of the width apart: tan(4 deg) of that.
+    expected = 2 * third * math.tan(math.radians(4))
+    assert left - right == pytest.approx(expected, rel=0.25)
+    flat = level.getbbox()
+    assert flat is not None
+    assert (
+        abs(
+            middle_row(level, (flat[0], flat[1], flat[0] + third, flat[3]))
+            - middle_row(level, (flat[2] - third, flat[1], flat[2], flat[3]))
+        )
+        < 3
+    )
