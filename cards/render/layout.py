@@ -566,6 +566,14 @@ def glow(
     _paste(canvas, color, soft, left + dx, top + dy)
 
 
+def nudge(low: float, high: float, limit: float, margin: float = 0) -> float:
+    """How far to move a span (low..high) to bring it inside margin..limit - margin; nothing
+    when it cannot fit. For boxes and panes that must stay on the card with their text."""
+    if high - low > limit - 2 * margin:
+        return 0.0
+    return max(0.0, margin - low) - max(0.0, high - (limit - margin))
+
+
 def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:
     """Paint colour through a mask at (x, y), cutting whatever lies outside the canvas."""
     left, top = max(0, x), max(0, y)

@@ -332,7 +332,13 @@ class Card:
 
     def _options(self) -> dict[str, object]:
         known = self.type.options
-        values = {name: option.default for name, option in known.items()}
+        # A colour default is written as a form shows it ("#C6E2FF"); the type gets RGB anyway.
+        values = {
+            name: parse_color(option.default)
+            if option.kind == "color" and isinstance(option.default, str)
+            else option.default
+            for name, option in known.items()
+        }
         for name, raw in self.spec.extras:
             if name not in known:
                 # Series-wide extras may be meant for another card type: note, don't fail.

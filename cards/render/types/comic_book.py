@@ -9,8 +9,8 @@ import math
 from PIL import Image, ImageChops, ImageDraw
 
 from .. import effects, fonts, scale
-from ..layout import RGB, Block
-from .base import Card, CardType, Option, parse_color
+from ..layout import RGB, Block, nudge
+from .base import Card, CardType, Option
 
 COMIC = fonts.bundled("ComicNeue-BoldItalic.otf")
 POSITIONS = ("left", "middle", "right")
@@ -73,8 +73,8 @@ class ComicBook(CardType):
     }
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
-        edge = _rgb(card.option("text_box_edge_color") or card.title_style.color)
-        fill = _rgb(card.option("text_box_fill_color"))
+        edge = card.option("text_box_edge_color") or card.title_style.color
+        fill = card.option("text_box_fill_color")
         title_angle = -float(card.option("title_text_rotation_angle"))
         index_angle = -float(card.option("index_text_rotation_angle"))
 
@@ -105,7 +105,7 @@ class ComicBook(CardType):
     def band(self, card, canvas, origin, angle, near, far, edge) -> None:
         """A band from `near` to `far` px below the tilted line through `origin`, with an edge
         along that line (the band's other side is off the card)."""
-        color = _rgb(card.option("banner_fill_color"))
+        color = card.option("banner_fill_color")
         opacity = float(card.option("banner_opacity"))
         effects.slanted_band(canvas, origin, angle, card.px(near), card.px(far), color, opacity)
         half = max(0.5, card.px(self.edge) / 2)
@@ -200,8 +200,8 @@ class ComicBook(CardType):
         # Then back inside the card if the tilt took a corner off it.
         keep = min(card.margin, 8)
         xs, ys = zip(*(turn(c) for c in ((0, 0), (size[0], 0), (0, size[1]), size)), strict=True)
-        x += _inside(x + min(xs), x + max(xs), card.width, keep)
-        y += _inside(y + min(ys), y + max(ys), card.height, keep)
+        x += nudge(x + min(xs), x + max(xs), card.width, keep)
+        y += nudge(y + min(ys), y + max(ys), card.height, keep)
         at = (round(x), round(y))
         for mask, paint in layers:
             if angle:
@@ -237,14 +237,3 @@ def _turner(angle: float, size: tuple[int, int], turned: tuple[int, int]):
         return (turned[0] / 2 + dx * cos + dy * sin, turned[1] / 2 - dx * sin + dy * cos)
 
     return turn
-
-
-def _inside(low: float, high: float, limit: int, margin: int) -> float:
-    """How far to move a span to bring it inside margin..limit - margin (when it fits)."""
-    if high - low > limit - 2 * margin:
-        return 0.0
-    return max(0.0, margin - low) - max(0.0, high - (limit - margin))
-
-
-def _rgb(color: RGB | str) -> RGB:
-    return parse_color(color) if isinstance(color, str) else color
