@@ -17,7 +17,7 @@ from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
 
-TYPES = ["comic_book"]
+TYPES = ["comic_book", "tinted_glass"]
 
 # A value for every option of these types that must change the card (at 640x360, drawn with
 # the title "The Long Night of the Soul", S1E3).
@@ -35,6 +35,15 @@ CHANGES = {
         "index_banner_shift": "60",
         "hide_title_banner": "true",
         "hide_index_banner": "true",
+    },
+    "tinted_glass": {
+        "episode_text_color": "#FF0000",
+        "episode_text_position": "left",
+        "box_adjustments": "20 0 10 100",
+        "glass_color": "#0000FF",
+        "glass_opacity": "0",
+        "rounding_radius": "150",
+        "vertical_adjustment": "-100",
     },
 }
 
@@ -63,13 +72,15 @@ def spec(still: str, card_type: str, **fields: object) -> CardSpec:
     return CardSpec(**values)
 
 
-def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:
-    """How many pixels (in box) differ clearly, in any channel, between two cards."""
+def changed(
+    a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None, by: int = 40
+) -> int:
+    """How many pixels (in box) differ by more than `by`, in any channel, between two cards."""
     red, green, blue = ImageChops.difference(a, b).split()
     diff = ImageChops.lighter(ImageChops.lighter(red, green), blue)
     if box is not None:
         diff = diff.crop(box)
-    return diff.point(lambda v: 255 if v > 40 else 0).histogram()[255]
+    return diff.point(lambda v: 255 if v > by else 0).histogram()[255]
 
 
 @pytest.mark.parametrize("style", ["unique", "blur grayscale"])
@@ -99,7 +110,8 @@ def test_each_option_changes_the_card(small_still: str, card_type: str, option: 
     value = CHANGES[card_type][option]
     plain = render(base).image
     varied = render(dataclasses.replace(base, extras=((option, value),))).image
-    assert changed(plain, varied) > 50, f"{option}={value} changed nothing"
+    # The pictures, not the JPEGs: no noise to allow for.
+    assert changed(plain, varied, by=16) > 50, f"{option}={value} changed nothing"
 
 
 def bad_value(option: object) -> str:
@@ -168,3 +180,21 @@ def test_comic_book_tilts_the_title_box_so_it_rises_to_the_right(still: str) -> 
         )
         < 3
     )
+
+
+def test_tinted_glass_sets_the_title_on_a_darker_pane_reaching_past_it(still: str) -> None:
+    base = spec(still, "tinted_glass", width=1600, height=900, hide_episode_text=True)
+    result = render(base)
+    bare = render(dataclasses.replace(base, title="")).image
+    left = min(box[0] for box in result.text_boxes)
+    top = min(box[1] for box in result.text_boxes)
+
+    def mean(image: Image.Image, box: tuple[int, int, int, int]) -> float:
+        return float(np.asarray(image.convert("L").crop(box), dtype=np.float64).mean())
+
+    # Beside the first letter, inside the pane (40 px of 3200 = 20 here): tinted dark.
+    beside = (left - 16, top, left - 4, top + 30)
+    assert mean(result.image, beside) < mean(bare, beside) * 0.6
+    # Well beyond the pane, the picture is untouched.
+    far = (left - 80, top, left - 60, top + 30)
+    assert changed(result.image, bare, far, by=2) == 0
