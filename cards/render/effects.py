@@ -285,3 +285,12 @@ def glass(
     if (left, top) != box[:2] or mask.size != region.size:
         mask = mask.crop((left - box[0], top - box[1], right - box[0], bottom - box[1]))
     image.paste(frosted, (left, top), mask)
+
+
+def feather(image: Image.Image, ramps: tuple[int, int, int, int], color: RGB) -> None:
+    """Fade the picture's edges into `color`, in place: all colour at each edge, the picture
+    untouched from `ramps` (left, top, right, bottom) pixels in, linear between. Only the four
+    strips are touched; where two cross, their shades multiply as one mask's would."""
+    for edge, depth in zip(("left", "top", "right", "bottom"), ramps, strict=True):
+        if depth > 0:
+            edge_gradient(image, edge, depth, color, 1.0)
