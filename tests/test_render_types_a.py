@@ -17,7 +17,7 @@ from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
 
-TYPES = ["comic_book", "tinted_glass"]
+TYPES = ["comic_book", "tinted_glass", "fade"]
 
 # A value for every option of these types that must change the card (at 640x360, drawn with
 # the title "The Long Night of the Soul", S1E3).
@@ -45,6 +45,7 @@ CHANGES = {
         "rounding_radius": "150",
         "vertical_adjustment": "-100",
     },
+    "fade": {"episode_text_color": "#FF0000", "separator": "|", "hide_logo": "true"},
 }
 
 
@@ -198,3 +199,28 @@ def test_tinted_glass_sets_the_title_on_a_darker_pane_reaching_past_it(still: st
     # Well beyond the pane, the picture is untouched.
     far = (left - 80, top, left - 60, top + 30)
     assert changed(result.image, bare, far, by=2) == 0
+
+
+def test_fade_shows_the_picture_on_the_right_fading_into_black(tmp_path, still: str) -> None:
+    art = str(tmp_path / "art.png")
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(art)
+    base = spec(still, "fade", width=1600, height=900, art=art)
+    card = render(base).image
+    assert card.getpixel((20, 450)) == (0, 0, 0)  # the black column
+    assert card.getpixel((520, 450)) == (0, 0, 0)  # left of the window (1060 of 3200)
+    assert sum(card.getpixel((1000, 450))) > 60  # the picture
+    assert card.getpixel((1580, 450)) == (0, 0, 0)  # right of it
+    # The window fades over about 50 px (100 of 3200) on its left.
+    ramp = [sum(card.getpixel((x, 450))) / 3 for x in range(530, 581, 10)]
+    assert ramp == sorted(ramp) and ramp[0] < ramp[-1] / 4
+    # An art style shows the series art in the window.
+    red = render(dataclasses.replace(base, style="art")).image.getpixel((1000, 450))
+    assert red[0] > 150 and red[1] < 60
+
+
+def test_fade_draws_the_logo_only_when_the_series_has_one(still: str) -> None:
+    with_logo = render(spec(still, "fade", width=1600, height=900)).image
+    without = render(spec(still, "fade", width=1600, height=900, logo=None)).image
+    logo_box = (50, 100, 500, 250)  # 900x500 of 3200 from x=100, centred at y=350
+    assert changed(with_logo, without, logo_box) > 2000
+    assert changed(with_logo, without, (0, 300, 1600, 900)) == 0
