@@ -108,6 +108,8 @@ def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_blur_removes_most_of_the_detail_of_the_picture(detailed: str, card_type: str) -> None:
     box = (380, 170, 700, 300)  # clear of every type's text
+    if card_type in ("landscape",):  # its title and box sit in the middle: look above them
+        box = (380, 20, 700, 150)
     sharp = detail(card(detailed, card_type=card_type), box)
     blurred = detail(card(detailed, card_type=card_type, style="blur"), box)
     assert blurred < sharp / 20, (sharp, blurred)

@@ -17,7 +17,7 @@ from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
 
-TYPES = ["comic_book", "tinted_glass", "fade"]
+TYPES = ["comic_book", "tinted_glass", "fade", "landscape"]
 
 # A value for every option of these types that must change the card (at 640x360, drawn with
 # the title "The Long Night of the Soul", S1E3).
@@ -46,6 +46,14 @@ CHANGES = {
         "vertical_adjustment": "-100",
     },
     "fade": {"episode_text_color": "#FF0000", "separator": "|", "hide_logo": "true"},
+    "landscape": {
+        "add_bounding_box": "false",
+        "box_color": "#FF0000",
+        "box_width": "30",
+        "box_adjustments": "0 200 0 0",
+        "darken": "all",
+        "shadow_color": "#FF0000",
+    },
 }
 
 
@@ -224,3 +232,32 @@ def test_fade_draws_the_logo_only_when_the_series_has_one(still: str) -> None:
     logo_box = (50, 100, 500, 250)  # 900x500 of 3200 from x=100, centred at y=350
     assert changed(with_logo, without, logo_box) > 2000
     assert changed(with_logo, without, (0, 300, 1600, 900)) == 0
+
+
+def test_landscape_frames_the_title_in_a_darkened_box(still: str) -> None:
+    base = spec(still, "landscape", width=1600, height=900)
+    result = render(base)
+    bare = render(dataclasses.replace(base, title="")).image
+    assert (
+        bare.tobytes()
+        == render(spec(still, "landscape", width=1600, height=900, title="")).image.tobytes()
+    )
+    left = min(box[0] for box in result.text_boxes)
+    top = min(box[1] for box in result.text_boxes)
+    right = max(box[2] for box in result.text_boxes)
+    # The outline 150 px (of 3200) beside the ink, 5 wide: white on the left, at mid-height.
+    row = round(sum(box[1] + box[3] for box in result.text_boxes) / (2 * len(result.text_boxes)))
+    assert result.image.getpixel((left - 77, row)) == (255, 255, 255)
+    assert result.image.getpixel((right + 77, row)) == (255, 255, 255)
+    # Inside, the picture is darker by a fifth; outside it is untouched.
+    inside = (left - 60, top, left - 20, top + 20)
+    ratio = (
+        np.asarray(result.image.crop(inside), float).mean()
+        / np.asarray(bare.crop(inside), float).mean()
+    )
+    assert ratio == pytest.approx(1 - 48 / 255, abs=0.03)
+    outside = (left - 200, top, left - 120, top + 20)
+    assert changed(result.image, bare, outside, by=1) == 0
+    # No episode line: the season and episode make no difference.
+    hidden = render(dataclasses.replace(base, hide_season_text=True, hide_episode_text=True))
+    assert hidden.image.tobytes() == result.image.tobytes()
