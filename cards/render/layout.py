@@ -64,6 +64,11 @@ class TextStyle:
         ascent, descent = fonts.load(self.font, self.px).getmetrics()
         return max(1.0, ascent + descent + self.line_spacing)
 
+    def descent(self) -> int:
+        """How far the font's box reaches below the baseline: where a line "ends" for types
+        placed by the bottom of their text box."""
+        return fonts.load(self.font, self.px).getmetrics()[1]
+
 
 def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)

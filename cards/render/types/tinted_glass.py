@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image
 
 from .. import effects, fonts
-from ..layout import Block, TextStyle, nudge
+from ..layout import Block, nudge
 from .base import Card, CardType, Option, Sides
 
 BOLD = fonts.bundled("Inter-Bold.otf")
@@ -82,7 +82,7 @@ class TintedGlass(CardType):
         free = card.width - 2 * card.margin - card.px(max(0.0, sides))
         return card.title_block(
             card.width / 2,
-            card.from_bottom(self.title_bottom) - _descent(card.title_style) + shift,
+            card.from_bottom(self.title_bottom) - card.title_style.descent() + shift,
             "center",
             "up",
             max_width=min(card.px(self.title_max_width), free),
@@ -97,7 +97,7 @@ class TintedGlass(CardType):
             x, align = pane[0] + card.px(self.index_pane[3]), "left"
         elif where == "right" and pane is not None:
             x, align = pane[2] - card.px(self.index_pane[1]), "right"
-        y = card.from_bottom(self.episode_bottom) - _descent(style) + shift
+        y = card.from_bottom(self.episode_bottom) - style.descent() + shift
         free = card.width - 2 * card.margin - card.px(self.index_pane[1] + self.index_pane[3])
         return card.line_block(segments, x, y, align, max_width=free)
 
@@ -135,7 +135,3 @@ class TintedGlass(CardType):
             float(card.option("glass_opacity")),
             card.px(rounding),
         )
-
-
-def _descent(style: TextStyle) -> float:
-    return fonts.load(style.font, style.px).getmetrics()[1]
