@@ -17,7 +17,7 @@ from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
 
-TYPES = ["comic_book", "tinted_glass", "fade", "landscape"]
+TYPES = ["comic_book", "tinted_glass", "fade", "landscape", "overline"]
 
 # A value for every option of these types that must change the card (at 640x360, drawn with
 # the title "The Long Night of the Soul", S1E3).
@@ -53,6 +53,16 @@ CHANGES = {
         "box_adjustments": "0 200 0 0",
         "darken": "all",
         "shadow_color": "#FF0000",
+    },
+    "overline": {
+        "line_color": "#FF0000",
+        "line_position": "bottom",
+        "line_width": "30",
+        "hide_line": "true",
+        "episode_text_color": "#FF0000",
+        "episode_text_font_size": "1.5",
+        "separator": "|",
+        "omit_gradient": "true",
     },
 }
 
@@ -261,3 +271,28 @@ def test_landscape_frames_the_title_in_a_darkened_box(still: str) -> None:
     # No episode line: the season and episode make no difference.
     hidden = render(dataclasses.replace(base, hide_season_text=True, hide_episode_text=True))
     assert hidden.image.tobytes() == result.image.tobytes()
+
+
+def rule_rows(image: Image.Image, x: int) -> list[int]:
+    """The rows of column x that are white (the rule, the letters)."""
+    column = np.asarray(image.convert("L").crop((x, 0, x + 1, image.height)))[:, 0]
+    return [y for y, v in enumerate(column) if v > 230]
+
+
+@pytest.mark.parametrize("where", ["top", "bottom"])
+def test_overline_runs_a_rule_through_the_episode_text_broken_round_it(
+    still: str, where: str
+) -> None:
+    base = spec(still, "overline", width=1600, height=900, extras=(("line_position", where),))
+    title, episode = render(base).text_boxes
+    image = render(base).image
+    # Left of the episode text, on the title's span: a white rule through the text's middle.
+    middle = (episode[1] + episode[3]) / 2
+    rows = rule_rows(image, (title[0] + episode[0]) // 2)
+    assert rows and abs(sum(rows) / len(rows) - middle) < 4
+    assert len(rows) <= 6  # 9 px of 3200, here 4 or 5
+    # Broken round the text: nothing white just beside it, at its middle.
+    beside = (episode[0] - 5, round(middle) - 1, episode[0] - 2, round(middle) + 1)
+    assert np.asarray(image.convert("L").crop(beside)).max() < 200
+    # The rule is above the title, or under it.
+    assert (episode[3] < title[1]) == (where == "top")
