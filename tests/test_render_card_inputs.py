@@ -71,6 +71,22 @@ def test_a_picture_a_type_places_covers_the_box_it_asks_for(tmp_path, style: str
     assert (red.tobytes() == blue.tobytes()) == ("grayscale" in style)
 
 
+@pytest.mark.parametrize("style", ["unique", "blur"])
+def test_a_part_of_a_picture_is_that_part_of_the_whole(tmp_path, style: str) -> None:
+    from PIL import ImageChops, ImageStat
+
+    from cards.render.samples import save_landscape
+    from cards.render.types.base import Card
+
+    still = save_landscape(str(tmp_path / "still.jpg"), 480, 270)
+    card = Card(CardSpec(source=still, title="T", style=style), CARD_TYPES["standard"])
+    whole = card.picture(still, (1600, 900))
+    part = card.picture(still, (1600, 900), part=(400, 100, 1300, 700))
+    assert part.size == (900, 600)
+    difference = ImageChops.difference(part, whole.crop((400, 100, 1300, 700)))
+    assert max(ImageStat.Stat(difference).mean) < 4
+
+
 def test_box_adjustments_are_four_numbers_or_one() -> None:
     from cards.render.types.base import Sides
 

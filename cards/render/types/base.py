@@ -11,6 +11,7 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -217,6 +218,22 @@ class CardType:
         return (*still, *cls.needs, *(u for u in cls.uses if u not in cls.needs))
 
 
+def _cut(image: Image.Image, size: tuple[int, int], part: tuple[float, ...]) -> Image.Image:
+    """The part of a box of `size` that `part` covers, from a picture of the box's shape at any
+    resolution (to the nearest of its pixels)."""
+    if tuple(part) == (0, 0, *size):
+        return image
+    k = image.width / size[0]
+    box = [round(v * k) for v in part]
+    box = (
+        min(max(0, box[0]), image.width - 1),
+        min(max(0, box[1]), image.height - 1),
+        max(min(image.width, box[2]), box[0] + 1),
+        max(min(image.height, box[3]), box[1] + 1),
+    )
+    return image.crop(box)
+
+
 def _rgb(image: Image.Image) -> Image.Image:
     # convert() copies even an RGB picture: 7 ms at card size.
     return image if image.mode == "RGB" else image.convert("RGB")
@@ -278,25 +295,44 @@ class Card:
         """The blur of the blur styles on this canvas, in pixels."""
         return self.px(self.type.blur_radius)
 
-    def picture(self, path: str, size: tuple[int, int], what: str = "image") -> Image.Image:
+    def picture(
+        self,
+        path: str,
+        size: tuple[int, int],
+        what: str = "image",
+        part: tuple[float, float, float, float] | None = None,
+        adjust: Callable[[Image.Image], Image.Image] | None = None,
+    ) -> Image.Image:
         """A picture covering `size` (centre crop) in the card's style: blurred and grey when the
-        card is. For types that place the still (or a poster) in part of the card."""
+        card is. For types that place the still (or a poster) in part of the card.
+
+        `part` (a box inside `size`) gives only that part of it, cut out before the picture is
+        scaled up; `adjust` is colour work done on the picture before it is scaled up (and
+        before it goes grey), where it has the fewest pixels.
+        """
         size = (max(1, round(size[0])), max(1, round(size[1])))
+        part = part or (0, 0, *size)
+        out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
         if not self.look.blur:
-            # load_cover keeps a smaller picture at its own size (for cheap colour work first);
-            # grey it then, on the fewest pixels, and scale it up to the box.
-            image = pictures.load_cover(path, size, what=what)
+            # load_cover keeps a smaller picture at its own size: cut, colour and grey it there,
+            # on the fewest pixels, then scale it up.
+            image = _cut(pictures.load_cover(path, size, what=what), size, part)
+            if adjust is not None:
+                image = adjust(image)
             if self.look.grayscale:
                 image = effects.grayscale(image)
-            return _rgb(scale.upscale(image, size))
+            return _rgb(scale.upscale(image, out))
         radius = self.blur_radius * size[0] / self.width
         factor = max(1.0, radius / effects.SMALL_RADIUS)
         small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
         image = pictures.load_cover(path, small, draft=1.0, what=what)
+        if adjust is not None:
+            image = adjust(image)
         if self.look.grayscale:
             image = effects.grayscale(image)
+        # Blurred whole, then cut: the edges of the part keep what lay beyond them.
         image = effects.blur_small(image, radius * image.width / size[0])
-        image = scale.upscale(image, size, smooth=True)
+        image = scale.upscale(_cut(image, size, part), out, smooth=True)
         return effects.dither(_rgb(image))
 
     def logo(self, box: tuple[float, float]) -> Image.Image | None:

@@ -65,8 +65,8 @@ class Fade(CardType):
         path, what = (
             (card.spec.art, "art image") if card.look.art else (card.spec.source, "source image")
         )
-        picture = card.picture(str(path), (width, height), what)
-        region = picture.crop((box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0))
+        part = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
+        region = card.picture(str(path), (width, height), what, part)
         # Ramps measured from the window's outer edges; where the picture ends first, less.
         ramps = (
             card.px(self.ramps[0]) - (box[0] - left),
