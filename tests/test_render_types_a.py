@@ -17,7 +17,7 @@ from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
 
-TYPES = ["comic_book", "tinted_glass", "fade", "landscape", "overline"]
+TYPES = ["comic_book", "tinted_glass", "fade", "landscape", "overline", "frame"]
 
 # A value for every option of these types that must change the card (at 640x360, drawn with
 # the title "The Long Night of the Soul", S1E3).
@@ -64,6 +64,7 @@ CHANGES = {
         "separator": "|",
         "omit_gradient": "true",
     },
+    "frame": {"episode_text_color": "#FF0000", "episode_text_position": "left"},
 }
 
 
@@ -296,3 +297,30 @@ def test_overline_runs_a_rule_through_the_episode_text_broken_round_it(
     assert np.asarray(image.convert("L").crop(beside)).max() < 200
     # The rule is above the title, or under it.
     assert (episode[3] < title[1]) == (where == "top")
+
+
+def test_frame_prints_the_picture_on_paper_with_the_episode_either_side(still: str) -> None:
+    base = spec(still, "frame", width=1600, height=900)
+    result = render(base)
+    season, episode, title = result.text_boxes
+    image = result.image
+    assert image.getpixel((10, 450)) == (0, 0, 0)  # black round the print
+    assert image.getpixel((50, 450)) == (252, 251, 253)  # the paper's left edge (69-143)
+    assert sum(image.getpixel((800, 400))) < 3 * 240  # the picture in the window
+    # SEASON 1 ends 25 px (of 3200) before the title, EPISODE 3 starts 25 px after it,
+    # all three on one centre line in the paper's bottom strip.
+    assert title[0] - season[2] == pytest.approx(12, abs=4)
+    assert episode[0] - title[2] == pytest.approx(12, abs=4)
+    middle = (title[1] + title[3]) / 2
+    for box in (season, episode):
+        assert abs((box[1] + box[3]) / 2 - middle) < 4
+    assert title[1] > 719 and title[3] < 851  # the strip: 1438-1703 of 1800
+
+
+def test_frame_can_put_both_episode_parts_on_one_side(still: str) -> None:
+    extras = (("episode_text_position", "right"),)
+    season, episode, title = render(
+        spec(still, "frame", width=1600, height=900, extras=extras)
+    ).text_boxes
+    assert season[0] > title[2] and episode[0] > title[2]
+    assert season[3] <= episode[1]  # stacked, SEASON 1 on top
