@@ -17,7 +17,7 @@ POSITIONS = ("surround", "left", "right")
 class Frame(CardType):
     name = "frame"
     label = "Frame"
-    rank = 11
+    rank = 12  # 11-13 tie (divider, frame, shape): alphabetical
     aliases = ("photo",)
 
     fills_canvas = False
