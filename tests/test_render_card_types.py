@@ -27,6 +27,12 @@ TITLE_REGIONS = {
     # With the title goes the glass box behind it.
     "notification": (0.45, 0.77, 1.0, 0.92),
     "formula_one": (0.22, 0.42, 0.78, 0.52),
+    "comic_book": (0.15, 0.78, 0.85, 0.99),
+    "tinted_glass": (0.15, 0.58, 0.85, 0.88),
+    "fade": (0.02, 0.42, 0.34, 0.72),
+    "landscape": (0.12, 0.28, 0.88, 0.72),
+    "overline": (0.1, 0.8, 0.9, 0.97),
+    "frame": (0.15, 0.8, 0.85, 0.95),
 }
 # Text a type draws besides the title and the episode line, switched off where a test needs a
 # card without any text: formula_one's race name ("GRAND PRIX") and its year on the frame.

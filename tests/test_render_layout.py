@@ -27,6 +27,12 @@ HOSTILE_TITLES = {
     "many explicit breaks": "A\nB\nC\nD\nE\nF\nG\nH",
 }
 
+# Card types that draw no episode line at all: the reference's landscape has none.
+NO_EPISODE_LINE = {"landscape"}
+# And those that draw it in pieces: frame puts SEASON 1 and EPISODE 3 either side of the title,
+# formula_one writes "ROUND 1" and the season title on two lines.
+EPISODE_PIECES = {"frame": 2, "formula_one": 2}
+
 
 @pytest.fixture(scope="module")
 def still(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -51,7 +57,8 @@ def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: st
             height=HEIGHT,
         )
     )
-    assert result.text_boxes, "the episode line at least is drawn"
+    if card_type not in NO_EPISODE_LINE:
+        assert result.text_boxes, "the episode line at least is drawn"
     assert all(inside(box) for box in result.text_boxes), result.text_boxes
 
 
@@ -68,12 +75,9 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
             card_type=card_type,
         )
     )
-    assert len(result.text_boxes) >= 2
+    assert len(result.text_boxes) >= (1 if card_type in NO_EPISODE_LINE else 2)
     for left, top, right, bottom in result.text_boxes:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
-
-
-EPISODE_LINES = {"formula_one": 2}
 
 
 @pytest.mark.parametrize(
@@ -96,13 +100,16 @@ def test_a_long_title_never_runs_into_the_episode_line(
     both = render(spec).text_boxes
     title_lines = render(dataclasses.replace(spec, hide_episode_text=True, hide_season_text=True))
     episode = [box for box in both if box not in title_lines.text_boxes]
-    # formula_one writes the episode text on two lines: "ROUND 1" and the season title.
-    assert len(episode) == EPISODE_LINES.get(card_type, 1) and len(title_lines.text_boxes) >= 1
+    assert len(title_lines.text_boxes) >= 1
+    if card_type in NO_EPISODE_LINE:
+        assert both == title_lines.text_boxes  # nothing but the title, whatever it is
+        return
+    assert len(episode) == EPISODE_PIECES.get(card_type, 1)
     for line in title_lines.text_boxes:
-        for other in episode:
-            overlap_x = min(line[2], other[2]) - max(line[0], other[0])
-            overlap_y = min(line[3], other[3]) - max(line[1], other[1])
-            assert overlap_x <= 0 or overlap_y <= 0, (line, other)
+        for piece in episode:
+            overlap_x = min(line[2], piece[2]) - max(line[0], piece[0])
+            overlap_y = min(line[3], piece[3]) - max(line[1], piece[1])
+            assert overlap_x <= 0 or overlap_y <= 0, (line, piece)
 
 
 def test_a_huge_custom_size_and_shift_still_stay_on_the_canvas(still: str) -> None:
