@@ -65,6 +65,12 @@ class TextStyle:
         return max(1.0, ascent + descent + self.line_spacing)
 
 
+def cap_height(style: TextStyle) -> float:
+    """How far the style's capitals rise above the baseline: for setting a line on a row (a
+    banner, a bar) by the body the eye sees, whatever its descenders and accents do."""
+    return float(-fonts.load(style.font, style.px).getbbox("H", anchor="ls")[1])
+
+
 def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
@@ -472,6 +478,13 @@ class Block:
             line.x += dx
             line.y += dy
 
+    def centre_on(self, y: float) -> None:
+        """Move the block up or down so that its capitals are centred on row y: from the cap
+        line of the first line to the baseline of the last (descenders hang below)."""
+        first, last = self.lines[0], self.lines[-1]
+        cap = max((cap_height(part.style) for part in first.parts), default=0.0)
+        self.shift(0, y - (first.y - cap + last.y) / 2)
+
     def keep_inside(self, width: int, height: int, margin: int = 0) -> None:
         """Move the block back onto the canvas if any ink sticks out (a long word, a big custom
         size, a vertical shift); ink that is larger than the canvas is cut when drawing."""
@@ -511,21 +524,35 @@ class Block:
         box = self.bbox()
         if box is None:
             return
-        pad = int(radius * 3) + 2
-        left, top = box[0] - pad, box[1] - pad
-        size = (box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad)
-        layer = Image.new("L", size, 0)
+        layer = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
         for line in self.lines:
             for part in line.parts:
-                at = (round(line.x) + part.dx - left, round(line.y) + part.dy - top)
+                at = (round(line.x) + part.dx - box[0], round(line.y) + part.dy - box[1])
                 for mask in (part.fill, part.stroke):
                     if mask is not None:
                         layer.paste(255, at, mask)
-        # Blur at a quarter of the size: a soft shadow has no detail to lose.
-        small = layer.reduce(4) if min(size) >= 16 else layer
-        soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
-        soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
-        _paste(canvas, color, soft, left + dx, top + dy)
+        drop_shadow(canvas, layer, box[0], box[1], (color, opacity, radius, dx, dy))
+
+
+def drop_shadow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    x: int,
+    y: int,
+    shadow: tuple[RGB, float, float, int, int],
+) -> None:
+    """Paint the soft shadow of a shape (its mask, "L", top-left at (x, y) on the canvas): text
+    lines, a logo's alpha, a rounded panel. shadow: (colour, opacity, blur radius, dx, dy)."""
+    color, opacity, radius, dx, dy = shadow
+    pad = int(radius * 3) + 2
+    size = (mask.width + 2 * pad, mask.height + 2 * pad)
+    layer = Image.new("L", size, 0)
+    layer.paste(mask, (pad, pad))
+    # Blur at a quarter of the size: a soft shadow has no detail to lose.
+    small = layer.reduce(4) if min(size) >= 16 else layer
+    soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
+    soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    _paste(canvas, color, soft, x - pad + dx, y - pad + dy)
 
 
 def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:
