@@ -1,0 +1,146 @@
+"""The marvel, calligraphy, music, banner, cutout and poster card types: each draws its text inside
+a full-size card in the unique and the blurred grey style, each of its options changes the card
+and refuses a bad value, and what is particular to each type holds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PIL import Image, ImageChops
+
+from cards.render import CardSpec, RenderError, render
+from cards.render.samples import save_landscape
+from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
+
+TYPES = ["marvel"]
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+
+
+def spec(still: str, card_type: str, **fields: object) -> CardSpec:
+    values: dict[str, object] = {
+        "source": still,
+        **series_pictures(),
+        "title": "The Long Night of the Soul",
+        "season_number": 1,
+        "episode_number": 3,
+        "series_name": "The Long Night",
+        "card_type": card_type,
+        "width": 640,
+        "height": 360,
+    }
+    values.update(fields)
+    return CardSpec(**values)
+
+
+def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:
+    """How many pixels (in box, or anywhere) differ clearly between two cards."""
+    diff = ImageChops.difference(a, b)
+    if box is not None:
+        diff = diff.crop(box)
+    return diff.convert("L").point(lambda v: 255 if v > 24 else 0).histogram()[255]
+
+
+@pytest.mark.parametrize("style", ["unique", "blur grayscale"])
+@pytest.mark.parametrize("card_type", TYPES)
+def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, style: str) -> None:
+    full = spec(still, card_type, style=style, width=3200, height=1800)
+    result = render(full)
+    bare = render(
+        dataclasses.replace(full, title="", hide_season_text=True, hide_episode_text=True)
+    )
+    assert result.image.size == (3200, 1800)
+    assert len(result.text_boxes) >= 2, "the title and the episode text"
+    for box in result.text_boxes:
+        left, top, right, bottom = box
+        assert 0 <= left < right <= 3200 and 0 <= top < bottom <= 1800, box
+        # Really drawn: the pixels where the text is are not those of the card without it.
+        area = (right - left) * (bottom - top)
+        assert changed(result.image, bare.image, box) > area * 0.1, box
+    assert not result.warnings
+
+
+@pytest.mark.parametrize("card_type", TYPES)
+def test_a_re_render_gives_the_same_bytes(small: str, card_type: str) -> None:
+    assert render(spec(small, card_type)).data == render(spec(small, card_type)).data
+
+
+LONG_TITLE = "The Longest Night of the Whole Soul"
+
+# Each option with a value that must visibly change the card (and, for some, a card on which it
+# shows).
+OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, object]]] = [
+    ("marvel", "border_color", "#FF0000"),
+    ("marvel", "border_size", "120"),
+    ("marvel", "hide_border", "true"),
+    ("marvel", "text_box_color", "#203040"),
+    ("marvel", "text_box_height", "300"),
+    ("marvel", "episode_text_color", "#FF0000"),
+    ("marvel", "episode_text_location", "compact"),
+    ("marvel", "fit_text", "false", {"title": LONG_TITLE}),  # only matters when crowded
+]
+
+# A value each option must refuse, and the words the refusal says.
+BAD_VALUES = [
+    ("color", "not-a-colour", "unknown colour"),
+    ("number", "100000", "must be between"),
+    ("int", "100000", "must be between"),
+    ("bool", "perhaps", "true or false"),
+    ("choice", "sideways", "choose one of"),
+]
+
+
+def test_every_option_of_these_types_is_exercised() -> None:
+    declared = {(t, name) for t in TYPES for name in CARD_TYPES[t].options}
+    assert declared == {(change[0], change[1]) for change in OPTION_CHANGES}
+
+
+@pytest.mark.parametrize("change", OPTION_CHANGES, ids=[f"{c[0]}-{c[1]}" for c in OPTION_CHANGES])
+def test_each_option_changes_the_card(small: str, change: tuple) -> None:
+    card_type, option, value, *fields = change
+    base = spec(small, card_type, **(fields[0] if fields else {}))
+    plain = render(base).image
+    changed_card = render(dataclasses.replace(base, extras=((option, value),))).image
+    assert changed(plain, changed_card) > 100
+
+
+CHECKED = [(c[0], c[1]) for c in OPTION_CHANGES if CARD_TYPES[c[0]].options[c[1]].kind != "text"]
+
+
+@pytest.mark.parametrize(("card_type", "option"), CHECKED, ids=[f"{t}-{o}" for t, o in CHECKED])
+def test_each_option_refuses_a_bad_value(small: str, card_type: str, option: str) -> None:
+    kind = CARD_TYPES[card_type].options[option].kind
+    [(raw, message)] = [(raw, message) for k, raw, message in BAD_VALUES if k == kind]
+    with pytest.raises(RenderError, match=message) as refused:
+        render(spec(small, card_type, extras=((option, raw),)))
+    assert option in str(refused.value)
+
+
+def test_marvel_shrinks_the_title_and_the_sides_together(small: str) -> None:
+    fitted = render(spec(small, "marvel", title=LONG_TITLE)).text_boxes
+    kept = render(
+        spec(small, "marvel", title=LONG_TITLE, extras=(("fit_text", "false"),))
+    ).text_boxes
+    # The side texts shrink with the title, or keep their size while only the title shrinks.
+    assert fitted[1][3] - fitted[1][1] < kept[1][3] - kept[1][1]
+    assert fitted[0][2] - fitted[0][0] > kept[0][2] - kept[0][0]
+    for boxes in (fitted, kept):
+        title, season, episode = boxes
+        assert season[2] < title[0] and title[2] < episode[0]  # never overlapping
+
+
+def test_marvel_compact_puts_the_sides_beside_the_title(small: str) -> None:
+    title, season, episode = render(
+        spec(small, "marvel", title="Pilot", extras=(("episode_text_location", "compact"),))
+    ).text_boxes
+    assert 0 < title[0] - season[2] < 12 and 0 < episode[0] - title[2] < 12
