@@ -105,11 +105,20 @@ def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
+# Types that draw more than text in the box the blur test looks at, and how to see the picture
+# there all the same.
+PICTURE_IN_THE_BOX: dict[str, dict[str, object]] = {
+    # The logo and the episode line sit in the middle of the card.
+    "calligraphy": {"logo": None, "hide_season_text": True, "hide_episode_text": True},
+}
+
+
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_blur_removes_most_of_the_detail_of_the_picture(detailed: str, card_type: str) -> None:
     box = (380, 170, 700, 300)  # clear of every type's text
-    sharp = detail(card(detailed, card_type=card_type), box)
-    blurred = detail(card(detailed, card_type=card_type, style="blur"), box)
+    fields = {"card_type": card_type, **PICTURE_IN_THE_BOX.get(card_type, {})}
+    sharp = detail(card(detailed, **fields), box)
+    blurred = detail(card(detailed, **fields, style="blur"), box)
     assert blurred < sharp / 20, (sharp, blurred)
 
 

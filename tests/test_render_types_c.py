@@ -14,7 +14,7 @@ from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
-TYPES = ["marvel"]
+TYPES = ["marvel", "calligraphy"]
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,14 @@ def spec(still: str, card_type: str, **fields: object) -> CardSpec:
     return CardSpec(**values)
 
 
-def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:
-    """How many pixels (in box, or anywhere) differ clearly between two cards."""
+def changed(
+    a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None, level: int = 24
+) -> int:
+    """How many pixels (in box, or anywhere) differ by more than `level` between two cards."""
     diff = ImageChops.difference(a, b)
     if box is not None:
         diff = diff.crop(box)
-    return diff.convert("L").point(lambda v: 255 if v > 24 else 0).histogram()[255]
+    return diff.convert("L").point(lambda v: 255 if v > level else 0).histogram()[255]
 
 
 @pytest.mark.parametrize("style", ["unique", "blur grayscale"])
@@ -88,6 +90,15 @@ OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, objec
     ("marvel", "episode_text_color", "#FF0000"),
     ("marvel", "episode_text_location", "compact"),
     ("marvel", "fit_text", "false", {"title": LONG_TITLE}),  # only matters when crowded
+    ("calligraphy", "logo_size", "0.5"),
+    ("calligraphy", "add_texture", "false"),
+    ("calligraphy", "randomize_texture", "false"),
+    ("calligraphy", "deep_blur_if_unwatched", "false", {"style": "blur"}),
+    ("calligraphy", "episode_text_color", "#FF0000"),
+    ("calligraphy", "episode_text_font_size", "1.5"),
+    ("calligraphy", "offset_titles", "false"),
+    ("calligraphy", "separator", "|"),
+    ("calligraphy", "shadow_color", "#FF0000"),
 ]
 
 # A value each option must refuse, and the words the refusal says.
@@ -111,7 +122,8 @@ def test_each_option_changes_the_card(small: str, change: tuple) -> None:
     base = spec(small, card_type, **(fields[0] if fields else {}))
     plain = render(base).image
     changed_card = render(dataclasses.replace(base, extras=((option, value),))).image
-    assert changed(plain, changed_card) > 100
+    # A paper texture or a lighter blur changes many pixels by a little.
+    assert changed(plain, changed_card, level=6) > 100
 
 
 CHECKED = [(c[0], c[1]) for c in OPTION_CHANGES if CARD_TYPES[c[0]].options[c[1]].kind != "text"]
@@ -144,3 +156,60 @@ def test_marvel_compact_puts_the_sides_beside_the_title(small: str) -> None:
         spec(small, "marvel", title="Pilot", extras=(("episode_text_location", "compact"),))
     ).text_boxes
     assert 0 < title[0] - season[2] < 12 and 0 < episode[0] - title[2] < 12
+
+
+def bare(still: str, card_type: str, **fields: object) -> Image.Image:
+    """The card without its text: what the type draws besides."""
+    quiet = {"title": "", "hide_season_text": True, "hide_episode_text": True}
+    return render(spec(still, card_type, **{**quiet, **fields})).image
+
+
+def test_calligraphy_paper_differs_from_episode_to_episode_but_not_between_renders(
+    small: str,
+) -> None:
+    third = bare(small, "calligraphy", logo=None)
+    assert changed(third, bare(small, "calligraphy", logo=None, episode_number=4), level=6) > 1000
+    # Drawn for the episode, not its title: a corrected title leaves the paper as it was.
+    renamed = render(spec(small, "calligraphy", logo=None, title="Renamed")).image
+    corner = (0, 0, 160, 90)
+    assert changed(render(spec(small, "calligraphy", logo=None)).image, renamed, corner, 0) == 0
+    fixed = (("randomize_texture", "false"),)
+    same = bare(small, "calligraphy", logo=None, extras=fixed, episode_number=4)
+    assert changed(bare(small, "calligraphy", logo=None, extras=fixed), same, level=0) == 0
+
+
+def test_calligraphy_sets_the_episode_line_above_the_logo(small: str) -> None:
+    with_logo = render(spec(small, "calligraphy"))
+    episode, *title = with_logo.text_boxes
+    without = render(spec(small, "calligraphy", logo=None))
+    middle = (60, 165, 580, 195)
+    assert changed(with_logo.image, without.image, middle) > 2000  # the logo, in the middle
+    assert episode[3] < middle[1] and middle[3] < min(line[1] for line in title)
+    assert without.text_boxes[0][3] < episode[1]  # without a logo, near the top
+    assert not without.warnings
+
+
+def test_calligraphy_spells_the_numbers_as_given(small: str) -> None:
+    from cards.render.types.base import Card
+
+    card = Card(spec(small, "calligraphy", episode_number=21), CARD_TYPES["calligraphy"])
+    assert card.season_text == "Season One"
+    assert "".join(text for text, _ in card.episode_parts) == "Episode Twenty-One"
+
+
+def test_calligraphy_sets_two_similar_lines_off_each_other(small: str) -> None:
+    title = "The Long Night of the Soul"
+    first, second = render(
+        spec(small, "calligraphy", hide_episode_text=True, hide_season_text=True, title=title)
+    ).text_boxes
+    even = render(
+        spec(
+            small,
+            "calligraphy",
+            hide_episode_text=True,
+            hide_season_text=True,
+            title=title,
+            extras=(("offset_titles", "false"),),
+        )
+    ).text_boxes
+    assert first[0] < even[0][0] and second[0] > even[1][0]
