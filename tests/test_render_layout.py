@@ -11,6 +11,7 @@ from cards.render import CardSpec, FontSpec, fonts, layout, render
 from cards.render.layout import TextStyle
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 WIDTH, HEIGHT = 800, 450
 
@@ -42,6 +43,7 @@ def inside(box: tuple[int, int, int, int]) -> bool:
 def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: str) -> None:
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=title,
             season_number=1,
@@ -61,6 +63,7 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
     # Rounding and hinting differ with the size: check the real 3200x1800 canvas too.
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=HOSTILE_TITLES[title],
             season_number=1,
@@ -73,8 +76,10 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
 
 
-# Card types whose episode text is several pieces around the title: how many.
-SIDE_BY_SIDE = {"marvel": 2}
+# Card types whose episode text is several pieces, drawn after the title: how many. (marvel
+# shrinks its title along with them, so its title alone would be drawn bigger; music puts S1
+# and E3 at the two ends of its timeline.)
+SIDE_BY_SIDE = {"marvel": 2, "music": 2}
 
 
 @pytest.mark.parametrize(
@@ -86,6 +91,7 @@ def test_a_long_title_never_runs_into_the_episode_line(
     still: str, card_type: str, title: str
 ) -> None:
     spec = CardSpec(
+        **series_pictures(),
         source=still,
         title=HOSTILE_TITLES[title],
         season_number=1,
@@ -96,8 +102,6 @@ def test_a_long_title_never_runs_into_the_episode_line(
     )
     both = render(spec).text_boxes
     if card_type in SIDE_BY_SIDE:
-        # These draw the season and the episode apart, beside the title, and shrink the title
-        # along with them: the title alone would be drawn bigger. The title comes first.
         sides = SIDE_BY_SIDE[card_type]
         title_lines, episode = both[:-sides], both[-sides:]
     else:

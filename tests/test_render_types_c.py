@@ -14,7 +14,7 @@ from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
-TYPES = ["marvel", "calligraphy"]
+TYPES = ["marvel", "calligraphy", "music"]
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,10 @@ def test_a_re_render_gives_the_same_bytes(small: str, card_type: str) -> None:
 
 
 LONG_TITLE = "The Longest Night of the Whole Soul"
+# Small things (a button, a heart, a corner) show on a bigger card.
+BIG: dict[str, object] = {"width": 1600, "height": 900}
+CONTROLS: dict[str, object] = {**BIG, "extras": (("add_controls", "true"),)}
+HEART: dict[str, object] = {**BIG, "extras": (("draw_heart", "true"),)}
 
 # Each option with a value that must visibly change the card (and, for some, a card on which it
 # shows).
@@ -99,6 +103,24 @@ OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, objec
     ("calligraphy", "offset_titles", "false"),
     ("calligraphy", "separator", "|"),
     ("calligraphy", "shadow_color", "#FF0000"),
+    ("music", "player_style", "artwork"),
+    ("music", "album_size", "0.5"),
+    ("music", "player_position", "right"),
+    ("music", "player_inset", "200"),
+    ("music", "player_width", "1500"),
+    ("music", "player_color", "#FF0000"),
+    ("music", "player_opacity", "0.9"),
+    ("music", "round_corners", "false", BIG),
+    ("music", "subtitle", "The Long Night"),
+    ("music", "add_controls", "true"),
+    ("music", "control_colors", "red red red red red", CONTROLS),
+    ("music", "pause_or_play", "pause", CONTROLS),
+    ("music", "draw_heart", "true", BIG),
+    ("music", "heart_color", "red", HEART),
+    ("music", "heart_stroke_color", "red", HEART),
+    ("music", "percentage", "0.05"),
+    ("music", "timeline_color", "#FF0000"),
+    ("music", "episode_text_color", "#FF0000"),
 ]
 
 # A value each option must refuse, and the words the refusal says.
@@ -121,7 +143,7 @@ def test_each_option_changes_the_card(small: str, change: tuple) -> None:
     card_type, option, value, *fields = change
     base = spec(small, card_type, **(fields[0] if fields else {}))
     plain = render(base).image
-    changed_card = render(dataclasses.replace(base, extras=((option, value),))).image
+    changed_card = render(dataclasses.replace(base, extras=(*base.extras, (option, value)))).image
     # A paper texture or a lighter blur changes many pixels by a little.
     assert changed(plain, changed_card, level=6) > 100
 
@@ -213,3 +235,33 @@ def test_calligraphy_sets_two_similar_lines_off_each_other(small: str) -> None:
         )
     ).text_boxes
     assert first[0] < even[0][0] and second[0] > even[1][0]
+
+
+def test_music_plays_each_episode_to_its_own_point(small: str) -> None:
+    def timeline(**fields: object) -> Image.Image:
+        return bare(small, "music", **fields).crop((60, 330, 175, 341))  # the track
+
+    third = timeline()
+    assert changed(third, timeline(), level=0) == 0
+    assert changed(third, timeline(title="Renamed"), level=0) == 0
+    assert changed(third, timeline(episode_number=4)) > 10
+    start = timeline(extras=(("percentage", "0"),))
+    assert changed(start, timeline(episode_number=4, extras=(("percentage", "0"),)), level=0) == 0
+
+
+def test_music_without_its_album_cover_says_which_picture_is_missing(small: str) -> None:
+    with pytest.raises(RenderError, match=r"no logo for this series.*player_style basic"):
+        render(spec(small, "music", logo=None))
+    with pytest.raises(RenderError, match="no poster for this series"):
+        render(spec(small, "music", poster=None, extras=(("player_style", "artwork"),)))
+    basic = (("player_style", "basic"),)
+    assert render(spec(small, "music", logo=None, poster=None, extras=basic)).text_boxes
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("red red", "give 5 colours"), ("red red red red nope", "unknown colour in option")],
+)
+def test_music_refuses_a_bad_list_of_control_colours(small: str, value: str, message: str) -> None:
+    with pytest.raises(RenderError, match=message):
+        render(spec(small, "music", extras=(("control_colors", value),)))
