@@ -24,6 +24,7 @@ TITLE_REGIONS = {
     "calligraphy": (0.2, 0.68, 0.8, 0.98),
     # The player panel grows round its title: all of the panel changes.
     "music": (0.0, 0.45, 0.33, 1.0),
+    "banner": (0.0, 0.78, 1.0, 1.0),
 }
 
 

@@ -76,10 +76,11 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
 
 
-# Card types whose episode text is several pieces, drawn after the title: how many. (marvel
-# shrinks its title along with them, so its title alone would be drawn bigger; music puts S1
-# and E3 at the two ends of its timeline.)
-SIDE_BY_SIDE = {"marvel": 2, "music": 2}
+# Card types whose episode text is several pieces, and which of the card's text boxes they are.
+# (marvel shrinks its title along with them, so its title alone would be drawn bigger; music
+# puts S1 and E3 at the two ends of its timeline; banner stacks SEASON 1 over EPISODE 3 and sets
+# the title's last line after them.)
+EPISODE_PIECES = {"marvel": slice(-2, None), "music": slice(-2, None), "banner": slice(0, 2)}
 
 
 @pytest.mark.parametrize(
@@ -101,9 +102,9 @@ def test_a_long_title_never_runs_into_the_episode_line(
         height=HEIGHT,
     )
     both = render(spec).text_boxes
-    if card_type in SIDE_BY_SIDE:
-        sides = SIDE_BY_SIDE[card_type]
-        title_lines, episode = both[:-sides], both[-sides:]
+    if card_type in EPISODE_PIECES:
+        episode = both[EPISODE_PIECES[card_type]]
+        title_lines = [box for box in both if box not in episode]
     else:
         alone = render(dataclasses.replace(spec, hide_episode_text=True, hide_season_text=True))
         title_lines = alone.text_boxes

@@ -14,7 +14,7 @@ from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
-TYPES = ["marvel", "calligraphy", "music"]
+TYPES = ["marvel", "calligraphy", "music", "banner"]
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +121,12 @@ OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, objec
     ("music", "percentage", "0.05"),
     ("music", "timeline_color", "#FF0000"),
     ("music", "episode_text_color", "#FF0000"),
+    ("banner", "alternate_color", "#FF0000"),
+    ("banner", "banner_color", "#FF0000"),
+    ("banner", "banner_height", "300"),
+    ("banner", "hide_banner", "true"),
+    ("banner", "episode_text_font_size", "1.5"),
+    ("banner", "x_offset", "200"),
 ]
 
 # A value each option must refuse, and the words the refusal says.
@@ -265,3 +271,18 @@ def test_music_without_its_album_cover_says_which_picture_is_missing(small: str)
 def test_music_refuses_a_bad_list_of_control_colours(small: str, value: str, message: str) -> None:
     with pytest.raises(RenderError, match=message):
         render(spec(small, "music", extras=(("control_colors", value),)))
+
+
+def test_banner_puts_the_last_line_in_the_banner_after_the_episode_text(small: str) -> None:
+    season, episode, first, last = render(spec(small, "banner")).text_boxes
+    banner_top = 360 - 37  # 185 of 1800
+    assert first[3] <= banner_top + 1  # the white line stands on the banner
+    assert season[1] >= banner_top and last[1] >= banner_top and last[3] <= 360
+    assert season[3] <= episode[1] and last[0] > max(season[2], episode[2])
+    r, g, b = render(spec(small, "banner")).image.getpixel((630, 355))
+    assert min(r, g, b) > 240  # the banner is white
+
+
+def test_banner_puts_a_short_title_in_the_banner(small: str) -> None:
+    season, episode, title = render(spec(small, "banner", title="Pilot")).text_boxes
+    assert title[1] >= 360 - 37 and title[0] > max(season[2], episode[2])
