@@ -25,6 +25,7 @@ TITLE_REGIONS = {
     # The player panel grows round its title: all of the panel changes.
     "music": (0.0, 0.45, 0.33, 1.0),
     "banner": (0.0, 0.78, 1.0, 1.0),
+    "cutout": (0.1, 0.82, 0.9, 0.96),
 }
 
 

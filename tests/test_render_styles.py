@@ -110,6 +110,9 @@ def detailed(tmp_path_factory: pytest.TempPathFactory) -> str:
 PICTURE_IN_THE_BOX: dict[str, dict[str, object]] = {
     # The logo and the episode line sit in the middle of the card.
     "calligraphy": {"logo": None, "hide_season_text": True, "hide_episode_text": True},
+    # The still shows only through the letters of the number, whose edges are text and stay
+    # sharp; with the overlay fully transparent all of it shows.
+    "cutout": {"extras": (("overlay_transparency", "1"),)},
 }
 
 

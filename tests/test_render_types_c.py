@@ -14,7 +14,7 @@ from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
-TYPES = ["marvel", "calligraphy", "music", "banner"]
+TYPES = ["marvel", "calligraphy", "music", "banner", "cutout"]
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,10 @@ OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, objec
     ("banner", "hide_banner", "true"),
     ("banner", "episode_text_font_size", "1.5"),
     ("banner", "x_offset", "200"),
+    ("cutout", "overlay_color", "#FF0000"),
+    ("cutout", "overlay_transparency", "0.5"),
+    ("cutout", "blur_edges", "true"),
+    ("cutout", "edge_blur", "40", {**BIG, "extras": (("blur_edges", "true"),)}),
 ]
 
 # A value each option must refuse, and the words the refusal says.
@@ -286,3 +290,34 @@ def test_banner_puts_the_last_line_in_the_banner_after_the_episode_text(small: s
 def test_banner_puts_a_short_title_in_the_banner(small: str) -> None:
     season, episode, title = render(spec(small, "banner", title="Pilot")).text_boxes
     assert title[1] >= 360 - 37 and title[0] > max(season[2], episode[2])
+
+
+def test_cutout_shows_the_still_only_through_the_number(small: str) -> None:
+    card = render(spec(small, "cutout", title="", hide_season_text=True))
+    (number,) = card.text_boxes
+    whole = render(
+        spec(
+            small,
+            "cutout",
+            title="",
+            hide_season_text=True,
+            extras=(("overlay_transparency", "1"),),
+        )
+    )
+    inside = (number[0] + 8, number[1] + 5)  # in the bar of the T of THREE
+    assert card.image.getpixel(inside) == whole.image.getpixel(inside) != (0, 0, 0)
+    assert card.image.getpixel((320, 20)) == (0, 0, 0) != whole.image.getpixel((320, 20))
+    dark = render(spec(small, "cutout", title="", hide_episode_text=True, hide_season_text=True))
+    assert dark.image.getextrema() == ((0, 0), (0, 0), (0, 0))  # no number: nothing shows
+
+
+@pytest.mark.parametrize(
+    ("number", "lines"),
+    # THREE; TWENTY- / ONE; ONE HUNDRED / TWENTY-ONE; THREE THOUSAND ONE / HUNDRED TWENTY-ONE
+    [(3, 1), (21, 2), (121, 2), (3121, 2)],
+)
+def test_cutout_breaks_long_numbers_onto_two_lines(small: str, number: int, lines: int) -> None:
+    card = render(spec(small, "cutout", title="", hide_season_text=True, episode_number=number))
+    assert len(card.text_boxes) == lines
+    for left, top, right, bottom in card.text_boxes:
+        assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360
