@@ -56,3 +56,16 @@ def test_an_option_out_of_its_limits_is_refused(option: Option, raw: str, messag
 def test_an_option_within_its_limits_is_parsed() -> None:
     assert Option("int", 2, "", minimum=0, maximum=9).parse("n", "7") == 7
     assert Option("number", 1.0, "", minimum=0.5).parse("n", "0.5") == 0.5
+
+
+@pytest.mark.parametrize("style", ["unique", "grayscale", "blur", "blur grayscale"])
+def test_a_picture_smaller_than_its_box_is_scaled_up_to_cover_it(tmp_path, style: str) -> None:
+    from PIL import Image
+
+    from cards.render.types.base import Card
+
+    path = tmp_path / "poster.png"
+    Image.new("RGB", (100, 150), (200, 10, 10)).save(path)
+    card = Card(CardSpec(source="", title="x", style=style), CARD_TYPES["standard"])
+    picture = card.picture(str(path), (1200, 1800), "poster")
+    assert picture.size == (1200, 1800) and picture.mode == "RGB"

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from PIL import Image, ImageColor
 
-from .. import effects, fonts, layout
+from .. import effects, fonts, layout, scale
 from .. import source as pictures
 from ..layout import RGB, Block, TextStyle
 from ..spec import CASES, CardSpec, RenderError, Style
@@ -264,7 +264,10 @@ class Card:
         size = (max(1, round(size[0])), max(1, round(size[1])))
         if not self.look.blur:
             image = pictures.load_cover(path, size, what=what)
-            return effects.grayscale(image).convert("RGB") if self.look.grayscale else image
+            if self.look.grayscale:
+                image = effects.grayscale(image)
+            # A picture smaller than the box comes back at its own size: scale it up to cover.
+            return scale.upscale(image, size).convert("RGB")
         radius = self.blur_radius * size[0] / self.width
         factor = max(1.0, radius / effects.SMALL_RADIUS)
         small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
