@@ -26,6 +26,7 @@ TITLE_REGIONS = {
     "music": (0.0, 0.45, 0.33, 1.0),
     "banner": (0.0, 0.78, 1.0, 1.0),
     "cutout": (0.1, 0.82, 0.9, 0.96),
+    "poster": (0.4, 0.45, 0.98, 0.8),  # on the star field, below the logo
 }
 
 

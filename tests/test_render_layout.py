@@ -76,11 +76,17 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
 
 
-# Card types whose episode text is several pieces, and which of the card's text boxes they are.
-# (marvel shrinks its title along with them, so its title alone would be drawn bigger; music
-# puts S1 and E3 at the two ends of its timeline; banner stacks SEASON 1 over EPISODE 3 and sets
-# the title's last line after them.)
-EPISODE_PIECES = {"marvel": slice(-2, None), "music": slice(-2, None), "banner": slice(0, 2)}
+# Card types whose episode text is several pieces, or whose title takes the room the episode
+# text leaves: which of the card's text boxes are the episode text. (marvel shrinks its title
+# along with its two side texts; music puts S1 and E3 at the ends of its timeline; banner stacks
+# SEASON 1 over EPISODE 3 and sets the title's last line after them; poster's title fills the
+# room above "Ep. 3".)
+EPISODE_PIECES = {
+    "marvel": slice(-2, None),
+    "music": slice(-2, None),
+    "banner": slice(0, 2),
+    "poster": slice(0, 1),
+}
 
 
 @pytest.mark.parametrize(

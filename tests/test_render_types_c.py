@@ -7,14 +7,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageStat
 
 from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
-TYPES = ["marvel", "calligraphy", "music", "banner", "cutout"]
+TYPES = ["marvel", "calligraphy", "music", "banner", "cutout", "poster"]
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,8 @@ OPTION_CHANGES: list[tuple[str, str, str] | tuple[str, str, str, dict[str, objec
     ("cutout", "overlay_transparency", "0.5"),
     ("cutout", "blur_edges", "true"),
     ("cutout", "edge_blur", "40", {**BIG, "extras": (("blur_edges", "true"),)}),
+    ("poster", "episode_text_color", "#FF0000"),
+    ("poster", "hide_logo", "true"),
 ]
 
 # A value each option must refuse, and the words the refusal says.
@@ -321,3 +323,33 @@ def test_cutout_breaks_long_numbers_onto_two_lines(small: str, number: int, line
     assert len(card.text_boxes) == lines
     for left, top, right, bottom in card.text_boxes:
         assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360
+
+
+def test_poster_needs_no_still_and_shows_none(small: str, tmp_path) -> None:
+    other = str(tmp_path / "other.png")
+    Image.new("RGB", (480, 270), (250, 0, 0)).save(other)
+    without = render(spec("", "poster"))
+    assert without.text_boxes and not without.warnings
+    assert render(spec(small, "poster")).data == without.data == render(spec(other, "poster")).data
+
+
+def test_poster_without_a_poster_says_so(small: str) -> None:
+    with pytest.raises(RenderError, match="no poster for this series: upload one"):
+        render(spec(small, "poster", poster=None))
+
+
+def test_poster_puts_the_poster_on_the_left_and_blurs_it_less(small: str) -> None:
+    from cards.render.types.base import Card
+
+    card = render(spec(small, "poster", title="", hide_season_text=True, hide_episode_text=True))
+    left, right = card.image.crop((0, 0, 200, 360)), card.image.crop((260, 0, 640, 360))
+    assert ImageStat.Stat(left).mean[0] > ImageStat.Stat(right).mean[0] + 30  # poster vs stars
+    blurred = Card(spec(small, "poster", style="blur"), CARD_TYPES["poster"])
+    standard = Card(spec(small, "standard", style="blur"), CARD_TYPES["standard"])
+    assert blurred.blur_radius == standard.blur_radius / 2  # 30 px of 3200, against 60
+
+
+def test_poster_moves_the_title_down_for_the_logo(small: str) -> None:
+    with_logo = render(spec(small, "poster", hide_episode_text=True)).text_boxes
+    without = render(spec(small, "poster", hide_episode_text=True, logo=None)).text_boxes
+    assert with_logo[0][1] > without[0][1] + 20
