@@ -101,3 +101,14 @@ def test_errors_exit_non_zero_with_one_clear_line(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert message in lines[0]
+
+
+def test_it_takes_the_series_logo_for_the_types_that_draw_one(tmp_path, still: str) -> None:
+    from cards.render.samples import save_logo
+
+    out = tmp_path / "card.jpg"
+    arguments = [still, "--title", "Pilot", "--card-type", "music", "--out", str(out)]
+    with pytest.raises(CommandError, match="no logo for this series"):
+        call_command("render_card", *arguments)
+    call_command("render_card", *arguments, "--logo", save_logo(str(tmp_path / "logo.png")))
+    assert Image.open(out).size == (3200, 1800)

@@ -100,3 +100,16 @@ def test_box_adjustments_are_four_numbers_or_one() -> None:
     for bad in ("1 2", "a b c d", "0 0 0 5000", "nan"):
         with pytest.raises(RenderError, match="box_adjustments"):
             sides.parse("box_adjustments", bad)
+
+
+@pytest.mark.parametrize("style", ["unique", "grayscale", "blur", "blur grayscale"])
+def test_a_picture_smaller_than_its_box_is_scaled_up_to_cover_it(tmp_path, style: str) -> None:
+    from PIL import Image
+
+    from cards.render.types.base import Card
+
+    path = tmp_path / "poster.png"
+    Image.new("RGB", (100, 150), (200, 10, 10)).save(path)
+    card = Card(CardSpec(source="", title="x", style=style), CARD_TYPES["standard"])
+    picture = card.picture(str(path), (1200, 1800), "poster")
+    assert picture.size == (1200, 1800) and picture.mode == "RGB"

@@ -33,6 +33,13 @@ TITLE_REGIONS = {
     "landscape": (0.12, 0.28, 0.88, 0.72),
     "overline": (0.1, 0.8, 0.9, 0.97),
     "frame": (0.15, 0.8, 0.85, 0.95),
+    "marvel": (0.1, 0.88, 0.9, 1.0),
+    "calligraphy": (0.2, 0.68, 0.8, 0.98),
+    # The player panel grows round its title: all of the panel changes.
+    "music": (0.0, 0.45, 0.33, 1.0),
+    "banner": (0.0, 0.78, 1.0, 1.0),
+    "cutout": (0.1, 0.82, 0.9, 0.96),
+    "poster": (0.4, 0.45, 0.98, 0.8),  # on the star field, below the logo
 }
 # Text a type draws besides the title and the episode line, switched off where a test needs a
 # card without any text: formula_one's race name ("GRAND PRIX") and its year on the frame.

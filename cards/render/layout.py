@@ -70,6 +70,12 @@ class TextStyle:
         return fonts.load(self.font, self.px).getmetrics()[1]
 
 
+def cap_height(style: TextStyle) -> float:
+    """How far the style's capitals rise above the baseline: for setting a line on a row (a
+    banner, a bar) by the body the eye sees, whatever its descenders and accents do."""
+    return float(-fonts.load(style.font, style.px).getbbox("H", anchor="ls")[1])
+
+
 def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
@@ -577,6 +583,23 @@ def nudge(low: float, high: float, limit: float, margin: float = 0) -> float:
     if high - low > limit - 2 * margin:
         return 0.0
     return max(0.0, margin - low) - max(0.0, high - (limit - margin))
+
+
+def drop_shadow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    x: int,
+    y: int,
+    shadow: tuple[RGB, float, float, int, int],
+) -> None:
+    """Paint the soft shadow of a shape (its mask, "L", top-left at (x, y) on the canvas): text
+    lines, a logo's alpha, a rounded panel. shadow: (colour, opacity, blur radius, dx, dy). The
+    mask gets the room round its ink a glow needs."""
+    color, opacity, radius, dx, dy = shadow
+    pad = int(radius * 3) + 2
+    layer = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad), 0)
+    layer.paste(mask, (pad, pad))
+    glow(canvas, layer, x - pad, y - pad, color, opacity, radius, dx, dy)
 
 
 def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:

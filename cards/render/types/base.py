@@ -10,7 +10,9 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -214,6 +216,11 @@ class CardType:
         """Last step on the whole card (e.g. a blur over everything); default: nothing."""
         return canvas
 
+    def style_blur(self, card: Card) -> float:
+        """The blur of the blur styles for this card, in reference px: `blur_radius`, unless an
+        option of the type changes it."""
+        return self.blur_radius
+
     @classmethod
     def spoiler_safe(cls) -> bool:
         """Whether the type can hide an unwatched episode by drawing without its still."""
@@ -301,7 +308,18 @@ class Card:
     @property
     def blur_radius(self) -> float:
         """The blur of the blur styles on this canvas, in pixels."""
-        return self.px(self.type.blur_radius)
+        return self.px(self.type.style_blur(self))
+
+    def random(self, purpose: str) -> random.Random:
+        """Random numbers for a look the reference draws at random (a texture's scale, a
+        progress bar), the same for the same episode on every render: a re-render must give the
+        same bytes, or the stored fingerprint would not stand for the card. Seeded by the
+        episode (series, season, episode number), not the title, so correcting a title keeps the
+        look; `purpose` keeps two uses in one type independent. hashlib, not hash(): Python
+        salts str hashes per process."""
+        spec = self.spec
+        key = f"{purpose}\0{spec.series_name}\0{spec.season_number}\0{spec.episode_number}"
+        return random.Random(hashlib.sha256(key.encode()).digest())
 
     def picture(
         self,
