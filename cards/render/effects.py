@@ -98,16 +98,16 @@ def _channels(mode: str, color: RGB) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=8)
-def _ramp(width: int, height: int, opacity: float, power: float, horizontal: bool) -> Image.Image:
+def _ramp(
+    width: int, height: int, opacity: float, power: float, horizontal: bool, flip: bool = False
+) -> Image.Image:
     """A mask rising from 0 to `opacity` along its height (or its width, falling from the left
-    edge when horizontal)."""
+    edge when horizontal); `flip` turns it round (falling from the top, rising to the right)."""
     length = width if horizontal else height
     values = [round(255 * opacity * (i / max(1, length - 1)) ** power) for i in range(length)]
-    if horizontal:
+    if horizontal != flip:
         values.reverse()
-        line = Image.new("L", (length, 1))
-    else:
-        line = Image.new("L", (1, length))
+    line = Image.new("L", (length, 1) if horizontal else (1, length))
     line.putdata(values)
     mask = line.resize((width, height), Image.Resampling.NEAREST)
     # Dither: +-2 levels of noise in the mask. Shading a smooth picture by 90 % leaves steps of
@@ -118,9 +118,16 @@ def _ramp(width: int, height: int, opacity: float, power: float, horizontal: boo
 
 @lru_cache(maxsize=8)
 def _gradient(
-    width: int, height: int, opacity: float, power: float, horizontal: bool, color: RGB, mode: str
+    width: int,
+    height: int,
+    opacity: float,
+    power: float,
+    horizontal: bool,
+    color: RGB,
+    mode: str,
+    flip: bool = False,
 ) -> tuple[object, object]:
-    mask = _ramp(width, height, opacity, power, horizontal)
+    mask = _ramp(width, height, opacity, power, horizontal, flip)
     return scale.shade_layers(mask, _channels(mode, color), mode)
 
 
@@ -138,6 +145,26 @@ def left_gradient(image: Image.Image, end: int, color: RGB, opacity: float, powe
     end = max(1, min(end, image.width))
     layers = _gradient(end, image.height, opacity, power, True, color, image.mode)
     scale.shade(image, (0, 0, end, image.height), layers)
+
+
+EDGES = ("top", "bottom", "left", "right")
+
+
+def edge_gradient(
+    image: Image.Image, edge: str, depth: int, color: RGB, opacity: float, power: float = 1.0
+) -> None:
+    """Darken towards one edge, in place: `opacity` at the edge, transparent `depth` pixels in.
+    For types whose text (and so the shade behind it) can sit on any side."""
+    vertical = edge in ("top", "bottom")
+    depth = max(1, min(depth, image.height if vertical else image.width))
+    w, h = image.size
+    if vertical:
+        box = (0, h - depth, w, h) if edge == "bottom" else (0, 0, w, depth)
+        layers = _gradient(w, depth, opacity, power, False, color, image.mode, edge == "top")
+    else:
+        box = (0, 0, depth, h) if edge == "left" else (w - depth, 0, w, h)
+        layers = _gradient(depth, h, opacity, power, True, color, image.mode, edge == "right")
+    scale.shade(image, box, layers)
 
 
 @lru_cache(maxsize=4)

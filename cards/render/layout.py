@@ -508,10 +508,17 @@ class Block:
     def _draw_shadow(
         self, canvas: Image.Image, color: RGB, opacity: float, radius: float, dx: int, dy: int
     ) -> None:
+        masked = self.mask(int(radius * 3) + 2)
+        if masked is not None:
+            glow(canvas, *masked, color, opacity, radius, dx, dy)
+
+    def mask(self, pad: int = 0) -> tuple[Image.Image, int, int] | None:
+        """Everything the block draws (fill and stroke) as one mask with `pad` pixels of room on
+        every side, and where its top-left goes on the canvas; None for a block with no ink. For
+        glows and shadows under the text (a type may add its own shapes to the mask first)."""
         box = self.bbox()
         if box is None:
-            return
-        pad = int(radius * 3) + 2
+            return None
         left, top = box[0] - pad, box[1] - pad
         size = (box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad)
         layer = Image.new("L", size, 0)
@@ -521,11 +528,34 @@ class Block:
                 for mask in (part.fill, part.stroke):
                     if mask is not None:
                         layer.paste(255, at, mask)
-        # Blur at a quarter of the size: a soft shadow has no detail to lose.
-        small = layer.reduce(4) if min(size) >= 16 else layer
-        soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
-        soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
-        _paste(canvas, color, soft, left + dx, top + dy)
+        return layer, left, top
+
+
+def glow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    left: int,
+    top: int,
+    color: RGB,
+    opacity: float,
+    radius: float,
+    dx: int = 0,
+    dy: int = 0,
+    spread: float = 0.0,
+) -> None:
+    """A soft shadow of `mask` (placed at left, top) painted in colour: grown by `spread`
+    pixels, blurred by `radius`, at `opacity`, moved by (dx, dy). The mask needs about 3 x
+    radius of empty room round its ink, or the glow is cut square."""
+    size = mask.size
+    # Blur at a quarter of the size: a soft shadow has no detail to lose.
+    small = mask.reduce(4) if min(size) >= 16 else mask
+    factor = size[0] / small.width
+    if spread > 0:
+        # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
+        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
+    soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / factor)))
+    soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    _paste(canvas, color, soft, left + dx, top + dy)
 
 
 def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:
