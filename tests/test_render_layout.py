@@ -13,6 +13,8 @@ from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 
 WIDTH, HEIGHT = 800, 450
+# Types that draw the episode text in front of the title instead of on a line of its own.
+TITLE_PREFIXED = {"shape"}
 
 HOSTILE_TITLES = {
     "80 characters": "The Extraordinarily Long and Winding Road to the Very End of the Known "
@@ -91,7 +93,10 @@ def test_a_long_title_never_runs_into_the_episode_line(
         height=HEIGHT,
     )
     both = render(spec).text_boxes
-    title_lines = render(dataclasses.replace(spec, hide_episode_text=True, hide_season_text=True))
+    # shape draws the episode number as the title's prefix ("3. Title"): its title lines keep
+    # it, and the line under them is the season text.
+    hide = {"hide_season_text": True, "hide_episode_text": card_type not in TITLE_PREFIXED}
+    title_lines = render(dataclasses.replace(spec, **hide))
     episode = [box for box in both if box not in title_lines.text_boxes]
     assert len(episode) == 1 and len(title_lines.text_boxes) >= 1
     for line in title_lines.text_boxes:

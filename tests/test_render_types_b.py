@@ -1,0 +1,208 @@
+"""The card types shape, divider, logo, inset, roman_numeral and textless: each renders a full-size
+card with its text inside the canvas and really drawn, the ones that need no still render without
+one, and each option changes the card (a bad value is refused, naming the option)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PIL import Image, ImageChops
+
+from cards.render import CardSpec, RenderError, render
+from cards.render.samples import save_landscape
+from tests.support import series_pictures
+
+TYPES = ["shape"]
+STYLES = ("unique", "blur grayscale")
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+
+
+def spec(source: str, card_type: str, **fields: object) -> CardSpec:
+    values: dict[str, object] = {
+        "source": source,
+        **series_pictures(),
+        "title": "The Long Night of the Soul",
+        "season_number": 1,
+        "episode_number": 3,
+        "card_type": card_type,
+    }
+    values.update(fields)
+    return CardSpec(**values)
+
+
+def changed(
+    a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None, level: int = 40
+) -> int:
+    """How many pixels (in box) differ by more than `level` between two cards."""
+    diff = ImageChops.difference(a, b).convert("L")
+    if box is not None:
+        diff = diff.crop(box)
+    return diff.point(lambda v: 255 if v > level else 0).histogram()[255]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("card_type", TYPES)
+def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, style: str) -> None:
+    card = spec(still, card_type, style=style)
+    result = render(card)
+    bare = render(
+        dataclasses.replace(card, title="", hide_episode_text=True, hide_season_text=True)
+    )
+    assert result.image.size == (3200, 1800)
+    assert result.text_boxes, "no text was drawn"
+    for box in result.text_boxes:
+        left, top, right, bottom = box
+        assert 0 <= left < right <= 3200 and 0 <= top < bottom <= 1800, box
+        # Really drawn: the pixels where the renderer says it wrote are not the bare card's.
+        area = (right - left) * (bottom - top)
+        assert changed(result.image, bare.image, box) > area * 0.05, box
+
+
+# --- shape ------------------------------------------------------------------------------------
+
+
+def test_shape_puts_the_episode_number_in_front_of_the_title_and_the_season_under_it(
+    small_still: str,
+) -> None:
+    result = render(spec(small_still, "shape", width=640, height=360))
+    title, season = result.text_boxes
+    alone = render(spec(small_still, "shape", width=640, height=360, hide_episode_text=True))
+    assert title[2] > alone.text_boxes[0][2] + 20  # "3. " in front: the line got longer
+    assert title[0] == alone.text_boxes[0][0]  # its first character is centred in the shape
+    assert season[1] > title[3] and season[0] > title[0]  # under it, indented
+    assert title[0] < 640 * 0.15 and title[3] > 360 * 0.75  # lower left
+
+
+def test_shape_is_drawn_in_its_colour_and_open_where_the_title_runs_through(
+    small_still: str,
+) -> None:
+    card = spec(small_still, "shape", width=640, height=360, extras=(("shape_color", "red"),))
+    image = render(card).image
+    red = _red(image)
+    # The diamond's left corner is 75 px (of 3200) from the left edge, its bottom 75 px up.
+    assert red.crop((10, 260, 40, 350)).getbbox() is not None  # its left half
+    # Its right corner is where the title passes: nothing red there.
+    title = render(card).text_boxes[0]
+    assert red.crop((70, title[1], 100, title[3])).getbbox() is None
+    hidden = render(dataclasses.replace(card, extras=(("hide_shape", "true"),))).image
+    assert _red(hidden).getbbox() is None
+
+
+def _red(image: Image.Image) -> Image.Image:
+    r, g, _ = image.split()
+    return ImageChops.multiply(
+        r.point(lambda v: 255 * (v > 180)), g.point(lambda v: 255 * (v < 90))
+    )
+
+
+@pytest.mark.parametrize(
+    "text_position", ["upper left", "upper right", "left", "right", "lower right"]
+)
+def test_shape_text_position_moves_the_text_to_that_side(
+    small_still: str, text_position: str
+) -> None:
+    result = render(
+        spec(
+            small_still,
+            "shape",
+            width=640,
+            height=360,
+            extras=(("text_position", text_position),),
+        )
+    )
+    title = result.text_boxes[0]
+    middle_x, middle_y = (title[0] + title[2]) / 2, (title[1] + title[3]) / 2
+    if "right" in text_position:
+        assert title[2] > 640 * 0.85
+    else:
+        assert title[0] < 640 * 0.15
+    if text_position.startswith("upper"):
+        assert middle_y < 360 * 0.25
+    elif text_position.startswith("lower"):
+        assert middle_y > 360 * 0.75
+    else:
+        assert abs(middle_y - 180) < 40
+    assert 0 < middle_x < 640
+
+
+# Each option against the default: the option changes the card somewhere.
+OPTIONS = [
+    ("shape", "shape", "circle"),
+    ("shape", "shape", "square"),
+    ("shape", "shape", "up triangle"),
+    ("shape", "shape", "down triangle"),
+    ("shape", "shape_color", "#FF0000"),
+    ("shape", "shape_inset", "200"),
+    ("shape", "shape_size", "1.5"),
+    ("shape", "shape_width", "20"),
+    ("shape", "shape_stroke_width", "6"),
+    ("shape", "hide_shape", "true"),
+    ("shape", "season_text_color", "#00FF00"),
+    ("shape", "season_text_font_size", "2"),
+    ("shape", "season_text_position", "above"),
+    ("shape", "text_position", "upper right"),
+    ("shape", "omit_gradient", "true"),
+    ("shape", "shape_stroke_color", "#FF00FF"),
+]
+# Options that only show together with another one.
+WITH = {("shape", "shape_stroke_color"): ("shape_stroke_width", "6")}
+
+
+@pytest.mark.parametrize(("card_type", "option", "value"), OPTIONS)
+def test_each_option_changes_the_card(
+    small_still: str, card_type: str, option: str, value: str
+) -> None:
+    base = tuple(x for x in [WITH.get((card_type, option))] if x)
+    default = render(spec(small_still, card_type, width=640, height=360, extras=base))
+    chosen = render(
+        spec(small_still, card_type, width=640, height=360, extras=(*base, (option, value)))
+    )
+    assert not chosen.warnings
+    # A low level: a shade is a small change over many pixels.
+    assert changed(default.image, chosen.image, level=12) > 30, f"{option}={value} changed nothing"
+
+
+BAD = [
+    ("shape", "shape", "hexagon"),
+    ("shape", "shape_color", "not-a-colour"),
+    ("shape", "shape_size", "0"),
+    ("shape", "shape_width", "1000"),
+    ("shape", "shape_inset", "-5"),
+    ("shape", "season_text_position", "beside"),
+    ("shape", "text_position", "middle"),
+]
+
+
+@pytest.mark.parametrize(("card_type", "option", "value"), BAD)
+def test_a_bad_option_value_is_refused_naming_the_option(
+    small_still: str, card_type: str, option: str, value: str
+) -> None:
+    with pytest.raises(RenderError, match=option):
+        render(spec(small_still, card_type, width=640, height=360, extras=((option, value),)))
+
+
+def test_a_random_shape_is_the_same_for_the_same_episode(small_still: str) -> None:
+    card = spec(
+        small_still,
+        "shape",
+        width=640,
+        height=360,
+        hide_episode_text=True,  # the title is the same for every episode: only the shape varies
+        extras=(("shape", "random"),),
+    )
+    assert render(card).data == render(card).data
+    shapes = {
+        render(dataclasses.replace(card, episode_number=n)).image.crop((0, 200, 60, 360)).tobytes()
+        for n in range(1, 9)
+    }
+    assert len(shapes) > 1  # but not the same for every episode
