@@ -15,6 +15,8 @@ from cards.render.types import CARD_TYPES
 WIDTH, HEIGHT = 800, 450
 # Types that draw the episode text in front of the title instead of on a line of its own.
 TITLE_PREFIXED = {"shape"}
+# Types that set the season and episode lines beside the title, on lines of their own.
+BESIDE_THE_TITLE = {"divider"}
 
 HOSTILE_TITLES = {
     "80 characters": "The Extraordinarily Long and Winding Road to the Very End of the Known "
@@ -96,13 +98,21 @@ def test_a_long_title_never_runs_into_the_episode_line(
     # shape draws the episode number as the title's prefix ("3. Title"): its title lines keep
     # it, and the line under them is the season text.
     hide = {"hide_season_text": True, "hide_episode_text": card_type not in TITLE_PREFIXED}
-    title_lines = render(dataclasses.replace(spec, **hide))
-    episode = [box for box in both if box not in title_lines.text_boxes]
-    assert len(episode) == 1 and len(title_lines.text_boxes) >= 1
-    for line in title_lines.text_boxes:
-        overlap_x = min(line[2], episode[0][2]) - max(line[0], episode[0][0])
-        overlap_y = min(line[3], episode[0][3]) - max(line[1], episode[0][1])
-        assert overlap_x <= 0 or overlap_y <= 0, (line, episode)
+    title_lines = render(dataclasses.replace(spec, **hide)).text_boxes
+    if card_type in BESIDE_THE_TITLE:
+        # divider moves its title aside for its two lines ("Season 1" over "Episode 3"): the
+        # title is what it draws first, as many lines as it has alone.
+        title_lines, episode = both[: len(title_lines)], both[len(title_lines) :]
+        assert len(episode) == 2
+    else:
+        episode = [box for box in both if box not in title_lines]
+        assert len(episode) == 1
+    assert len(title_lines) >= 1
+    for line in title_lines:
+        for other in episode:
+            overlap_x = min(line[2], other[2]) - max(line[0], other[0])
+            overlap_y = min(line[3], other[3]) - max(line[1], other[1])
+            assert overlap_x <= 0 or overlap_y <= 0, (line, episode)
 
 
 def test_a_huge_custom_size_and_shift_still_stay_on_the_canvas(still: str) -> None:

@@ -13,7 +13,7 @@ from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
-TYPES = ["shape"]
+TYPES = ["shape", "divider"]
 STYLES = ("unique", "blur grayscale")
 
 
@@ -135,6 +135,59 @@ def test_shape_text_position_moves_the_text_to_that_side(
     assert 0 < middle_x < 640
 
 
+# --- divider ----------------------------------------------------------------------------------
+
+
+def test_divider_sets_the_title_and_the_two_lines_either_side_of_a_bar(small_still: str) -> None:
+    card = spec(small_still, "divider", width=640, height=360, extras=(("divider_color", "red"),))
+    result = render(card)
+    *title, season, episode = result.text_boxes
+    assert len(title) == 2  # "The Long Night / of the Soul"
+    assert episode[1] > season[1] and season[0] == episode[0]  # left-aligned, one under the other
+    assert max(box[2] for box in title) < season[0]  # the title on the left
+    assert episode[2] > 640 - 20 and episode[3] > 360 - 20  # lower right, 50 px (of 3200) in
+    bar = _red(result.image).getbbox()
+    assert bar is not None
+    assert max(box[2] for box in title) <= bar[0] and bar[2] <= season[0]
+    assert bar[3] - bar[1] > (episode[3] - season[1]) * 0.6
+
+
+@pytest.mark.parametrize(
+    "text_position", ["upper left", "upper right", "left", "right", "lower left"]
+)
+def test_divider_text_position_moves_the_block(small_still: str, text_position: str) -> None:
+    boxes = render(
+        spec(
+            small_still,
+            "divider",
+            width=640,
+            height=360,
+            extras=(("text_position", text_position),),
+        )
+    ).text_boxes
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    if text_position.endswith("left"):
+        assert left < 30
+    else:
+        assert right > 610
+    if text_position.startswith("upper"):
+        assert top < 30
+    elif text_position.startswith("lower"):
+        assert bottom > 330
+    else:
+        assert abs((top + bottom) / 2 - 180) < 20
+
+
+def test_divider_title_can_go_right_of_the_bar(small_still: str) -> None:
+    card = spec(
+        small_still, "divider", width=640, height=360, extras=(("title_text_position", "right"),)
+    )
+    season, episode, *title = render(card).text_boxes
+    assert season[2] < min(box[0] for box in title)
+    assert season[2] == episode[2]  # the lines lean on the bar, as the title does
+
+
 # Each option against the default: the option changes the card somewhere.
 OPTIONS = [
     ("shape", "shape", "circle"),
@@ -153,6 +206,13 @@ OPTIONS = [
     ("shape", "text_position", "upper right"),
     ("shape", "omit_gradient", "true"),
     ("shape", "shape_stroke_color", "#FF00FF"),
+    ("divider", "text_position", "upper left"),
+    ("divider", "title_text_position", "right"),
+    ("divider", "text_gravity", "right"),
+    ("divider", "text_gravity", "center"),
+    ("divider", "divider_color", "#FF0000"),
+    ("divider", "stroke_color", "#FFFFFF"),
+    ("divider", "episode_text_font_size", "1.5"),
 ]
 # Options that only show together with another one.
 WITH = {("shape", "shape_stroke_color"): ("shape_stroke_width", "6")}
@@ -180,6 +240,11 @@ BAD = [
     ("shape", "shape_inset", "-5"),
     ("shape", "season_text_position", "beside"),
     ("shape", "text_position", "middle"),
+    ("divider", "text_position", "centre"),
+    ("divider", "title_text_position", "above"),
+    ("divider", "text_gravity", "north"),
+    ("divider", "divider_color", "#12345"),
+    ("divider", "episode_text_font_size", "9"),
 ]
 
 
