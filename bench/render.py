@@ -1,6 +1,6 @@
 """How long a card takes to render, on one core.
 
-    .venv/bin/python bench/render.py [--repeat 20] [--cpu 0]
+    .venv/bin/python bench/render.py [--repeat 20] [--cpu 0] [--types shape,divider]
 
 For a generated 1920x1080 and 3840x2160 JPEG still it prints, per card type x {unique, blur},
 the median milliseconds per card over --repeat renders (after warm-up), the floor (decoding,
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cards.render import CardSpec, render
 from cards.render.core import encode
-from cards.render.samples import save_landscape
+from cards.render.samples import save_landscape, save_logo, save_poster
 from cards.render.scale import upscale
 from cards.render.source import load_cover
 from cards.render.types import CARD_TYPES
@@ -40,8 +40,9 @@ def floor(path: str) -> bytes:
     return encode(image, QUALITY)
 
 
-def card(path: str, card_type: str, style: str) -> bytes:
+def card(path: str, card_type: str, style: str, pictures: dict[str, str]) -> bytes:
     spec = CardSpec(
+        **pictures,
         source=path,
         title="The Long Night of the Soul",
         season_number=1,
@@ -89,7 +90,14 @@ def main() -> None:
     parser.add_argument(
         "--cpu", type=int, default=None, help="pin to this CPU (default: the first allowed)"
     )
+    parser.add_argument(
+        "--types", help="only these card types, comma-separated (default: every type)"
+    )
     args = parser.parse_args()
+    names = args.types.split(",") if args.types else list(CARD_TYPES)
+    unknown = sorted(set(names) - set(CARD_TYPES))
+    if unknown:
+        parser.error(f"unknown card types: {', '.join(unknown)}")
 
     # One core: the figures must not depend on how many cores happen to be idle. Pillow's own
     # operations used here are single-threaded, libjpeg-turbo is too, and the renderer keeps
@@ -105,13 +113,20 @@ def main() -> None:
         f"{'source':<10} {'card type':<14} {'style':<7} {'ms/card':>8} {'x floor':>8} {'cpu ms':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        # The series' logo and poster, for the types that draw them.
+        pictures = {
+            "logo": save_logo(str(Path(tmp) / "logo.png")),
+            "poster": save_poster(str(Path(tmp) / "poster.jpg")),
+        }
         for width, height in SOURCES:
             path = save_landscape(str(Path(tmp) / f"still-{width}.jpg"), width, height)
             label = f"{width}x{height}"
             jobs: dict[str, Callable[[], object]] = {"": lambda p=path: floor(p)}
-            for name in CARD_TYPES:
+            for name in names:
                 for style in STYLES:
-                    jobs[f"{name} {style}"] = lambda p=path, n=name, s=style: card(p, n, s)
+                    jobs[f"{name} {style}"] = lambda p=path, n=name, s=style: card(
+                        p, n, s, pictures
+                    )
             results = medians_ms(jobs, args.repeat, args.warmup)
             base, base_cpu = results.pop("")
             print(row(label, "(floor)", "", base, base_cpu, base))

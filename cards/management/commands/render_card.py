@@ -7,13 +7,14 @@ python manage.py render_card still.jpg --title "Pilot" --contact-sheet sheet.png
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageDraw
 
-from cards.render import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render
+from cards.render import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render, samples
 from cards.render import fonts as bundled_fonts
 
 SHEET_STYLES = ("unique", "blur grayscale")
@@ -41,6 +42,10 @@ class Command(BaseCommand):
         parser.add_argument("--card-type", default="standard", help=f"one of: {', '.join(names)}")
         parser.add_argument("--style", default="unique", help=f"one of: {', '.join(STYLES)}")
         parser.add_argument("--art", help="series background art, for the art styles")
+        parser.add_argument(
+            "--logo", help="the series' logo (transparent PNG), for the types using one"
+        )
+        parser.add_argument("--poster", help="the series' poster, for the types using one")
         parser.add_argument("--font", help="a .ttf/.otf file for the title")
         parser.add_argument("--font-color", help="title colour, e.g. #EBEBEB")
         parser.add_argument("--font-size", type=float, default=1.0, help="title size scale")
@@ -119,6 +124,8 @@ class Command(BaseCommand):
             card_type=options["card_type"],
             style=options["style"],
             art=options["art"],
+            logo=options["logo"],
+            poster=options["poster"],
             font=font,
             episode_text=options["episode_text"],
             episode_text_format=options["episode_text_format"],
@@ -149,11 +156,28 @@ class Command(BaseCommand):
         kinds = [name for name, _ in card_type_choices()]
         tile = (tile_width, round(tile_width * spec.height / spec.width))
         caption = max(14, tile[0] // 32)
-        label_font = bundled_fonts.load(bundled_fonts.SANS_SEMIBOLD, caption)
         row_height = tile[1] + caption * 2
         sheet = Image.new(
             "RGB", (tile[0] * len(SHEET_STYLES), row_height * len(kinds)), (24, 24, 24)
         )
+        with tempfile.TemporaryDirectory() as folder:
+            # Every type is on the sheet: those needing a series logo or poster not given get
+            # the generated ones.
+            spec = dataclasses.replace(
+                spec,
+                logo=spec.logo or samples.save_logo(f"{folder}/logo.png"),
+                poster=spec.poster or samples.save_poster(f"{folder}/poster.jpg"),
+            )
+            self.draw_sheet(sheet, spec, kinds, tile, caption)
+        self.save(out, lambda path: sheet.save(path, optimize=True))
+        self.stdout.write(f"{out}: {len(kinds)} card types x {len(SHEET_STYLES)} styles")
+
+    @staticmethod
+    def draw_sheet(
+        sheet: Image.Image, spec: CardSpec, kinds: list[str], tile: tuple[int, int], caption: int
+    ) -> None:
+        label_font = bundled_fonts.load(bundled_fonts.SANS_SEMIBOLD, caption)
+        row_height = tile[1] + caption * 2
         pen = ImageDraw.Draw(sheet)
         extras = dict(spec.extras)
         for row, kind in enumerate(kinds):
@@ -174,8 +198,6 @@ class Command(BaseCommand):
                     fill=(220, 220, 220),
                 )
                 sheet.paste(card.image.resize(tile, Image.Resampling.LANCZOS), (x, y + caption * 2))
-        self.save(out, lambda path: sheet.save(path, optimize=True))
-        self.stdout.write(f"{out}: {len(kinds)} card types x {len(SHEET_STYLES)} styles")
 
     @staticmethod
     def save(path: str, write) -> None:
