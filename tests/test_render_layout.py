@@ -11,6 +11,7 @@ from cards.render import CardSpec, FontSpec, fonts, layout, render
 from cards.render.layout import TextStyle
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import series_pictures
 
 WIDTH, HEIGHT = 800, 450
 # Types that draw the episode text in front of the title instead of on a line of its own.
@@ -46,6 +47,7 @@ def inside(box: tuple[int, int, int, int]) -> bool:
 def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: str) -> None:
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=title,
             season_number=1,
@@ -65,6 +67,7 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
     # Rounding and hinting differ with the size: check the real 3200x1800 canvas too.
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=HOSTILE_TITLES[title],
             season_number=1,
@@ -86,6 +89,7 @@ def test_a_long_title_never_runs_into_the_episode_line(
     still: str, card_type: str, title: str
 ) -> None:
     spec = CardSpec(
+        **series_pictures(),
         source=still,
         title=HOSTILE_TITLES[title],
         season_number=1,

@@ -7,13 +7,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageDraw
 
 from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
 from tests.support import series_pictures
+from tests.test_render_styles import detail
 
-TYPES = ["shape", "divider"]
+TYPES = ["shape", "divider", "logo"]
+# The types that draw without an episode still.
+WITHOUT_STILL = ["logo"]
 STYLES = ("unique", "blur grayscale")
 
 
@@ -25,6 +28,19 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
     return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A still of fine detail (a 4-pixel checkerboard), for seeing blur."""
+    image = Image.new("L", (640, 360), 30)
+    pen = ImageDraw.Draw(image)
+    for x in range(0, 640, 4):
+        for y in range(x // 4 % 2 * 4, 360, 8):
+            pen.rectangle((x, y, x + 3, y + 3), fill=220)
+    path = str(tmp_path_factory.mktemp("checker") / "checker.png")
+    image.convert("RGB").save(path)
+    return path
 
 
 def spec(source: str, card_type: str, **fields: object) -> CardSpec:
@@ -66,6 +82,21 @@ def test_it_draws_its_text_inside_a_full_size_card(still: str, card_type: str, s
         # Really drawn: the pixels where the renderer says it wrote are not the bare card's.
         area = (right - left) * (bottom - top)
         assert changed(result.image, bare.image, box) > area * 0.05, box
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("card_type", WITHOUT_STILL)
+def test_it_draws_a_card_without_a_still(card_type: str, style: str) -> None:
+    result = render(spec("", card_type, style=style, width=640, height=360))
+    assert result.image.size == (640, 360)
+    assert result.text_boxes or card_type == "textless"
+
+
+@pytest.mark.parametrize("card_type", ["logo"])
+def test_without_the_series_logo_it_says_so(small_still: str, card_type: str) -> None:
+    for source in ("", small_still):
+        with pytest.raises(RenderError, match="no logo for this series: upload one"):
+            render(spec(source, card_type, logo=None, width=640, height=360))
 
 
 # --- shape ------------------------------------------------------------------------------------
@@ -188,6 +219,67 @@ def test_divider_title_can_go_right_of_the_bar(small_still: str) -> None:
     assert season[2] == episode[2]  # the lines lean on the bar, as the title does
 
 
+# --- logo -------------------------------------------------------------------------------------
+
+
+def _bright(image: Image.Image, box: tuple[int, int, int, int]) -> int:
+    """White pixels: the logo's (the test stills have none)."""
+    return image.crop(box).convert("L").point(lambda v: 255 * (v > 240)).histogram()[255]
+
+
+def test_logo_draws_the_logo_big_above_the_title_on_black(small_still: str) -> None:
+    result = render(spec(small_still, "logo", width=640, height=360))
+    title, episode = result.text_boxes
+    image = result.image
+    logo = image.crop((0, 0, 640, title[1] - 10)).convert("L").point(lambda v: 255 * (v > 200))
+    box = logo.getbbox()
+    assert box is not None
+    assert abs((box[0] + box[2]) / 2 - 320) < 4  # centred
+    assert box[2] - box[0] > 640 * 0.5  # 1875 px of 3200 wide, the sample logo being wide
+    assert 60 / 5 < (box[1] + box[3]) / 2 < 1090 / 5  # in the upper band
+    assert image.getpixel((20, 20)) == (0, 0, 0)  # the still is not drawn
+    assert episode[1] > title[3]
+
+
+def test_logo_can_draw_the_still_behind_the_logo(small_still: str) -> None:
+    card = spec(small_still, "logo", width=640, height=360)
+    plain = render(card).image
+    behind = render(dataclasses.replace(card, extras=(("use_background_image", "true"),))).image
+    assert changed(plain, behind, (0, 0, 640, 40)) > 10000
+    without_still = render(
+        dataclasses.replace(card, source="", extras=(("use_background_image", "true"),))
+    )
+    assert without_still.image.getpixel((20, 20)) == (0, 0, 0)  # no still: the plain card
+
+
+def test_logo_blur_blurs_the_still_and_leaves_the_logo_sharp_unless_told(checker: str) -> None:
+    card = spec(checker, "logo", width=640, height=360, extras=(("use_background_image", "true"),))
+    sharp = render(card).image
+    blurred = render(dataclasses.replace(card, style="blur")).image
+    logo_box = (100, 100, 540, 130)
+    still_box = (0, 150, 640, 250)  # under the logo, above the title
+    assert detail(blurred, still_box) < detail(sharp, still_box) / 20  # the still
+    assert _bright(blurred, logo_box) > _bright(sharp, logo_box) * 0.8  # the logo
+    whole = dataclasses.replace(
+        card, style="blur", extras=(*card.extras, ("blur_only_image", "false"))
+    )
+    assert _bright(render(whole).image, logo_box) < _bright(sharp, logo_box) * 0.3
+
+
+def test_logo_size_and_shift_move_the_logo(small_still: str) -> None:
+    def logo_box(*extras: tuple[str, str]) -> tuple[int, int, int, int]:
+        image = render(spec(small_still, "logo", width=640, height=360, extras=extras)).image
+        box = image.crop((0, 0, 640, 240)).convert("L").point(lambda v: 255 * (v > 200)).getbbox()
+        assert box is not None
+        return box
+
+    default = logo_box()
+    small = logo_box(("logo_size", "0.5"))
+    assert (small[2] - small[0]) < (default[2] - default[0]) * 0.6
+    lower = logo_box(("logo_vertical_shift", "200"))
+    assert lower[1] - default[1] == pytest.approx(40, abs=2)  # 200 px of 3200 on a 640 card
+
+
 # Each option against the default: the option changes the card somewhere.
 OPTIONS = [
     ("shape", "shape", "circle"),
@@ -213,9 +305,25 @@ OPTIONS = [
     ("divider", "divider_color", "#FF0000"),
     ("divider", "stroke_color", "#FFFFFF"),
     ("divider", "episode_text_font_size", "1.5"),
+    ("logo", "logo_size", "0.5"),
+    ("logo", "logo_vertical_shift", "100"),
+    ("logo", "background", "#203040"),
+    ("logo", "use_background_image", "true"),
+    ("logo", "omit_gradient", "false"),
+    ("logo", "blur_only_image", "false"),
+    ("logo", "episode_text_color", "#FF0000"),
+    ("logo", "episode_text_size", "1.5"),
+    ("logo", "episode_text_vertical_shift", "-40"),
+    ("logo", "separator", "|"),
+    ("logo", "stroke_color", "#FF00FF"),
 ]
 # Options that only show together with another one.
-WITH = {("shape", "shape_stroke_color"): ("shape_stroke_width", "6")}
+WITH = {
+    ("shape", "shape_stroke_color"): ("shape_stroke_width", "6"),
+    ("logo", "omit_gradient"): ("use_background_image", "true"),  # no shade on black
+}
+# Options that show only in one style.
+STYLE_OF = {("logo", "blur_only_image"): "blur"}
 
 
 @pytest.mark.parametrize(("card_type", "option", "value"), OPTIONS)
@@ -223,10 +331,9 @@ def test_each_option_changes_the_card(
     small_still: str, card_type: str, option: str, value: str
 ) -> None:
     base = tuple(x for x in [WITH.get((card_type, option))] if x)
-    default = render(spec(small_still, card_type, width=640, height=360, extras=base))
-    chosen = render(
-        spec(small_still, card_type, width=640, height=360, extras=(*base, (option, value)))
-    )
+    look = {"width": 640, "height": 360, "style": STYLE_OF.get((card_type, option), "unique")}
+    default = render(spec(small_still, card_type, **look, extras=base))
+    chosen = render(spec(small_still, card_type, **look, extras=(*base, (option, value))))
     assert not chosen.warnings
     # A low level: a shade is a small change over many pixels.
     assert changed(default.image, chosen.image, level=12) > 30, f"{option}={value} changed nothing"
@@ -245,6 +352,10 @@ BAD = [
     ("divider", "text_gravity", "north"),
     ("divider", "divider_color", "#12345"),
     ("divider", "episode_text_font_size", "9"),
+    ("logo", "logo_size", "5"),
+    ("logo", "logo_vertical_shift", "abc"),
+    ("logo", "background", "blurple"),
+    ("logo", "use_background_image", "maybe"),
 ]
 
 
