@@ -14,7 +14,7 @@ from cards.render.samples import save_landscape
 from tests.support import series_pictures
 from tests.test_render_styles import detail
 
-TYPES = ["shape", "divider", "logo"]
+TYPES = ["shape", "divider", "logo", "inset"]
 # The types that draw without an episode still.
 WITHOUT_STILL = ["logo"]
 STYLES = ("unique", "blur grayscale")
@@ -280,6 +280,36 @@ def test_logo_size_and_shift_move_the_logo(small_still: str) -> None:
     assert lower[1] - default[1] == pytest.approx(40, abs=2)  # 200 px of 3200 on a 640 card
 
 
+# --- inset ------------------------------------------------------------------------------------
+
+
+def test_inset_sets_the_episode_text_into_the_last_title_line(small_still: str) -> None:
+    result = render(spec(small_still, "inset", width=640, height=360))
+    *title, episode = result.text_boxes
+    last = title[-1]
+    assert last[1] < episode[1] and episode[3] <= last[3] + 1  # within the last line's rows
+    assert abs((episode[0] + episode[2]) / 2 - 320) < 3  # centred
+    assert last[3] > 360 - 30  # the title stands on the bottom edge
+    assert title[0][3] > last[1]  # and its lines overlap
+    assert _red(result.image.crop(episode)).histogram()[255] > 50  # crimson
+
+
+def test_inset_hides_the_title_behind_a_frosted_patch(small_still: str) -> None:
+    card = spec(small_still, "inset", width=640, height=360)
+    frosted = render(card)
+    clear = render(dataclasses.replace(card, extras=(("transparency", "0"),)))
+    episode = frosted.text_boxes[-1]
+    # Above the episode text, inside the patch: the title's white letters show only without it.
+    strip = (episode[0], episode[1] - 3, episode[2], episode[1])
+    assert _bright(clear.image, strip) > 3 * max(1, _bright(frosted.image, strip))
+
+
+def test_inset_episode_text_stays_readable_in_grayscale(small_still: str) -> None:
+    result = render(spec(small_still, "inset", width=640, height=360, style="blur grayscale"))
+    episode = result.image.crop(result.text_boxes[-1]).convert("L")
+    assert episode.getextrema()[1] > 180  # light grey, not crimson's dark grey
+
+
 # Each option against the default: the option changes the card somewhere.
 OPTIONS = [
     ("shape", "shape", "circle"),
@@ -316,6 +346,11 @@ OPTIONS = [
     ("logo", "episode_text_vertical_shift", "-40"),
     ("logo", "separator", "|"),
     ("logo", "stroke_color", "#FF00FF"),
+    ("inset", "episode_text_color", "#00FF00"),
+    ("inset", "episode_text_font_size", "1.5"),
+    ("inset", "separator", "|"),
+    ("inset", "omit_gradient", "true"),
+    ("inset", "transparency", "0.3"),
 ]
 # Options that only show together with another one.
 WITH = {
@@ -356,6 +391,9 @@ BAD = [
     ("logo", "logo_vertical_shift", "abc"),
     ("logo", "background", "blurple"),
     ("logo", "use_background_image", "maybe"),
+    ("inset", "transparency", "2"),
+    ("inset", "episode_text_font_size", "0"),
+    ("inset", "episode_text_color", "#GGGGGG"),
 ]
 
 
