@@ -20,6 +20,8 @@ TITLE_PREFIXED = {"shape"}
 BESIDE_THE_TITLE = {"divider"}
 # Types that set the episode text into the title's last line.
 SET_INTO_THE_TITLE = {"inset"}
+# Types whose episode text lies behind the title.
+BEHIND_THE_TITLE = {"roman_numeral"}
 
 HOSTILE_TITLES = {
     "80 characters": "The Extraordinarily Long and Winding Road to the Very End of the Known "
@@ -110,6 +112,11 @@ def test_a_long_title_never_runs_into_the_episode_line(
         # title is what it draws first, as many lines as it has alone.
         title_lines, episode = both[: len(title_lines)], both[len(title_lines) :]
         assert len(episode) == 2
+    elif card_type in BEHIND_THE_TITLE:
+        # roman_numeral's numeral (the episode text, drawn first) lies under the title on
+        # purpose; the title must keep clear of the season text.
+        episode = [box for box in both[1:] if box not in title_lines]
+        assert len(episode) == 1
     else:
         episode = [box for box in both if box not in title_lines]
         assert len(episode) == 1

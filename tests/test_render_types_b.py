@@ -14,9 +14,9 @@ from cards.render.samples import save_landscape
 from tests.support import series_pictures
 from tests.test_render_styles import detail
 
-TYPES = ["shape", "divider", "logo", "inset"]
+TYPES = ["shape", "divider", "logo", "inset", "roman_numeral"]
 # The types that draw without an episode still.
-WITHOUT_STILL = ["logo"]
+WITHOUT_STILL = ["logo", "roman_numeral"]
 STYLES = ("unique", "blur grayscale")
 
 
@@ -132,7 +132,7 @@ def test_shape_is_drawn_in_its_colour_and_open_where_the_title_runs_through(
 def _red(image: Image.Image) -> Image.Image:
     r, g, _ = image.split()
     return ImageChops.multiply(
-        r.point(lambda v: 255 * (v > 180)), g.point(lambda v: 255 * (v < 90))
+        r.point(lambda v: 255 * (v > 150)), g.point(lambda v: 255 * (v < 90))
     )
 
 
@@ -310,6 +310,52 @@ def test_inset_episode_text_stays_readable_in_grayscale(small_still: str) -> Non
     assert episode.getextrema()[1] > 180  # light grey, not crimson's dark grey
 
 
+# --- roman_numeral ----------------------------------------------------------------------------
+
+
+def test_roman_numeral_draws_the_episode_number_big_behind_the_title(small_still: str) -> None:
+    result = render(spec("", "roman_numeral", width=640, height=360))
+    numeral, season, title = result.text_boxes
+    assert numeral[0] < title[0] + 300 and numeral[1] < title[1] and numeral[3] > title[3]
+    assert abs((numeral[0] + numeral[2]) / 2 - 320) < 4  # centred
+    assert numeral[3] - numeral[1] > 360 * 0.35  # huge
+    assert abs((title[1] + title[3]) / 2 - 180) < 6  # the title across the middle
+    assert season[3] <= numeral[1] and season[2] <= numeral[2]  # small, above its right end
+    red = _red(result.image)
+    assert red.crop(numeral).histogram()[255] > 2000
+    # A still is not used: the card is the same with one.
+    assert render(spec(small_still, "roman_numeral", width=640, height=360)).data == result.data
+
+
+def test_roman_numeral_puts_a_long_numeral_on_two_lines() -> None:
+    short = render(spec("", "roman_numeral", width=640, height=360, episode_number=8))
+    long = render(spec("", "roman_numeral", width=640, height=360, episode_number=18))
+    assert len(short.text_boxes) == 3  # VIII, the season, the title
+    assert len(long.text_boxes) == 4  # XVI / II ...
+    top, bottom = long.text_boxes[:2]
+    assert bottom[1] > top[3] - 5
+    for box in long.text_boxes:
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= 640 and box[3] <= 360
+
+
+def test_roman_numeral_blur_softens_the_numeral_not_the_title() -> None:
+    card = spec("", "roman_numeral", width=640, height=360)
+    sharp, blurred = render(card), render(dataclasses.replace(card, style="blur"))
+    numeral, _, title = sharp.text_boxes
+    corner = (numeral[0], numeral[1], numeral[0] + 60, numeral[1] + 40)  # above the title
+    assert detail(blurred.image, corner) < detail(sharp.image, corner) / 3
+    assert changed(sharp.image, blurred.image, (title[0], title[1], title[2], title[3])) < 400
+
+
+def test_roman_numeral_season_text_is_grey_on_black_and_the_font_colour_elsewhere() -> None:
+    def brightest(*extras: tuple[str, str]) -> int:
+        result = render(spec("", "roman_numeral", width=1280, height=720, extras=extras))
+        return result.image.crop(result.text_boxes[1]).convert("L").getextrema()[1]
+
+    assert 180 < brightest() < 215  # #C8C8C8
+    assert brightest(("background", "#102060")) > 240  # white, as the title
+
+
 # Each option against the default: the option changes the card somewhere.
 OPTIONS = [
     ("shape", "shape", "circle"),
@@ -351,6 +397,9 @@ OPTIONS = [
     ("inset", "separator", "|"),
     ("inset", "omit_gradient", "true"),
     ("inset", "transparency", "0.3"),
+    ("roman_numeral", "background", "#203040"),
+    ("roman_numeral", "roman_numeral_color", "#00FF00"),
+    ("roman_numeral", "season_text_color", "#FF0000"),
 ]
 # Options that only show together with another one.
 WITH = {
@@ -394,6 +443,8 @@ BAD = [
     ("inset", "transparency", "2"),
     ("inset", "episode_text_font_size", "0"),
     ("inset", "episode_text_color", "#GGGGGG"),
+    ("roman_numeral", "background", "none"),
+    ("roman_numeral", "roman_numeral_color", ""),
 ]
 
 
