@@ -11,7 +11,7 @@ from cards.render import CardSpec, FontSpec, fonts, layout, render
 from cards.render.layout import TextStyle
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
-from tests.support import series_pictures
+from tests.support import TEXTLESS, series_pictures
 
 WIDTH, HEIGHT = 800, 450
 # Types that draw the episode text in front of the title instead of on a line of its own.
@@ -61,7 +61,7 @@ def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: st
             height=HEIGHT,
         )
     )
-    assert result.text_boxes, "the episode line at least is drawn"
+    assert result.text_boxes or card_type in TEXTLESS, "the episode line at least is drawn"
     assert all(inside(box) for box in result.text_boxes), result.text_boxes
 
 
@@ -79,7 +79,7 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
             card_type=card_type,
         )
     )
-    assert len(result.text_boxes) >= 2
+    assert len(result.text_boxes) >= (0 if card_type in TEXTLESS else 2)
     for left, top, right, bottom in result.text_boxes:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
 
@@ -103,6 +103,9 @@ def test_a_long_title_never_runs_into_the_episode_line(
         height=HEIGHT,
     )
     both = render(spec).text_boxes
+    if card_type in TEXTLESS:
+        assert both == []  # nothing to run into anything
+        return
     # shape draws the episode number as the title's prefix ("3. Title"): its title lines keep
     # it, and the line under them is the season text.
     hide = {"hide_season_text": True, "hide_episode_text": card_type not in TITLE_PREFIXED}

@@ -11,12 +11,14 @@ from PIL import Image, ImageChops, ImageDraw
 
 from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
+from cards.render.scale import upscale
+from cards.render.source import load_cover
 from tests.support import series_pictures
 from tests.test_render_styles import detail
 
 TYPES = ["shape", "divider", "logo", "inset", "roman_numeral"]
 # The types that draw without an episode still.
-WITHOUT_STILL = ["logo", "roman_numeral"]
+WITHOUT_STILL = ["logo", "roman_numeral", "textless"]
 STYLES = ("unique", "blur grayscale")
 
 
@@ -354,6 +356,43 @@ def test_roman_numeral_season_text_is_grey_on_black_and_the_font_colour_elsewher
 
     assert 180 < brightest() < 215  # #C8C8C8
     assert brightest(("background", "#102060")) > 240  # white, as the title
+
+
+# --- textless ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def red_art(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("art") / "art.png")
+    Image.new("RGB", (400, 225), (200, 30, 30)).save(path)
+    return path
+
+
+def test_textless_is_the_still_alone(small_still: str) -> None:
+    result = render(spec(small_still, "textless", width=640, height=360))
+    assert result.text_boxes == []
+    still = upscale(load_cover(small_still, (640, 360)), (640, 360))
+    assert changed(result.image, still, level=2) == 0  # no text, gradient or frame
+
+
+def test_textless_without_a_still_draws_the_series_art(red_art: str) -> None:
+    for style in ("unique", "blur", "grayscale", "blur grayscale"):
+        image = render(spec("", "textless", art=red_art, style=style, width=640, height=360)).image
+        r, g, b = image.getpixel((320, 180))
+        if "grayscale" in style:
+            assert r == g == b and 60 < r < 120, (style, (r, g, b))  # the red's grey
+        else:
+            assert r > 150 and g < 60 and b < 60, (style, (r, g, b))
+
+
+def test_textless_with_neither_still_nor_art_is_its_background() -> None:
+    assert render(spec("", "textless", width=64, height=36)).image.getcolors() == [
+        (64 * 36, (0, 0, 0))
+    ]
+    blue = render(spec("", "textless", width=64, height=36, extras=(("background", "#102060"),)))
+    assert blue.image.getcolors() == [(64 * 36, (16, 32, 96))]
+    with pytest.raises(RenderError, match="background"):
+        render(spec("", "textless", width=64, height=36, extras=(("background", "nope"),)))
 
 
 # Each option against the default: the option changes the card somewhere.
