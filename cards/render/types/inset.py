@@ -79,18 +79,18 @@ class Inset(CardType):
         card.draw(canvas, episode, self.shadow(card, self.episode_shadow))
 
     def episode_line(self, card: Card, title: Block | None) -> Block | None:
-        size = card.px(self.episode_size * float(card.option("episode_text_font_size")))
+        size = self.episode_size * float(card.option("episode_text_font_size"))
         if title is not None:
             last = title.lines[-1]
             title_size = last.parts[0].style.size if last.parts else card.title_style.size
             middle = last.y - self.episode_rise * title_size
             # Set into the last line, it must not outgrow it (a long title shrinks).
-            size = min(size, 0.9 * title_size)
+            size = min(size, 0.9 * title_size / card.scale)
         else:
             middle = card.height - card.px(self.title_size) * 0.5
         default = self.episode_grey if card.look.grayscale else self.episode_color
         color = card.option("episode_text_color") or default
-        style = card.style(self.episode_font, size / card.scale, color)
+        style = card.style(self.episode_font, size, color)
         separator = str(card.option("separator"))
         segments = card.episode_segments(style, style, f" {separator} " if separator else " ")
         block = card.line_block(segments, card.width / 2, middle + 0.36 * style.size, "center")

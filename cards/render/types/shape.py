@@ -141,9 +141,10 @@ class Shape(CardType):
         points = _corners(corners, radius, angle, 0, 0)
         return max(abs(x) for x, _ in points), max(abs(y) for _, y in points)
 
-    def title(self, card: Card, reach: float, right: bool) -> Block | None:
-        """The title wrapped and fitted to the room beside the shape (placed later)."""
-        room = card.width - card.margin - reach
+    def title(self, card: Card, start: float, right: bool) -> Block | None:
+        """The title wrapped and fitted to the room from `start` (the shape's centre, from its
+        edge of the card) to the other edge; placed later."""
+        room = card.width - card.margin - start
         return card.title_block(
             0,
             0,
