@@ -4,7 +4,7 @@ the big letters vanish behind it."""
 
 from __future__ import annotations
 
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from .. import effects, fonts
 from ..layout import Block
@@ -121,10 +121,11 @@ class Inset(CardType):
         )
         if box[2] <= box[0] or box[3] <= box[1]:
             return None
+        # Blurred at the picture's own resolution (often below the card's), then scaled up.
         k = picture.width / card.width
+        region = picture.crop(tuple(round(v * k) for v in box))
         size = (box[2] - box[0], box[3] - box[1])
-        patch = picture.resize(size, Image.Resampling.BILINEAR, box=tuple(v * k for v in box))
-        return patch.filter(ImageFilter.GaussianBlur(card.px(self.patch_blur))), box, opacity
+        return effects.blur(region, card.px(self.patch_blur) * k, size), box, opacity
 
     @staticmethod
     def shadow(card: Card, shadow: tuple) -> tuple:
