@@ -419,6 +419,10 @@ def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
     return {**data, **changes}
 
 
+# Card types that draw no text at all (the shared render tests expect none from them).
+TEXTLESS = frozenset({"textless"})
+
+
 @functools.lru_cache(maxsize=1)
 def series_pictures() -> dict[str, str]:
     """A series' logo (transparent PNG) and poster (2:3 JPEG), made once per test process, as
