@@ -21,10 +21,28 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
 
     from tcm_site.celery import app
 
+    # The consumer waits in BRPOP for up to polling_interval seconds (kombu's default: 1) and
+    # stopping the worker waits for that wait to end: a tenth makes each teardown that much
+    # shorter.
+    options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.1}
     with start_worker(
         app, pool="threads", concurrency=4, perform_ping_check=True, shutdown_timeout=20
     ) as worker:
         yield worker
+    app.conf.broker_transport_options = options
+
+
+@pytest.fixture
+def empty_broker_queue() -> Iterator[None]:
+    """This run's broker queue, emptied first (a test before may have queued tasks no worker
+    ran); tests.support.broker_messages() reads what is queued in it since."""
+    import redis
+    from django.conf import settings
+
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+    yield
 
 
 @pytest.fixture

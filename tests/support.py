@@ -384,6 +384,26 @@ def celery_broker(url: str) -> Iterator[None]:
         reconnect()
 
 
+def broker_messages(url: str | None = None) -> list[tuple[str, list]]:
+    """The task messages waiting in this run's broker queue (the run's Redis prefix), oldest
+    first, as (task name, args); `url`: another broker, e.g. a private RedisServer. Read from
+    Redis itself, Celery's protocol 2: the body is base64 JSON of [args, kwargs, embed]."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(url or settings.CELERY_BROKER_URL)
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    messages = []
+    for raw in reversed(client.lrange(queue, 0, -1)):  # LPUSH: the newest is first
+        message = json.loads(raw)
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        messages.append((message["headers"]["task"], args))
+    return messages
+
+
 def post_webhook(client: object, tautulli: object, key: object, event: str = "created") -> object:
     """Post `{"rating_key": key, "event": event}` to a Tautulli connection's webhook, as its agent
     does, with Django's test client; returns the response."""

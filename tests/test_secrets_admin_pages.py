@@ -159,6 +159,7 @@ def assert_clean(text: str, secret_values: list[str], where: str) -> None:
         assert secret not in text, f"{where} shows a secret"
 
 
+@pytest.mark.slow
 def test_no_admin_page_shows_a_secret(
     logs: Logs,
     admin_client: Client,
@@ -227,6 +228,7 @@ def secrets_now() -> list[str]:
     return [t.webhook_secret for t in TautulliConnection.objects.all()]
 
 
+@pytest.mark.slow
 def test_no_action_page_shows_a_secret(
     logs: Logs,
     admin_client: Client,
