@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -121,12 +122,10 @@ def main() -> None:
         for width, height in SOURCES:
             path = save_landscape(str(Path(tmp) / f"still-{width}.jpg"), width, height)
             label = f"{width}x{height}"
-            jobs: dict[str, Callable[[], object]] = {"": lambda p=path: floor(p)}
+            jobs: dict[str, Callable[[], object]] = {"": partial(floor, path)}
             for name in names:
                 for style in STYLES:
-                    jobs[f"{name} {style}"] = lambda p=path, n=name, s=style: card(
-                        p, n, s, pictures
-                    )
+                    jobs[f"{name} {style}"] = partial(card, path, name, style, pictures)
             results = medians_ms(jobs, args.repeat, args.warmup)
             base, base_cpu = results.pop("")
             print(row(label, "(floor)", "", base, base_cpu, base))

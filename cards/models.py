@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
@@ -339,7 +340,7 @@ class WebhookEvent(models.Model):
         update-or-insert, the SQL compiler) costs several times the INSERT itself, and the view
         has no use for any of it (nothing listens to this model's signals)."""
         fields, sql = _insert_sql()
-        params: list[object] = []
+        params: list[Any] = []
         for field in fields:
             value = field.get_db_prep_save(field.pre_save(self, True), db_connection)
             if field.name == "status":
@@ -365,9 +366,10 @@ def _insert_sql() -> tuple[list[models.Field], str]:
     connection, key, event, status and earliest time)."""
     quote = db_connection.ops.quote_name
     meta = WebhookEvent._meta
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, pk = quote(meta.db_table), quote(cast(str, meta.pk.column))
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    column = {f.name: quote(f.column) for f in fields}
+    # cast: a concrete field always has a column (the stubs allow None for the others).
+    column = {f.name: quote(cast(str, f.column)) for f in fields}
     # Each field's own value, unless there is a twin: then the status is "duplicate" and
     # duplicate_of is the twin.
     special = {

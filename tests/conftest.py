@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from connections.models import PlexConnection, TautulliConnection
+    from tests.fakes.plex import FakePlex
+    from tests.fakes.tautulli import FakeTautulli
 
 
 @pytest.fixture
@@ -21,14 +27,32 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
 
     from tcm_site.celery import app
 
+    # The consumer waits in BRPOP for up to polling_interval seconds (kombu's default: 1) and
+    # stopping the worker waits for that wait to end: a tenth makes each teardown that much
+    # shorter.
+    options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.1}
     with start_worker(
         app, pool="threads", concurrency=4, perform_ping_check=True, shutdown_timeout=20
     ) as worker:
         yield worker
+    app.conf.broker_transport_options = options
 
 
 @pytest.fixture
-def fake_tautulli() -> Iterator[object]:
+def empty_broker_queue() -> Iterator[None]:
+    """This run's broker queue, emptied first (a test before may have queued tasks no worker
+    ran); tests.support.broker_messages() reads what is queued in it since."""
+    import redis
+    from django.conf import settings
+
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+    yield
+
+
+@pytest.fixture
+def fake_tautulli() -> Iterator[FakeTautulli]:
     """A fake Tautulli on loopback (tests/fakes/tautulli.py), with a fresh state."""
     from tests.fakes.tautulli import FakeTautulli
 
@@ -37,7 +61,7 @@ def fake_tautulli() -> Iterator[object]:
 
 
 @pytest.fixture
-def tautulli_connection(fake_tautulli: object, db: None) -> object:
+def tautulli_connection(fake_tautulli: FakeTautulli, db: None) -> TautulliConnection:
     """A Tautulli connection to the fake Tautulli; Tautulli reaches tcm at a LAN address."""
     from connections.models import PlexConnection, TautulliConnection
 
@@ -75,7 +99,7 @@ def silent_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def fake_plex() -> Iterator[object]:
+def fake_plex() -> Iterator[FakePlex]:
     """A fake Plex Media Server on loopback (tests/fakes/plex.py), empty."""
     from tests.fakes.plex import FakePlex
 
@@ -84,7 +108,7 @@ def fake_plex() -> Iterator[object]:
 
 
 @pytest.fixture
-def plex_connection(fake_plex: object, db: None) -> object:
+def plex_connection(fake_plex: FakePlex, db: None) -> PlexConnection:
     """A Plex connection to the fake Plex, with a short timeout so that hangs fail fast."""
     from connections.models import PlexConnection
 
@@ -94,7 +118,7 @@ def plex_connection(fake_plex: object, db: None) -> object:
 
 
 @pytest.fixture
-def plex_tautulli(plex_connection: object) -> object:
+def plex_tautulli(plex_connection: PlexConnection) -> TautulliConnection:
     """A Tautulli connection whose Plex is the fake Plex: webhook events for it reach Plex."""
     from connections.models import TautulliConnection
 
@@ -104,7 +128,7 @@ def plex_tautulli(plex_connection: object) -> object:
 
 
 @pytest.fixture
-def quick_retries(settings: object) -> object:
+def quick_retries(settings: Any) -> Any:
     """Retries, lock waits and watched re-checks in fractions of a second instead of minutes."""
     settings.TCM_RETRY_BASE_DELAY = 0.2
     settings.TCM_RETRY_MAX_DELAY = 0.5

@@ -74,6 +74,7 @@ def test_it_needs_somewhere_to_write(still: str) -> None:
         call_command("render_card", still, "--title", "x")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

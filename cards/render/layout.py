@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFilter, features
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
 from . import effects, fonts
 
@@ -402,11 +402,12 @@ def render_line(segments: Sequence[tuple[str, TextStyle]], missing: set[str] | N
 
 
 @lru_cache(maxsize=1024)
-def _glyph(font: object, text: str, stroke: int) -> tuple[Image.Image, int, int]:
+def _glyph(font: ImageFont.FreeTypeFont, text: str, stroke: int) -> tuple[Image.Image, int, int]:
     """The mask of text drawn from the left end of its baseline, and the offset of the mask's
     top-left from there. Cached: a series' titles reuse a few dozen letters at one size, so a
     worker soon stops rasterising (stroking is the expensive part) and only pastes."""
-    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    box = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    left, top, right, bottom = (int(v) for v in box)  # whole pixels already; the stubs say float
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text(
         (-left, -top), text, font=font, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255

@@ -44,7 +44,7 @@ def landscape(width: int = 1920, height: int = 1080, seed: int = 3) -> Image.Ima
     image.paste((255, 220, 230), (0, 0), glow)
     hill = Image.new("L", (w, h), 0)
     peak = rng.uniform(0.35, 0.55)
-    points = [(0, h * 0.62)]
+    points: list[tuple[float, float]] = [(0, h * 0.62)]
     for i in range(1, 40):
         x = i / 40
         ridge = 0.42 + 0.35 * abs(x - peak) ** 1.2 + rng.uniform(-0.006, 0.006)

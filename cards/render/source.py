@@ -121,7 +121,7 @@ def load_cover(
             image = ImageOps.exif_transpose(image)
             box = _cover_box(image.size, target)
         image = _to_rgb(image)
-        crop = tuple(round(v) for v in box)
+        crop = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
         if box[2] - box[0] > target[0]:
             # reducing_gap lets Pillow shrink by whole factors first: faster, same look.
             image = image.resize(target, RESAMPLE, box=box, reducing_gap=3.0)
