@@ -44,7 +44,8 @@ def floor(path: str) -> bytes:
 def card(path: str, card_type: str, style: str, pictures: dict[str, str]) -> bytes:
     spec = CardSpec(
         source=path,
-        **pictures,
+        logo=pictures["logo"],
+        poster=pictures["poster"],
         title="The Long Night of the Soul",
         season_number=1,
         episode_number=3,

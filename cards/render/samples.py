@@ -85,7 +85,7 @@ def logo(text: str = "THE LONG NIGHT", height: int = 206) -> Image.Image:
     from . import fonts  # here, not at the top: the landscape needs no fonts
 
     font = fonts.load(fonts.GEOMETRIC_BOLD, height)
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (round(v) for v in font.getbbox(text))
     image = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
     ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=font, fill=(255, 255, 255, 255))
     return image
