@@ -69,7 +69,12 @@ class Poster:
 def send(poster: Poster, keys: list[int], rate: float) -> None:
     if rate <= 0:  # a burst: 8 clients, as fast as they can
         chunks = [keys[i::8] for i in range(8)]
-        threads = [threading.Thread(target=lambda c=c: [poster.post(k) for k in c]) for c in chunks]
+
+        def post_all(chunk: list[int]) -> None:
+            for key in chunk:
+                poster.post(key)
+
+        threads = [threading.Thread(target=post_all, args=(c,)) for c in chunks]
     else:  # a steady stream: each post on time, in its own thread so a slow answer delays none
         threads = []
         start = time.monotonic()

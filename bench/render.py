@@ -1,6 +1,6 @@
 """How long a card takes to render, on one core.
 
-    .venv/bin/python bench/render.py [--repeat 20] [--cpu 0]
+    .venv/bin/python bench/render.py [--repeat 20] [--cpu 0] [--types standard,poster]
 
 For a generated 1920x1080 and 3840x2160 JPEG still it prints, per card type x {unique, blur},
 the median milliseconds per card over --repeat renders (after warm-up), the floor (decoding,
@@ -18,13 +18,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cards.render import CardSpec, render
 from cards.render.core import encode
-from cards.render.samples import save_landscape
+from cards.render.samples import save_landscape, save_logo, save_poster
 from cards.render.scale import upscale
 from cards.render.source import load_cover
 from cards.render.types import CARD_TYPES
@@ -40,9 +41,11 @@ def floor(path: str) -> bytes:
     return encode(image, QUALITY)
 
 
-def card(path: str, card_type: str, style: str) -> bytes:
+def card(path: str, card_type: str, style: str, pictures: dict[str, str]) -> bytes:
     spec = CardSpec(
         source=path,
+        logo=pictures["logo"],
+        poster=pictures["poster"],
         title="The Long Night of the Soul",
         season_number=1,
         episode_number=3,
@@ -87,9 +90,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument(
+        "--types", help="comma-separated card types to time (default: every type)", default=""
+    )
+    parser.add_argument(
         "--cpu", type=int, default=None, help="pin to this CPU (default: the first allowed)"
     )
     args = parser.parse_args()
+    names = [name.strip() for name in args.types.split(",") if name.strip()] or list(CARD_TYPES)
+    unknown = [name for name in names if name not in CARD_TYPES]
+    if unknown:
+        parser.error(f"unknown card types: {', '.join(unknown)}")
 
     # One core: the figures must not depend on how many cores happen to be idle. Pillow's own
     # operations used here are single-threaded, libjpeg-turbo is too, and the renderer keeps
@@ -105,13 +115,18 @@ def main() -> None:
         f"{'source':<10} {'card type':<14} {'style':<7} {'ms/card':>8} {'x floor':>8} {'cpu ms':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        # The series' logo and poster, for the types that draw them (some cannot do without).
+        pictures = {
+            "logo": save_logo(str(Path(tmp) / "logo.png")),
+            "poster": save_poster(str(Path(tmp) / "poster.jpg")),
+        }
         for width, height in SOURCES:
             path = save_landscape(str(Path(tmp) / f"still-{width}.jpg"), width, height)
             label = f"{width}x{height}"
-            jobs: dict[str, Callable[[], object]] = {"": lambda p=path: floor(p)}
-            for name in CARD_TYPES:
+            jobs: dict[str, Callable[[], object]] = {"": partial(floor, path)}
+            for name in names:
                 for style in STYLES:
-                    jobs[f"{name} {style}"] = lambda p=path, n=name, s=style: card(p, n, s)
+                    jobs[f"{name} {style}"] = partial(card, path, name, style, pictures)
             results = medians_ms(jobs, args.repeat, args.warmup)
             base, base_cpu = results.pop("")
             print(row(label, "(floor)", "", base, base_cpu, base))

@@ -69,7 +69,8 @@ def post_many(
 
     def client(chunk: list[str]) -> None:
         conn = None
-        mine, codes = [], {}
+        mine: list[float] = []
+        codes: dict[int, int] = {}
         for key in chunk:
             started = time.perf_counter()
             conn, status = post_event(conn, port, SECRET, key, method)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from celery import Task
 from django import forms
@@ -34,11 +35,11 @@ class CardOverridesForm(forms.ModelForm):
     card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
 
 
-class CardActions:
+class CardActions(admin.ModelAdmin):
     """ "Render and upload now" and "Force re-upload" for any admin whose rows lead to episodes
     (`episode_ids`). Thin: one render_card task per episode, queued after the commit."""
 
-    actions = ("render_now", "force_reupload")
+    actions: Sequence[str] = ("render_now", "force_reupload")
 
     def episode_ids(self, queryset: QuerySet) -> list[int]:
         raise NotImplementedError
@@ -119,7 +120,7 @@ class CardStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Series)
-class SeriesAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
+class SeriesAdmin(MadeByTcm, CardActions):
     form = CardOverridesForm
     actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
     list_display = (
@@ -196,11 +197,11 @@ class SeriesAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
 
     @admin.display(description="episodes", ordering="n_episodes")
     def episode_count(self, obj: Series) -> int:
-        return obj.n_episodes
+        return obj.n_episodes  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description="cards on Plex", ordering="n_uploaded")
     def cards_uploaded(self, obj: Series) -> int:
-        return obj.n_uploaded
+        return obj.n_uploaded  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description="cards")
     def cards(self, obj: Series) -> str:
@@ -239,7 +240,7 @@ class SeriesAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
+class EpisodeAdmin(MadeByTcm, CardActions):
     form = CardOverridesForm
     list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
     list_display_links = ("__str__",)
@@ -333,7 +334,7 @@ class UploadedFilter(admin.SimpleListFilter):
 
 
 @admin.register(TitleCard)
-class TitleCardAdmin(MadeByTcm, CardActions, admin.ModelAdmin):
+class TitleCardAdmin(MadeByTcm, CardActions):
     list_display = (
         "thumbnail",
         "episode",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -171,8 +172,10 @@ def tautulli_health(connection: TautulliConnection) -> Health:
     return health
 
 
-def counts(model: type, field: str, choices: list[tuple[str, str]], link: str) -> list[dict]:
-    found = dict(model.objects.values_list(field).annotate(n=Count("pk")).order_by())
+def counts(
+    model: type[models.Model], field: str, choices: list[tuple[str, str]], link: str
+) -> list[dict]:
+    found = dict(model._default_manager.values_list(field).annotate(n=Count("pk")).order_by())
     return [
         {
             "value": value,

@@ -32,7 +32,7 @@ from tcm_site.locks import LockHeld, lock
 from tcm_site.logs import redact
 
 from .failures import plex_failure
-from .models import JobRun
+from .models import JobRun, Series
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +78,13 @@ def job_task(
     JOBS[kind] = job
 
     def declare(fn: Callable[..., dict]) -> Any:
-        if job.target is None:
+        def scheduled(self: Any) -> dict:
+            return run_job(job, fn, task_id=self.request.id or "").summary
 
-            def run(self) -> dict:
-                return run_job(job, fn, task_id=self.request.id or "").summary
+        def for_target(self: Any, target_id: int) -> dict:
+            return _run_for_target(self, job, fn, target_id)
 
-        else:
-
-            def run(self, target_id: int) -> dict:
-                return _run_for_target(self, job, fn, target_id)
+        run: Callable[..., dict] = scheduled if job.target is None else for_target
 
         # Not functools.wraps: Celery checks a call's arguments against the signature it finds.
         run.__name__, run.__qualname__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
@@ -104,7 +102,8 @@ def _run_for_target(task: Any, job: Job, fn: Callable[..., dict], target_id: int
     if target is None:
         return {"skipped": f"no such {job.target._meta.verbose_name}"}
     # The target is a Plex connection, or belongs to one (a series).
-    plex: PlexConnection = target if isinstance(target, PlexConnection) else target.connection
+    plex = target.connection if isinstance(target, Series) else target
+    assert isinstance(plex, PlexConnection)
     if reason := plex.blocked_reason():
         return {"skipped": reason}
     try:

@@ -67,7 +67,7 @@ def font_spec(font: Font | None) -> FontSpec:
     if font is None:
         return FontSpec()
     return FontSpec(
-        file=default_storage.path(font.file.name) if font.file else None,
+        file=font.file.path if font.file else None,
         color=font.color or None,
         size=font.size,
         kerning=font.kerning,

@@ -271,7 +271,7 @@ def delete_orphaned_files(now: datetime | None = None) -> tuple[int, int]:
     """Delete card, still and art files no row refers to (older than ORPHAN_GRACE); returns how
     many files and bytes."""
     cutoff = (now or timezone.now()) - ORPHAN_GRACE
-    root = Path(default_storage.location)
+    root = Path(default_storage.path(""))
     referenced = _referenced_files()
     files = size = 0
     for path in _media_files(root):

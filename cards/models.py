@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
@@ -62,18 +63,20 @@ class Font(models.Model):
         # What the renderer would refuse at the first card is refused here, on the form: a
         # colour it does not know, a file it cannot open as a font (checked as it is uploaded,
         # with the renderer's own loader; a stored one was checked when it came).
-        errors = {}
+        errors: dict[str, str] = {}
         for name in ("color", "stroke_color"):
             if value := getattr(self, name):
                 try:
                     parse_color(value)
                 except RenderError as exc:
                     errors[name] = str(exc)
-        upload = self.file.file if self.file and not self.file._committed else None
+        # Not committed: assigned by the form, not yet written to the storage.
+        new = self.file and not getattr(self.file, "_committed", True)
+        upload = self.file.file if new else None
         if upload is not None:
             upload.seek(0)
             try:
-                check_font_data(upload.read(), Path(self.file.name).name)
+                check_font_data(upload.read(), Path(self.file.name or "").name)
             except RenderError as exc:
                 errors["file"] = f"{exc}. Upload a TrueType (.ttf) or OpenType (.otf) font."
             finally:
@@ -159,7 +162,7 @@ class Series(CardOverrides):
             "series_name": self.title or "Series",
             "title": "Title",
         }
-        errors = {}
+        errors: dict[str, str | list[str]] = {}
         for name, what in (
             ("title_format", "title format"),
             ("episode_text_format", "episode text format"),
@@ -370,7 +373,7 @@ class WebhookEvent(models.Model):
         update-or-insert, the SQL compiler) costs several times the INSERT itself, and the view
         has no use for any of it (nothing listens to this model's signals)."""
         fields, sql = _insert_sql()
-        params: list[object] = []
+        params: list[Any] = []
         for field in fields:
             value = field.get_db_prep_save(field.pre_save(self, True), db_connection)
             if field.name == "status":
@@ -396,9 +399,10 @@ def _insert_sql() -> tuple[list[models.Field], str]:
     connection, key, event, status and earliest time)."""
     quote = db_connection.ops.quote_name
     meta = WebhookEvent._meta
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, pk = quote(meta.db_table), quote(cast(str, meta.pk.column))
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    column = {f.name: quote(f.column) for f in fields}
+    # cast: a concrete field always has a column (the stubs allow None for the others).
+    column = {f.name: quote(cast(str, f.column)) for f in fields}
     # Each field's own value, unless there is a twin: then the status is "duplicate" and
     # duplicate_of is the twin.
     special = {

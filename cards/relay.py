@@ -24,6 +24,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -97,10 +98,11 @@ def _waiting() -> str:
 def _names() -> dict[str, str]:
     quote = connection.ops.quote_name
     meta = WebhookEvent._meta
+    # cast: a concrete field always has a column (the stubs allow None for the others).
     return {
         "table": quote(meta.db_table),
-        "pk": quote(meta.pk.column),
-        "dispatched": quote(meta.get_field("dispatched_at").column),
+        "pk": quote(cast(str, meta.pk.column)),
+        "dispatched": quote(cast(str, meta.get_field("dispatched_at").column)),
     }
 
 

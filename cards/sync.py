@@ -20,10 +20,12 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
@@ -42,10 +44,14 @@ log = logging.getLogger(__name__)
 
 # --- Plex items → rows
 
+Row = TypeVar("Row", Series, Episode)
 
-def _fit(model: type, name: str, value: str) -> str:
+
+def _fit(model: type[Series] | type[Episode], name: str, value: str) -> str:
     """Cut a text to its column's length (a 2,000-character Plex title must not fail a sync)."""
-    return value[: model._meta.get_field(name).max_length]
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField)
+    return value[: field.max_length]
 
 
 def _series_values(info: ShowInfo) -> dict:
@@ -118,12 +124,12 @@ def store_episode(
 
 
 def _store(
-    model: type[Series] | type[Episode],
+    model: type[Row],
     connection: PlexConnection,
     key: str,
     values: dict,
     fetched_at: datetime,
-) -> Series | Episode:
+) -> Row:
     """Create the row, or write `values` when they differ and the row does not hold newer data.
 
     Two tasks may fetch the same episode at different moments (say before and after Plex flipped
@@ -254,7 +260,7 @@ def sync_library(
     for lib in libraries:
         seen_series: set[str] = set()
         seen_episodes: set[str] = set()
-        for page in _pages(lambda start, lib=lib: client.shows_page(lib, start, size), size):
+        for page in _pages(partial(client.shows_page, lib, size=size), size):
             counts.requests_pages += 1
             fetched_at = timezone.now()
             _store_series_page(connection, page, series_rows, fetched_at, counts)
@@ -262,7 +268,7 @@ def sync_library(
             done += len(page)
             if progress:
                 progress(done, total)
-        for page in _pages(lambda start, lib=lib: client.episodes_page(lib, start, size), size):
+        for page in _pages(partial(client.episodes_page, lib, size=size), size):
             counts.requests_pages += 1
             fetched_at = timezone.now()
             _store_episode_page(connection, page, series_rows, episode_rows, fetched_at, counts)
@@ -300,7 +306,7 @@ def refresh_watched(connection: PlexConnection, client: PlexClient | None = None
     }
     changed: list[int] = []
     for lib in _chosen_libraries(connection, client, SyncCounts()):
-        for page in _pages(lambda start, lib=lib: client.episodes_page(lib, start, size), size):
+        for page in _pages(partial(client.episodes_page, lib, size=size), size):
             fetched_at = timezone.now()
             flips: dict[bool, list[int]] = {True: [], False: []}
             for info in page:
@@ -399,16 +405,17 @@ def _store_episode_page(
 
 
 def _merge(
-    model: type[Series] | type[Episode],
+    model: type[Row],
     connection: PlexConnection,
     values: dict[str, dict],
-    rows: dict,
+    rows: dict[str, Row],
     fetched_at: datetime,
 ) -> tuple[int, int, int]:
     """Write one page: new rows in one bulk INSERT, changed ones in one bulk UPDATE, unchanged
     ones not at all. `rows` (rating key → row, loaded once per sync) is kept up to date.
     Returns how many were created, updated and left alone."""
-    new, changed = [], []
+    new: list[Row] = []
+    changed: list[Row] = []
     for key, fields in values.items():
         row = rows.get(key)
         if row is None:

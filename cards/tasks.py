@@ -276,8 +276,8 @@ def render_card(
     except PlexError as exc:
         # update_card recorded the failure on the card, with when a retry is due (there is no
         # card when the connection has no token at all: no request was made).
-        card = TitleCard.objects.filter(episode=episode).first()
-        attempts, due = (card.attempts, card.retry_at) if card else (0, None)
+        failed = TitleCard.objects.filter(episode=episode).first()
+        attempts, due = (failed.attempts, failed.retry_at) if failed else (0, None)
         verdict = plex_failure(connection, exc, attempts, due=due)
         if verdict.retry_in is None:
             return "failed"
@@ -343,7 +343,7 @@ def render_series(run: JobRun, series: Series) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
     ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
     outcome = process_rating_key(series.connection, series.rating_key, progress=run.report_progress)
-    summary = {
+    summary: dict[str, int | str] = {
         "episodes": outcome.episodes,
         "rendered": outcome.rendered,
         "uploaded": outcome.uploaded,

@@ -417,7 +417,7 @@ def _connection_reason(exc: Exception) -> str:
     return "could not be reached"
 
 
-def _quiet(obj: T) -> T:
+def _quiet(obj: Any) -> Any:
     """Switch off plexapi's auto-reload on an object.
 
     A plexapi object built from a listing reloads itself from Plex whenever an attribute is

@@ -26,7 +26,8 @@ ADVANCED = {
 def split_advanced(app_list: list[dict]) -> tuple[list[dict], list[dict]]:
     """The app list as (everyday, advanced): each app with its models of each kind, and only
     the apps that have any."""
-    everyday, advanced = [], []
+    everyday: list[dict] = []
+    advanced: list[dict] = []
     for app in app_list:
         for target, wanted in ((everyday, False), (advanced, True)):
             models = [
@@ -51,8 +52,10 @@ class TcmAdminSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         response = super().index(request, extra_context)
-        everyday, advanced = split_advanced(response.context_data["app_list"])
-        response.context_data.update(app_list=everyday, advanced_apps=advanced)
+        context = response.context_data
+        assert context is not None  # a TemplateResponse, not rendered yet
+        everyday, advanced = split_advanced(context["app_list"])
+        context.update(app_list=everyday, advanced_apps=advanced)
         return response
 
 

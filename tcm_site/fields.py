@@ -37,7 +37,7 @@ class EncryptedTextField(models.TextField):
             return value
         return crypto.encrypt(value)
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         kwargs.setdefault("form_class", SecretFormField)
         # Always the password input: TextField asks for a textarea, and so does the admin for
         # every TextField, and a textarea renders the stored secret back into the page.
@@ -82,7 +82,7 @@ class SecretKeepingForm(forms.ModelForm):
                 )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name, field in self.fields.items():
             if isinstance(field, SecretFormField) and self.instance.pk and not data.get(name):
                 data[name] = getattr(self.instance, name)

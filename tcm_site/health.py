@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connection
@@ -23,10 +24,10 @@ PING_TIMEOUT = 1.5
 RELAY_LATE = 60
 
 
-def _check(fn: object) -> dict[str, object]:
+def _check(fn: Callable[[], object]) -> dict[str, object]:
     started = time.monotonic()
     try:
-        detail = fn()  # type: ignore[operator]
+        detail = fn()
         ok = True
     except Exception as exc:  # any failure is a finding here, never a 500
         log.warning("health check %s failed: %s", getattr(fn, "__name__", fn), exc)

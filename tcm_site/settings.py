@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -258,7 +259,7 @@ if env.bool("TCM_BEHIND_PROXY", default=False):
 
 # --- Logging
 LOG_LEVEL = env.str("TCM_LOG_LEVEL", default="INFO").upper()
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "tcm_site.logs.RedactSecrets"}},

@@ -114,9 +114,13 @@ def server(listener: socket.socket) -> Any:
         # catches a release that changes this hook.
         def _init_shared_socket(self) -> None:
             listener.set_inheritable(True)
-            self._sso, self._sfd = listener, listener.fileno()
-            self._shd = SocketHolder(listener.fileno(), False, self.backlog)
-            self._ssp = None
+            # Granian's own attributes (typed as their initial None) and its socket holder (its
+            # stub leaves out the constructor: fd, is-a-Unix-socket, backlog).
+            server: Any = self
+            server._sso, server._sfd = listener, listener.fileno()
+            holder: Any = SocketHolder
+            server._shd = holder(listener.fileno(), False, self.backlog)
+            server._ssp = None
 
     env = os.environ
     host, port = listener.getsockname()[:2]

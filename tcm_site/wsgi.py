@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcm_site.settings")
 class Request(WSGIRequest):
     def _set_content_type_params(self, meta: dict) -> None:
         try:
-            super()._set_content_type_params(meta)
+            super()._set_content_type_params(meta)  # type: ignore[misc]  # private, not in the stubs
         except ValueError:
             # Django parses the Content-Type header while it builds the request, before any
             # middleware or view, and raises on a malformed parameter (RFC 2231 with an

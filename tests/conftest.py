@@ -6,8 +6,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from connections.models import PlexConnection, TautulliConnection
+    from tests.fakes.plex import FakePlex
+    from tests.fakes.tautulli import FakeTautulli
 
 
 @pytest.fixture
@@ -22,14 +33,32 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
 
     from tcm_site.celery import app
 
+    # The consumer waits in BRPOP for up to polling_interval seconds (kombu's default: 1) and
+    # stopping the worker waits for that wait to end: a tenth makes each teardown that much
+    # shorter.
+    options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.1}
     with start_worker(
         app, pool="threads", concurrency=4, perform_ping_check=True, shutdown_timeout=20
     ) as worker:
         yield worker
+    app.conf.broker_transport_options = options
 
 
 @pytest.fixture
-def fake_tautulli() -> Iterator[object]:
+def empty_broker_queue() -> Iterator[None]:
+    """This run's broker queue, emptied first (a test before may have queued tasks no worker
+    ran); tests.support.broker_messages() reads what is queued in it since."""
+    import redis
+    from django.conf import settings
+
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+    yield
+
+
+@pytest.fixture
+def fake_tautulli() -> Iterator[FakeTautulli]:
     """A fake Tautulli on loopback (tests/fakes/tautulli.py), with a fresh state."""
     from tests.fakes.tautulli import FakeTautulli
 
@@ -38,7 +67,7 @@ def fake_tautulli() -> Iterator[object]:
 
 
 @pytest.fixture
-def tautulli_connection(fake_tautulli: object, db: None) -> object:
+def tautulli_connection(fake_tautulli: FakeTautulli, db: None) -> TautulliConnection:
     """A Tautulli connection to the fake Tautulli; Tautulli reaches tcm at a LAN address."""
     from connections.models import PlexConnection, TautulliConnection
 
@@ -76,7 +105,7 @@ def silent_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def fake_plex() -> Iterator[object]:
+def fake_plex() -> Iterator[FakePlex]:
     """A fake Plex Media Server on loopback (tests/fakes/plex.py), empty."""
     from tests.fakes.plex import FakePlex
 
@@ -85,7 +114,7 @@ def fake_plex() -> Iterator[object]:
 
 
 @pytest.fixture
-def plex_connection(fake_plex: object, db: None) -> object:
+def plex_connection(fake_plex: FakePlex, db: None) -> PlexConnection:
     """A Plex connection to the fake Plex, with a short timeout so that hangs fail fast."""
     from connections.models import PlexConnection
 
@@ -95,7 +124,7 @@ def plex_connection(fake_plex: object, db: None) -> object:
 
 
 @pytest.fixture
-def plex_tautulli(plex_connection: object) -> object:
+def plex_tautulli(plex_connection: PlexConnection) -> TautulliConnection:
     """A Tautulli connection whose Plex is the fake Plex: webhook events for it reach Plex."""
     from connections.models import TautulliConnection
 
@@ -105,7 +134,7 @@ def plex_tautulli(plex_connection: object) -> object:
 
 
 @pytest.fixture
-def quick_retries(settings: object) -> object:
+def quick_retries(settings: Any) -> Any:
     """Retries, lock waits and watched re-checks in fractions of a second instead of minutes."""
     settings.TCM_RETRY_BASE_DELAY = 0.2
     settings.TCM_RETRY_MAX_DELAY = 0.5
@@ -115,7 +144,7 @@ def quick_retries(settings: object) -> object:
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     """Headless chromium (the system's, never a downloaded one) driven by Playwright, for one
     test. Skips, saying why, when Playwright or chromium is missing (`.ci/run` installs
     chromium)."""
@@ -150,17 +179,15 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 @pytest.fixture
 def admin_page(
-    browser: object, live_server: object, transactional_db: None, django_user_model: type
-) -> Iterator[object]:
+    browser: Browser, live_server: LiveServer, transactional_db: None, django_user_model: Any
+) -> Iterator[Page]:
     """A browser page logged in to the admin of a live server (1400 x 900, light theme) as a
     superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits."""
     from tests.support import BROWSER_VIEWPORT, log_in
 
     django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
-    context = browser.new_context(  # type: ignore[attr-defined]
-        base_url=live_server.url,  # type: ignore[attr-defined]
-        viewport=BROWSER_VIEWPORT,
-        color_scheme="light",
+    context = browser.new_context(
+        base_url=live_server.url, viewport=BROWSER_VIEWPORT, color_scheme="light"
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -172,18 +199,18 @@ def admin_page(
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest, tmp_path: object) -> Callable[..., object]:
+def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page, str], Path]:
     """`screenshot(page, "step")` saves a full-page PNG of the step as a test artifact (in the
     test's tmp dir, or under $TCM_SCREENSHOTS/<test> when set) and returns its path."""
     from pathlib import Path
 
     base = os.environ.get("TCM_SCREENSHOTS")
-    folder = Path(base) / request.node.name if base else Path(str(tmp_path)) / "screenshots"
+    folder = Path(base) / request.node.name if base else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(page: object, name: str) -> Path:
+    def take(page: Page, name: str) -> Path:
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

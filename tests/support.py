@@ -11,6 +11,14 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.test import Client
+    from playwright.sync_api import Page, ViewportSize
+
+    from connections.models import PlexConnection, TautulliConnection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +46,7 @@ def child_env(**extra: str) -> dict[str, str]:
 PYTHON = sys.executable
 
 # The admin as a person at a desktop sees it.
-BROWSER_VIEWPORT = {"width": 1400, "height": 900}
+BROWSER_VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 
 
 def chromium_path() -> str | None:
@@ -72,13 +80,13 @@ def contrast_ratio(fg: tuple[float, float, float], bg: tuple[float, float, float
     return (light + 0.05) / (dark + 0.05)
 
 
-def log_in(page: object, username: str, password: str) -> None:
+def log_in(page: Page, username: str, password: str) -> None:
     """Log in through the admin's login form, as a person does."""
-    page.goto("/admin/login/?next=/admin/")  # type: ignore[attr-defined]
-    page.fill("#id_username", username)  # type: ignore[attr-defined]
-    page.fill("#id_password", password)  # type: ignore[attr-defined]
-    page.click("input[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/admin/")  # type: ignore[attr-defined]
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
 
 
 def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -109,15 +117,15 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60) -> str:
     return result.stdout.strip()
 
 
-def admin_action(client: object, obj: object, action: str) -> list[tuple[str, str]]:
+def admin_action(client: Client, obj: Model, action: str) -> list[tuple[str, str]]:
     """Run a changelist action of the admin on `obj` as a logged-in user, the way the admin page
     posts it; returns the messages the page then shows, as (level tag, text)."""
     from django.urls import reverse
 
-    meta = obj._meta  # type: ignore[attr-defined]
+    meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-    data = {"action": action, "_selected_action": [obj.pk]}  # type: ignore[attr-defined]
-    response = client.post(url, data, follow=True)  # type: ignore[attr-defined]
+    data = {"action": action, "_selected_action": [obj.pk]}
+    response: Any = client.post(url, data, follow=True)  # the test client's, with its extras
     assert response.status_code == 200, response.content[:500]
     assert response.redirect_chain, "the action did not run"
     return [(m.level_tag, m.message) for m in response.context["messages"]]
@@ -275,9 +283,9 @@ def wsgi_request(
         environ["CONTENT_TYPE"] = content_type
     for name, value in (headers or {}).items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
-    answer: dict[str, object] = {}
+    answer: dict[str, Any] = {}
 
-    def start_response(status: str, response_headers: list, exc_info: object = None) -> None:
+    def start_response(status: str, response_headers: list, exc_info: Any = None) -> Any:
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(response_headers)
 
@@ -293,7 +301,7 @@ def wsgi_request(
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], content  # type: ignore[return-value]
+    return answer["status"], answer["headers"], content
 
 
 def admin_pages(objects: list[object]) -> list[str]:
@@ -331,10 +339,7 @@ def admin_pages(objects: list[object]) -> list[str]:
                 urls.append(reverse(f"admin:{pattern.name}"))
             elif len(wanted) == 1:
                 [name] = wanted
-                urls += [
-                    reverse(f"admin:{pattern.name}", kwargs={name: o.pk})  # type: ignore[attr-defined]
-                    for o in mine
-                ]
+                urls += [reverse(f"admin:{pattern.name}", kwargs={name: o.pk}) for o in mine]
     return urls
 
 
@@ -416,8 +421,8 @@ def celery_broker(url: str) -> Iterator[None]:
 
     def reconnect() -> None:
         # Celery keeps a connection and a producer pool per broker URL: drop them.
-        app._pool = None  # type: ignore[attr-defined]
-        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+        app._pool = None
+        app.amqp._producer_pool = None
 
     old = app.conf.broker_url
     app.conf.broker_url = url
@@ -429,11 +434,33 @@ def celery_broker(url: str) -> Iterator[None]:
         reconnect()
 
 
-def post_webhook(client: object, tautulli: object, key: object, event: str = "created") -> object:
+def broker_messages(url: str | None = None) -> list[tuple[str, list]]:
+    """The task messages waiting in this run's broker queue (the run's Redis prefix), oldest
+    first, as (task name, args); `url`: another broker, e.g. a private RedisServer. Read from
+    Redis itself, Celery's protocol 2: the body is base64 JSON of [args, kwargs, embed]."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(url or settings.CELERY_BROKER_URL)
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    messages = []
+    for raw in reversed(client.lrange(queue, 0, -1)):  # LPUSH: the newest is first
+        message = json.loads(raw)
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        messages.append((message["headers"]["task"], args))
+    return messages
+
+
+def post_webhook(
+    client: Client, tautulli: TautulliConnection, key: object, event: str = "created"
+) -> Any:
     """Post `{"rating_key": key, "event": event}` to a Tautulli connection's webhook, as its agent
-    does, with Django's test client; returns the response."""
-    return client.post(  # type: ignore[attr-defined]
-        f"/webhooks/tautulli/{tautulli.webhook_secret}/",  # type: ignore[attr-defined]
+    does, with Django's test client; returns the response (the test client's, with .json())."""
+    return client.post(
+        f"/webhooks/tautulli/{tautulli.webhook_secret}/",
         {"rating_key": str(key), "event": event},
         content_type="application/json",
     )
@@ -445,13 +472,13 @@ def near_miss(secret: str) -> str:
     return ("b" if secret[0] == "a" else "a") + secret[1:]
 
 
-def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
+def tautulli_admin_form(plex: PlexConnection, **changes: str) -> dict[str, str]:
     """What the Tautulli connection's admin add/change form posts, with `changes` applied."""
     data = {
         "name": "home tautulli",
         "url": "http://192.168.1.10:8181/",
         "api_key": "0123456789abcdef0123456789abcdef",
-        "plex": str(plex.pk),  # type: ignore[attr-defined]
+        "plex": str(plex.pk),
         "verify_tls": "on",
         "timeout": "15",
         "tcm_url": "http://192.168.1.20:8000",
@@ -460,6 +487,10 @@ def tautulli_admin_form(plex: object, **changes: str) -> dict[str, str]:
         "username": "",
     }
     return {**data, **changes}
+
+
+# Card types that draw no text at all (the shared render tests expect none from them).
+TEXTLESS = frozenset({"textless"})
 
 
 @functools.lru_cache(maxsize=1)

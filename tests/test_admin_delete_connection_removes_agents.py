@@ -15,22 +15,22 @@ REMOVED = "home tautulli: notification agents removed “tcm - Recently Added”
 
 
 def messages_of(response: object) -> list[tuple[str, str]]:
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    return [(m.level_tag, m.message) for m in response.context["messages"]]  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
 
 
 def delete_page(client: Client, obj: object) -> list[tuple[str, str]]:
     """Confirm the delete page of `obj`, as the admin's "Yes, I'm sure" button does."""
-    meta = obj._meta  # type: ignore[attr-defined]
-    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[obj.pk])  # type: ignore[attr-defined]
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[obj.pk])
     return messages_of(client.post(url, {"post": "yes"}, follow=True))
 
 
 def delete_selected(client: Client, obj: object) -> list[tuple[str, str]]:
     """Confirm the changelist's "Delete selected" action for `obj`."""
-    meta = obj._meta  # type: ignore[attr-defined]
+    meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-    data = {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}  # type: ignore[attr-defined]
+    data = {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
     return messages_of(client.post(url, data, follow=True))
 
 
@@ -58,7 +58,7 @@ def test_deleting_the_connection_removes_its_agents_and_only_those(
     # Deleting the Plex connection deletes its Tautulli connections with it (CASCADE).
     doomed = tautulli_connection if what == "the Tautulli connection" else tautulli_connection.plex
 
-    messages = how(admin_client, doomed)  # type: ignore[operator]
+    messages = how(admin_client, doomed)
 
     assert messages[0] == ("success", REMOVED)
     assert "deleted" in messages[-1][1].lower()

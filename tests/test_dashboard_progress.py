@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from cards.models import JobRun, Series
 from cards.sync import sync_library
 from tests.support import admin_action, wait_until
+
+pytestmark = pytest.mark.slow
 
 
 def test_progress_updates_while_a_job_runs(

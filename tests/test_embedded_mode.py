@@ -18,6 +18,7 @@ print(settings.CELERY_BROKER_URL, settings.DATABASES['default']['ENGINE'], setti
 """
 
 
+@pytest.mark.slow
 def test_it_defaults_to_sqlite_and_a_file_broker_in_the_data_dir(tmp_path: Path) -> None:
     broker, engine, key = run_python(SHOW_SETTINGS, fresh_env(tmp_path)).split()
     assert broker.startswith("filesystem://")
@@ -29,6 +30,7 @@ def test_it_defaults_to_sqlite_and_a_file_broker_in_the_data_dir(tmp_path: Path)
     assert run_python(SHOW_SETTINGS, fresh_env(tmp_path)).split()[2] == key
 
 
+@pytest.mark.slow
 def test_it_takes_the_secret_key_from_the_environment(tmp_path: Path) -> None:
     out = run_python(SHOW_SETTINGS, fresh_env(tmp_path, SECRET_KEY="from-env-" + "x" * 50))
     assert out.split()[2] == "from-env-" + "x" * 50

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import fresh_env, run_python
+
+pytestmark = pytest.mark.slow
 
 SHOW = (
     "import django; django.setup()\n"

@@ -1,24 +1,22 @@
 """The relay queues every stored event exactly once, oldest first, and never a duplicate; two
 relays never take the same event; with the broker down it gives the events back and tries again
-later, and once the broker answers they are queued. Driven against a private redis-server, whose
-queue the test reads."""
+later, waiting longer each time, and once the broker answers they are queued. Driven against a
+private redis-server, whose queue the test reads."""
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
-import redis as redis_py
 from django.test import Client
 
 from cards.models import WebhookEvent
-from cards.relay import Relay, _claim, relay_new_events
+from cards.relay import Relay, relay_new_events
 from connections.models import TautulliConnection
 from tests.redis import RedisServer
-from tests.support import celery_broker, post_webhook
+from tests.support import broker_messages, celery_broker, post_webhook, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +29,10 @@ def broker() -> Iterator[RedisServer]:
 
 
 def queued_event_ids(server: RedisServer) -> list[int]:
-    """The event ids of the process_webhook_event messages in the broker's queue, oldest
-    first (Celery's protocol 2: the body is base64 JSON of [args, kwargs, embed])."""
-    client = redis_py.Redis.from_url(server.url)
-    ids = []
-    for key in client.scan_iter(match="*tcm", _type="LIST"):  # the queue, not kombu's bindings
-        for raw in reversed(client.lrange(key, 0, -1)):  # LPUSH: the newest is first
-            message = json.loads(raw)
-            assert message["headers"]["task"] == "cards.process_webhook_event"
-            args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-            ids.append(args[0])
-    return ids
+    """The event ids of the tasks in the broker's queue, oldest first."""
+    messages = broker_messages(server.url)
+    assert {task for task, _args in messages} <= {"cards.process_webhook_event"}
+    return [args[0] for _task, args in messages]
 
 
 def post(client: Client, tautulli: TautulliConnection, key: int) -> int:
@@ -76,17 +67,28 @@ def test_a_round_takes_at_most_its_limit_and_the_next_one_the_rest(
     assert queued_event_ids(broker) == ids
 
 
+@pytest.mark.django_db(transaction=True)
 def test_two_relays_never_take_the_same_event(
-    client: Client, tautulli_connection: TautulliConnection
+    client: Client, tautulli_connection: TautulliConnection, broker: RedisServer
 ) -> None:
-    ids = [post(client, tautulli_connection, key) for key in (31, 32, 33)]
+    # Two workers' relays, polling as fast as they can while the posts arrive: both read the
+    # same waiting events, and each claim takes only what the other has not.
+    relays = [Relay(interval=0.001), Relay(interval=0.001)]
+    for relay in relays:
+        relay.start()
+    try:
+        ids = [post(client, tautulli_connection, key) for key in range(100, 160)]
+        wait_until(lambda: len(queued_event_ids(broker)) >= len(ids), what="every event queued")
+    finally:
+        for relay in relays:
+            relay.stop()
 
-    # Both read the same waiting events; the second UPDATE finds them taken.
-    assert _claim(ids[:2]) == ids[:2]
-    assert _claim(ids) == ids[2:]
-    assert _claim(ids) == []
+    assert sorted(queued_event_ids(broker)) == ids  # each once
+    assert not WebhookEvent.waiting_for_relay().exists()
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_it_gives_the_events_back_and_waits_longer_each_time(
     client: Client,
     tautulli_connection: TautulliConnection,
@@ -95,25 +97,28 @@ def test_with_the_broker_down_it_gives_the_events_back_and_waits_longer_each_tim
 ) -> None:
     caplog.set_level(logging.INFO)
     ids = [post(client, tautulli_connection, key) for key in (41, 42, 43)]
-    relay = Relay(interval=0.05)
     broker.stop()
+    relay = Relay(interval=0.05)
+    relay.start()
+    try:
 
-    waits = []
-    wait, failing = 0.05, False
-    for _ in range(3):
-        wait, failing = relay._round(wait, failing)
-        waits.append(wait)
+        def waits() -> list[int]:
+            found = re.findall(
+                r"the broker refused; 3 events wait, next try in (\d+) s", caplog.text
+            )
+            return [int(w) for w in found]
+
+        wait_until(lambda: len(waits()) >= 2, timeout=10, what="two refused rounds")
         # Given back: still waiting for a relay, none queued.
-        assert WebhookEvent.objects.filter(pk__in=ids, dispatched_at=None).count() == 3
+        assert WebhookEvent.waiting_for_relay().filter(pk__in=ids).count() == 3
+        assert waits()[0] < waits()[1] <= 10
+        assert f"webhook event {ids[0]} is stored but could not be queued" in caplog.text
+        assert tautulli_connection.webhook_secret not in caplog.text
 
-    assert failing and waits == sorted(waits) and waits[0] < waits[-1] <= 10
-    assert "the broker refused; 3 events wait" in caplog.text
-    assert f"webhook event {ids[0]} is stored but could not be queued" in caplog.text
-    assert tautulli_connection.webhook_secret not in caplog.text
+        broker.start()
+        wait_until(lambda: queued_event_ids(broker) == ids, timeout=15, what="the events queued")
+    finally:
+        relay.stop()
 
-    broker.start()
-    wait, failing = relay._round(wait, failing)
-
-    assert (wait, failing) == (0.05, False)
-    assert queued_event_ids(broker) == ids
     assert "event relay: working again" in caplog.text
+    assert not WebhookEvent.waiting_for_relay().exists()

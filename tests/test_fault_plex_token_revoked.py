@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +22,8 @@ from connections.models import PlexConnection, TautulliConnection
 from tests.fakes.plex import FakePlex
 from tests.support import post_webhook, wait_until
 from tests.test_admin_forms_connections import plex_form
+
+pytestmark = pytest.mark.slow
 
 WORKER_THREADS = 4  # the celery_worker fixture's concurrency
 

@@ -18,6 +18,8 @@ from cards.models import WebhookEvent
 from connections.models import PlexConnection, TautulliConnection
 from tests.support import wsgi_request
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     max_examples=400,
     deadline=None,

@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.slow
+
 BEFORE = [("cards", "0007_webhookevent_waiting_relay")]
 AFTER = [("cards", "0008_jobrun_kind_target")]
 

@@ -53,9 +53,7 @@ def test_a_hand_marked_episode_gets_the_watched_style_from_one_listing(
     assert TitleCard.objects.filter(style="blur grayscale").count() == 5
 
 
-def test_a_flip_that_keeps_the_style_is_stored_without_a_render(
-    celery_worker, fake_plex, plex_connection
-) -> None:
+def test_a_flip_that_keeps_the_style_is_stored_without_a_render(fake_plex, plex_connection) -> None:
     # The same style watched or not (out of the box an unwatched episode is blurred).
     plex_connection.unwatched_style = "unique"
     plex_connection.save()
@@ -64,7 +62,7 @@ def test_a_flip_that_keeps_the_style_is_stored_without_a_render(
     key = fake_plex.episodes(show)[0]
     fake_plex.mark_watched(key)
 
-    summary = refresh_watched_state.delay().get(timeout=30)
+    summary = refresh_watched_state.apply().get()
 
     assert (summary["changed"], summary["queued"]) == (1, 0)
     assert Episode.objects.get(rating_key=str(key)).watched is True

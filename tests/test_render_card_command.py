@@ -57,11 +57,24 @@ def test_it_writes_a_contact_sheet_of_every_type(tmp_path, still: str) -> None:
     assert image.height > len(card_type_choices()) * 90
 
 
+def test_it_draws_the_series_logo_it_is_given(tmp_path, still: str) -> None:
+    from cards.render.samples import save_logo
+
+    out = tmp_path / "card.jpg"
+    call_command(
+        "render_card", "", "--title", "Pilot", "--card-type", "logo", "--width", "640",
+        "--height", "360", "--logo", save_logo(str(tmp_path / "logo.png")), "--out", str(out),
+    )  # fmt: skip
+    image = Image.open(out).convert("L")
+    assert image.crop((100, 90, 540, 140)).getextrema()[1] > 200  # the white logo, no still
+
+
 def test_it_needs_somewhere_to_write(still: str) -> None:
     with pytest.raises(CommandError, match="--out"):
         call_command("render_card", still, "--title", "x")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -70,6 +83,7 @@ def test_it_needs_somewhere_to_write(still: str) -> None:
         (["{still}", "--font", "nope.ttf"], "font file not found: nope.ttf"),
         (["{notes}"], "not an image"),
         (["{still}", "--font", "{broken_font}"], "cannot read font"),
+        (["{still}", "--card-type", "logo"], "no logo for this series"),
     ],
 )
 def test_errors_exit_non_zero_with_one_clear_line(
@@ -101,3 +115,14 @@ def test_errors_exit_non_zero_with_one_clear_line(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert message in lines[0]
+
+
+def test_it_takes_the_series_logo_for_the_types_that_draw_one(tmp_path, still: str) -> None:
+    from cards.render.samples import save_logo
+
+    out = tmp_path / "card.jpg"
+    arguments = [still, "--title", "Pilot", "--card-type", "music", "--out", str(out)]
+    with pytest.raises(CommandError, match="no logo for this series"):
+        call_command("render_card", *arguments)
+    call_command("render_card", *arguments, "--logo", save_logo(str(tmp_path / "logo.png")))
+    assert Image.open(out).size == (3200, 1800)

@@ -58,3 +58,58 @@ def test_an_option_within_its_limits_is_parsed() -> None:
     assert Option("int", 2, "", minimum=0, maximum=9).parse("n", "7") == 7
     assert Option("number", 1.0, "", minimum=0.5).parse("n", "0.5") == 0.5
     assert Option("text", "a", "", pattern="[ab]+").parse("n", " abba ") == " abba "
+
+
+@pytest.mark.parametrize("style", ["unique", "grayscale", "blur", "blur grayscale"])
+def test_a_picture_a_type_places_covers_the_box_it_asks_for(tmp_path, style: str) -> None:
+    from cards.render.samples import save_landscape
+    from cards.render.types.base import Card
+
+    still = save_landscape(str(tmp_path / "still.jpg"), 480, 270)
+    card = Card(CardSpec(source=still, title="T", style=style), CARD_TYPES["standard"])
+    picture = card.picture(still, (1200, 500))  # larger than the still, another shape
+    assert picture.size == (1200, 500) and picture.mode == "RGB"
+    red, _, blue = picture.split()
+    assert (red.tobytes() == blue.tobytes()) == ("grayscale" in style)
+
+
+@pytest.mark.parametrize("style", ["unique", "blur"])
+def test_a_part_of_a_picture_is_that_part_of_the_whole(tmp_path, style: str) -> None:
+    from PIL import ImageChops, ImageStat
+
+    from cards.render.samples import save_landscape
+    from cards.render.types.base import Card
+
+    still = save_landscape(str(tmp_path / "still.jpg"), 480, 270)
+    card = Card(CardSpec(source=still, title="T", style=style), CARD_TYPES["standard"])
+    whole = card.picture(still, (1600, 900))
+    part = card.picture(still, (1600, 900), part=(400, 100, 1300, 700))
+    assert part.size == (900, 600)
+    difference = ImageChops.difference(part, whole.crop((400, 100, 1300, 700)))
+    assert max(ImageStat.Stat(difference).mean) < 4
+
+
+def test_box_adjustments_are_four_numbers_or_one() -> None:
+    from cards.render.types.base import Sides
+
+    sides = Sides()
+    assert sides.parse("box_adjustments", "10 -20 30 40") == (10, -20, 30, 40)
+    assert sides.parse("box_adjustments", "15") == (15, 15, 15, 15)
+    # The default, as a form shows it and sends it back, reads as itself.
+    assert sides.parse("box_adjustments", str(sides.default)) == sides.default
+    for bad in ("1 2", "a b c d", "0 0 0 5000", "nan"):
+        with pytest.raises(RenderError, match="box_adjustments"):
+            sides.parse("box_adjustments", bad)
+
+
+@pytest.mark.parametrize("style", ["unique", "grayscale", "blur", "blur grayscale"])
+def test_a_picture_smaller_than_its_box_is_scaled_up_to_cover_it(tmp_path, style: str) -> None:
+    from PIL import Image
+
+    from cards.render.types.base import Card
+
+    path = tmp_path / "poster.png"
+    Image.new("RGB", (100, 150), (200, 10, 10)).save(path)
+    card = Card(CardSpec(source="", title="x", style=style), CARD_TYPES["standard"])
+    picture = card.picture(str(path), (1200, 1800), "poster")
+    assert picture.size == (1200, 1800) and picture.mode == "RGB"

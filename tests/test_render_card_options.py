@@ -9,6 +9,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from cards.render import CardSpec, RenderError, render
 from cards.render.samples import save_landscape
+from tests.support import series_pictures
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,7 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def card(still: str, card_type: str, **extras: str) -> CardSpec:
     return CardSpec(
+        **series_pictures(),
         source=still,
         title="The Long Night",
         season_number=1,
@@ -101,7 +103,13 @@ def test_star_wars_episode_colour(still: str) -> None:
 
 
 @pytest.mark.parametrize("size", [(1000, 1500), (1600, 400), (200, 112)])
-@pytest.mark.parametrize("card_type", ["standard", "anime", "tinted_frame", "star_wars", "olivier"])
+@pytest.mark.parametrize(
+    "card_type",
+    [
+        *("standard", "anime", "tinted_frame", "star_wars", "olivier"),
+        *("shape", "divider", "logo", "inset", "roman_numeral", "textless"),
+    ],
+)
 def test_odd_canvas_shapes_render_inside_the_canvas(
     still: str, card_type: str, size: tuple[int, int]
 ) -> None:

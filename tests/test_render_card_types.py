@@ -11,7 +11,7 @@ from PIL import Image, ImageChops, JpegImagePlugin
 from cards.render import STYLES, CardSpec, card_type_choices, render
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
-from tests.support import series_pictures
+from tests.support import TEXTLESS, series_pictures
 
 # Where each type puts its title, as fractions of the canvas (left, top, right, bottom).
 TITLE_REGIONS = {
@@ -27,6 +27,24 @@ TITLE_REGIONS = {
     # With the title goes the glass box behind it.
     "notification": (0.45, 0.77, 1.0, 0.92),
     "formula_one": (0.22, 0.42, 0.78, 0.52),
+    "comic_book": (0.15, 0.78, 0.85, 0.99),
+    "tinted_glass": (0.15, 0.58, 0.85, 0.88),
+    "fade": (0.02, 0.42, 0.34, 0.72),
+    "landscape": (0.12, 0.28, 0.88, 0.72),
+    "overline": (0.1, 0.8, 0.9, 0.97),
+    "frame": (0.15, 0.8, 0.85, 0.95),
+    "marvel": (0.1, 0.88, 0.9, 1.0),
+    "calligraphy": (0.2, 0.68, 0.8, 0.98),
+    # The player panel grows round its title: all of the panel changes.
+    "music": (0.0, 0.45, 0.33, 1.0),
+    "banner": (0.0, 0.78, 1.0, 1.0),
+    "cutout": (0.1, 0.82, 0.9, 0.96),
+    "poster": (0.4, 0.45, 0.98, 0.8),  # on the star field, below the logo
+    "shape": (0.02, 0.76, 0.65, 0.94),
+    "divider": (0.55, 0.75, 0.995, 0.995),
+    "logo": (0.2, 0.72, 0.8, 0.86),
+    "inset": (0.05, 0.68, 0.95, 1.0),
+    "roman_numeral": (0.05, 0.42, 0.95, 0.6),
 }
 # Text a type draws besides the title and the episode line, switched off where a test needs a
 # card without any text: formula_one's race name ("GRAND PRIX") and its year on the frame.
@@ -72,7 +90,10 @@ def test_it_renders_every_type_in_every_style_at_the_requested_size(
     assert decoded.format == "JPEG"
     assert decoded.size == (640, 360)
     assert JpegImagePlugin.get_sampling(decoded) == 0  # 4:4:4
-    assert result.text_boxes, "no text was drawn"
+    if card_type in TEXTLESS:
+        assert result.text_boxes == []
+    else:
+        assert result.text_boxes, "no text was drawn"
 
 
 def test_the_default_card_is_3200_by_1800(still: str) -> None:
@@ -91,6 +112,9 @@ def test_it_draws_the_title_where_the_type_puts_it(still: str, card_type: str) -
     plain = render(spec(still, card_type=card_type, title="", **quiet))
     titled = render(spec(still, card_type=card_type, **quiet))
     assert plain.text_boxes == []
+    if card_type in TEXTLESS:
+        assert titled.text_boxes == [] and titled.data == plain.data
+        return
     left, top, right, bottom = TITLE_REGIONS[card_type]
     region = (round(left * 640), round(top * 360), round(right * 640), round(bottom * 360))
     diff = ImageChops.difference(plain.image, titled.image)

@@ -11,8 +11,17 @@ from cards.render import CardSpec, FontSpec, fonts, layout, render
 from cards.render.layout import TextStyle
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
+from tests.support import TEXTLESS, series_pictures
 
 WIDTH, HEIGHT = 800, 450
+# Types that draw the episode text in front of the title instead of on a line of its own.
+TITLE_PREFIXED = {"shape"}
+# Types that set the season and episode lines beside the title, on lines of their own.
+BESIDE_THE_TITLE = {"divider"}
+# Types that set the episode text into the title's last line.
+SET_INTO_THE_TITLE = {"inset"}
+# Types whose episode text lies behind the title.
+BEHIND_THE_TITLE = {"roman_numeral"}
 
 HOSTILE_TITLES = {
     "80 characters": "The Extraordinarily Long and Winding Road to the Very End of the Known "
@@ -26,6 +35,12 @@ HOSTILE_TITLES = {
     "emoji": "Party 🎉🔥 Time 👍🏽",
     "many explicit breaks": "A\nB\nC\nD\nE\nF\nG\nH",
 }
+
+# Card types that draw no episode line at all: the reference's landscape has none.
+NO_EPISODE_LINE = {"landscape"}
+# And those that draw it in pieces: frame puts SEASON 1 and EPISODE 3 either side of the title,
+# formula_one writes "ROUND 1" and the season title on two lines.
+EPISODE_PIECES = {"frame": 2, "formula_one": 2}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +57,7 @@ def inside(box: tuple[int, int, int, int]) -> bool:
 def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: str) -> None:
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=title,
             season_number=1,
@@ -51,7 +67,8 @@ def test_no_title_draws_outside_the_canvas(still: str, card_type: str, title: st
             height=HEIGHT,
         )
     )
-    assert result.text_boxes, "the episode line at least is drawn"
+    if card_type not in NO_EPISODE_LINE | TEXTLESS:
+        assert result.text_boxes, "the episode line at least is drawn"
     assert all(inside(box) for box in result.text_boxes), result.text_boxes
 
 
@@ -61,6 +78,7 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
     # Rounding and hinting differ with the size: check the real 3200x1800 canvas too.
     result = render(
         CardSpec(
+            **series_pictures(),
             source=still,
             title=HOSTILE_TITLES[title],
             season_number=1,
@@ -68,12 +86,23 @@ def test_long_titles_stay_on_a_full_size_card(still: str, card_type: str, title:
             card_type=card_type,
         )
     )
-    assert len(result.text_boxes) >= 2
+    least = 0 if card_type in TEXTLESS else 1 if card_type in NO_EPISODE_LINE else 2
+    assert len(result.text_boxes) >= least
     for left, top, right, bottom in result.text_boxes:
         assert left >= 0 and top >= 0 and right <= 3200 and bottom <= 1800, result.text_boxes
 
 
-EPISODE_LINES = {"formula_one": 2}
+# Card types whose title takes the room the episode text leaves (so the title drawn alone is
+# not the title drawn with it): which of the card's text boxes are the episode text. (marvel
+# shrinks its title along with its two side texts; music puts S1 and E3 at the ends of its
+# timeline; banner stacks SEASON 1 over EPISODE 3 and sets the title's last line after them;
+# poster's title fills the room above "Ep. 3".)
+EPISODE_BOXES = {
+    "marvel": slice(-2, None),
+    "music": slice(-2, None),
+    "banner": slice(0, 2),
+    "poster": slice(0, 1),
+}
 
 
 @pytest.mark.parametrize(
@@ -85,6 +114,7 @@ def test_a_long_title_never_runs_into_the_episode_line(
     still: str, card_type: str, title: str
 ) -> None:
     spec = CardSpec(
+        **series_pictures(),
         source=still,
         title=HOSTILE_TITLES[title],
         season_number=1,
@@ -94,15 +124,42 @@ def test_a_long_title_never_runs_into_the_episode_line(
         height=HEIGHT,
     )
     both = render(spec).text_boxes
-    title_lines = render(dataclasses.replace(spec, hide_episode_text=True, hide_season_text=True))
-    episode = [box for box in both if box not in title_lines.text_boxes]
-    # formula_one writes the episode text on two lines: "ROUND 1" and the season title.
-    assert len(episode) == EPISODE_LINES.get(card_type, 1) and len(title_lines.text_boxes) >= 1
-    for line in title_lines.text_boxes:
-        for other in episode:
-            overlap_x = min(line[2], other[2]) - max(line[0], other[0])
-            overlap_y = min(line[3], other[3]) - max(line[1], other[1])
-            assert overlap_x <= 0 or overlap_y <= 0, (line, other)
+    if card_type in TEXTLESS:
+        assert both == []  # nothing to run into anything
+        return
+    # shape draws the episode number as the title's prefix ("3. Title"): its title lines keep
+    # it, and the line under them is the season text.
+    hide = {"hide_season_text": True, "hide_episode_text": card_type not in TITLE_PREFIXED}
+    title_lines = render(dataclasses.replace(spec, **hide)).text_boxes
+    assert len(title_lines) >= 1
+    if card_type in NO_EPISODE_LINE:
+        assert both == title_lines  # nothing but the title, whatever it is
+        return
+    if card_type in EPISODE_BOXES:
+        episode = both[EPISODE_BOXES[card_type]]
+        title_lines = [box for box in both if box not in episode]
+    elif card_type in BESIDE_THE_TITLE:
+        # divider moves its title aside for its two lines ("Season 1" over "Episode 3"): the
+        # title is what it draws first, as many lines as it has alone.
+        title_lines, episode = both[: len(title_lines)], both[len(title_lines) :]
+        assert len(episode) == 2
+    elif card_type in BEHIND_THE_TITLE:
+        # roman_numeral's numeral (the episode text, drawn first) lies under the title on
+        # purpose; the title must keep clear of the season text.
+        episode = [box for box in both[1:] if box not in title_lines]
+        assert len(episode) == 1
+    else:
+        episode = [box for box in both if box not in title_lines]
+        assert len(episode) == EPISODE_PIECES.get(card_type, 1)
+    for line in title_lines:
+        for piece in episode:
+            overlap_x = min(line[2], piece[2]) - max(line[0], piece[0])
+            overlap_y = min(line[3], piece[3]) - max(line[1], piece[1])
+            if card_type in SET_INTO_THE_TITLE and line == title_lines[-1]:
+                # inset sets its episode text into the title's last line, on purpose.
+                assert overlap_y > 0 and line[1] <= piece[1] and piece[3] <= line[3] + 2
+                continue
+            assert overlap_x <= 0 or overlap_y <= 0, (line, piece)
 
 
 def test_a_huge_custom_size_and_shift_still_stay_on_the_canvas(still: str) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.support import ROOT, fresh_env, run_python
+
+pytestmark = pytest.mark.slow  # a fresh interpreter that loads everything production loads
 
 # What a production process loads beyond our own modules: the Redis broker and result backend,
 # PostgreSQL, the web server (Granian and its compiled core), beat's database scheduler, and the

@@ -36,6 +36,7 @@ print(json.dumps({
 migration = importlib.import_module("cards.migrations.0005_periodic_tasks")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_fresh_migrate_creates_the_periodic_jobs_with_their_expiry(tmp_path) -> None:
     env = child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")

@@ -79,16 +79,16 @@ class Logs:
             h for h in root.handlers if any(isinstance(f, RedactSecrets) for f in h.filters)
         ]
         for handler in consoles:
-            if handler.stream is not self.written:  # type: ignore[attr-defined]
-                old = handler.setStream(self.written)  # type: ignore[attr-defined]
-                self._streams.append((handler, old))  # type: ignore[arg-type]
+            if handler.stream is not self.written:
+                old = handler.setStream(self.written)
+                self._streams.append((handler, old))
         if self.raw not in root.handlers:
             root.handlers.insert(0, self.raw)
 
     def uninstall(self) -> None:
         logging.getLogger().removeHandler(self.raw)
         for handler, stream in self._streams:
-            handler.setStream(stream)  # type: ignore[arg-type]
+            handler.setStream(stream)
         for logger, (level, propagate) in self._levels.items():
             logger.setLevel(level)
             logger.propagate = propagate
@@ -159,6 +159,7 @@ def assert_clean(text: str, secret_values: list[str], where: str) -> None:
         assert secret not in text, f"{where} shows a secret"
 
 
+@pytest.mark.slow
 def test_no_admin_page_shows_a_secret(
     logs: Logs,
     admin_client: Client,
@@ -204,12 +205,12 @@ def run_actions(
     secrets that come up meanwhile (rotation)."""
     ran = set()
     for obj, action in every_action(user, objects):
-        meta = obj._meta  # type: ignore[attr-defined]
+        meta = obj._meta
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         # Without "post": delete_selected shows its confirmation page and deletes nothing.
         response = client.post(
             url,
-            {"action": action, "_selected_action": [obj.pk]},  # type: ignore[attr-defined]
+            {"action": action, "_selected_action": [obj.pk]},
             follow=True,
         )
         assert response.status_code == 200, (action, response.status_code)
@@ -227,6 +228,7 @@ def secrets_now() -> list[str]:
     return [t.webhook_secret for t in TautulliConnection.objects.all()]
 
 
+@pytest.mark.slow
 def test_no_action_page_shows_a_secret(
     logs: Logs,
     admin_client: Client,

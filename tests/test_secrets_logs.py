@@ -76,7 +76,7 @@ def webhook_posts(client: Client, tautulli: TautulliConnection) -> None:
 def plex_failures(fake_plex: FakePlex, tautulli: TautulliConnection, settings: object) -> None:
     """One event per way Plex can fail, processed by the real task in this process (with a
     retry limit of one, so that a transient failure is final at once)."""
-    settings.TCM_RETRY_LIMIT = 1  # type: ignore[attr-defined]
+    settings.TCM_RETRY_LIMIT = 1
     keys = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=6))
     faults: list[Callable[[], object]] = [
         lambda: None,  # works: plexapi's request lines at DEBUG
@@ -210,7 +210,7 @@ def test_a_token_in_a_stored_url_is_redacted_in_logs_and_stored_errors(
 ) -> None:
     """A Plex URL with the token in its query, as copied from Plex Web (the form refuses it now;
     a row from before, or one written by other means, still has it)."""
-    settings.TCM_RETRY_LIMIT = 1  # type: ignore[attr-defined]
+    settings.TCM_RETRY_LIMIT = 1
     key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
     plex = PlexConnection.objects.create(
         name="legacy", url=f"{fake_plex.url}/?X-Plex-Token={fake_plex.token}", token=fake_plex.token

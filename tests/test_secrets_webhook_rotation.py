@@ -42,7 +42,7 @@ def test_rotating_the_secret_moves_the_agents_to_the_new_url(
         url=fake_tautulli.url,
         api_key=fake_tautulli.api_key,
         plex=plex,
-        tcm_url=live_server.url,  # type: ignore[attr-defined]
+        tcm_url=live_server.url,
     )
     admin_action(admin_client, tautulli, "create_agents")
     old = tautulli.webhook_secret

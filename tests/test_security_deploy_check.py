@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support import ROOT
+
+pytestmark = pytest.mark.slow
 
 COMPOSE = ROOT / "docker-compose.yml"
 

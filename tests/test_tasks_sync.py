@@ -6,10 +6,10 @@ from cards.models import Episode, JobRun
 from cards.tasks import sync_library
 
 
-def test_the_sync_task_keeps_a_job_run(celery_worker, fake_plex, plex_connection) -> None:
+def test_the_sync_task_keeps_a_job_run(fake_plex, plex_connection) -> None:
     fake_plex.add_series("Harbour", seasons=2, episodes=3)
 
-    summary = sync_library.delay(plex_connection.pk).get(timeout=30)
+    summary = sync_library.apply(args=[plex_connection.pk]).get()
 
     assert summary["episodes_created"] == 6
     run = JobRun.objects.get()
@@ -21,12 +21,12 @@ def test_the_sync_task_keeps_a_job_run(celery_worker, fake_plex, plex_connection
 
 
 def test_a_failed_sync_is_retried_when_plex_comes_back(
-    celery_worker, fake_plex, plex_connection, quick_retries
+    fake_plex, plex_connection, quick_retries
 ) -> None:
     fake_plex.add_series("Harbour", episodes=2)
     fake_plex.fail(500, times=2)
 
-    summary = sync_library.delay(plex_connection.pk).get(timeout=30)
+    summary = sync_library.apply(args=[plex_connection.pk]).get()
 
     assert summary["episodes_created"] == 2
     assert list(JobRun.objects.order_by("started_at").values_list("status", flat=True)) == [

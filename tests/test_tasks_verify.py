@@ -7,14 +7,14 @@ from cards.models import JobRun
 from cards.tasks import verify_cards
 
 
-def test_it_uploads_again_only_what_plex_lost(celery_worker, fake_plex, plex_connection) -> None:
+def test_it_uploads_again_only_what_plex_lost(fake_plex, plex_connection) -> None:
     show = fake_plex.add_series("Harbour", episodes=3)
     process_rating_key(plex_connection, str(show))
     refreshed = fake_plex.episodes(show)[1]
     fake_plex.refresh_metadata(refreshed)
     fake_plex.reset_counts()
 
-    summary = verify_cards.delay(plex_connection.pk).get(timeout=30)
+    summary = verify_cards.apply(args=[plex_connection.pk]).get()
 
     assert summary == {"checked": 3, "uploaded_again": 1, "busy": 0, "failed": 0}
     assert fake_plex.count(method="POST") == 1

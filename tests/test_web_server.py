@@ -31,6 +31,7 @@ def _answers(url: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_serves_the_webhook_and_redacts_its_access_log(
     tautulli_connection: TautulliConnection,
@@ -89,6 +90,7 @@ def test_it_reads_the_listen_address(listen: str, address: tuple[str, int]) -> N
     assert listen_address(listen) == address
 
 
+@pytest.mark.slow
 def test_a_bad_listen_address_is_a_clear_error() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "tcm_site.webserver"],

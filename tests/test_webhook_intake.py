@@ -4,15 +4,13 @@ view queues nothing itself: the stored row waits for the relay (cards/relay.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 from django.test import Client
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
-
-Capture = Callable[..., object]
+from tests.support import broker_messages
 
 
 def _url(connection: TautulliConnection) -> str:
@@ -23,16 +21,15 @@ def _url(connection: TautulliConnection) -> str:
 def test_it_stores_the_post_for_the_relay_and_queues_nothing_itself(
     client: Client,
     tautulli_connection: TautulliConnection,
-    django_capture_on_commit_callbacks: Capture,
+    empty_broker_queue: None,
 ) -> None:
     body = {"rating_key": "5151", "event": "watched", "title": "Ünïcode ☂ ok"}
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(_url(tautulli_connection), body, content_type="application/json")
-        event = WebhookEvent.objects.get()
+    response = client.post(_url(tautulli_connection), body, content_type="application/json")
+    event = WebhookEvent.objects.get()
 
     assert response.status_code == 202
     assert response.json() == {"id": event.pk, "status": "pending", "duplicate_of": None}
-    assert callbacks == []
+    assert broker_messages() == []
     # Pending and never queued: what the relay looks for.
     assert (event.status, event.dispatched_at) == (WebhookEvent.Status.PENDING, None)
     assert (event.connection, event.rating_key, event.event) == (

@@ -4,15 +4,13 @@ nothing for it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import pytest
 from django.test import Client
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
-
-Capture = Callable[..., object]
+from tests.support import broker_messages
 
 
 def _url(connection: TautulliConnection) -> str:
@@ -20,13 +18,10 @@ def _url(connection: TautulliConnection) -> str:
 
 
 @pytest.fixture
-def nothing_queued(
-    django_capture_on_commit_callbacks: Capture, caplog: pytest.LogCaptureFixture
-) -> object:
+def nothing_queued(empty_broker_queue: None, caplog: pytest.LogCaptureFixture) -> object:
     caplog.set_level(logging.DEBUG)
-    with django_capture_on_commit_callbacks() as callbacks:
-        yield
-    assert callbacks == []
+    yield
+    assert broker_messages() == []
     assert WebhookEvent.objects.count() == 0
 
 
@@ -77,17 +72,16 @@ def test_it_rejects_bodies_it_cannot_use(
     body: str | bytes,
     content_type: str,
     reason: str | None,
-    django_capture_on_commit_callbacks: Capture,
+    empty_broker_queue: None,
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(_url(tautulli_connection), body, content_type=content_type)
+    response = client.post(_url(tautulli_connection), body, content_type=content_type)
     if reason is None:  # the control case: a good body is taken
         assert response.status_code == 202
         return
     assert response.status_code in (400, 413), response.content
     assert reason in response.json()["error"]
     assert response["Content-Type"] == "application/json"
-    assert callbacks == []
+    assert broker_messages() == []
     assert WebhookEvent.objects.count() == 0
 
 

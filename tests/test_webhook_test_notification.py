@@ -3,7 +3,6 @@ literally) is answered 200 and recorded as the connection's last test; nothing i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,7 @@ from django.utils import timezone
 
 from cards.models import WebhookEvent
 from connections.models import TautulliConnection
-
-Capture = Callable[..., object]
+from tests.support import broker_messages
 
 
 def _url(connection: TautulliConnection) -> str:
@@ -34,14 +32,13 @@ def test_it_records_a_test_notification(
     client: Client,
     tautulli_connection: TautulliConnection,
     body: str,
-    django_capture_on_commit_callbacks: Capture,
+    empty_broker_queue: None,
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(_url(tautulli_connection), body, content_type="application/json")
+    response = client.post(_url(tautulli_connection), body, content_type="application/json")
 
     assert response.status_code == 200
     assert response.json()["test"] is True
-    assert callbacks == []
+    assert broker_messages() == []
     assert WebhookEvent.objects.count() == 0
     tautulli_connection.refresh_from_db()
     assert tautulli_connection.last_test_at is not None

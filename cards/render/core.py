@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+from typing import cast
 
 from PIL import Image
 
 from . import effects, scale, source, types
+from .layout import RGB
 from .spec import CardSpec, RenderError, RenderResult, Style
 from .types.base import MISSING_INPUT, Card, CardType, parse_color
 
@@ -88,10 +90,10 @@ def compose(card: Card, path: str, what: str, style: Style) -> Image.Image:
 
 def plain(card: Card, style: Style) -> Image.Image:
     """A card without a covering picture: the type's background colour, then its drawing."""
-    color = card.options.get("background") or card.type.background
-    if isinstance(color, str):
-        color = parse_color(color, "background colour")
-    image = Image.new("RGB", (card.width, card.height), color)
+    chosen = card.options.get("background") or card.type.background
+    # An option comes parsed (RGB); the class default is a colour name.
+    color = parse_color(chosen, "background colour") if isinstance(chosen, str) else chosen
+    image = Image.new("RGB", (card.width, card.height), cast(RGB, color))
     image = card.type.backdrop(card, image)
     if image.mode != "RGB":
         image = image.convert("RGB")

@@ -107,10 +107,11 @@ def font_runs(text: str, primary: str) -> tuple[list[tuple[str, str]], set[str]]
             # Every font has a space; keep it in the run it interrupts so runs stay long.
             font = current_font if has_glyph(current_font, " ") else primary
         else:
-            font = next((f for f in chain if has_glyph(f, char)), None)
-            if font is None:
+            found = next((f for f in chain if has_glyph(f, char)), None)
+            if found is None:
                 missing.add(char)
                 continue
+            font = found
         if font != current_font and current:
             runs.append(("".join(current), current_font))
             current = []

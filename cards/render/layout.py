@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFilter, features
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
 from . import effects, fonts
 
@@ -63,6 +63,17 @@ class TextStyle:
         """Baseline-to-baseline distance."""
         ascent, descent = fonts.load(self.font, self.px).getmetrics()
         return max(1.0, ascent + descent + self.line_spacing)
+
+    def descent(self) -> int:
+        """How far the font's box reaches below the baseline: where a line "ends" for types
+        placed by the bottom of their text box."""
+        return fonts.load(self.font, self.px).getmetrics()[1]
+
+
+def cap_height(style: TextStyle) -> float:
+    """How far the style's capitals rise above the baseline: for setting a line on a row (a
+    banner, a bar) by the body the eye sees, whatever its descenders and accents do."""
+    return float(-fonts.load(style.font, style.px).getbbox("H", anchor="ls")[1])
 
 
 def is_rtl(text: str) -> bool:
@@ -391,11 +402,12 @@ def render_line(segments: Sequence[tuple[str, TextStyle]], missing: set[str] | N
 
 
 @lru_cache(maxsize=1024)
-def _glyph(font: object, text: str, stroke: int) -> tuple[Image.Image, int, int]:
+def _glyph(font: ImageFont.FreeTypeFont, text: str, stroke: int) -> tuple[Image.Image, int, int]:
     """The mask of text drawn from the left end of its baseline, and the offset of the mask's
     top-left from there. Cached: a series' titles reuse a few dozen letters at one size, so a
     worker soon stops rasterising (stroking is the expensive part) and only pastes."""
-    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    box = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    left, top, right, bottom = (int(v) for v in box)  # whole pixels already; the stubs say float
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text(
         (-left, -top), text, font=font, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255
@@ -516,10 +528,17 @@ class Block:
     def _draw_shadow(
         self, canvas: Image.Image, color: RGB, opacity: float, radius: float, dx: int, dy: int
     ) -> None:
+        masked = self.mask(int(radius * 3) + 2)
+        if masked is not None:
+            glow(canvas, *masked, color, opacity, radius, dx, dy)
+
+    def mask(self, pad: int = 0) -> tuple[Image.Image, int, int] | None:
+        """Everything the block draws (fill and stroke) as one mask with `pad` pixels of room on
+        every side, and where its top-left goes on the canvas; None for a block with no ink. For
+        glows and shadows under the text (a type may add its own shapes to the mask first)."""
         box = self.bbox()
         if box is None:
-            return
-        pad = int(radius * 3) + 2
+            return None
         left, top = box[0] - pad, box[1] - pad
         size = (box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad)
         layer = Image.new("L", size, 0)
@@ -529,11 +548,59 @@ class Block:
                 for mask in (part.fill, part.stroke):
                     if mask is not None:
                         layer.paste(255, at, mask)
-        # Blur at a quarter of the size: a soft shadow has no detail to lose.
-        small = layer.reduce(4) if min(size) >= 16 else layer
-        soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / (size[0] / small.width))))
-        soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
-        _paste(canvas, color, soft, left + dx, top + dy)
+        return layer, left, top
+
+
+def glow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    left: int,
+    top: int,
+    color: RGB,
+    opacity: float,
+    radius: float,
+    dx: int = 0,
+    dy: int = 0,
+    spread: float = 0.0,
+) -> None:
+    """A soft shadow of `mask` (placed at left, top) painted in colour: grown by `spread`
+    pixels, blurred by `radius`, at `opacity`, moved by (dx, dy). The mask needs about 3 x
+    radius of empty room round its ink, or the glow is cut square."""
+    size = mask.size
+    # Blur at a quarter of the size: a soft shadow has no detail to lose.
+    small = mask.reduce(4) if min(size) >= 16 else mask
+    factor = size[0] / small.width
+    if spread > 0:
+        # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
+        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
+    soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / factor)))
+    soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    _paste(canvas, color, soft, left + dx, top + dy)
+
+
+def nudge(low: float, high: float, limit: float, margin: float = 0) -> float:
+    """How far to move a span (low..high) to bring it inside margin..limit - margin; nothing
+    when it cannot fit. For boxes and panes that must stay on the card with their text."""
+    if high - low > limit - 2 * margin:
+        return 0.0
+    return max(0.0, margin - low) - max(0.0, high - (limit - margin))
+
+
+def drop_shadow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    x: int,
+    y: int,
+    shadow: tuple[RGB, float, float, int, int],
+) -> None:
+    """Paint the soft shadow of a shape (its mask, "L", top-left at (x, y) on the canvas): text
+    lines, a logo's alpha, a rounded panel. shadow: (colour, opacity, blur radius, dx, dy). The
+    mask gets the room round its ink a glow needs."""
+    color, opacity, radius, dx, dy = shadow
+    pad = int(radius * 3) + 2
+    layer = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad), 0)
+    layer.paste(mask, (pad, pad))
+    glow(canvas, layer, x - pad, y - pad, color, opacity, radius, dx, dy)
 
 
 def _paste(canvas: Image.Image, color: RGB, mask: Image.Image, x: int, y: int) -> None:

@@ -44,7 +44,7 @@ def landscape(width: int = 1920, height: int = 1080, seed: int = 3) -> Image.Ima
     image.paste((255, 220, 230), (0, 0), glow)
     hill = Image.new("L", (w, h), 0)
     peak = rng.uniform(0.35, 0.55)
-    points = [(0, h * 0.62)]
+    points: list[tuple[float, float]] = [(0, h * 0.62)]
     for i in range(1, 40):
         x = i / 40
         ridge = 0.42 + 0.35 * abs(x - peak) ** 1.2 + rng.uniform(-0.006, 0.006)
@@ -85,7 +85,7 @@ def logo(text: str = "THE LONG NIGHT", height: int = 206) -> Image.Image:
     from . import fonts  # here, not at the top: the landscape needs no fonts
 
     font = fonts.load(fonts.GEOMETRIC_BOLD, height)
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (round(v) for v in font.getbbox(text))
     image = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
     ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=font, fill=(255, 255, 255, 255))
     return image

@@ -10,6 +10,7 @@ nothing else in the renderer sees numpy.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -71,3 +72,78 @@ def _pixels(image: Image.Image) -> Any:
     import numpy as np
 
     return np.asarray(image)
+
+
+def rotate(image: Image.Image, angle: float, fill: int | tuple[int, ...] = 0) -> Image.Image:
+    """`image.rotate(angle, Image.BILINEAR, expand=True, fillcolor=fill)` (anticlockwise, the
+    middle staying in the middle of the larger result) by OpenCV: for a 1900x330 mask ("L")
+    Pillow takes 9 ms, this 1.7. (Three channels cost OpenCV five times one: rotate masks.)"""
+    if angle % 360 == 0:
+        return image.copy()
+    cv2 = _cv2()
+    w, h = image.size
+    a = math.radians(angle)
+    cos, sin = abs(math.cos(a)), abs(math.sin(a))
+    size = (math.ceil(w * cos + h * sin - 1e-6), math.ceil(w * sin + h * cos - 1e-6))
+    # OpenCV puts pixel centres on whole numbers: the middle of the image is at (w - 1) / 2.
+    matrix = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
+    matrix[0, 2] += (size[0] - w) / 2
+    matrix[1, 2] += (size[1] - h) / 2
+    border = fill if isinstance(fill, tuple) else (fill,) * 3
+    turned = cv2.warpAffine(
+        _pixels(image),
+        matrix,
+        size,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+    return Image.fromarray(turned)
+
+
+def band_mask(
+    size: tuple[int, int],
+    top: int,
+    origin: tuple[float, float],
+    angle: float,
+    near: float,
+    far: float,
+    level: int = 255,
+) -> Image.Image:
+    """Coverage ("L", `level` inside) of the rows top..top + size[1] of a band lying `near` to
+    `far` pixels below the line through `origin` tilted `angle` degrees anticlockwise: each
+    pixel by how much of it lies in the band, so the edges are anti-aliased.
+
+    The coverage depends only on the distance from the line, so it is computed once for a
+    column of distances (SUBSTEPS a pixel, so that taking the nearest is off by at most
+    level / 64) and OpenCV stretches that column along the tilt: 1 ms for a card-wide band 300
+    px tall, where numpy on every pixel takes 6.
+    """
+    import numpy as np
+
+    cv2 = _cv2()
+    width, height = size
+    a = math.radians(angle)
+    sin, cos = math.sin(a), math.cos(a)
+
+    def distance(x: float, y: float) -> float:  # of a pixel centre, positive below the line
+        return (x + 0.5 - origin[0]) * sin + (y + 0.5 - origin[1]) * cos
+
+    corners = [distance(x, y) for x in (0, width - 1) for y in (top, top + height - 1)]
+    first = math.floor(min(corners)) - 2
+    steps = SUBSTEPS * (math.ceil(max(corners)) + 3 - first)
+    d = first + np.arange(steps, dtype=np.float32) / SUBSTEPS
+    column = np.clip(d - near + 0.5, 0, 1) * np.clip(far - d + 0.5, 0, 1) * level
+    # Two identical columns: OpenCV's warp of a one-pixel-wide image takes a slow path.
+    column = np.repeat(np.round(column).astype(np.uint8)[:, None], 2, axis=1)
+    # Destination pixel (x, y) reads the column at SUBSTEPS x (distance(x, top + y) - first).
+    k = SUBSTEPS
+    matrix = np.array([[0.0, 0.0, 0.0], [k * sin, k * cos, k * (distance(0, top) - first)]])
+    flags = cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
+    mask = cv2.warpAffine(
+        column, matrix, (width, height), flags=flags, borderMode=cv2.BORDER_REPLICATE
+    )
+    return Image.fromarray(mask, "L")
+
+
+SUBSTEPS = 32  # samples of a band's profile per pixel of distance

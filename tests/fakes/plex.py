@@ -580,8 +580,8 @@ class _Handler(BaseHTTPRequestHandler):
         if segments[:2] == ["library", "metadata"] and len(segments) >= 3:
             return self._metadata(method, segments[2], segments[3:])
         if path in ("/:/scrobble", "/:/unscrobble") and method == "GET":
-            key = int(self.query["key"])
-            (plex.mark_watched if path == "/:/scrobble" else plex.mark_unwatched)(key)
+            scrobbled = int(self.query["key"])
+            (plex.mark_watched if path == "/:/scrobble" else plex.mark_unwatched)(scrobbled)
             return self._ok()
         raise KeyError(path)
 
@@ -797,7 +797,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         thumb = f"{base}/thumb/{item.thumb_ts}" if item.selected else None
         if item.type == "episode":
+            assert item.parent is not None  # an episode has a season, a season a show
             season = plex.items[item.parent]
+            assert season.parent is not None
             show = plex.items[season.parent]
             elem = SubElement(container, "Video")
             _attrs(
@@ -840,6 +842,7 @@ class _Handler(BaseHTTPRequestHandler):
                 duration=item.duration,
             )
         elif item.type == "season":
+            assert item.parent is not None
             show = plex.items[item.parent]
             episodes = plex.episodes(item.rating_key)
             elem = SubElement(container, "Directory")

@@ -101,7 +101,9 @@ OPERATORS = {
     ),
     "int": ("is", "is not", "is greater than", "is less than"),
 }
-BLANK_CONDITIONS = [{"parameter": "", "operator": "", "value": [], "type": None}]
+BLANK_CONDITIONS: list[dict[str, Any]] = [
+    {"parameter": "", "operator": "", "value": [], "type": None}
+]
 
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Router</title></head><body>Login</body></html>"
 NOT_FOUND = b"<html><body><h2>404 Not Found</h2><p>The path was not found.</p></body></html>"
@@ -481,7 +483,8 @@ class FakeTautulli:
             response = requests.request(
                 method, delivery.url, headers=headers, timeout=None, **kwargs
             )
-            delivery.body = response.request.body or b""
+            body = response.request.body or b""
+            delivery.body = body.encode() if isinstance(body, str) else body
             delivery.status = response.status_code
         except requests.RequestException as exc:
             delivery.error = type(exc).__name__
@@ -575,6 +578,7 @@ def _conditions_hold(agent: dict[str, Any], parameters: dict[str, Any]) -> bool:
         if not (c["parameter"] and c["operator"] and c["value"]):
             continue
         value = parameters.get(c["parameter"], "")
+        wanted: list[Any]
         if c["type"] == "int":
             wanted = [int(v) for v in c["value"]]
             value = int(value or 0)

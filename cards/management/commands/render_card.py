@@ -7,13 +7,14 @@ python manage.py render_card still.jpg --title "Pilot" --contact-sheet sheet.png
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageDraw
 
-from cards.render import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render
+from cards.render import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render, samples
 from cards.render import fonts as bundled_fonts
 
 SHEET_STYLES = ("unique", "blur grayscale")
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         parser.add_argument("--card-type", default="standard", help=f"one of: {', '.join(names)}")
         parser.add_argument("--style", default="unique", help=f"one of: {', '.join(STYLES)}")
         parser.add_argument("--art", help="series background art, for the art styles")
+        parser.add_argument("--logo", help="series logo (transparent PNG), for the types using one")
+        parser.add_argument("--poster", help="series poster, for the types using one")
         parser.add_argument("--font", help="a .ttf/.otf file for the title")
         parser.add_argument("--font-color", help="title colour, e.g. #EBEBEB")
         parser.add_argument("--font-size", type=float, default=1.0, help="title size scale")
@@ -123,6 +126,8 @@ class Command(BaseCommand):
             card_type=options["card_type"],
             style=options["style"],
             art=options["art"],
+            logo=options["logo"],
+            poster=options["poster"],
             font=font,
             episode_text=options["episode_text"],
             episode_text_format=options["episode_text_format"],
@@ -150,6 +155,21 @@ class Command(BaseCommand):
         """Rows: card types; columns: styles. Each card rendered at full size, then scaled."""
         if not 64 <= tile_width <= 3200:
             raise CommandError("--tile-width must be between 64 and 3200")
+        with tempfile.TemporaryDirectory() as folder:
+            self.draw_sheet(self.with_samples(spec, Path(folder)), out, tile_width)
+
+    @staticmethod
+    def with_samples(spec: CardSpec, folder: Path) -> CardSpec:
+        """The spec with a generated logo and poster where it has none: the sheet shows every
+        type, and some cannot do without them."""
+        name = (spec.series_name or "The Long Night").upper()
+        return dataclasses.replace(
+            spec,
+            logo=spec.logo or samples.save_logo(str(folder / "logo.png"), name),
+            poster=spec.poster or samples.save_poster(str(folder / "poster.jpg")),
+        )
+
+    def draw_sheet(self, spec: CardSpec, out: str, tile_width: int) -> None:
         kinds = [name for name, _ in card_type_choices()]
         tile = (tile_width, round(tile_width * spec.height / spec.width))
         caption = max(14, tile[0] // 32)

@@ -10,14 +10,17 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from PIL import Image, ImageColor
 
-from .. import effects, fonts, layout
+from .. import effects, fonts, layout, scale
 from .. import source as pictures
 from ..layout import RGB, Block, TextStyle
 from ..spec import CASES, CardSpec, RenderError, Style
@@ -112,6 +115,39 @@ def _limit(value: float | None, none: str) -> str:
     return none if value is None else f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Sides(Option):
+    """Four lengths in reference px, "top right bottom left" (TitleCardMaker's box_adjustments),
+    given as text; one number applies to every side. Parsed to a tuple of four floats (the
+    default too), and the tuple's own spelling "(0, 0, 0, 0)" reads back the same, so a form
+    that shows the default and sends it back unchanged is not refused."""
+
+    kind: str = "text"
+    default: object = (0.0, 0.0, 0.0, 0.0)
+    help: str = "px added to each side: top right bottom left"
+    minimum: float | None = -1000
+    maximum: float | None = 1000
+
+    def parse(self, name: str, raw: str) -> object:
+        words = str(raw).translate(str.maketrans(",()[]", "     ")).split()
+        try:
+            if len(words) not in (1, 4):
+                raise ValueError("expected four numbers: top right bottom left")
+            values = tuple(_side(word) for word in words)
+            for value in values:
+                self.check_limits(value)
+        except ValueError as exc:
+            raise RenderError(f"bad value {raw!r} for option {name}: {exc}") from None
+        return values * 4 if len(values) == 1 else values
+
+
+def _side(word: str) -> float:
+    try:
+        return _parse_number(word)
+    except ValueError:
+        raise ValueError(f"{word!r} is not a number (top right bottom left, in px)") from None
+
+
 # What a card type may draw with besides its text. The still is the episode's own picture; the
 # others belong to the series.
 INPUTS = ("still", "art", "logo", "poster")
@@ -180,6 +216,11 @@ class CardType:
         """Last step on the whole card (e.g. a blur over everything); default: nothing."""
         return canvas
 
+    def style_blur(self, card: Card) -> float:
+        """The blur of the blur styles for this card, in reference px: `blur_radius`, unless an
+        option of the type changes it."""
+        return self.blur_radius
+
     @classmethod
     def spoiler_safe(cls) -> bool:
         """Whether the type can hide an unwatched episode by drawing without its still."""
@@ -190,6 +231,27 @@ class CardType:
         """Every picture the type may draw with."""
         still = () if cls.still == "unused" else ("still",)
         return (*still, *cls.needs, *(u for u in cls.uses if u not in cls.needs))
+
+
+def _cut(image: Image.Image, size: tuple[int, int], part: tuple[float, ...]) -> Image.Image:
+    """The part of a box of `size` that `part` covers, from a picture of the box's shape at any
+    resolution (to the nearest of its pixels)."""
+    if tuple(part) == (0, 0, *size):
+        return image
+    k = image.width / size[0]
+    box = [round(v * k) for v in part]
+    box = (
+        min(max(0, box[0]), image.width - 1),
+        min(max(0, box[1]), image.height - 1),
+        max(min(image.width, box[2]), box[0] + 1),
+        max(min(image.height, box[3]), box[1] + 1),
+    )
+    return image.crop(box)
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    # convert() copies even an RGB picture: 7 ms at card size.
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 class BottomGradient:
@@ -246,24 +308,58 @@ class Card:
     @property
     def blur_radius(self) -> float:
         """The blur of the blur styles on this canvas, in pixels."""
-        return self.px(self.type.blur_radius)
+        return self.px(self.type.style_blur(self))
 
-    def picture(self, path: str, size: tuple[int, int], what: str = "image") -> Image.Image:
+    def random(self, purpose: str) -> random.Random:
+        """Random numbers for a look the reference draws at random (a texture's scale, a
+        progress bar), the same for the same episode on every render: a re-render must give the
+        same bytes, or the stored fingerprint would not stand for the card. Seeded by the
+        episode (series, season, episode number), not the title, so correcting a title keeps the
+        look; `purpose` keeps two uses in one type independent. hashlib, not hash(): Python
+        salts str hashes per process."""
+        spec = self.spec
+        key = f"{purpose}\0{spec.series_name}\0{spec.season_number}\0{spec.episode_number}"
+        return random.Random(hashlib.sha256(key.encode()).digest())
+
+    def picture(
+        self,
+        path: str,
+        size: tuple[int, int],
+        what: str = "image",
+        part: tuple[float, float, float, float] | None = None,
+        adjust: Callable[[Image.Image], Image.Image] | None = None,
+    ) -> Image.Image:
         """A picture covering `size` (centre crop) in the card's style: blurred and grey when the
-        card is. For types that place the still (or a poster) in part of the card."""
+        card is. For types that place the still (or a poster) in part of the card.
+
+        `part` (a box inside `size`) gives only that part of it, cut out before the picture is
+        scaled up; `adjust` is colour work done on the picture before it is scaled up (and
+        before it goes grey), where it has the fewest pixels.
+        """
         size = (max(1, round(size[0])), max(1, round(size[1])))
+        part = part or (0, 0, *size)
+        out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
         if not self.look.blur:
-            image = pictures.load_cover(path, size, what=what)
-            return effects.grayscale(image).convert("RGB") if self.look.grayscale else image
+            # load_cover keeps a smaller picture at its own size: cut, colour and grey it there,
+            # on the fewest pixels, then scale it up.
+            image = _cut(pictures.load_cover(path, size, what=what), size, part)
+            if adjust is not None:
+                image = adjust(image)
+            if self.look.grayscale:
+                image = effects.grayscale(image)
+            return _rgb(scale.upscale(image, out))
         radius = self.blur_radius * size[0] / self.width
         factor = max(1.0, radius / effects.SMALL_RADIUS)
         small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
         image = pictures.load_cover(path, small, draft=1.0, what=what)
+        if adjust is not None:
+            image = adjust(image)
         if self.look.grayscale:
             image = effects.grayscale(image)
+        # Blurred whole, then cut: the edges of the part keep what lay beyond them.
         image = effects.blur_small(image, radius * image.width / size[0])
-        image = image.resize(size, effects.UPSCALE)
-        return effects.dither(image.convert("RGB"))
+        image = scale.upscale(_cut(image, size, part), out, smooth=True)
+        return effects.dither(_rgb(image))
 
     def logo(self, box: tuple[float, float]) -> Image.Image | None:
         """The series logo scaled to fit `box` (aspect kept; never enlarged beyond it), RGBA;
@@ -303,7 +399,13 @@ class Card:
 
     def _options(self) -> dict[str, object]:
         known = self.type.options
-        values = {name: option.default for name, option in known.items()}
+        # A colour default is written as a form shows it ("#C6E2FF"); the type gets RGB anyway.
+        values = {
+            name: parse_color(option.default)
+            if option.kind == "color" and isinstance(option.default, str)
+            else option.default
+            for name, option in known.items()
+        }
         for name, raw in self.spec.extras:
             if name not in known:
                 # Series-wide extras may be meant for another card type: note, don't fail.
@@ -438,11 +540,19 @@ class Card:
         return max(1, round(self.px(40)))
 
     def line_block(
-        self, segments: list[tuple[str, TextStyle]], x: float, y: float, align: str
+        self,
+        segments: list[tuple[str, TextStyle]],
+        x: float,
+        y: float,
+        align: str,
+        max_width: float | None = None,
     ) -> Block | None:
-        """One line of mixed styles (the episode line), shrunk (at last cut) to fit the canvas."""
+        """One line of mixed styles (the episode line), shrunk (at last cut) to fit the canvas,
+        or `max_width` when the type needs room round it (a box, a tilt)."""
         segments = [(text, style) for text, style in segments if text]
-        segments = layout.fit_line(segments, self.width - 2 * self.margin) if segments else []
+        limit = self.width - 2 * self.margin
+        limit = limit if max_width is None else max(1.0, min(max_width, limit))
+        segments = layout.fit_line(segments, limit) if segments else []
         if not segments:
             return None
         line = layout.render_line(segments, self.missing)

@@ -21,9 +21,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 # Loading decrypts with whichever key matches; saving encrypts with the newest.
                 # A value no key decrypts loads as "" and is left alone (the field logs it).
-                for row in model.objects.select_for_update().values("pk", *fields):
+                rows = model._default_manager.select_for_update().values("pk", *fields)
+                for row in rows:
                     changes = {f: row[f] for f in fields if row[f]}
                     if changes:
-                        model.objects.filter(pk=row["pk"]).update(**changes)
+                        model._default_manager.filter(pk=row["pk"]).update(**changes)
                         total += 1
         self.stdout.write(f"Re-encrypted the secrets of {total} object(s) with the newest key.")

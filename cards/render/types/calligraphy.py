@@ -1,0 +1,191 @@
+"""calligraphy: the still under a mottled paper texture, the series logo in the middle with a heavy
+soft shadow, "Season One - Episode Three" in a brush script above it and the title below, its two
+lines set off against each other like a signature."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+from PIL import Image, ImageChops, ImageFilter, ImageStat
+
+from .. import effects, fonts, layout
+from ..layout import Block
+from .base import Card, CardType, Option
+
+SCRIPT = fonts.bundled("KaushanScript-Regular.otf")
+
+
+class Calligraphy(CardType):
+    name = "calligraphy"
+    label = "Calligraphy"
+    rank = 14
+    uses = ("logo",)
+    # The blur styles blur lightly (the paper and the logo carry the card) unless
+    # deep_blur_if_unwatched, on by default, asks for the usual deep blur.
+    blur_radius = 10
+    deep_blur = effects.BLUR_RADIUS
+
+    title_font = SCRIPT
+    title_size = 160
+    title_color = "white"
+    title_kerning = 1
+    title_line_spacing = -60
+    title_case = "source"
+    title_max_lines = 2
+    title_max_width = 1500  # about 20 letters: longer titles take two lines
+    title_middle = 600  # the title's middle, below the canvas centre
+    title_shadow = ((0, 0, 0), 0.95, 2, 0, 17)  # colour, opacity, blur, dx, dy (reference px)
+    # Two lines of about the same length are set off: the first moves left by half of 3 to 10
+    # spaces (about as many as the second line has letters), the second right by half of 7.
+    stagger_first = (3, 10)
+    stagger_second = 7
+    stagger_limit = 1.5  # no stagger when the second line is this much longer than the first
+
+    season_format = "Season {season_number:Cardinal}"
+    episode_format = "Episode {episode_number:Cardinal}"
+    episode_case = "source"
+    episode_size = 80
+    episode_shadow = ((0, 0, 0), 0.95, 2, 0, 12)
+    episode_gap = 80  # between the episode line's baseline and the logo's top
+    episode_top = 235  # its baseline when there is no logo
+
+    logo_box = (2800, 725)  # the logo is fitted into this box, centred on the canvas
+    logo_shadow = ((0, 0, 0), 0.95, 10, 0, 35)
+
+    # The paper is multiplied over the picture. The reference scales its texture to a random
+    # height between 1 and 2 card heights; here it is drawn for the episode (Card.random).
+    texture_zoom = (1.0, 2.0)
+
+    options = {
+        "logo_size": Option("number", 1.0, "scale of the logo", minimum=0.1, maximum=2),
+        "add_texture": Option("bool", True, "lay the paper texture over the picture"),
+        "randomize_texture": Option(
+            "bool", True, "zoom the texture by a different amount for every episode"
+        ),
+        "deep_blur_if_unwatched": Option(
+            "bool",
+            True,
+            "blur styles blur as deep as on other types (60 px); off: a light 10 px blur",
+        ),
+        "episode_text_color": Option("color", None, "colour of the episode line (white)"),
+        "episode_text_font_size": Option(
+            "number", 1.0, "scale of the episode line's size", minimum=0.2, maximum=3
+        ),
+        "offset_titles": Option("bool", True, "set a two-line title's lines off each other"),
+        "separator": Option("text", "-", "between the season and the episode part"),
+        "shadow_color": Option("color", None, "colour of the shadows (black)"),
+    }
+
+    def style_blur(self, card: Card) -> float:
+        return self.deep_blur if card.option("deep_blur_if_unwatched") else self.blur_radius
+
+    def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        if not card.option("add_texture"):
+            return image
+        low, high = self.texture_zoom
+        zoom = (
+            card.random("texture").uniform(low, high) if card.option("randomize_texture") else low
+        )
+        paper = _paper_view(image.size, round(zoom, 2))
+        if image.mode == "RGB":
+            paper = Image.merge("RGB", (paper, paper, paper))
+        return ImageChops.multiply(image, paper)
+
+    def decorate(self, card: Card, canvas: Image.Image) -> None:
+        logo_top = self.logo(card, canvas)
+        card.draw(canvas, self.episode_line(card, logo_top), self.shadow(card, self.episode_shadow))
+        card.draw(canvas, self.title(card), self.shadow(card, self.title_shadow))
+
+    def logo(self, card: Card, canvas: Image.Image) -> float | None:
+        """Draw the logo (with its shadow) in the middle of the card; where its top is."""
+        scale = float(card.option("logo_size"))
+        room = (card.width - 2 * card.margin, card.height - 2 * card.margin)
+        box = (
+            min(card.px(self.logo_box[0]) * scale, room[0]),
+            min(card.px(self.logo_box[1]) * scale, room[1]),
+        )
+        logo = card.logo(box)
+        if logo is None:
+            return None
+        x, y = round((card.width - logo.width) / 2), round((card.height - logo.height) / 2)
+        layout.drop_shadow(canvas, logo.getchannel("A"), x, y, self.shadow(card, self.logo_shadow))
+        canvas.paste(logo, (x, y), logo)
+        return y
+
+    def episode_line(self, card: Card, logo_top: float | None) -> Block | None:
+        scale = float(card.option("episode_text_font_size"))
+        color = card.option("episode_text_color") or card.title_style.color
+        style = card.style(self.title_font, self.episode_size * scale, color, self.title_kerning)
+        separator = card.option("separator")
+        segments = card.episode_segments(style, style, f" {separator} " if separator else " ")
+        top = card.px(self.episode_top)
+        y = top if logo_top is None else logo_top - card.px(self.episode_gap)
+        return card.line_block(segments, card.width / 2, y, "center")
+
+    def title(self, card: Card) -> Block | None:
+        middle = card.height / 2 + card.px(self.title_middle)
+        room = 2 * (card.height - card.margin - middle)
+        block = card.title_block(card.width / 2, middle, "center", "down", max_height=room)
+        if block is None:
+            return None
+        if card.option("offset_titles") and len(block.lines) == 2:
+            self.stagger(block)
+        box = block.bbox()
+        if box is not None:
+            block.shift(0, middle - (box[1] + box[3]) / 2)
+        return block
+
+    def stagger(self, block: Block) -> None:
+        first, second = block.lines
+        if second.width > first.width * self.stagger_limit or not first.parts:
+            return
+        style = first.parts[0].style
+        space = layout.measure("a a", style) - layout.measure("aa", style)
+        letters = second.width / max(1.0, layout.measure("n", style))
+        low, high = self.stagger_first
+        first.x -= space * min(high, max(low, round(letters))) / 2
+        second.x += space * self.stagger_second / 2
+
+    def shadow(self, card: Card, shadow: tuple) -> tuple:
+        color, opacity, radius, dx, dy = shadow
+        color = card.option("shadow_color") or color
+        return (color, opacity, card.px(radius), round(card.px(dx)), round(card.px(dy)))
+
+
+@lru_cache(maxsize=1)
+def _paper() -> Image.Image:
+    """A mottled paper, light grey (mean 226 of 255) in blotches of several sizes, for the whole
+    card at a quarter of 3200x1800. Made from seeded noise: the same on every machine."""
+    rng = random.Random(1712)
+    w, h = 800, 450
+    paper = None
+    total = 0.0
+    # (cell size in pixels of the paper, blur, weight): large soft blotches down to grain.
+    for cell, blur, weight in ((40, 1.5, 0.45), (12, 1.0, 0.3), (3, 0.8, 0.15), (1, 0.0, 0.1)):
+        size = (w // cell + 3, h // cell + 3)
+        layer = Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
+        if blur:
+            layer = layer.filter(ImageFilter.GaussianBlur(blur))
+        layer = layer.resize((size[0] * cell, size[1] * cell), Image.Resampling.BICUBIC)
+        layer = layer.crop((cell, cell, w + cell, h + cell))
+        total += weight
+        paper = layer if paper is None else Image.blend(paper, layer, weight / total)
+    assert paper is not None
+    stat = ImageStat.Stat(paper)
+    mean, spread = stat.mean[0], max(1.0, stat.stddev[0])
+    return paper.point(lambda v: max(0, min(255, round(226 + (v - mean) * 14 / spread))))
+
+
+@lru_cache(maxsize=2)
+def _paper_view(size: tuple[int, int], zoom: float) -> Image.Image:
+    """The middle of the paper, magnified `zoom` times, covering a picture of `size`."""
+    paper = _paper()
+    w, h = paper.width / zoom, paper.height / zoom
+    box = (
+        (paper.width - w) / 2,
+        (paper.height - h) / 2,
+        (paper.width + w) / 2,
+        (paper.height + h) / 2,
+    )
+    return paper.resize(size, Image.Resampling.BICUBIC, box=box)

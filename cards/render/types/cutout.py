@@ -1,0 +1,158 @@
+"""cutout: a black card with the episode number cut out of it in giant letters ("THREE"): the
+still shows only through them. The title runs along the bottom in white."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PIL import Image, ImageChops, ImageDraw
+
+from .. import effects, fonts, layout
+from ..layout import Block
+from .base import Card, CardType, Option
+
+
+class Cutout(CardType):
+    name = "cutout"
+    label = "Cutout"
+    rank = 21
+    aliases = ("phendrena",)
+    blur_radius = 20  # the still shows only through the letters: a lighter blur hides enough
+
+    title_font = fonts.GEOMETRIC_BOLD
+    title_size = 152
+    title_color = "white"
+    title_word_spacing = 0  # the reference adds 35 px; League Spartan's space is wide already
+    title_case = "upper"
+    title_max_lines = 3
+    title_max_width = 2900
+    title_baseline = 134  # above the bottom edge; more lines grow upwards
+
+    season_format = None  # the number alone, in words
+    episode_format = "{episode_number:cardinal}"
+    number_font = fonts.GEOMETRIC_BOLD
+    number_size = 1390
+    number_line_spacing = -300
+    number_box = (3100, 1700)  # the number is scaled to fit this box, centred
+    number_gap = 60  # at least this much between the number and the title
+    number_words = 3  # a number of more words takes two lines
+
+    overlay_color = (0, 0, 0)
+
+    options = {
+        "overlay_color": Option("color", None, "colour of the card round the letters (black)"),
+        "overlay_transparency": Option(
+            "number",
+            0.0,
+            "0: the still shows only through the letters; up to 1: more and more of it shows "
+            "through the colour too",
+            minimum=0,
+            maximum=1,
+        ),
+        "blur_edges": Option("bool", False, "soften the edges of the letters"),
+        "edge_blur": Option(
+            "number", 10, "px, how soft the edges are with blur_edges", minimum=0.5, maximum=100
+        ),
+    }
+
+    def decorate(self, card: Card, canvas: Image.Image) -> None:
+        title = card.title_block(
+            card.width / 2, card.from_bottom(self.title_baseline), "center", "up"
+        )
+        ink = title.bbox() if title is not None else None
+        floor = (ink[1] if ink else card.height) - card.px(self.number_gap)
+        mask = self.number(card, floor)
+        self.overlay(card, canvas, mask)
+        card.draw(canvas, title)
+
+    def number(
+        self, card: Card, floor: float
+    ) -> tuple[Image.Image, tuple[int, int, int, int]] | None:
+        """The mask of the cut-out letters (full card, "L") and the box round them."""
+        text = "".join(part for part, _ in card.episode_parts or ()).strip()
+        if not text:
+            return None
+        style = card.style(self.number_font, self.number_size, (255, 255, 255))
+        style = dataclasses.replace(style, line_spacing=card.px(self.number_line_spacing))
+        lines = _split(text, self.number_words)
+        top = card.margin
+        room = (
+            min(card.px(self.number_box[0]), card.width - 2 * card.margin),
+            min(card.px(self.number_box[1]), floor - top),
+        )
+        widest = max(layout.measure(line, style) for line in lines)
+        height = style.pitch() * (len(lines) - 1) + layout.cap_height(style)
+        scale = min(room[0] / max(widest, 1.0), max(room[1], 1.0) / max(height, 1.0))
+        style = style.scaled(scale)
+        rendered = [layout.render_line([(line, style)], card.missing) for line in lines]
+        block = Block.stack(rendered, card.width / 2, 0, style.pitch(), "center", "down")
+        half = (style.pitch() * (len(lines) - 1) + layout.cap_height(style)) / 2
+        block.centre_on(min(max(card.height / 2, top + half), floor - half))
+        mask = Image.new("L", (card.width, card.height), 0)
+        card.draw(mask, block)
+        ink = block.bbox()
+        if ink is None:
+            return None
+        radius = card.px(float(card.option("edge_blur"))) if card.option("blur_edges") else 0.0
+        pad = round(radius * 3)  # a feathered edge reaches this far out
+        box = (
+            max(0, ink[0] - pad),
+            max(0, ink[1] - pad),
+            min(card.width, ink[2] + pad),
+            min(card.height, ink[3] + pad),
+        )
+        if radius:
+            mask.paste(effects.blur(mask.crop(box), radius), box[:2])
+        return mask, box
+
+    def overlay(
+        self,
+        card: Card,
+        canvas: Image.Image,
+        number: tuple[Image.Image, tuple[int, int, int, int]] | None,
+    ) -> None:
+        """The colour over everything but the letters (or, partly transparent, over them too)."""
+        color = effects.ink(canvas, card.option("overlay_color") or self.overlay_color)
+        cover = 1.0 - float(card.option("overlay_transparency"))
+        if number is None:
+            box, cut = (0, 0, 0, 0), None
+        else:
+            mask, box = number
+            cut = ImageChops.invert(mask.crop(box))
+        if cover >= 1.0:
+            # Plain colour round the letters' box (cheap), the letters' outline inside it.
+            pen = ImageDraw.Draw(canvas)
+            w, h = card.width, card.height
+            left, top, right, bottom = box
+            around = (
+                (0, 0, w, top),
+                (0, bottom, w, h),
+                (0, top, left, bottom),
+                (right, top, w, bottom),
+            )
+            for x0, y0, x1, y1 in around:
+                if x1 > x0 and y1 > y0:
+                    pen.rectangle((x0, y0, x1 - 1, y1 - 1), fill=color)
+            if cut is not None:
+                canvas.paste(color, box, cut)
+            return
+        if cover <= 0.0:
+            return
+        level = round(255 * cover)
+        whole = Image.new("L", canvas.size, level)
+        if cut is not None:
+            whole.paste(cut.point(lambda v: v * level // 255), box[:2])
+        canvas.paste(color, (0, 0), whole)
+
+
+def _split(text: str, most_words: int) -> list[str]:
+    """The number on one line, or on two when it has more than `most_words` words or a hyphen:
+    broken after the space or hyphen that gives the most even halves ("TWENTY- / ONE", "ONE
+    HUNDRED / TWENTY-ONE")."""
+    if len(text.split()) <= most_words and "-" not in text.strip("-"):
+        return [text]
+    breaks = [i + 1 for i, ch in enumerate(text) if ch in " -" and 0 < i < len(text) - 1]
+    if not breaks:
+        return [text]
+    cut = min(breaks, key=lambda i: abs(len(text[:i].strip()) - len(text[i:].strip())))
+    return [text[:cut].strip(), text[cut:].strip()]
