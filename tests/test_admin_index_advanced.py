@@ -5,10 +5,19 @@ wait under one folded "Advanced" section, still one click away, their pages unch
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from playwright.sync_api import Page
+
+    Screenshot = Callable[[Page, str], Path]
 
 ADVANCED = {
     "Clocked": "django_celery_beat_clockedschedule",
@@ -62,16 +71,16 @@ def test_the_advanced_pages_still_work(admin_client: Client, name: str) -> None:
 
 
 @pytest.mark.slow
-def test_advanced_opens_with_one_click(admin_page: object, screenshot: object) -> None:
+def test_advanced_opens_with_one_click(admin_page: Page, screenshot: Screenshot) -> None:
     page = admin_page
-    page.goto("/admin/")  # type: ignore[attr-defined]
-    crontabs = page.get_by_role("link", name="Crontabs", exact=True)  # type: ignore[attr-defined]
-    page.locator("#tcm-advanced").scroll_into_view_if_needed()  # type: ignore[attr-defined]
-    screenshot(page, "index-folded")  # type: ignore[operator]
+    page.goto("/admin/")
+    crontabs = page.get_by_role("link", name="Crontabs", exact=True)
+    page.locator("#tcm-advanced").scroll_into_view_if_needed()
+    screenshot(page, "index-folded")
     assert not crontabs.is_visible()
 
-    page.get_by_text("Advanced", exact=True).click()  # type: ignore[attr-defined]
-    screenshot(page, "index-advanced-open")  # type: ignore[operator]
+    page.get_by_text("Advanced", exact=True).click()
+    screenshot(page, "index-advanced-open")
     assert crontabs.is_visible()
     crontabs.click()
-    page.wait_for_url("**/django_celery_beat/crontabschedule/")  # type: ignore[attr-defined]
+    page.wait_for_url("**/django_celery_beat/crontabschedule/")

@@ -4,12 +4,22 @@ word."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.utils import timezone
 
 from cards.models import JobRun
 from connections.models import PlexConnection, TautulliConnection
 from tests.support import contrast_ratio, css_rgb
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from playwright.sync_api import Page
+
+    Screenshot = Callable[[Page, str], Path]
 
 pytestmark = pytest.mark.slow
 
@@ -89,14 +99,14 @@ def installation(transactional_db: None) -> None:
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_state_and_header_is_readable(
-    admin_page: object, installation: None, screenshot: object, theme: str
+    admin_page: Page, installation: None, screenshot: Screenshot, theme: str
 ) -> None:
     page = admin_page
-    page.emulate_media(color_scheme=theme)  # type: ignore[attr-defined]
-    page.goto("/admin/")  # type: ignore[attr-defined]
-    screenshot(page, f"dashboard-{theme}")  # type: ignore[operator]
+    page.emulate_media(color_scheme=theme)
+    page.goto("/admin/")
+    screenshot(page, f"dashboard-{theme}")
 
-    shown = page.evaluate(  # type: ignore[attr-defined]
+    shown = page.evaluate(
         COLOURS_JS, ".tcm-dashboard [class^='state-'], .tcm-dashboard th, .tcm-dashboard td"
     )
     states = {e["text"].partition(":")[0] for e in shown}
@@ -111,18 +121,18 @@ def test_every_state_and_header_is_readable(
 
 
 def test_the_dashboard_uses_the_page_width_and_keeps_words_whole(
-    admin_page: object, installation: None, screenshot: object
+    admin_page: Page, installation: None, screenshot: Screenshot
 ) -> None:
     page = admin_page
-    page.goto("/admin/")  # type: ignore[attr-defined]
-    screenshot(page, "dashboard-width")  # type: ignore[operator]
+    page.goto("/admin/")
+    screenshot(page, "dashboard-width")
 
-    viewport = page.viewport_size["width"]  # type: ignore[attr-defined]
-    box = page.locator(".tcm-dashboard").bounding_box()  # type: ignore[attr-defined]
+    viewport = page.viewport_size["width"]
+    box = page.locator(".tcm-dashboard").bounding_box()
     # All of it but the page's margins (40 px each side in the admin's #content).
     assert box["width"] >= viewport - 2 * 40 - 20, (box, viewport)
-    assert page.evaluate(BROKEN_WORDS_JS, ".tcm-dashboard th") == []  # type: ignore[attr-defined]
+    assert page.evaluate(BROKEN_WORDS_JS, ".tcm-dashboard th") == []
     # Narrower, the tables wrap between words, never inside one.
-    page.set_viewport_size({"width": 1000, "height": 900})  # type: ignore[attr-defined]
-    screenshot(page, "dashboard-1000px")  # type: ignore[operator]
-    assert page.evaluate(BROKEN_WORDS_JS, ".tcm-dashboard th") == []  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1000, "height": 900})
+    screenshot(page, "dashboard-1000px")
+    assert page.evaluate(BROKEN_WORDS_JS, ".tcm-dashboard th") == []

@@ -4,33 +4,41 @@ refused beside their own field, and nothing is saved."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cards.models import Font
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Page
+
+    Screenshot = Callable[[Page, str], Path]
+
 pytestmark = pytest.mark.slow
 
 
 def test_each_refusal_shows_beside_its_field(
-    admin_page: object, screenshot: object, tmp_path: Path
+    admin_page: Page, screenshot: Screenshot, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.ttf"
     notes.write_text("not a font, only a name that looks like one\n")
     page = admin_page
-    page.goto("/admin/cards/font/add/")  # type: ignore[attr-defined]
-    page.fill("#id_name", "Plain")  # type: ignore[attr-defined]
-    page.set_input_files("#id_file", str(notes))  # type: ignore[attr-defined]
-    page.fill("#id_color", "notacolor")  # type: ignore[attr-defined]
-    page.fill("#id_stroke_color", "#000000")  # type: ignore[attr-defined]
-    page.click("input[name=_save]")  # type: ignore[attr-defined]
-    screenshot(page, "font-form-refused")  # type: ignore[operator]
+    page.goto("/admin/cards/font/add/")
+    page.fill("#id_name", "Plain")
+    page.set_input_files("#id_file", str(notes))
+    page.fill("#id_color", "notacolor")
+    page.fill("#id_stroke_color", "#000000")
+    page.click("input[name=_save]")
+    screenshot(page, "font-form-refused")
 
-    errors = page.locator(".errornote")  # type: ignore[attr-defined]
+    errors = page.locator(".errornote")
     assert errors.is_visible()
-    file_error = page.locator(".field-file .errorlist").inner_text()  # type: ignore[attr-defined]
+    file_error = page.locator(".field-file .errorlist").inner_text()
     assert "“notes.ttf” is not a font the renderer can read" in file_error
-    colour_error = page.locator(".field-color .errorlist").inner_text()  # type: ignore[attr-defined]
+    colour_error = page.locator(".field-color .errorlist").inner_text()
     assert "unknown colour 'notacolor'" in colour_error
-    assert page.locator(".field-stroke_color .errorlist").count() == 0  # type: ignore[attr-defined]
+    assert page.locator(".field-stroke_color .errorlist").count() == 0
     assert not Font.objects.exists()

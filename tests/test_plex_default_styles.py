@@ -39,6 +39,7 @@ def test_a_new_connection_blurs_unwatched_episodes() -> None:
     assert (new.watched_style, new.unwatched_style) == ("unique", "blur")
 
 
+@pytest.mark.slow
 def test_connections_saved_before_keep_their_styles(tmp_path) -> None:
     env = child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'old.sqlite3'}")
     # (In a process of its own, on a database of its own: the migrations run from the start.)
