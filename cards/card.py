@@ -27,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from connections.plex import PlexClient, PlexError, PlexNotFound
-from tcm_site.locks import lock
+from tcm_site.locks import ensure_held, lock
 
 from . import failures
 from .looks import card_inputs
@@ -50,8 +50,12 @@ class CardResult:
 @contextmanager
 def episode_lock(episode: Episode) -> Iterator[None]:
     """Work on one episode never runs twice at once. Raises LockHeld at once when it would."""
-    with lock(f"episode:{episode.pk}", timeout=600):
+    with lock(_lock_name(episode), timeout=600):
         yield
+
+
+def _lock_name(episode: Episode) -> str:
+    return f"episode:{episode.pk}"
 
 
 def card_file_missing(card: TitleCard) -> bool:
@@ -159,6 +163,9 @@ def upload_card(card: TitleCard, client: PlexClient, *, force: bool = False) -> 
         sent = False
         log.info("Plex already shows this card for %s; not uploading it again", episode)
     else:
+        # The lock may have lapsed under us (see tcm_site/locks.py): then another task may be
+        # uploading this card too. LockLost leaves it to that task.
+        ensure_held(_lock_name(episode))
         client.upload_poster(episode.rating_key, data)
         log.info("uploaded the card for %s (%d bytes)", episode, len(data))
     client.add_label(episode.rating_key, episode.connection.label)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -68,17 +69,13 @@ def tautulli_webhook(request: HttpRequest, secret: str) -> JsonResponse:
 
     limit = settings.TCM_WEBHOOK_MAX_BYTES
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    try:
-        # Django reads no more than CONTENT_LENGTH; the check before it keeps a huge declared
-        # body from being read at all.
-        if declared > limit or len(body := request.body) > limit:
-            raise RequestDataTooBig
+        body = read_body(request, limit)
     except RequestDataTooBig:
         log.warning("webhook %s: body over %s bytes refused", connection, limit)
         return _refuse(413, f"body larger than {limit} bytes")
+    except BadPost as exc:
+        log.warning("webhook %s: post refused: %s", connection, exc)
+        return _refuse(400, str(exc))
 
     try:
         post = parse(request.content_type, body)
@@ -109,6 +106,42 @@ def tautulli_webhook(request: HttpRequest, secret: str) -> JsonResponse:
     )
 
 
+def read_body(request: HttpRequest, limit: int) -> bytes:
+    """The body, or RequestDataTooBig when it is over `limit` bytes (never reading much more).
+
+    Django reads CONTENT_LENGTH bytes, and none of a body sent with `Transfer-Encoding: chunked`
+    and no length; the web server (Granian) decodes the chunks as they arrive, so that body is
+    read from its stream instead, as far as the limit."""
+    meta = request.META
+    if (
+        not meta.get("CONTENT_LENGTH")
+        and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    ):
+        return _read_chunked(meta["wsgi.input"], limit)
+    try:
+        declared = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # Django reads no more than CONTENT_LENGTH; checked first, a huge declared body is not read
+    # at all.
+    if declared > limit or len(body := request.body) > limit:
+        raise RequestDataTooBig
+    return body
+
+
+def _read_chunked(stream: Any, limit: int) -> bytes:
+    data = bytearray()
+    while len(data) <= limit:
+        try:
+            part = stream.read(limit + 1 - len(data))
+        except Exception as exc:  # the sender broke off or sent bad chunk framing
+            raise BadPost(f"the chunked body could not be read ({type(exc).__name__})") from None
+        if not part:
+            return bytes(data)
+        data += part
+    raise RequestDataTooBig
+
+
 def parse(content_type: str, body: bytes) -> Post:
     """The rating key and event of a post: JSON (a bare key, or an object) or form-encoded."""
     if content_type == "application/x-www-form-urlencoded":
@@ -123,7 +156,7 @@ def parse(content_type: str, body: bytes) -> Post:
     if not body.strip():
         raise BadPost(f"empty body: expected JSON, {_EXAMPLE}")
     try:
-        payload = storable(json.loads(body, parse_constant=_no_constant))
+        payload = storable(json.loads(body, parse_constant=_no_constant, parse_float=_finite))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadPost(f"malformed JSON: {str(exc)[:120]}") from None
     if isinstance(payload, dict):
@@ -136,6 +169,15 @@ def parse(content_type: str, body: bytes) -> Post:
 def _no_constant(name: str) -> Any:
     # Python reads NaN and Infinity, but they are not JSON: no database would store the payload.
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    # 1e999 is valid JSON, but too big for a float: Python reads it as infinity, which no
+    # database column stores (json.dumps writes it as Infinity, which is not JSON).
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadPost(f"number {text[:40]} is out of range (larger than a float can hold)")
+    return value
 
 
 def storable(value: Any) -> Any:

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -37,6 +39,7 @@ from xml.etree.ElementTree import ParseError
 import requests
 from plexapi import exceptions as plex_exceptions
 from plexapi.server import PlexServer
+from requests.adapters import HTTPAdapter
 
 from tcm_site.logs import redact
 
@@ -149,6 +152,38 @@ class PosterInfo:
 
 _STATUS = re.compile(r"^\((\d{3})\)")
 
+# At most this many idle keep-alive connections to a Plex server per process: every client of
+# a process shares one requests.Session per server. A client is made per task, and a session of
+# its own would leave its idle connections open until the garbage collector found it (plexapi's
+# server object refers to itself, so only the collector frees it). A request beyond the pool's
+# size still gets its connection, closed after use. The token goes in each request's headers,
+# never in the session.
+POOL_SIZE = 4
+_sessions: dict[tuple[str, bool], requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session(url: str, verify_tls: bool) -> requests.Session:
+    with _sessions_lock:
+        session = _sessions.get((url, verify_tls))
+        if session is None:
+            session = requests.Session()
+            session.verify = verify_tls
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            _sessions[(url, verify_tls)] = session
+        return session
+
+
+def _forget_sessions() -> None:
+    # A forked child (a Celery pool process) must not share its parent's sockets.
+    global _sessions, _sessions_lock
+    _sessions, _sessions_lock = {}, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_sessions)
+
 
 class PlexClient:
     """One Plex server, reached with one token. Cheap to create; connects on first use."""
@@ -159,8 +194,7 @@ class PlexClient:
         self.url = url.rstrip("/")
         self._token = token
         self.timeout = timeout
-        self._session = requests.Session()
-        self._session.verify = verify_tls
+        self._session = _session(self.url, verify_tls)
         self._server: PlexServer | None = None
         # Full plexapi objects fetched by this client, so that edits (labels, uploads) need not
         # fetch the item again.

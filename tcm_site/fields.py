@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django import forms
-from django.db import models
+from django.db import DatabaseError, models
 
 from . import crypto
+from .logs import remember_secrets
 
 log = logging.getLogger(__name__)
+
+# How often a web process reads every stored secret again for the log redaction (a secret added
+# in another process is redacted here from then on).
+RELOAD_SECRETS_EVERY = 2.0
+_secrets_loaded_at: float | None = None
 
 
 class EncryptedTextField(models.TextField):
@@ -24,17 +31,20 @@ class EncryptedTextField(models.TextField):
         if value is None:
             return value
         try:
-            return crypto.decrypt(value)
+            plain = crypto.decrypt(value)
         except crypto.DecryptionError as exc:
             # Keep the object loadable (the admin must still open it so the user can re-enter
             # the secret); the empty value fails loudly at the first use.
             log.error("%s.%s: %s", self.model.__name__, self.name, exc)
             return ""
+        remember_secrets((plain,))  # a process that knows a secret redacts it
+        return plain
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value
+        remember_secrets((value,))
         return crypto.encrypt(value)
 
     def formfield(self, **kwargs: Any) -> forms.Field | None:
@@ -87,3 +97,27 @@ class SecretKeepingForm(forms.ModelForm):
             if isinstance(field, SecretFormField) and self.instance.pk and not data.get(name):
                 data[name] = getattr(self.instance, name)
         return data
+
+
+def remember_stored_secrets(**_: object) -> None:
+    """Read every secret in the database (every EncryptedTextField; reading registers them with
+    the log redaction), at most every RELOAD_SECRETS_EVERY seconds.
+
+    Connected to request_started: a client may send a stored secret in any path, a near miss of
+    the webhook URL included, which the process answering it never had a reason to load, and the
+    access log and Django's "Not Found" warning write the path."""
+    global _secrets_loaded_at
+    now = time.monotonic()
+    if _secrets_loaded_at is not None and now - _secrets_loaded_at < RELOAD_SECRETS_EVERY:
+        return
+    _secrets_loaded_at = now
+    from django.apps import apps
+
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not names:
+            continue
+        try:
+            list(model._default_manager.values_list(*names))
+        except DatabaseError as exc:  # not migrated yet, or the database away: the request says
+            log.debug("cannot read the stored secrets for log redaction: %s", exc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connection
@@ -24,10 +23,10 @@ PING_TIMEOUT = 1.5
 RELAY_LATE = 60
 
 
-def _check(fn: Callable[[], object]) -> dict[str, object]:
+def _check(fn: object, *, broker_connection: bool = False) -> dict[str, object]:
     started = time.monotonic()
     try:
-        detail = fn()
+        detail = _run(fn, broker_connection)
         ok = True
     except Exception as exc:  # any failure is a finding here, never a 500
         log.warning("health check %s failed: %s", getattr(fn, "__name__", fn), exc)
@@ -36,6 +35,19 @@ def _check(fn: Callable[[], object]) -> dict[str, object]:
     if detail:
         result["detail"] = detail
     return result
+
+
+def _run(fn: object, broker_connection: bool) -> object:
+    if broker_connection:
+        # A connection pooled before Redis restarted is dead, and its first use finds out (and
+        # drops it): one more try, on a fresh connection, tells a restart that is over from a
+        # broker that is down.
+        try:
+            return fn()  # type: ignore[operator]
+        except app.connection_for_write().connection_errors as exc:  # a lazy Connection
+            name = getattr(fn, "__name__", fn)
+            log.info("health check %s: %s; once more on a fresh connection", name, exc)
+    return fn()  # type: ignore[operator]
 
 
 def database() -> None:
@@ -81,13 +93,15 @@ def events() -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check(database), "broker": _check(broker)}
+    checks = {"database": _check(database), "broker": _check(broker, broker_connection=True)}
     checks["events"] = (
         _check(events) if checks["database"]["ok"] else {"ok": False, "detail": "database down"}
     )
     # A worker cannot answer through a broker that is down; don't wait for it then.
     checks["worker"] = (
-        _check(worker) if checks["broker"]["ok"] else {"ok": False, "detail": "broker down"}
+        _check(worker, broker_connection=True)
+        if checks["broker"]["ok"]
+        else {"ok": False, "detail": "broker down"}
     )
     healthy = all(c["ok"] for c in checks.values())
     return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)

@@ -286,7 +286,8 @@ LOGGING: dict[str, Any] = {
 }
 
 # --- tcm
-# How long identical webhook posts (same connection, key and event) collapse into one piece of work.
+# How long an identical webhook post (same connection, key and event) is stored as the duplicate
+# of one still waiting for a worker (README: what a later one does).
 TCM_WEBHOOK_DEDUPE_SECONDS = env.int("TCM_WEBHOOK_DEDUPE_SECONDS", default=10)
 # The largest webhook body accepted.
 TCM_WEBHOOK_MAX_BYTES = 64 * 1024

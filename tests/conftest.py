@@ -3,6 +3,8 @@ Tautulli, and a real browser (Playwright driving Debian's chromium) on a live se
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -55,6 +57,26 @@ def empty_broker_queue() -> Iterator[None]:
     queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
     yield
+
+
+@pytest.fixture
+def console() -> Iterator[io.StringIO]:
+    """What tcm's own console handler (the one with the redacting filter, from settings.LOGGING)
+    writes during the test."""
+    from tcm_site.logs import RedactSecrets
+
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler)
+        and any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
+    buffer = io.StringIO()
+    old = handler.setStream(buffer)
+    try:
+        yield buffer
+    finally:
+        handler.setStream(old)
 
 
 @pytest.fixture

@@ -238,6 +238,74 @@ class WorkerProcess:
         self.log_path.unlink(missing_ok=True)
 
 
+class WebServer:
+    """tcm's real web server (`python -m tcm_site.webserver`, what `./tcm run` and the Docker image
+    start) on a free loopback port, one process with two threads, sharing this test's database,
+    data dir and Redis (child_env; `env` adds settings). `log()` is everything it wrote: the
+    access log, Django's warnings, tcm's own lines."""
+
+    def __init__(self, **env: str) -> None:
+        from tests.redis import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            "TCM_LISTEN": f"127.0.0.1:{self.port}",
+            "TCM_WEB_WORKERS": "1",
+            "TCM_WEB_THREADS": "2",
+            **env,
+        }
+        # In the test run's data dir, which goes when the run ends.
+        self.log_path = Path(os.environ["TCM_DATA_DIR"]) / f"web-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+        self.returncode: int | None = None
+
+    def start(self, timeout: float = 60) -> WebServer:
+        import socket
+
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "tcm_site.webserver"],
+                env=child_env(**self.env),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+        def listening() -> bool:
+            if self.process.poll() is not None:  # type: ignore[union-attr]
+                raise AssertionError(f"the web server exited:\n{self.log()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(listening, timeout, what="the web server to listen")
+        return self
+
+    def stop(self) -> int | None:
+        """SIGTERM, as Docker stops it; its exit code."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.returncode = self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+        return self.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def __enter__(self) -> WebServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()  # the log stays readable; the data dir's teardown does not take it
+
+
 def wsgi_request(
     method: str,
     path: str,

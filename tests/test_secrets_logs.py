@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
@@ -19,7 +19,6 @@ from cards.models import JobRun, TitleCard, WebhookEvent
 from cards.relay import relay_new_events
 from cards.tasks import process_webhook_event
 from connections.models import PlexConnection, TautulliConnection
-from tcm_site.logs import RedactSecrets
 from tcm_site.webserver import ACCESS_FORMAT
 from tests.fakes.plex import FakePlex
 from tests.fakes.tautulli import FakeTautulli
@@ -29,23 +28,6 @@ from tests.test_webhook_dispatch import dead_broker  # noqa: F401  (a fixture)
 pytestmark = pytest.mark.django_db
 
 UNREDACTED = re.compile(r"(?i)(x-plex-token|apikey|api_key|token)=(?!\*\*\*)[^&\s'\"<>]+")
-
-
-@pytest.fixture
-def console() -> Iterator[io.StringIO]:
-    """What tcm's own console handler (the one with the redacting filter, from settings.LOGGING)
-    writes during the test."""
-    handler = next(
-        h
-        for h in logging.getLogger().handlers
-        if any(isinstance(f, RedactSecrets) for f in h.filters)
-    )
-    buffer = io.StringIO()
-    old = handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        handler.setStream(old)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Five identical posts within a second: one render and one upload, whether the posts collapse
 in the webhook view or reach the worker as five events (the per-episode lock and the
-fingerprint make the rest no-ops)."""
+fingerprint make the rest no-ops). A post identical to one a worker already picked up, within
+TCM_WEBHOOK_DEDUPE_SECONDS, runs a task of its own that renders and uploads nothing more (what
+the README says)."""
 
 from __future__ import annotations
 
@@ -57,5 +59,25 @@ def test_five_identical_posts_to_the_webhook_make_one_render_and_one_upload(
         assert response.status_code == 202
 
     wait_until(all_finished, what="the posts")
+    assert fake_plex.count(f"/library/metadata/{key}/posters", method="POST") == 1
+    assert renders(caplog) == 1
+
+
+def test_a_post_after_its_twin_was_picked_up_runs_a_task_that_changes_nothing(
+    celery_worker, client, fake_plex, plex_tautulli, quick_retries, caplog
+) -> None:
+    caplog.set_level(logging.INFO, logger="cards.card")
+    key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
+    url = reverse("tautulli-webhook", args=[plex_tautulli.webhook_secret])
+    body = {"rating_key": str(key), "event": "created"}
+
+    first = client.post(url, body, content_type="application/json").json()
+    wait_until(all_finished, what="the first post")
+    second = client.post(url, body, content_type="application/json").json()  # within the window
+    wait_until(all_finished, what="the second post")
+
+    assert (second["status"], second["duplicate_of"]) == ("pending", None)  # not a duplicate
+    done = WebhookEvent.objects.filter(pk__in=[first["id"], second["id"]], status="done")
+    assert done.count() == 2  # each ran its task
     assert fake_plex.count(f"/library/metadata/{key}/posters", method="POST") == 1
     assert renders(caplog) == 1

@@ -89,3 +89,29 @@ def test_it_needs_no_login_and_no_csrf_token(tautulli_connection: TautulliConnec
         _url(tautulli_connection), json.dumps({"rating_key": "1"}), content_type="application/json"
     )
     assert response.status_code == 202
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "stored"),
+    [
+        ("9" * 4000, int("9" * 4000)),  # a huge integer: JSON has no limit, the databases none
+        ("-0.0", -0.0),
+        ("1e-999", 0.0),
+        ('"a\\u0000b"', "a\ufffdb"),  # NUL: PostgreSQL's text and jsonb refuse it
+        ('"\\ud800 \\udfff"', "\ufffd \ufffd"),  # lone surrogates: not UTF-8
+        ('{"\\u0000": "\\ud83d\\ude00"}', {"\ufffd": "\U0001f600"}),  # a pair is a character
+    ],
+)
+def test_it_stores_what_a_database_can_hold_of_any_json_value(
+    client: Client, tautulli_connection: TautulliConnection, extra: str, stored: object
+) -> None:
+    body = '{"rating_key": "12345", "event": "created", "x": ' + extra + "}"
+    response = client.post(
+        f"/webhooks/tautulli/{tautulli_connection.webhook_secret}/",
+        body,
+        content_type="application/json",
+    )
+    assert response.status_code == 202, response.content
+    event = WebhookEvent.objects.get(pk=response.json()["id"])  # read back from the database
+    assert event.payload["x"] == stored

@@ -64,6 +64,13 @@ def test_it_rejects_unknown_secret(
         ("rating_key=x1", "application/x-www-form-urlencoded", "rating_key must be a number"),
         ("[" * 100_000 + "]" * 100_000, "application/json", "body larger than"),
         ("[" * 20_000 + "]" * 20_000, "application/json", "malformed JSON"),
+        # Numbers too big for a float: Python reads them as infinity, no database stores that.
+        ('{"rating_key": "12345", "event": "created", "x": 1e999}', "application/json", "1e999"),
+        ('{"rating_key": "1", "x": {"y": [-1E400]}}', "application/json", "out of range"),
+        ('{"rating_key": 1e999}', "application/json", "out of range"),
+        ('{"rating_key": "1", "x": NaN}', "application/json", "NaN is not a JSON value"),
+        ('{"rating_key": "1", "x": -Infinity}', "application/json", "not a JSON value"),
+        ('{"rating_key": "1", "x": ' + "9" * 5000 + "}", "application/json", "malformed JSON"),
     ],
 )
 def test_it_rejects_bodies_it_cannot_use(

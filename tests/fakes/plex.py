@@ -12,14 +12,17 @@ It behaves like Plex where title card apps trip:
 - a missing or wrong token is 401; `/identity` needs none; answers are `text/xml;charset=utf-8`.
 
 Test controls: add libraries/shows/seasons/episodes (with generated JPEG stills), answer 500,
-hang longer than the client timeout, refuse connections, reject the token, count requests per
-path, and a "metadata refresh" that drops uploaded posters as Plex does.
+hang (longer than the client timeout, or just slow: every upload taking seconds), refuse
+connections, reject the token, count requests per path, keep connections alive (HTTP/1.1) or not,
+and a "metadata refresh" that drops uploaded posters as Plex does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import socket
 import threading
 import time
 import uuid
@@ -27,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -119,8 +123,11 @@ class FakePlex:
         *,
         name: str = "Fake Plex",
         version: str = "1.41.3.9314-a0bfb8370",
+        keep_alive: bool = False,
     ) -> None:
         self.token = token
+        # HTTP/1.1 keep-alive, as Plex does; off by default (see _Handler.protocol_version).
+        self.keep_alive = keep_alive
         self.name = name
         self.version = version
         self.machine_id = uuid.uuid4().hex
@@ -143,7 +150,7 @@ class FakePlex:
         self.hang_prefix = ""
         self.hang_method: str | None = None
         self._stop = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
 
@@ -154,9 +161,9 @@ class FakePlex:
 
         class Handler(_Handler):
             plex = fake
+            protocol_version = "HTTP/1.1" if fake.keep_alive else _Handler.protocol_version
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", self.port), Handler)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
@@ -167,6 +174,7 @@ class FakePlex:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections()
             self._httpd = None
         self._stop.clear()
 
@@ -191,8 +199,9 @@ class FakePlex:
         self.fail_after, self.fail_prefix = after, prefix
 
     def hang(self, seconds: float, *, prefix: str = "", method: str | None = None) -> None:
-        """Wait this long before answering each request (longer than the client's timeout), or
-        only the `method` requests to paths starting with `prefix` (e.g. the uploads)."""
+        """Wait this long before answering each request, or only the `method` requests to paths
+        starting with `prefix` (e.g. the uploads): longer than the client's timeout for a hung
+        Plex, shorter for a slow one (the request is answered after the wait)."""
         self.hang_seconds, self.hang_prefix, self.hang_method = seconds, prefix, method
 
     def refuse(self) -> None:
@@ -446,6 +455,32 @@ class FakePlex:
             item.updated_at += 1
 
 
+class _Server(ThreadingHTTPServer):
+    """Keeps its open connections, so that stopping closes the kept-alive ones too: a client's
+    pooled connection would otherwise still reach a stopped fake (or the old one, when a new
+    fake gets the same port)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._open: set[socket.socket] = set()
+
+    # A TCP server's request is its connection's socket (the base class allows a datagram pair).
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        for request in list(self._open):
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)
+
+
 def _attrs(elem: Element, **values: object) -> None:
     for name, value in values.items():
         if value is None or value == "":
@@ -455,8 +490,8 @@ def _attrs(elem: Element, **values: object) -> None:
 
 class _Handler(BaseHTTPRequestHandler):
     plex: FakePlex
-    # One request per connection: a refused or restarted server is never hidden by a pooled
-    # keep-alive connection.
+    # One request per connection unless the fake is made with keep_alive: a refused or
+    # restarted server is never hidden by a pooled keep-alive connection.
     protocol_version = "HTTP/1.0"
     server_version = "FakePlex/1.0"
 
