@@ -131,9 +131,10 @@ class SeriesAdmin(MadeByTcm, CardActions):
         "card_type",
         "episode_count",
         "cards_uploaded",
+        "cards_enabled",
         "present",
     )
-    list_filter = ("connection", "library", "present")
+    list_filter = ("connection", "library", "cards_enabled", "present")
     search_fields = ("title", "rating_key", "guid_tvdb", "guid_tmdb", "guid_imdb")
     # What Plex says is shown, not edited: the next sync would overwrite it.
     readonly_fields = (
@@ -152,7 +153,20 @@ class SeriesAdmin(MadeByTcm, CardActions):
         "cards",
     )
     fieldsets = (
-        (None, {"fields": ("title", "year", "library", "connection", "rating_key", "present")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "year",
+                    "library",
+                    "connection",
+                    "rating_key",
+                    "present",
+                    "cards_enabled",
+                )
+            },
+        ),
         (
             "Card settings (blank: the connection's)",
             {

@@ -81,6 +81,10 @@ def update_card(
     set; other Plex errors are recorded (transient ones with when to retry) and raised, so that
     the caller can retry them.
     """
+    if not episode.series.cards_enabled:
+        # Off means nothing: no card record, no render, no upload.
+        log.info("cards are off for %s: no card for %s", episode.series, episode)
+        return CardResult(watched=episode.watched)
     card, _ = TitleCard.objects.get_or_create(episode=episode)
     try:
         if refresh:

@@ -141,7 +141,9 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         s.pk: s for s in Series.objects.filter(connection_id__in=connections).select_related("font")
     }
     episodes = (
-        Episode.objects.filter(present=True, connection_id__in=connections)
+        Episode.objects.filter(
+            present=True, connection_id__in=connections, series__cards_enabled=True
+        )
         .select_related("card", "font")
         .order_by("pk")
     )

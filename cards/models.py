@@ -137,6 +137,11 @@ class Series(CardOverrides):
     hide_season_text = models.BooleanField(default=False)
     hide_episode_text = models.BooleanField(default=False)
     extras = models.JSONField(default=dict, blank=True, help_text="Card type options.")
+    cards_enabled = models.BooleanField(
+        "cards on",
+        default=True,
+        help_text="Off: tcm makes no card for this series and uploads nothing to it.",
+    )
 
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

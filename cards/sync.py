@@ -140,7 +140,11 @@ def _store(
         try:
             with transaction.atomic():
                 return model.objects.create(
-                    connection=connection, rating_key=key, synced_at=fetched_at, **values
+                    connection=connection,
+                    rating_key=key,
+                    synced_at=fetched_at,
+                    **values,
+                    **_new_row_values(model, connection),
                 )
         except IntegrityError:  # created by a concurrent task meanwhile
             row = model.objects.get(connection=connection, rating_key=key)
@@ -322,7 +326,9 @@ def refresh_watched(connection: PlexConnection, client: PlexClient | None = None
                 changed += ids
     counts.changed = len(changed)
     for chunk in _chunks(changed):
-        episodes = Episode.objects.filter(pk__in=chunk, present=True, card__isnull=False)
+        episodes = Episode.objects.filter(
+            pk__in=chunk, present=True, card__isnull=False, series__cards_enabled=True
+        )
         for episode in episodes.select_related("series", "card"):
             episode.connection = connection
             style = card_settings(episode).style_for(episode.watched)
@@ -392,6 +398,7 @@ def _store_episode_page(
             title=_fit(Series, "title", info.show_title),
             library=_fit(Series, "library", info.library),
             synced_at=fetched_at,
+            **_new_row_values(Series, connection),
         )
         counts.series_created += 1
     values = {
@@ -419,7 +426,13 @@ def _merge(
     for key, fields in values.items():
         row = rows.get(key)
         if row is None:
-            row = model(connection=connection, rating_key=key, synced_at=fetched_at, **fields)
+            row = model(
+                connection=connection,
+                rating_key=key,
+                synced_at=fetched_at,
+                **fields,
+                **_new_row_values(model, connection),
+            )
             new.append(row)
             rows[key] = row
         elif _fresher(row, fetched_at) and _apply(row, fields):
@@ -433,6 +446,12 @@ def _merge(
             written = [*SYNC_FIELDS[model], "synced_at", "updated_at"]
             model.objects.bulk_update(changed, written, batch_size=500)
     return len(new), len(changed), len(values) - len(new) - len(changed)
+
+
+def _new_row_values(model: type[Series] | type[Episode], connection: PlexConnection) -> dict:
+    """What a row gets only when it is created: a new series' cards start on or off as the
+    connection says; a sync never turns them back."""
+    return {"cards_enabled": connection.new_series_cards} if model is Series else {}
 
 
 def _fresher(row: Series | Episode, fetched_at: datetime) -> bool:

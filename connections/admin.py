@@ -71,7 +71,10 @@ class PlexConnectionAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "verify_tls", "timeout", "enabled")}),
-        ("Libraries and uploads", {"fields": ("libraries", "upload_limit", "label")}),
+        (
+            "Libraries and uploads",
+            {"fields": ("libraries", "new_series_cards", "upload_limit", "label")},
+        ),
         (
             "Default card settings",
             {"fields": ("card_type", "watched_style", "unwatched_style", "font")},

@@ -81,6 +81,12 @@ class PlexConnection(models.Model):
     )
     font = models.ForeignKey("cards.Font", null=True, blank=True, on_delete=models.SET_NULL)
     enabled = models.BooleanField(default=True)
+    new_series_cards = models.BooleanField(
+        "cards on for new series",
+        default=True,
+        help_text="Off: a series Plex adds gets no cards until you turn them on for it, so you "
+        "can opt in series by series.",
+    )
 
     # What the last contact found out.
     server_name = models.CharField(max_length=200, blank=True, editable=False)
