@@ -15,12 +15,24 @@ import uuid
 OWNS_DATA_DIR = "TCM_TEST_DATA_DIR" not in os.environ
 if OWNS_DATA_DIR:
     os.environ["TCM_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="tcm-test-")
-os.environ["TCM_DATA_DIR"] = os.environ["TCM_TEST_DATA_DIR"]
+# pytest-xdist's workers (`-n 2`) inherit the run's data dir and Redis prefix from the process
+# that started them; each takes a corner of its own (and so do the processes its tests start,
+# which inherit PYTEST_XDIST_WORKER), or two workers' Celery workers would take each other's tasks.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+RUN_DATA_DIR = os.environ["TCM_TEST_DATA_DIR"]
+os.environ["TCM_DATA_DIR"] = (
+    os.path.join(RUN_DATA_DIR, XDIST_WORKER) if XDIST_WORKER else RUN_DATA_DIR
+)
+os.makedirs(os.environ["TCM_DATA_DIR"], exist_ok=True)
 os.environ["TCM_ENV_FILE"] = os.devnull
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Several test runs (and a developer's own tcm) can share one Redis: each run gets its own keys,
 # queues, results, locks and worker pings.
-os.environ.setdefault("TCM_REDIS_PREFIX", f"tcm-test-{uuid.uuid4().hex[:10]}:")
+RUN_PREFIX = os.environ.setdefault(
+    "TCM_TEST_REDIS_PREFIX",
+    os.environ.get("TCM_REDIS_PREFIX") or f"tcm-test-{uuid.uuid4().hex[:10]}:",
+)
+os.environ["TCM_REDIS_PREFIX"] = f"{RUN_PREFIX}{XDIST_WORKER}:" if XDIST_WORKER else RUN_PREFIX
 
 from tcm_site.settings import *  # noqa: E402,F403
 from tcm_site.settings import DATA_DIR, DATABASES  # noqa: E402
@@ -30,7 +42,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     # One database per run, so that two runs on one server (CI, developers) never collide.
-    DATABASES["default"]["TEST"] = {"NAME": f"test_tcm_{DATA_DIR.name.replace('-', '_')}"}
+    # (pytest-django adds each xdist worker's suffix to it.)
+    run_name = os.path.basename(RUN_DATA_DIR).replace("-", "_")
+    DATABASES["default"]["TEST"] = {"NAME": f"test_tcm_{run_name}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
