@@ -43,4 +43,7 @@ def test_job_strings_become_kind_and_target_and_back() -> None:
             "sync_library:3",
         ]
     finally:
-        migrate(AFTER)  # the schema the rest of the suite expects
+        # The schema the rest of the suite expects: every app's latest migration, not 0008 (which
+        # would leave later migrations of cards unapplied for the tests after this one).
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
