@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from pathlib import Path
 
 # Never the user's own data dir, even when their shell exports TCM_DATA_DIR; and never their .env.
 OWNS_DATA_DIR = "TCM_TEST_DATA_DIR" not in os.environ
@@ -20,10 +21,8 @@ if OWNS_DATA_DIR:
 # which inherit PYTEST_XDIST_WORKER), or two workers' Celery workers would take each other's tasks.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 RUN_DATA_DIR = os.environ["TCM_TEST_DATA_DIR"]
-os.environ["TCM_DATA_DIR"] = (
-    os.path.join(RUN_DATA_DIR, XDIST_WORKER) if XDIST_WORKER else RUN_DATA_DIR
-)
-os.makedirs(os.environ["TCM_DATA_DIR"], exist_ok=True)
+os.environ["TCM_DATA_DIR"] = str(Path(RUN_DATA_DIR, XDIST_WORKER))
+Path(os.environ["TCM_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ["TCM_ENV_FILE"] = os.devnull
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Several test runs (and a developer's own tcm) can share one Redis: each run gets its own keys,
@@ -43,7 +42,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # One database per run, so that two runs on one server (CI, developers) never collide.
     # (pytest-django adds each xdist worker's suffix to it.)
-    run_name = os.path.basename(RUN_DATA_DIR).replace("-", "_")
+    run_name = Path(RUN_DATA_DIR).name.replace("-", "_")
     DATABASES["default"]["TEST"] = {"NAME": f"test_tcm_{run_name}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -82,6 +82,7 @@ def plex_form(**changes: str) -> dict[str, str]:
         "verify_tls": "on",
         "timeout": "30",
         "enabled": "on",
+        "new_series_cards": "on",
         "libraries": "",
         "upload_limit": "10",
         "label": "tcm",
