@@ -63,10 +63,10 @@ def dispatch(task, *args: object, countdown: float | None = None) -> None:
 _DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def queue_event(event_id: int) -> bool:
-    """Queue the event's task (for the relay and the sweeper, which marked it dispatched). With
-    the broker down the event is given back, to be queued on a later try; returns whether it
-    was queued."""
+def queue_event(event_id: int, countdown: float | None = None) -> bool:
+    """Queue the event's task (for the relay and the sweeper, which marked it dispatched), to
+    run at once or in `countdown` seconds. With the broker down the event is given back, to be
+    queued on a later try; returns whether it was queued."""
     try:
         # Nobody waits for this task's return value (the event row records the outcome);
         # without ignore_result the Redis result backend subscribes this process to a result
@@ -74,6 +74,7 @@ def queue_event(event_id: int) -> bool:
         # would write itself (for monitoring), without its general-purpose saferepr.
         process_webhook_event.apply_async(
             (event_id,),
+            countdown=countdown,
             retry_policy=_DISPATCH_RETRY,
             ignore_result=True,
             argsrepr=f"({event_id},)",
@@ -113,6 +114,7 @@ def process_webhook_event(self, event_id: int) -> str:
     # message delivered again after the worker died): a second copy of the task, queued by the
     # sweeper while the first still waited in the queue, finds it running and does nothing.
     task_id = self.request.id or ""
+    now = timezone.now()
     mine = Q(status=WebhookEvent.Status.RUNNING, task_id=task_id) if task_id else Q(pk=None)
     claimed = (
         WebhookEvent.objects.filter(pk=event.pk)
@@ -120,7 +122,8 @@ def process_webhook_event(self, event_id: int) -> str:
         .update(
             status=WebhookEvent.Status.RUNNING,
             attempts=F("attempts") + 1,
-            started_at=timezone.now(),
+            started_at=now,
+            heartbeat_at=now,
             next_attempt_at=None,
             task_id=task_id,
         )
@@ -130,7 +133,10 @@ def process_webhook_event(self, event_id: int) -> str:
         return "running"
     event.refresh_from_db()
     try:
-        outcome = process_rating_key(plex, event.rating_key, event.event)
+        # Marked alive while it runs: should this whole worker die, a living one takes the
+        # event over once the marks stop (maintenance.take_over_abandoned_events).
+        with event.keep_alive():
+            outcome = process_rating_key(plex, event.rating_key, event.event)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:

@@ -320,7 +320,12 @@ TCM_EVENT_RELAY_INTERVAL = env.float("TCM_EVENT_RELAY_INTERVAL", default=0.2)
 # A pending webhook event whose task has not started this many seconds after it was queued (or
 # after its retry was due) counts as lost and is queued again by the sweeper.
 TCM_EVENT_DISPATCH_GRACE = env.int("TCM_EVENT_DISPATCH_GRACE", default=300)
-# An event still "running" after this many seconds lost its worker and is queued again.
+# The task running an event marks it alive every third of this many seconds; an event "running"
+# whose mark is older lost its worker (killed whole: SIGKILL, OOM, docker kill) and is taken over
+# by the relay of a worker that lives (cards/relay.py).
+TCM_EVENT_HEARTBEAT = env.float("TCM_EVENT_HEARTBEAT", default=30)
+# An event still "running" after this many seconds without any mark (one stored before marks
+# existed) lost its worker and is queued again.
 TCM_EVENT_RUNNING_TIMEOUT = env.int("TCM_EVENT_RUNNING_TIMEOUT", default=1800)
 # The most render tasks one "render and upload due cards" run queues (the rest wait for the next).
 TCM_RENDER_DUE_LIMIT = env.int("TCM_RENDER_DUE_LIMIT", default=5000)
