@@ -27,11 +27,13 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from connections.models import PlexConnection
 from connections.plex import PlexError, PlexNotFound
@@ -132,6 +134,15 @@ def process_webhook_event(self, event_id: int) -> str:
         log.info("event %s is being worked on by another task; this copy does nothing", event.pk)
         return "running"
     event.refresh_from_db()
+    if event.attempts > settings.TCM_RETRY_LIMIT:
+        # Plex failures stop at the limit (cards/failures.py); more attempts than that means
+        # each ended with its worker's death (out of memory on this episode?), which a further
+        # try would repeat.
+        return _finish(
+            event,
+            WebhookEvent.Status.FAILED,
+            f"Its worker died in each of {event.attempts - 1} attempts; not tried again.",
+        )
     try:
         # Marked alive while it runs: should this whole worker die, a living one takes the
         # event over once the marks stop (maintenance.take_over_abandoned_events).
@@ -144,6 +155,8 @@ def process_webhook_event(self, event_id: int) -> str:
         _wait(event, str(exc), verdict.retry_in)
         log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, verdict.retry_in)
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    except RedisError as exc:
+        return _redis_away(self, event, exc)
 
     if outcome.not_watched_yet:
         schedule_watched_rechecks(outcome.not_watched_yet)
@@ -156,6 +169,25 @@ def process_webhook_event(self, event_id: int) -> str:
     if outcome.failed:
         return _finish(event, WebhookEvent.Status.FAILED, outcome.failure_summary())
     return _finish(event, WebhookEvent.Status.DONE, "")
+
+
+def _redis_away(task, event: WebhookEvent, exc: Exception) -> str:
+    """The locks' Redis did not answer (restarting, most likely): try again shortly, as for a
+    busy episode (the work is idempotent: what already reached Plex is not sent again). Left
+    to Celery, the event would stay "running" until its heartbeat was found stopped. Redis is
+    the broker too, so
+    when even the retry cannot be queued, the event goes back to the relay, which queues it
+    once Redis answers (and, should Redis come back empty, its marker tells the relay)."""
+    delay = lock_delay()
+    _wait(event, f"Redis did not answer ({exc}); trying again.", delay, attempt=False)
+    try:
+        task.retry(countdown=delay, max_retries=None)
+    except Retry:
+        raise
+    except Exception:
+        WebhookEvent.give_back([event.pk])
+        log.info("event %s: Redis did not answer; the relay queues it once it does", event.pk)
+    return "waiting"
 
 
 def _finish(event: WebhookEvent, status: str, error: str) -> str:
