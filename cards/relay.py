@@ -148,12 +148,14 @@ class BrokerMarker:
     kept the key and its queue: nothing to do then."""
 
     def __init__(self) -> None:
+        from tcm_site import celery_app  # its broker: the one the relay queues to
+
         self._client = None
         if settings.REDIS_URL:  # the embedded mode's broker is files, which a restart keeps
             import redis
 
             self._client = redis.Redis.from_url(
-                settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2
+                celery_app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2
             )
         prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
         self.key = f"{prefix}{MARKER}"
