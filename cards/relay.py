@@ -179,7 +179,9 @@ def recover(marker: BrokerMarker) -> dict[str, int]:
     if marker.lost():
         before = timezone.now()
         result["broker_lost"] = requeue_after_broker_loss(queue_event, before)
-        log.warning(
+        # A new Redis (the first start) has no marker either: loud only when work was lost.
+        log.log(
+            logging.WARNING if result["broker_lost"] else logging.INFO,
             "event relay: the broker lost its queue (Redis restarted empty?); %s events waiting "
             "for a worker were queued again",
             result["broker_lost"],
