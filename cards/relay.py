@@ -15,7 +15,8 @@ looks for such events a few times a second (TCM_EVENT_RELAY_INTERVAL), marks the
 with one UPDATE and queues their tasks. A task can never arrive before its row, since only
 committed rows are seen. Two relays (two workers) claim disjoint events: the UPDATE repeats the
 condition and returns what it took. When the broker refuses, the events not yet queued are given
-back and the relay waits longer before each new try, up to ten seconds.
+back and the relay waits longer before each new try, up to five seconds (so its events wait at
+most that long once the broker is back).
 
 Every few seconds (RECOVERY_INTERVAL) the relay also recovers work that a failure elsewhere
 left without a task, so that it does not wait for the sweeper's grace period (minutes) or the
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 # The most events one round claims; a full round is followed by the next at once.
 BATCH = 500
 # The longest wait between tries while the broker or the database fails.
-MAX_BACKOFF = 10.0
+MAX_BACKOFF = 5.0
 # Seconds between the relay's looks for work a failure left without a task (see above): a few
 # queries every so often, where the relay's own look runs several times a second.
 RECOVERY_INTERVAL = 2.0
