@@ -64,26 +64,39 @@ def for_each_connection(queue: Callable[[int], object]) -> dict:
 # --- Webhook events whose task was lost
 
 
+def abandoned(now: datetime, *, unmarked: bool = True) -> Q:
+    """Running events whose worker died: the task's heartbeat (WebhookEvent.keep_alive) stopped
+    over TCM_EVENT_HEARTBEAT ago, or (`unmarked`), for an event that never had one (stored by
+    an older tcm), it started over TCM_EVENT_RUNNING_TIMEOUT ago. A claim sets the heartbeat,
+    so the condition, repeated in the UPDATE that takes an event over, never matches an event
+    some task just took up."""
+    dead = now - timedelta(seconds=settings.TCM_EVENT_HEARTBEAT)
+    condition = Q(heartbeat_at__lt=dead)
+    if unmarked:
+        stuck = now - timedelta(seconds=settings.TCM_EVENT_RUNNING_TIMEOUT)
+        condition |= Q(heartbeat_at__isnull=True, started_at__lt=stuck)
+    return Q(status=WebhookEvent.Status.RUNNING) & condition
+
+
 def lost_events(now: datetime) -> QuerySet[WebhookEvent]:
     """Events that wait for a task nobody will run.
 
     - waiting for the relay (WAITING_FOR_RELAY) and none took it: no worker runs a relay;
     - pending, queued (or due for a retry) longer than the grace period ago and still not
       started: the message was lost (Redis restarted without it, a worker died holding it);
-    - running for longer than the running timeout: its worker died in the middle.
+    - running, and its worker died in the middle (abandoned).
 
     Whatever was queued again within the grace period is left alone, so that one sweep after
     another does not pile up copies while the queue is merely long.
     """
     grace = now - timedelta(seconds=settings.TCM_EVENT_DISPATCH_GRACE)
-    stuck = now - timedelta(seconds=settings.TCM_EVENT_RUNNING_TIMEOUT)
     Status = WebhookEvent.Status
     not_recently_queued = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=grace)
     not_due_later = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=grace)
     return WebhookEvent.objects.filter(
         WAITING_FOR_RELAY
         | (Q(status=Status.PENDING) & not_recently_queued & not_due_later)
-        | (Q(status=Status.RUNNING, started_at__lt=stuck) & not_recently_queued)
+        | abandoned(now)
     )
 
 
@@ -99,17 +112,12 @@ def dispatch_pending_events(queue: Queue, limit: int = 1000) -> dict:
     summary = {"never_queued": 0, "lost": 0, "stuck_running": 0, "not_queued": 0}
     candidates = lost_events(now).order_by("received_at")
     for event in candidates.only("pk", "status", "dispatched_at")[:limit]:
-        claim = lost_events(now).filter(pk=event.pk)
         if event.status == WebhookEvent.Status.RUNNING:
             kind = "stuck_running"
-            claimed = claim.update(
-                status=WebhookEvent.Status.PENDING,
-                dispatched_at=now,
-                last_error="Its worker stopped while working on it; queued again.",
-            )
+            claimed = _take_over(lost_events(now), event.pk, now)
         else:
             kind = "never_queued" if event.dispatched_at is None else "lost"
-            claimed = claim.update(dispatched_at=now)
+            claimed = lost_events(now).filter(pk=event.pk).update(dispatched_at=now)
         if not claimed:
             continue  # picked up meanwhile
         summary[kind] += 1
@@ -118,6 +126,54 @@ def dispatch_pending_events(queue: Queue, limit: int = 1000) -> dict:
     if any(summary.values()):
         log.info("sweeper: %s", summary)
     return summary
+
+
+def _take_over(candidates: QuerySet[WebhookEvent], pk: int, now: datetime) -> int:
+    """Claim an abandoned event among `candidates` for a new task: pending again, dispatched."""
+    return candidates.filter(pk=pk).update(
+        status=WebhookEvent.Status.PENDING,
+        dispatched_at=now,
+        last_error="Its worker stopped while working on it; queued again.",
+    )
+
+
+def take_over_abandoned_events(queue: Queue, limit: int = 100) -> int:
+    """Queue a new task for every running event whose worker died (abandoned); how many were
+    queued. Each worker's relay calls this every few seconds (cards/relay.py): a worker killed
+    whole (nothing hands its task back; the broker would only after TCM_VISIBILITY_TIMEOUT)
+    loses its event for about TCM_EVENT_HEARTBEAT, not for half an hour. Several relays at once
+    take each event once: the claim repeats the condition. The dead task's episode locks lapse
+    within TCM_LOCK_LEASE, so the new task cannot upload beside a holder that still lives."""
+    now = timezone.now()
+    # Only the events a heartbeat shows dead; the sweeper minds the unmarked ones.
+    candidates = WebhookEvent.objects.filter(abandoned(now, unmarked=False))
+    queued = 0
+    for pk in list(candidates.order_by("pk").values_list("pk", flat=True)[:limit]):
+        if _take_over(candidates, pk, now):
+            log.warning("event %s: its worker stopped while working on it; queued again", pk)
+            queued += queue(pk)
+    return queued
+
+
+def requeue_after_broker_loss(queue: Callable[[int, float | None], bool], before: datetime) -> int:
+    """Queue again every event queued before `before` whose task has not started: the broker
+    lost its queue (Redis restarted without persistence), and with it their messages, and the
+    workers dropped the retries they held for later (Celery forgets them when its connection
+    drops). An event due for a retry later is queued for then. Returns how many were queued.
+
+    Each is claimed with an UPDATE that repeats the condition, so that two relays noticing the
+    same loss queue it once; a copy meeting a task queued meanwhile does nothing twice (see
+    dispatch_pending_events)."""
+    now = timezone.now()
+    waiting = WebhookEvent.objects.filter(
+        status=WebhookEvent.Status.PENDING, dispatched_at__lt=before
+    )
+    queued = 0
+    for pk, due in list(waiting.order_by("pk").values_list("pk", "next_attempt_at")):
+        if waiting.filter(pk=pk).update(dispatched_at=now):
+            countdown = (due - now).total_seconds() if due and due > now else None
+            queued += queue(pk, countdown)
+    return queued
 
 
 # --- Cards that need work

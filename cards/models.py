@@ -6,14 +6,19 @@ A blank card setting on a series or an episode means "inherit" (cards/looks.py r
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
 from django.db import connection as db_connection
-from django.db import models, transaction
 from django.utils import timezone
 
 from cards.render.fonts import check_font_data
@@ -22,6 +27,8 @@ from cards.render.text import format_parts
 from cards.render.types import check_extras
 from cards.render.types.base import parse_color
 from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection
+
+log = logging.getLogger(__name__)
 
 CASE_CHOICES = [
     ("", "card type default"),
@@ -314,6 +321,9 @@ class WebhookEvent(models.Model):
     # the sweeper while the first was still queued) sees another id and does nothing, while the
     # same message delivered again after its worker died may take the event back.
     task_id = models.CharField(max_length=64, blank=True)
+    # Refreshed by the task while it runs the event (keep_alive): a running event whose mark
+    # stopped lost its worker, and a living worker's relay takes it over (cards/maintenance.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -362,6 +372,39 @@ class WebhookEvent(models.Model):
                 dispatched_at=None,
             )
         return len(ids)
+
+    @contextlib.contextmanager
+    def keep_alive(self) -> Iterator[None]:
+        """Mark this running event alive every third of TCM_EVENT_HEARTBEAT while the block runs,
+        from a thread of its own: the mark stops when the process dies (SIGKILL, OOM), however
+        long the work itself takes, and a living worker then takes the event over.
+
+        The mark is set only while the event is still running under this task (task_id): once
+        it is finished, waiting for a retry or taken over, the thread stops."""
+        stop = threading.Event()
+        mine = WebhookEvent.objects.filter(
+            pk=self.pk, status=self.Status.RUNNING, task_id=self.task_id
+        )
+
+        def beat() -> None:
+            try:
+                while not stop.wait(settings.TCM_EVENT_HEARTBEAT / 3):
+                    try:
+                        if not mine.update(heartbeat_at=timezone.now()):
+                            return
+                    except DatabaseError as exc:  # the next beat may get through
+                        log.warning("event %s: its heartbeat failed: %s", self.pk, exc)
+                        db_connection.close()
+            finally:
+                db_connection.close()  # this thread's own connection
+
+        thread = threading.Thread(target=beat, name=f"event-heartbeat:{self.pk}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def insert(self, twin_since: datetime) -> None:
         """Save this new event with one INSERT, as save() would (same values, the id read back).

@@ -15,13 +15,26 @@ looks for such events a few times a second (TCM_EVENT_RELAY_INTERVAL), marks the
 with one UPDATE and queues their tasks. A task can never arrive before its row, since only
 committed rows are seen. Two relays (two workers) claim disjoint events: the UPDATE repeats the
 condition and returns what it took. When the broker refuses, the events not yet queued are given
-back and the relay waits longer before each new try, up to ten seconds.
+back and the relay waits longer before each new try, up to five seconds (so its events wait at
+most that long once the broker is back).
+
+Every few seconds (RECOVERY_INTERVAL) the relay also recovers work that a failure elsewhere
+left without a task, so that it does not wait for the sweeper's grace period (minutes) or the
+broker's visibility timeout (an hour):
+
+- the broker lost its queue: Redis restarted without persistence (or was flushed), and with it
+  the messages of events queued and not started. A marker key in the broker tells: it is set
+  when missing, and the relay whose SET created it anew queues those events again (one relay,
+  however many workers noticed);
+- a worker died whole (SIGKILL, OOM, docker kill) in the middle of an event: the event's
+  heartbeat stopped (WebhookEvent.keep_alive), and the event is taken over.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -31,6 +44,7 @@ from django.db import DatabaseError, connection
 from django.db.models.sql import Query
 from django.utils import timezone
 
+from .maintenance import requeue_after_broker_loss, take_over_abandoned_events
 from .models import WAITING_FOR_RELAY, WebhookEvent
 from .tasks import queue_event
 
@@ -39,7 +53,12 @@ log = logging.getLogger(__name__)
 # The most events one round claims; a full round is followed by the next at once.
 BATCH = 500
 # The longest wait between tries while the broker or the database fails.
-MAX_BACKOFF = 10.0
+MAX_BACKOFF = 5.0
+# Seconds between the relay's looks for work a failure left without a task (see above): a few
+# queries every so often, where the relay's own look runs several times a second.
+RECOVERY_INTERVAL = 2.0
+# The broker's marker key (under the installation's Redis prefix, as Celery's own keys are).
+MARKER = "tcm:broker-marker"
 
 
 @dataclass
@@ -123,6 +142,55 @@ def _claim_sql() -> str:
     )
 
 
+class BrokerMarker:
+    """Tells when the broker lost what it held: a key in the broker's Redis, set when missing.
+    Redis that restarted without persistence (or was flushed) comes back without it, and the
+    one SET that creates it again tells its caller alone. A Redis that kept its data (RDB, AOF)
+    kept the key and its queue: nothing to do then."""
+
+    def __init__(self) -> None:
+        from tcm_site import celery_app  # its broker: the one the relay queues to
+
+        self._client = None
+        if settings.REDIS_URL:  # the embedded mode's broker is files, which a restart keeps
+            import redis
+
+            self._client = redis.Redis.from_url(
+                celery_app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2
+            )
+        prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+        self.key = f"{prefix}{MARKER}"
+
+    def lost(self) -> bool:
+        """Whether the broker lost its data since the marker was last set (or never had one);
+        only the caller that sets it anew hears True. Raises when Redis does not answer."""
+        if self._client is None:
+            return False
+        return bool(self._client.set(self.key, timezone.now().isoformat(), nx=True))
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def recover(marker: BrokerMarker) -> dict[str, int]:
+    """One look for work a failure left without a task: events whose messages the broker lost,
+    events whose worker died. Returns how many of each were queued again."""
+    result = {"broker_lost": 0, "taken_over": 0}
+    if marker.lost():
+        before = timezone.now()
+        result["broker_lost"] = requeue_after_broker_loss(queue_event, before)
+        # A new Redis (the first start) has no marker either: loud only when work was lost.
+        log.log(
+            logging.WARNING if result["broker_lost"] else logging.INFO,
+            "event relay: the broker lost its queue (Redis restarted empty?); %s events waiting "
+            "for a worker were queued again",
+            result["broker_lost"],
+        )
+    result["taken_over"] = take_over_abandoned_events(queue_event)
+    return result
+
+
 class Relay:
     """The relay's thread (started and stopped with the worker, see tcm_site/celery.py)."""
 
@@ -130,6 +198,8 @@ class Relay:
         self.interval = settings.TCM_EVENT_RELAY_INTERVAL if interval is None else interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tcm-event-relay", daemon=True)
+        self._marker = BrokerMarker()
+        self._next_recovery = 0.0  # monotonic; the first look at once, when the worker starts
 
     def start(self) -> None:
         self._thread.start()
@@ -142,9 +212,24 @@ class Relay:
         wait, failing = 0.0, False
         try:
             while not self._stop.wait(wait):
+                self._recover()
                 wait, failing = self._round(wait, failing)
         finally:
             connection.close()  # this thread's own connection
+            self._marker.close()
+
+    def _recover(self) -> None:
+        if time.monotonic() < self._next_recovery:
+            return
+        self._next_recovery = time.monotonic() + RECOVERY_INTERVAL
+        try:
+            recover(self._marker)
+        except DatabaseError as exc:
+            log.debug("event relay: looking for lost work: the database failed (%s)", exc)
+            connection.close()
+        except Exception as exc:
+            # Redis away, mostly: the relay's round says so already; the next look tries again.
+            log.debug("event relay: looking for lost work failed: %s", exc)
 
     def _round(self, wait: float, failing: bool) -> tuple[float, bool]:
         """One round; returns how long to wait before the next and whether this one failed."""

@@ -27,11 +27,13 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from connections.models import PlexConnection
 from connections.plex import PlexError, PlexNotFound
@@ -63,10 +65,10 @@ def dispatch(task, *args: object, countdown: float | None = None) -> None:
 _DISPATCH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def queue_event(event_id: int) -> bool:
-    """Queue the event's task (for the relay and the sweeper, which marked it dispatched). With
-    the broker down the event is given back, to be queued on a later try; returns whether it
-    was queued."""
+def queue_event(event_id: int, countdown: float | None = None) -> bool:
+    """Queue the event's task (for the relay and the sweeper, which marked it dispatched), to
+    run at once or in `countdown` seconds. With the broker down the event is given back, to be
+    queued on a later try; returns whether it was queued."""
     try:
         # Nobody waits for this task's return value (the event row records the outcome);
         # without ignore_result the Redis result backend subscribes this process to a result
@@ -74,6 +76,7 @@ def queue_event(event_id: int) -> bool:
         # would write itself (for monitoring), without its general-purpose saferepr.
         process_webhook_event.apply_async(
             (event_id,),
+            countdown=countdown,
             retry_policy=_DISPATCH_RETRY,
             ignore_result=True,
             argsrepr=f"({event_id},)",
@@ -113,6 +116,7 @@ def process_webhook_event(self, event_id: int) -> str:
     # message delivered again after the worker died): a second copy of the task, queued by the
     # sweeper while the first still waited in the queue, finds it running and does nothing.
     task_id = self.request.id or ""
+    now = timezone.now()
     mine = Q(status=WebhookEvent.Status.RUNNING, task_id=task_id) if task_id else Q(pk=None)
     claimed = (
         WebhookEvent.objects.filter(pk=event.pk)
@@ -120,7 +124,8 @@ def process_webhook_event(self, event_id: int) -> str:
         .update(
             status=WebhookEvent.Status.RUNNING,
             attempts=F("attempts") + 1,
-            started_at=timezone.now(),
+            started_at=now,
+            heartbeat_at=now,
             next_attempt_at=None,
             task_id=task_id,
         )
@@ -129,8 +134,20 @@ def process_webhook_event(self, event_id: int) -> str:
         log.info("event %s is being worked on by another task; this copy does nothing", event.pk)
         return "running"
     event.refresh_from_db()
+    if event.attempts > settings.TCM_RETRY_LIMIT:
+        # Plex failures stop at the limit (cards/failures.py); more attempts than that means
+        # each ended with its worker's death (out of memory on this episode?), which a further
+        # try would repeat.
+        return _finish(
+            event,
+            WebhookEvent.Status.FAILED,
+            f"Its worker died in each of {event.attempts - 1} attempts; not tried again.",
+        )
     try:
-        outcome = process_rating_key(plex, event.rating_key, event.event)
+        # Marked alive while it runs: should this whole worker die, a living one takes the
+        # event over once the marks stop (maintenance.take_over_abandoned_events).
+        with event.keep_alive():
+            outcome = process_rating_key(plex, event.rating_key, event.event)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:
@@ -138,6 +155,8 @@ def process_webhook_event(self, event_id: int) -> str:
         _wait(event, str(exc), verdict.retry_in)
         log.warning("event %s: %s Trying again in %.0f s.", event.pk, exc, verdict.retry_in)
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    except RedisError as exc:
+        return _redis_away(self, event, exc)
 
     if outcome.not_watched_yet:
         schedule_watched_rechecks(outcome.not_watched_yet)
@@ -150,6 +169,25 @@ def process_webhook_event(self, event_id: int) -> str:
     if outcome.failed:
         return _finish(event, WebhookEvent.Status.FAILED, outcome.failure_summary())
     return _finish(event, WebhookEvent.Status.DONE, "")
+
+
+def _redis_away(task, event: WebhookEvent, exc: Exception) -> str:
+    """The locks' Redis did not answer (restarting, most likely): try again shortly, as for a
+    busy episode (the work is idempotent: what already reached Plex is not sent again). Left
+    to Celery, the event would stay "running" until its heartbeat was found stopped. Redis is
+    the broker too, so
+    when even the retry cannot be queued, the event goes back to the relay, which queues it
+    once Redis answers (and, should Redis come back empty, its marker tells the relay)."""
+    delay = lock_delay()
+    _wait(event, f"Redis did not answer ({exc}); trying again.", delay, attempt=False)
+    try:
+        task.retry(countdown=delay, max_retries=None)
+    except Retry:
+        raise
+    except Exception:
+        WebhookEvent.give_back([event.pk])
+        log.info("event %s: Redis did not answer; the relay queues it once it does", event.pk)
+    return "waiting"
 
 
 def _finish(event: WebhookEvent, status: str, error: str) -> str:

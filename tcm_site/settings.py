@@ -190,6 +190,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away tries again every 2 s (tcm_site/consumer.py), for as long as it
+# takes: Celery's 100 tries would end the worker after a few minutes of a Redis outage.
+CELERY_WORKER_CONSUMER = "tcm_site.consumer:Consumer"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -320,7 +324,12 @@ TCM_EVENT_RELAY_INTERVAL = env.float("TCM_EVENT_RELAY_INTERVAL", default=0.2)
 # A pending webhook event whose task has not started this many seconds after it was queued (or
 # after its retry was due) counts as lost and is queued again by the sweeper.
 TCM_EVENT_DISPATCH_GRACE = env.int("TCM_EVENT_DISPATCH_GRACE", default=300)
-# An event still "running" after this many seconds lost its worker and is queued again.
+# The task running an event marks it alive every third of this many seconds; an event "running"
+# whose mark is older lost its worker (killed whole: SIGKILL, OOM, docker kill) and is taken over
+# by the relay of a worker that lives (cards/relay.py).
+TCM_EVENT_HEARTBEAT = env.float("TCM_EVENT_HEARTBEAT", default=30)
+# An event still "running" after this many seconds without any mark (one stored before marks
+# existed) lost its worker and is queued again.
 TCM_EVENT_RUNNING_TIMEOUT = env.int("TCM_EVENT_RUNNING_TIMEOUT", default=1800)
 # The most render tasks one "render and upload due cards" run queues (the rest wait for the next).
 TCM_RENDER_DUE_LIMIT = env.int("TCM_RENDER_DUE_LIMIT", default=5000)

@@ -8,8 +8,9 @@ finds the card already on Plex and must not send it a second time.
 
 Two ways to die: a pool child killed (the main process hands the task back at once:
 acks_late + reject_on_worker_lost), and the whole worker killed (nobody hands anything back;
-Redis makes the unacknowledged message visible again after TCM_VISIBILITY_TIMEOUT, and the next
-worker takes it).
+the event's heartbeat stops and the next worker's relay takes it over within TCM_EVENT_HEARTBEAT
+and a few seconds; or, where that is set shorter, Redis makes the unacknowledged message visible
+again after TCM_VISIBILITY_TIMEOUT, and the next worker takes it).
 
 And a pool child killed while the card is really being rendered: the still is downloaded, nothing
 has gone to Plex yet, and the card comes out of the redelivered task, rendered from the still kept
@@ -21,6 +22,7 @@ import io
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from PIL import Image
 
@@ -118,6 +120,39 @@ def test_a_whole_worker_killed_mid_upload_is_replaced_by_the_next(
 
     with WorkerProcess(**QUICK) as second:
         wait_until_settled(second, timeout=90)
+    assert_uploaded_once(fake_plex, key)
+
+
+TAKEN_OVER_WITHIN = 120.0
+
+
+def test_a_whole_worker_killed_mid_upload_is_taken_over_within_two_minutes(
+    client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
+) -> None:
+    """The production defaults (an hour's visibility timeout, 30 s heartbeat and lease): the
+    broker would hand the message back after an hour; the next worker's relay sees the event's
+    heartbeat stopped and takes it over long before."""
+    with WorkerProcess() as first:
+        key = start_card(client, fake_plex, plex_tautulli)
+        first.kill()
+        killed = time.monotonic()
+    fake_plex.recover()
+
+    with WorkerProcess() as second:  # restarted at once, as Docker or systemd would
+        started = time.monotonic() - killed
+        wait_until_settled(second, timeout=TAKEN_OVER_WITHIN + 30)
+        took = time.monotonic() - killed
+        log = second.log()
+    event = WebhookEvent.objects.get()
+    assert event.started_at and event.finished_at
+    run = (event.finished_at - event.started_at).total_seconds()
+    print(
+        f"\nwhole worker SIGKILLed -> its card done by the next: {took:.1f} s (the next worker "
+        f"answered after {started:.1f} s; the heartbeat, the floor: "
+        f"{settings.TCM_EVENT_HEARTBEAT:g} s; the new task's own run {run:.1f} s)"
+    )
+    assert took <= TAKEN_OVER_WITHIN
+    assert "its worker stopped while working on it; queued again" in log
     assert_uploaded_once(fake_plex, key)
 
 

@@ -79,6 +79,11 @@ def test_a_holder_working_for_several_leases_keeps_a_second_one_out() -> None:
     released_at = float(released.removeprefix("released at "))
 
     while_held = [got for when, got in tries if when < released_at]
+    print(
+        f"\nlease test: held {released_at - started:.2f} s = "
+        f"{(released_at - started) / LEASE:.1f} leases of {LEASE} s; "
+        f"{sum(while_held)} of {len(while_held)} tries by a second holder got in"
+    )
     assert released_at - started >= 3 * LEASE
     assert len(while_held) > 20
     assert not any(while_held), (

@@ -51,6 +51,10 @@ def test_uploads_slower_than_the_lease_land_once_each(
         log = worker.log()
 
     uploads = {k: fake_plex.count(f"/library/metadata/{k}/posters", method="POST") for k in keys}
+    print(
+        f"\nuploads slower than the lease ({UPLOAD_SECONDS} s each, lease {LEASE} s, "
+        f"{len(results) + 1} tasks): uploads per episode {sorted(uploads.values())}"
+    )
     assert uploads == dict.fromkeys(keys, 1), log[-3000:]
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE
     for card in TitleCard.objects.select_related("episode"):

@@ -133,6 +133,10 @@ def test_the_web_server_logs_no_secret_for_any_path(connection: TautulliConnecti
     assert len(access) >= sent, written[-3000:]  # every request was logged, redacted
     assert "Not Found" in written  # Django's warnings are in there too
     found = leaks(written, secrets)
+    print(
+        f"\nmalformed paths: {sent} requests, {len(written.splitlines())} log lines, "
+        f"{len(found)} carrying a secret"
+    )
     assert found == [], f"{len(found)} log lines carry a secret:\n" + "\n".join(found[:20])
 
 

@@ -81,3 +81,28 @@ def test_a_post_after_its_twin_was_picked_up_runs_a_task_that_changes_nothing(
     assert done.count() == 2  # each ran its task
     assert fake_plex.count(f"/library/metadata/{key}/posters", method="POST") == 1
     assert renders(caplog) == 1
+
+
+def test_a_post_while_its_twin_is_mid_upload_waits_for_it_and_changes_nothing(
+    celery_worker, client, fake_plex, plex_tautulli, quick_retries, caplog
+) -> None:
+    # Not collapsed into the running one: it may carry a change on Plex that the running task
+    # read too early. It waits for the episode's lock and then finds nothing left to do.
+    caplog.set_level(logging.INFO, logger="cards.card")
+    key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
+    posters = f"/library/metadata/{key}/posters"
+    fake_plex.hang(1.5, prefix=posters, method="POST")  # the upload takes a while
+    url = reverse("tautulli-webhook", args=[plex_tautulli.webhook_secret])
+    body = {"rating_key": str(key), "event": "created"}
+
+    first = client.post(url, body, content_type="application/json").json()
+    wait_until(lambda: fake_plex.count(posters, method="POST"), what="the first upload to start")
+    assert WebhookEvent.objects.get(pk=first["id"]).status == "running"
+    second = client.post(url, body, content_type="application/json").json()
+    wait_until(all_finished, timeout=30, what="both posts")
+
+    assert (second["status"], second["duplicate_of"]) == ("pending", None)
+    done = WebhookEvent.objects.filter(pk__in=[first["id"], second["id"]], status="done")
+    assert done.count() == 2
+    assert fake_plex.count(posters, method="POST") == 1
+    assert renders(caplog) == 1
