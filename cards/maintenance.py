@@ -22,7 +22,7 @@ from connections.plex import PlexError
 
 from .card import card_file_missing
 from .failures import plex_failure
-from .jobs import JOBS
+from .jobs import JOBS, in_batches
 from .looks import expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import refresh_watched
@@ -140,19 +140,17 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     series = {
         s.pk: s for s in Series.objects.filter(connection_id__in=connections).select_related("font")
     }
-    episodes = (
-        Episode.objects.filter(present=True, connection_id__in=connections)
-        .select_related("card", "font")
-        .order_by("pk")
+    episodes = Episode.objects.filter(present=True, connection_id__in=connections).select_related(
+        "card", "font"
     )
     now = timezone.now()
     limit = settings.TCM_RENDER_DUE_LIMIT
     summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
     summary.update({"already_queued": 0, "left_for_next_run": 0})
     total = episodes.count()
-    for done, episode in enumerate(episodes.iterator(chunk_size=500)):
-        if run and done % 200 == 0:
-            run.report_progress(done, total)
+    for episode in (e for batch in in_batches(episodes) for e in batch):
+        if run and summary["checked"] % 200 == 0:
+            run.report_progress(summary["checked"], total)
         # Loaded once above instead of joined per row: a connection decrypts its token when it
         # is loaded, and a series is shared by many episodes.
         episode.connection = connections[episode.connection_id]
@@ -169,7 +167,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         else:
             summary["already_queued"] += 1
     if run:
-        run.report_progress(total, total)
+        run.report_progress(summary["checked"], max(total, summary["checked"]))
     return summary
 
 

@@ -40,7 +40,7 @@ from tcm_site.locks import LockHeld
 from . import maintenance, sync
 from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
-from .jobs import job_task
+from .jobs import in_batches, job_task
 from .keys import process_rating_key
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
 
@@ -300,19 +300,16 @@ def sync_library(run: JobRun, connection: PlexConnection) -> dict:
 def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
     """Check that Plex still shows every card tcm uploaded (a metadata refresh in Plex drops
     uploaded thumbnails) and upload again the ones it lost."""
-    cards = (
-        TitleCard.objects.filter(
-            episode__connection=connection,
-            episode__present=True,
-            state=TitleCard.State.UPLOADED,
-        )
-        .select_related("episode__series", "episode__connection")
-        .order_by("pk")
-    )
+    cards = TitleCard.objects.filter(
+        episode__connection=connection,
+        episode__present=True,
+        state=TitleCard.State.UPLOADED,
+    ).select_related("episode__series", "episode__connection")
     client = connection.client()
     summary = {"checked": 0, "uploaded_again": 0, "busy": 0, "failed": 0}
     total = cards.count()
-    for done, card in enumerate(cards.iterator(chunk_size=200)):
+    # In batches, not .iterator(): see in_batches (SQLite refuses writes beside an open read).
+    for done, card in enumerate(c for batch in in_batches(cards, 200) for c in batch):
         if done % 50 == 0:
             run.report_progress(done, total)
         try:
