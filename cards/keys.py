@@ -14,8 +14,8 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
-from .card import episode_lock, update_card
-from .sync import Progress, episodes_for_key
+from .card import LabelBatch, episode_lock, update_card
+from .sync import Progress, episodes_for_key, read_whole
 
 
 @dataclass
@@ -50,15 +50,21 @@ def process_rating_key(
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
+    # Labels are not in listings: read the episodes whose labels tcm does not know yet whole,
+    # a hundred per request, rather than one request per card.
+    read_whole(connection, client, [e for e in episodes if e.plex_labels is None])
     outcome = KeyOutcome(episodes=len(episodes))
+    labels = LabelBatch(client)
     for done, episode in enumerate(episodes):
         if progress:
             progress(done, len(episodes))
+        if len(labels.groups) and done % 100 == 0:
+            labels.send()  # now and then: a task cut short loses few
         try:
             with episode_lock(episode):
                 # The row may hold newer data than our fetch (see cards/sync.py's _store).
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                result = update_card(episode, client, labels=labels)
         except LockHeld:
             outcome.busy.append(episode.pk)
             continue
@@ -68,6 +74,7 @@ def process_rating_key(
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)
+    labels.send()
     if progress:
         progress(len(episodes), len(episodes))
     return outcome

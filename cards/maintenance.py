@@ -25,7 +25,7 @@ from .failures import plex_failure
 from .jobs import JOBS, in_batches
 from .looks import expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
-from .sync import refresh_watched
+from .sync import read_whole, refresh_watched
 
 log = logging.getLogger(__name__)
 
@@ -148,27 +148,48 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
     summary.update({"already_queued": 0, "left_for_next_run": 0})
     total = episodes.count()
-    for episode in (e for batch in in_batches(episodes) for e in batch):
-        if run and summary["checked"] % 200 == 0:
-            run.report_progress(summary["checked"], total)
-        # Loaded once above instead of joined per row: a connection decrypts its token when it
-        # is loaded, and a series is shared by many episodes.
-        episode.connection = connections[episode.connection_id]
-        episode.series = series[episode.series_id]
-        summary["checked"] += 1
-        reason = due_reason(episode, now)
-        if reason is None:
-            continue
-        summary[reason] += 1
-        if summary["queued"] >= limit:
-            summary["left_for_next_run"] += 1
-        elif queue(episode.pk):
-            summary["queued"] += 1
-        else:
-            summary["already_queued"] += 1
+    for batch in in_batches(episodes):
+        due: list[tuple[Episode, str]] = []
+        for episode in batch:
+            if run and summary["checked"] % 200 == 0:
+                run.report_progress(summary["checked"], total)
+            # Loaded once above instead of joined per row: a connection decrypts its token when
+            # it is loaded, and a series is shared by many episodes.
+            episode.connection = connections[episode.connection_id]
+            episode.series = series[episode.series_id]
+            summary["checked"] += 1
+            reason = due_reason(episode, now)
+            if reason is not None:
+                due.append((episode, reason))
+        if summary["queued"] < limit:
+            _read_labels([e for e, _ in due[: limit - summary["queued"]]])
+        for episode, reason in due:
+            summary[reason] += 1
+            if summary["queued"] >= limit:
+                summary["left_for_next_run"] += 1
+            elif queue(episode.pk):
+                summary["queued"] += 1
+            else:
+                summary["already_queued"] += 1
     if run:
         run.report_progress(summary["checked"], max(total, summary["checked"]))
     return summary
+
+
+def _read_labels(episodes: list[Episode]) -> None:
+    """Read the due episodes tcm never read whole, a hundred per request, so that their tasks
+    need not read one each (labels are not in listings; labelling sends the whole list). A
+    failure here costs nothing but those requests: each task then reads its episode itself."""
+    unknown: dict[int, list[Episode]] = {}
+    for episode in episodes:
+        if episode.plex_labels is None:
+            unknown.setdefault(episode.connection_id, []).append(episode)
+    for episodes_of_one in unknown.values():
+        connection = episodes_of_one[0].connection
+        try:
+            read_whole(connection, connection.client(), episodes_of_one)
+        except PlexError as exc:
+            log.info("reading %d episodes of %s whole: %s", len(episodes_of_one), connection, exc)
 
 
 def due_reason(episode: Episode, now: datetime) -> str | None:

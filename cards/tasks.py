@@ -243,12 +243,20 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
 
 @shared_task(bind=True, name="cards.render_card", max_retries=None)
 def render_card(
-    self, episode_id: int, force_upload: bool = False, force_render: bool = False
+    self,
+    episode_id: int,
+    force_upload: bool = False,
+    force_render: bool = False,
+    scheduled: bool = False,
 ) -> str:
-    """Bring one episode's card up to date on Plex, reading the episode from Plex first.
+    """Bring one episode's card up to date on Plex.
 
-    Asked for by a person (admin actions) or because the card is due (the schedule): either way
-    it asks Plex whether it shows the card, rather than trusting the record.
+    Asked for by a person (admin actions), it reads the episode from Plex first and asks Plex
+    whether it shows the card, rather than trusting the record. Queued by the schedule
+    (`scheduled`), it works from what the schedule's job read (the library sync's listing, and
+    the labels the job read in bulk) and asks Plex's posters only when tcm cannot tell what Plex
+    shows (cards/card.py's must_check_posters): a whole library costs no request per card beyond
+    the still, the upload and the label.
     """
     # Started: the schedule may queue this episode again from now on (see queue_render).
     cache.delete(_render_queued_key(episode_id))
@@ -266,10 +274,10 @@ def render_card(
             result = update_card(
                 episode,
                 client,
-                refresh=True,
+                refresh=not scheduled,
                 force_render=force_render,
                 force_upload=force_upload,
-                check_plex=True,
+                check_plex=not scheduled,
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
@@ -369,7 +377,7 @@ def queue_render(episode_id: int) -> bool:
     not started yet (an hourly run must not pile up copies behind a long queue)."""
     if not cache.add(_render_queued_key(episode_id), 1, timeout=RENDER_QUEUED_FOR):
         return False
-    dispatch(render_card, episode_id)
+    dispatch(render_card, episode_id, False, False, True)
     return True
 
 
