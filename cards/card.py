@@ -34,7 +34,7 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs
+from .looks import card_inputs, expected_fingerprint
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, is_cached, save_file
@@ -64,6 +64,21 @@ def _lock_name(episode: Episode) -> str:
 
 def card_file_missing(card: TitleCard) -> bool:
     return not is_cached(card.file)
+
+
+def up_to_date(episode: Episode, card: TitleCard | None) -> bool:
+    """Whether the episode's card is done as far as tcm's records go: on Plex, its file kept,
+    its fingerprint what the stored data gives now, and the episode labelled. Worked out
+    without Plex, rendering or a lock; a caller leaves such an episode alone (a second pass over
+    a whole library then costs a few queries an episode)."""
+    if card is None or card.state != TitleCard.State.UPLOADED or card.watched != episode.watched:
+        return False
+    if card_file_missing(card):
+        return False
+    labels = episode.plex_labels
+    if labels is None or episode.connection.label not in labels:
+        return False
+    return expected_fingerprint(episode) == card.fingerprint
 
 
 @dataclass

@@ -14,7 +14,8 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
-from .card import LabelBatch, episode_lock, update_card
+from .card import LabelBatch, episode_lock, up_to_date, update_card
+from .models import TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
 
@@ -55,15 +56,23 @@ def process_rating_key(
     read_whole(connection, client, [e for e in episodes if e.plex_labels is None])
     outcome = KeyOutcome(episodes=len(episodes))
     labels = LabelBatch(client)
+    cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
     for done, episode in enumerate(episodes):
         if progress:
             progress(done, len(episodes))
         if len(labels.groups) and done % 100 == 0:
             labels.send()  # now and then: a task cut short loses few
+        if event != "watched" and up_to_date(episode, cards.get(episode.pk)):
+            continue  # nothing to do, and nothing to lock for
         try:
             with episode_lock(episode):
-                # The row may hold newer data than our fetch (see cards/sync.py's _store).
+                # The row may hold newer data than our fetch (see cards/sync.py's _store); its
+                # series and connection stay the ones loaded (refreshing drops them).
+                series, connection_ = episode.series, episode.connection
                 episode.refresh_from_db()
+                if episode.series_id == series.pk:
+                    episode.series = series
+                episode.connection = connection_
                 result = update_card(episode, client, labels=labels)
         except LockHeld:
             outcome.busy.append(episode.pk)

@@ -186,12 +186,40 @@ def episodes_for_key(
         infos = [item]
     else:
         infos = client.episodes_of(item)
-    episodes = []
     for info in infos:
         if info.show_rating_key not in series:
             series[info.show_rating_key] = _series_for(connection, client, info, fetched_at)
-        episodes.append(store_episode(connection, info, series[info.show_rating_key], fetched_at))
-    return episodes
+    if len(infos) > 1:
+        return _store_episodes(connection, infos, series, fetched_at)
+    return [store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos]
+
+
+def _store_episodes(
+    connection: PlexConnection,
+    infos: list[EpisodeInfo],
+    series: dict[str, Series],
+    fetched_at: datetime,
+) -> list[Episode]:
+    """A listing's episodes into rows in bulk, as the library sync writes its pages (a show of
+    500 episodes is a few queries, not a thousand)."""
+    keys = [i.rating_key for i in infos]
+    rows: dict[str, Episode] = {}
+    for chunk in _chunks(keys):
+        rows.update(
+            (e.rating_key, e)
+            for e in Episode.objects.filter(connection=connection, rating_key__in=chunk)
+        )
+    values = {i.rating_key: _episode_values(i, series[i.show_rating_key].pk) for i in infos}
+    try:
+        _merge(Episode, connection, values, rows, fetched_at)
+    except IntegrityError:  # a concurrent task created some of them meanwhile: one by one
+        return [store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos]
+    out = []
+    for info in infos:
+        row = rows[info.rating_key]
+        row.connection, row.series = connection, series[info.show_rating_key]
+        out.append(row)
+    return out
 
 
 def _series_for(
