@@ -8,9 +8,8 @@ the tasks module owns the Celery side (and the tasks module imports this one, no
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -20,6 +19,7 @@ from django.utils import timezone
 from connections.models import PlexConnection
 from connections.plex import PlexError
 
+from . import storage
 from .card import card_file_missing
 from .failures import plex_failure
 from .jobs import JOBS, in_batches
@@ -288,23 +288,22 @@ def _delete(queryset: QuerySet, chunk: int = 1000) -> int:
 
 def delete_orphaned_files(now: datetime | None = None) -> tuple[int, int]:
     """Delete card, still and art files no row refers to (older than ORPHAN_GRACE); returns how
-    many files and bytes."""
+    many files and bytes. Through the storage (cards/storage.py), wherever it keeps them."""
     cutoff = (now or timezone.now()) - ORPHAN_GRACE
-    root = Path(default_storage.path(""))
     referenced = _referenced_files()
     files = size = 0
-    for path in _media_files(root):
-        name = path.relative_to(root).as_posix()
-        if name in referenced:
-            continue
-        stat = path.stat()
-        if stat.st_mtime >= cutoff.timestamp():
-            continue
-        if _is_referenced(name):  # a render took it up since the list was read
-            continue
-        path.unlink(missing_ok=True)
-        files, size = files + 1, size + stat.st_size
-        log.info("clean up: deleted %s, which nothing refers to", name)
+    for folder in MEDIA_FOLDERS:
+        for name in storage.walk(folder):
+            if name in referenced:
+                continue
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            if _is_referenced(name):  # a render took it up since the list was read
+                continue
+            freed = default_storage.size(name)
+            default_storage.delete(name)
+            files, size = files + 1, size + freed
+            log.info("clean up: deleted %s, which nothing refers to", name)
     return files, size
 
 
@@ -321,13 +320,3 @@ def _is_referenced(name: str) -> bool:
         or Episode.objects.filter(source_file=name).exists()
         or Series.objects.filter(art_file=name).exists()
     )
-
-
-def _media_files(root: Path) -> Iterator[Path]:
-    for folder in MEDIA_FOLDERS:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                yield path
