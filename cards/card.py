@@ -152,6 +152,7 @@ def _update_card(
     spec = inputs.spec(episode)
     fp = inputs.fingerprint_for(episode, spec)
     result = CardResult()
+    state_before = card.state
 
     if force_render or fp != card.fingerprint or not is_cached(card.file):
         rendered = render(spec)
@@ -176,8 +177,12 @@ def _update_card(
 
     if result.rendered or force_upload or check_plex or card.state != TitleCard.State.UPLOADED:
         # upload_card sends nothing when Plex already shows this card (unless forced).
+        # New: rendered now, and no earlier try can have sent these bytes (it was never
+        # rendered, or its last card is on Plex); a card rendered before may be half-way there.
+        nothing_sent = state_before in (TitleCard.State.PENDING, TitleCard.State.UPLOADED)
+        new = result.rendered and nothing_sent
         result.uploaded = upload_card(
-            card, client, force=force_upload, check=check_plex or None, labels=labels
+            card, client, force=force_upload, check=check_plex or None, new=new, labels=labels
         )
     elif episode.plex_labels is not None and episode.connection.label not in episode.plex_labels:
         label_episode(episode, client, labels)  # its label did not get there last time
@@ -201,17 +206,19 @@ def upload_card(
     *,
     force: bool = False,
     check: bool | None = None,
+    new: bool = False,
     labels: LabelBatch | None = None,
 ) -> bool:
     """Put the card on Plex and label the episode. False when Plex already showed this exact
     card (nothing was sent). `check` asks Plex's posters first (None: when tcm cannot tell,
-    `must_check_posters`); `force` uploads whatever Plex shows."""
+    `must_check_posters`; `new` says the card was just rendered and none of it sent yet);
+    `force` uploads whatever Plex shows."""
     episode = card.episode
     data = upload_bytes(card)
     sha1 = hashlib.sha1(data).hexdigest()
     known_labels(episode, client)
     if check is None:
-        check = must_check_posters(episode, card, sha1)
+        check = must_check_posters(episode, card, sha1, new=new)
     sent = True
     if not force and check and shows_card(client, episode, sha1):
         sent = False
@@ -233,16 +240,19 @@ def upload_card(
     return sent
 
 
-def must_check_posters(episode: Episode, card: TitleCard, sha1: str) -> bool:
+def must_check_posters(episode: Episode, card: TitleCard, sha1: str, *, new: bool) -> bool:
     """Whether tcm must look at Plex's posters before it uploads this card (bytes with this
     SHA-1): only when it cannot tell what Plex shows. The one place that decides it.
 
+    - Not `new` (the card was rendered by an earlier try, which may have sent it before it was
+      cut short; or it is sent again without a new render): ask.
     - These very bytes went up before (the same card rendered again): Plex may show them still.
     - The episode carries tcm's label but tcm has no upload on record (an earlier install, a
       restored database): Plex may show anything tcm ever sent.
-    Otherwise a card tcm never sent cannot be what Plex shows, and the upload goes straight out.
+    Otherwise a card just rendered and never sent cannot be what Plex shows: it goes straight
+    out.
     """
-    if card.uploaded_hash == sha1:
+    if not new or card.uploaded_hash == sha1:
         return True
     labels = episode.plex_labels
     if labels is None:
