@@ -5,7 +5,11 @@ show it, check later that Plex still does, and record what went wrong.
   missing, or when asked.
 - Whether to upload: only after a render, when the last upload did not finish, or when asked;
   and not when Plex already shows this exact file (posters lists `upload://posters/<sha1>` as
-  selected).
+  selected). Plex's posters are asked only when tcm cannot tell what Plex shows
+  (`must_check_posters`, the one place that decides it).
+- Labelling: tcm's label goes on with the episode's other labels as tcm last read them (Plex
+  takes the whole list); many episodes share a request when the caller collects them in a
+  `LabelBatch`.
 - Work on one episode never runs twice at once: callers hold `episode_lock`.
 
 Failures are recorded on the TitleCard: its state, the reason, the attempts, and when trying
@@ -20,7 +24,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
@@ -30,11 +34,11 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs
+from .looks import card_inputs, expected_fingerprint
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, is_cached, save_file
-from .sync import refresh_episode
+from .sync import read_whole, refresh_episode
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,39 @@ def card_file_missing(card: TitleCard) -> bool:
     return not is_cached(card.file)
 
 
+def up_to_date(episode: Episode, card: TitleCard | None) -> bool:
+    """Whether the episode's card is done as far as tcm's records go: on Plex, its file kept,
+    its fingerprint what the stored data gives now, and the episode labelled. Worked out
+    without Plex, rendering or a lock; a caller leaves such an episode alone (a second pass over
+    a whole library then costs a few queries an episode)."""
+    if card is None or card.state != TitleCard.State.UPLOADED or card.watched != episode.watched:
+        return False
+    if card_file_missing(card):
+        return False
+    labels = episode.plex_labels
+    if labels is None or episode.connection.label not in labels:
+        return False
+    return expected_fingerprint(episode) == card.fingerprint
+
+
+@dataclass
+class LabelBatch:
+    """Episodes waiting for tcm's label, sent together when the caller is done with them: one
+    request per library and list of labels (a hundred episodes at most)."""
+
+    client: PlexClient
+    groups: dict[tuple[str, tuple[str, ...]], list[Episode]] = field(default_factory=dict)
+
+    def add(self, episode: Episode, labels: list[str]) -> None:
+        self.groups.setdefault((episode.series.library, tuple(labels)), []).append(episode)
+
+    def send(self) -> None:
+        groups, self.groups = self.groups, {}
+        for (library, labels), episodes in groups.items():
+            self.client.set_labels(library, [e.rating_key for e in episodes], labels)
+            Episode.objects.filter(pk__in=[e.pk for e in episodes]).update(plex_labels=list(labels))
+
+
 def update_card(
     episode: Episode,
     client: PlexClient,
@@ -70,6 +107,7 @@ def update_card(
     force_render: bool = False,
     force_upload: bool = False,
     check_plex: bool = False,
+    labels: LabelBatch | None = None,
 ) -> CardResult:
     """Render the episode's card if anything it depends on changed, and put it on Plex if Plex
     does not show it yet. Call it holding `episode_lock`. `refresh` reads the episode from Plex
@@ -89,7 +127,7 @@ def update_card(
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
-        result = _update_card(episode, card, client, force_render, force_upload, check_plex)
+        result = _update_card(episode, card, client, force_render, force_upload, check_plex, labels)
     except (CardError, RenderError) as exc:
         record_failure(card, str(exc), getattr(exc, "retry_in", None))
         log.warning("card for %s failed: %s", episode, exc)
@@ -111,12 +149,14 @@ def _update_card(
     force_render: bool,
     force_upload: bool,
     check_plex: bool,
+    labels: LabelBatch | None,
 ) -> CardResult:
     inputs = card_inputs(episode, client)
     assert inputs is not None  # with a client, what is missing is downloaded or raises
     spec = inputs.spec(episode)
     fp = inputs.fingerprint_for(episode, spec)
     result = CardResult()
+    state_before = card.state
 
     if force_render or fp != card.fingerprint or not is_cached(card.file):
         rendered = render(spec)
@@ -141,7 +181,15 @@ def _update_card(
 
     if result.rendered or force_upload or check_plex or card.state != TitleCard.State.UPLOADED:
         # upload_card sends nothing when Plex already shows this card (unless forced).
-        result.uploaded = upload_card(card, client, force=force_upload)
+        # New: rendered now, and no earlier try can have sent these bytes (it was never
+        # rendered, or its last card is on Plex); a card rendered before may be half-way there.
+        nothing_sent = state_before in (TitleCard.State.PENDING, TitleCard.State.UPLOADED)
+        new = result.rendered and nothing_sent
+        result.uploaded = upload_card(
+            card, client, force=force_upload, check=check_plex or None, new=new, labels=labels
+        )
+    elif episode.plex_labels is not None and episode.connection.label not in episode.plex_labels:
+        label_episode(episode, client, labels)  # its label did not get there last time
     return result
 
 
@@ -156,14 +204,27 @@ def upload_bytes(card: TitleCard) -> bytes:
     return data
 
 
-def upload_card(card: TitleCard, client: PlexClient, *, force: bool = False) -> bool:
+def upload_card(
+    card: TitleCard,
+    client: PlexClient,
+    *,
+    force: bool = False,
+    check: bool | None = None,
+    new: bool = False,
+    labels: LabelBatch | None = None,
+) -> bool:
     """Put the card on Plex and label the episode. False when Plex already showed this exact
-    card (nothing was sent)."""
+    card (nothing was sent). `check` asks Plex's posters first (None: when tcm cannot tell,
+    `must_check_posters`; `new` says the card was just rendered and none of it sent yet);
+    `force` uploads whatever Plex shows."""
     episode = card.episode
     data = upload_bytes(card)
     sha1 = hashlib.sha1(data).hexdigest()
+    known_labels(episode, client)
+    if check is None:
+        check = must_check_posters(episode, card, sha1, new=new)
     sent = True
-    if not force and shows_card(client, episode, sha1):
+    if not force and check and shows_card(client, episode, sha1):
         sent = False
         log.info("Plex already shows this card for %s; not uploading it again", episode)
     else:
@@ -172,7 +233,7 @@ def upload_card(card: TitleCard, client: PlexClient, *, force: bool = False) -> 
         ensure_held(_lock_name(episode))
         client.upload_poster(episode.rating_key, data)
         log.info("uploaded the card for %s (%d bytes)", episode, len(data))
-    client.add_label(episode.rating_key, episode.connection.label)
+    label_episode(episode, client, labels)
     now = timezone.now()
     card.uploaded_hash = sha1
     card.uploaded_at = now if sent else (card.uploaded_at or now)
@@ -181,6 +242,54 @@ def upload_card(card: TitleCard, client: PlexClient, *, force: bool = False) -> 
     card.last_error, card.failed_at, card.attempts, card.retry_at = "", None, 0, None
     card.save()
     return sent
+
+
+def must_check_posters(episode: Episode, card: TitleCard, sha1: str, *, new: bool) -> bool:
+    """Whether tcm must look at Plex's posters before it uploads this card (bytes with this
+    SHA-1): only when it cannot tell what Plex shows. The one place that decides it.
+
+    - Not `new` (the card was rendered by an earlier try, which may have sent it before it was
+      cut short; or it is sent again without a new render): ask.
+    - These very bytes went up before (the same card rendered again): Plex may show them still.
+    - The episode carries tcm's label but tcm has no upload on record (an earlier install, a
+      restored database): Plex may show anything tcm ever sent.
+    Otherwise a card just rendered and never sent cannot be what Plex shows: it goes straight
+    out.
+    """
+    if not new or card.uploaded_hash == sha1:
+        return True
+    labels = episode.plex_labels
+    if labels is None:
+        return True
+    return episode.connection.label in labels and not card.uploaded_hash
+
+
+def known_labels(episode: Episode, client: PlexClient) -> list[str]:
+    """The episode's labels on Plex as tcm last read them, read now when never read (one
+    request; callers with many episodes read them beforehand with sync.read_whole)."""
+    if episode.plex_labels is None:
+        read_whole(episode.connection, client, [episode])
+    if episode.plex_labels is None:  # Plex did not list it
+        raise PlexNotFound(f"Plex has no episode {episode.rating_key}.")
+    return episode.plex_labels
+
+
+def label_episode(episode: Episode, client: PlexClient, batch: LabelBatch | None = None) -> None:
+    """Put tcm's label on the episode, with its other labels (now, or in the caller's batch)."""
+    labels = known_labels(episode, client)
+    ours = episode.connection.label
+    if ours in labels:
+        return
+    wanted = [*labels, ours]
+    if not episode.series.library:  # a row from before libraries were recorded
+        client.add_label(episode.rating_key, ours)
+    elif batch is not None:
+        batch.add(episode, wanted)
+        return
+    else:
+        client.set_labels(episode.series.library, [episode.rating_key], wanted)
+    Episode.objects.filter(pk=episode.pk).update(plex_labels=wanted)
+    episode.plex_labels = wanted
 
 
 def shows_card(client: PlexClient, episode: Episode, sha1: str) -> bool:

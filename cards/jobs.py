@@ -17,10 +17,10 @@ fails it: the work is idempotent, so the whole job is simply tried again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from celery import shared_task
 from django.db import models
@@ -35,6 +35,28 @@ from .failures import plex_failure
 from .models import JobRun, Series
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=models.Model)
+
+
+def in_batches(queryset: models.QuerySet[M], size: int = 500) -> Iterator[list[M]]:
+    """The queryset's rows in pk order, a batch of `size` per query, each batch read whole.
+
+    Not `.iterator()`: on SQLite an open cursor holds its snapshot while the job writes (its
+    progress, a card), and once a worker has committed since, SQLite refuses that write with
+    "database is locked" at once, whatever the busy timeout. A batch read to the end ends its
+    snapshot before the job writes anything. Rows added meanwhile with a higher pk are read too.
+    """
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        batch = list(page[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
 
 
 @dataclass(frozen=True)

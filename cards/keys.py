@@ -14,8 +14,9 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
-from .card import episode_lock, update_card
-from .sync import Progress, episodes_for_key
+from .card import LabelBatch, episode_lock, up_to_date, update_card
+from .models import TitleCard
+from .sync import Progress, episodes_for_key, read_whole
 
 
 @dataclass
@@ -50,15 +51,29 @@ def process_rating_key(
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
+    # Labels are not in listings: read the episodes whose labels tcm does not know yet whole,
+    # a hundred per request, rather than one request per card.
+    read_whole(connection, client, [e for e in episodes if e.plex_labels is None])
     outcome = KeyOutcome(episodes=len(episodes))
+    labels = LabelBatch(client)
+    cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
     for done, episode in enumerate(episodes):
         if progress:
             progress(done, len(episodes))
+        if len(labels.groups) and done % 100 == 0:
+            labels.send()  # now and then: a task cut short loses few
+        if event != "watched" and up_to_date(episode, cards.get(episode.pk)):
+            continue  # nothing to do, and nothing to lock for
         try:
             with episode_lock(episode):
-                # The row may hold newer data than our fetch (see cards/sync.py's _store).
+                # The row may hold newer data than our fetch (see cards/sync.py's _store); its
+                # series and connection stay the ones loaded (refreshing drops them).
+                series, connection_ = episode.series, episode.connection
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                if episode.series_id == series.pk:
+                    episode.series = series
+                episode.connection = connection_
+                result = update_card(episode, client, labels=labels)
         except LockHeld:
             outcome.busy.append(episode.pk)
             continue
@@ -68,6 +83,7 @@ def process_rating_key(
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)
+    labels.send()
     if progress:
         progress(len(episodes), len(episodes))
     return outcome

@@ -19,13 +19,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
-
 from connections.plex import PlexClient
 
 from .models import Episode, Font
 from .render import CardSpec, FontSpec, RenderError
 from .sources import CardError, ensure_art, ensure_source, sha256
+from .storage import local_path
 
 DEFAULT_CARD_TYPE = "standard"
 DEFAULT_STYLE = "unique"
@@ -67,7 +66,7 @@ def font_spec(font: Font | None) -> FontSpec:
     if font is None:
         return FontSpec()
     return FontSpec(
-        file=font.file.path if font.file else None,
+        file=local_path(font.file.name) if font.file.name else None,
         color=font.color or None,
         size=font.size,
         kerning=font.kerning,
@@ -133,8 +132,8 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
     if episode.season_number is not None:
         season_text = series.season_titles.get(str(episode.season_number)) or None
     return CardSpec(
-        source=default_storage.path(source),
-        art=default_storage.path(art) if art else None,
+        source=local_path(source),
+        art=local_path(art) if art else None,
         # Typed in a one-line admin field, "\n" asks for a line break there.
         title=episode.title_text.replace("\\n", "\n") or episode.title,
         season_number=episode.season_number,

@@ -8,9 +8,8 @@ the tasks module owns the Celery side (and the tasks module imports this one, no
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -20,12 +19,13 @@ from django.utils import timezone
 from connections.models import PlexConnection
 from connections.plex import PlexError
 
+from . import storage
 from .card import card_file_missing
 from .failures import plex_failure
-from .jobs import JOBS
+from .jobs import JOBS, in_batches
 from .looks import expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
-from .sync import refresh_watched
+from .sync import read_whole, refresh_watched
 
 log = logging.getLogger(__name__)
 
@@ -196,39 +196,56 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     series = {
         s.pk: s for s in Series.objects.filter(connection_id__in=connections).select_related("font")
     }
-    episodes = (
-        Episode.objects.filter(
-            present=True, connection_id__in=connections, series__cards_enabled=True
-        )
-        .select_related("card", "font")
-        .order_by("pk")
-    )
+    episodes = Episode.objects.filter(
+        present=True, connection_id__in=connections, series__cards_enabled=True
+    ).select_related("card", "font")
     now = timezone.now()
     limit = settings.TCM_RENDER_DUE_LIMIT
     summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
     summary.update({"already_queued": 0, "left_for_next_run": 0})
     total = episodes.count()
-    for done, episode in enumerate(episodes.iterator(chunk_size=500)):
-        if run and done % 200 == 0:
-            run.report_progress(done, total)
-        # Loaded once above instead of joined per row: a connection decrypts its token when it
-        # is loaded, and a series is shared by many episodes.
-        episode.connection = connections[episode.connection_id]
-        episode.series = series[episode.series_id]
-        summary["checked"] += 1
-        reason = due_reason(episode, now)
-        if reason is None:
-            continue
-        summary[reason] += 1
-        if summary["queued"] >= limit:
-            summary["left_for_next_run"] += 1
-        elif queue(episode.pk):
-            summary["queued"] += 1
-        else:
-            summary["already_queued"] += 1
+    for batch in in_batches(episodes):
+        due: list[tuple[Episode, str]] = []
+        for episode in batch:
+            if run and summary["checked"] % 200 == 0:
+                run.report_progress(summary["checked"], total)
+            # Loaded once above instead of joined per row: a connection decrypts its token when
+            # it is loaded, and a series is shared by many episodes.
+            episode.connection = connections[episode.connection_id]
+            episode.series = series[episode.series_id]
+            summary["checked"] += 1
+            reason = due_reason(episode, now)
+            if reason is not None:
+                due.append((episode, reason))
+        if summary["queued"] < limit:
+            _read_labels([e for e, _ in due[: limit - summary["queued"]]])
+        for episode, reason in due:
+            summary[reason] += 1
+            if summary["queued"] >= limit:
+                summary["left_for_next_run"] += 1
+            elif queue(episode.pk):
+                summary["queued"] += 1
+            else:
+                summary["already_queued"] += 1
     if run:
-        run.report_progress(total, total)
+        run.report_progress(summary["checked"], max(total, summary["checked"]))
     return summary
+
+
+def _read_labels(episodes: list[Episode]) -> None:
+    """Read the due episodes tcm never read whole, a hundred per request, so that their tasks
+    need not read one each (labels are not in listings; labelling sends the whole list). A
+    failure here costs nothing but those requests: each task then reads its episode itself."""
+    unknown: dict[int, list[Episode]] = {}
+    for episode in episodes:
+        if episode.plex_labels is None:
+            unknown.setdefault(episode.connection_id, []).append(episode)
+    for episodes_of_one in unknown.values():
+        connection = episodes_of_one[0].connection
+        try:
+            read_whole(connection, connection.client(), episodes_of_one)
+        except PlexError as exc:
+            log.info("reading %d episodes of %s whole: %s", len(episodes_of_one), connection, exc)
 
 
 def due_reason(episode: Episode, now: datetime) -> str | None:
@@ -327,23 +344,22 @@ def _delete(queryset: QuerySet, chunk: int = 1000) -> int:
 
 def delete_orphaned_files(now: datetime | None = None) -> tuple[int, int]:
     """Delete card, still and art files no row refers to (older than ORPHAN_GRACE); returns how
-    many files and bytes."""
+    many files and bytes. Through the storage (cards/storage.py), wherever it keeps them."""
     cutoff = (now or timezone.now()) - ORPHAN_GRACE
-    root = Path(default_storage.path(""))
     referenced = _referenced_files()
     files = size = 0
-    for path in _media_files(root):
-        name = path.relative_to(root).as_posix()
-        if name in referenced:
-            continue
-        stat = path.stat()
-        if stat.st_mtime >= cutoff.timestamp():
-            continue
-        if _is_referenced(name):  # a render took it up since the list was read
-            continue
-        path.unlink(missing_ok=True)
-        files, size = files + 1, size + stat.st_size
-        log.info("clean up: deleted %s, which nothing refers to", name)
+    for folder in MEDIA_FOLDERS:
+        for name in storage.walk(folder):
+            if name in referenced:
+                continue
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            if _is_referenced(name):  # a render took it up since the list was read
+                continue
+            freed = default_storage.size(name)
+            default_storage.delete(name)
+            files, size = files + 1, size + freed
+            log.info("clean up: deleted %s, which nothing refers to", name)
     return files, size
 
 
@@ -360,13 +376,3 @@ def _is_referenced(name: str) -> bool:
         or Episode.objects.filter(source_file=name).exists()
         or Series.objects.filter(art_file=name).exists()
     )
-
-
-def _media_files(root: Path) -> Iterator[Path]:
-    for folder in MEDIA_FOLDERS:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                yield path

@@ -210,6 +210,10 @@ class Episode(CardOverrides):
     # None: not known yet. The unwatched (spoiler-safe) style applies then.
     watched = models.BooleanField(null=True, blank=True)
     thumb = models.CharField(max_length=500, blank=True, help_text="Plex's thumbnail path.")
+    # The labels Plex showed on the episode when tcm last read it whole (listings leave them
+    # out), tcm's own label included once it set it; null: not read yet. Labelling sends the
+    # whole list, so tcm labels only episodes whose labels it knows.
+    plex_labels = models.JSONField(null=True, blank=True, editable=False)
     plex_updated_at = models.DateTimeField(null=True, blank=True)
     present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
 

@@ -75,16 +75,24 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
         return episode.source_file
     if client is None:
         return None
-    info = client.episode(episode.rating_key, fresh=False)
-    if not info.thumb:
+    if episode.plex_labels is None:
+        # Never read whole: its labels (is our card on Plex?) only the item itself tells.
+        info = client.episode(episode.rating_key, fresh=False)
+        thumb, labels = info.thumb, list(info.labels or ())
+        Episode.objects.filter(pk=episode.pk).update(plex_labels=labels)
+        episode.plex_labels = labels
+    else:
+        # What the last listing or read said (cards/sync.py keeps it): no request.
+        thumb, labels = episode.thumb, episode.plex_labels
+    if not thumb:
         raise CardError(
             "Plex has no still for this episode yet (tcm does not use the season poster).",
             retry_in=timedelta(hours=6),
         )
     card = TitleCard.objects.filter(episode=episode).first()
-    ours = episode.connection.label in (info.labels or ()) or bool(card and card.uploaded_hash)
+    ours = episode.connection.label in labels or bool(card and card.uploaded_hash)
     # Plex's thumb may be our own card: then only a poster nobody uploaded is the original.
-    data = _original_from_posters(episode, client) if ours else client.download(info.thumb)
+    data = _original_from_posters(episode, client) if ours else client.download(thumb)
     name = save_file(f"sources/{episode.connection_id}", episode.rating_key, data)
     Episode.objects.filter(pk=episode.pk).update(source_file=name, source_hash=sha256(data))
     episode.source_file, episode.source_hash = name, sha256(data)

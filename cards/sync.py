@@ -120,7 +120,24 @@ def store_episode(
 ) -> Episode:
     """The Episode row for Plex's data, created or brought up to date."""
     values = _episode_values(info, series.pk)
+    if info.labels is not None:  # a whole item, not a listing's
+        values["plex_labels"] = list(info.labels)
     return _store(Episode, connection, info.rating_key, values, fetched_at)
+
+
+def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Episode]) -> None:
+    """Read these episodes from Plex whole (labels too), a hundred per request, into their rows
+    and the given objects. For the episodes whose labels tcm does not know yet, before their
+    cards go up: one request per hundred instead of one per card."""
+    if not episodes:
+        return
+    fetched_at = timezone.now()
+    by_key = {e.rating_key: e for e in episodes}
+    for info in client.episodes(list(by_key)):
+        episode = by_key[info.rating_key]
+        row = store_episode(connection, info, episode.series, fetched_at)
+        for name in ("plex_labels", "thumb", "watched", "title", "synced_at"):
+            setattr(episode, name, getattr(row, name))
 
 
 def _store(
@@ -173,12 +190,40 @@ def episodes_for_key(
         infos = [item]
     else:
         infos = client.episodes_of(item)
-    episodes = []
     for info in infos:
         if info.show_rating_key not in series:
             series[info.show_rating_key] = _series_for(connection, client, info, fetched_at)
-        episodes.append(store_episode(connection, info, series[info.show_rating_key], fetched_at))
-    return episodes
+    if len(infos) > 1:
+        return _store_episodes(connection, infos, series, fetched_at)
+    return [store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos]
+
+
+def _store_episodes(
+    connection: PlexConnection,
+    infos: list[EpisodeInfo],
+    series: dict[str, Series],
+    fetched_at: datetime,
+) -> list[Episode]:
+    """A listing's episodes into rows in bulk, as the library sync writes its pages (a show of
+    500 episodes is a few queries, not a thousand)."""
+    keys = [i.rating_key for i in infos]
+    rows: dict[str, Episode] = {}
+    for chunk in _chunks(keys):
+        rows.update(
+            (e.rating_key, e)
+            for e in Episode.objects.filter(connection=connection, rating_key__in=chunk)
+        )
+    values = {i.rating_key: _episode_values(i, series[i.show_rating_key].pk) for i in infos}
+    try:
+        _merge(Episode, connection, values, rows, fetched_at)
+    except IntegrityError:  # a concurrent task created some of them meanwhile: one by one
+        return [store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos]
+    out = []
+    for info in infos:
+        row = rows[info.rating_key]
+        row.connection, row.series = connection, series[info.show_rating_key]
+        out.append(row)
+    return out
 
 
 def _series_for(

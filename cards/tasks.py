@@ -42,7 +42,7 @@ from tcm_site.locks import LockHeld
 from . import maintenance, sync
 from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
-from .jobs import job_task
+from .jobs import in_batches, job_task
 from .keys import process_rating_key
 from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
 
@@ -281,12 +281,20 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
 
 @shared_task(bind=True, name="cards.render_card", max_retries=None)
 def render_card(
-    self, episode_id: int, force_upload: bool = False, force_render: bool = False
+    self,
+    episode_id: int,
+    force_upload: bool = False,
+    force_render: bool = False,
+    scheduled: bool = False,
 ) -> str:
-    """Bring one episode's card up to date on Plex, reading the episode from Plex first.
+    """Bring one episode's card up to date on Plex.
 
-    Asked for by a person (admin actions) or because the card is due (the schedule): either way
-    it asks Plex whether it shows the card, rather than trusting the record.
+    Asked for by a person (admin actions), it reads the episode from Plex first and asks Plex
+    whether it shows the card, rather than trusting the record. Queued by the schedule
+    (`scheduled`), it works from what the schedule's job read (the library sync's listing, and
+    the labels the job read in bulk) and asks Plex's posters only when tcm cannot tell what Plex
+    shows (cards/card.py's must_check_posters): a whole library costs no request per card beyond
+    the still, the upload and the label.
     """
     # Started: the schedule may queue this episode again from now on (see queue_render).
     cache.delete(_render_queued_key(episode_id))
@@ -304,10 +312,10 @@ def render_card(
             result = update_card(
                 episode,
                 client,
-                refresh=True,
+                refresh=not scheduled,
                 force_render=force_render,
                 force_upload=force_upload,
-                check_plex=True,
+                check_plex=not scheduled,
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
@@ -338,19 +346,16 @@ def sync_library(run: JobRun, connection: PlexConnection) -> dict:
 def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
     """Check that Plex still shows every card tcm uploaded (a metadata refresh in Plex drops
     uploaded thumbnails) and upload again the ones it lost."""
-    cards = (
-        TitleCard.objects.filter(
-            episode__connection=connection,
-            episode__present=True,
-            state=TitleCard.State.UPLOADED,
-        )
-        .select_related("episode__series", "episode__connection")
-        .order_by("pk")
-    )
+    cards = TitleCard.objects.filter(
+        episode__connection=connection,
+        episode__present=True,
+        state=TitleCard.State.UPLOADED,
+    ).select_related("episode__series", "episode__connection")
     client = connection.client()
     summary = {"checked": 0, "uploaded_again": 0, "busy": 0, "failed": 0}
     total = cards.count()
-    for done, card in enumerate(cards.iterator(chunk_size=200)):
+    # In batches, not .iterator(): see in_batches (SQLite refuses writes beside an open read).
+    for done, card in enumerate(c for batch in in_batches(cards, 200) for c in batch):
         if done % 50 == 0:
             run.report_progress(done, total)
         try:
@@ -410,7 +415,7 @@ def queue_render(episode_id: int) -> bool:
     not started yet (an hourly run must not pile up copies behind a long queue)."""
     if not cache.add(_render_queued_key(episode_id), 1, timeout=RENDER_QUEUED_FOR):
         return False
-    dispatch(render_card, episode_id)
+    dispatch(render_card, episode_id, False, False, True)
     return True
 
 

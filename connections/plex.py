@@ -25,7 +25,6 @@ Error messages name the server by URL and the request by its path; they never ca
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ from xml.etree.ElementTree import ParseError
 
 import requests
 from plexapi import exceptions as plex_exceptions
+from plexapi import utils as plex_utils
 from plexapi.server import PlexServer
 from requests.adapters import HTTPAdapter
 
@@ -176,10 +176,17 @@ def _session(url: str, verify_tls: bool) -> requests.Session:
         return session
 
 
+# One connected plexapi server object per server, token and timeout in a process: connecting
+# asks Plex `/` (and the first edit `/library` and `/library/sections`), which a worker would
+# otherwise repeat for every task. Only what does not change while Plex runs is kept on it (its
+# identity, the library sections); every item is read afresh by each client.
+_servers: dict[tuple[str, str, bool, float], PlexServer] = {}
+
+
 def _forget_sessions() -> None:
     # A forked child (a Celery pool process) must not share its parent's sockets.
-    global _sessions, _sessions_lock
-    _sessions, _sessions_lock = {}, threading.Lock()
+    global _sessions, _sessions_lock, _servers
+    _sessions, _sessions_lock, _servers = {}, threading.Lock(), {}
 
 
 os.register_at_fork(after_in_child=_forget_sessions)
@@ -194,6 +201,7 @@ class PlexClient:
         self.url = url.rstrip("/")
         self._token = token
         self.timeout = timeout
+        self._verify_tls = verify_tls
         self._session = _session(self.url, verify_tls)
         self._server: PlexServer | None = None
         # Full plexapi objects fetched by this client, so that edits (labels, uploads) need not
@@ -259,14 +267,20 @@ class PlexClient:
     @property
     def server(self) -> PlexServer:
         if self._server is None:
-            self._server = self._call(
-                "connecting",
-                PlexServer,
-                self.url,
-                self._token,
-                session=self._session,
-                timeout=self.timeout,
-            )
+            key = (self.url, self._token, self._verify_tls, self.timeout)
+            server = _servers.get(key)
+            if server is None:
+                server = self._call(
+                    "connecting",
+                    PlexServer,
+                    self.url,
+                    self._token,
+                    session=self._session,
+                    timeout=self.timeout,
+                )
+                with _sessions_lock:
+                    _servers[key] = server
+            self._server = server
         return self._server
 
     # --- reading
@@ -281,8 +295,27 @@ class PlexClient:
         )
 
     def tv_libraries(self) -> list[LibraryInfo]:
-        sections = self._call("listing libraries", lambda: self.server.library.sections())
-        return [LibraryInfo(s.key, s.title) for s in sections if s.type == "show"]
+        """The TV libraries as Plex lists them now (a library added since is in)."""
+        return [LibraryInfo(s.key, s.title) for s in self._sections(fresh=True) if s.type == "show"]
+
+    def _sections(self, *, fresh: bool = False) -> list:
+        # The server object keeps the sections it read first; `fresh` reads them again (and
+        # keeps them for the process's later edits).
+        def read() -> list:
+            server = self.server
+            if fresh:
+                server.__dict__.pop("library", None)  # plexapi's cached property
+            return server.library.sections()
+
+        return self._call("listing libraries", read)
+
+    def section_key(self, library: str) -> int:
+        """The key of the library section with this title (for edits), read once per process."""
+        for fresh in (False, True):
+            for section in self._sections(fresh=fresh):
+                if section.title == library:
+                    return int(section.key)
+        raise self._error(PlexNotFound, f"looking up library {library!r}", "has no such library")
 
     def count(self, library: LibraryInfo, libtype: str) -> int:
         section = self._section(library)
@@ -313,10 +346,13 @@ class PlexClient:
         )
 
     def _section(self, library: LibraryInfo) -> Any:
-        return self._call(
-            f"opening library {library.title!r}",
-            lambda: self.server.library.sectionByID(library.key),
-        )
+        for section in self._sections():
+            if section.key == library.key:
+                return section
+        for section in self._sections(fresh=True):
+            if section.key == library.key:
+                return section
+        raise self._error(PlexNotFound, f"opening library {library.title!r}", "has no such library")
 
     def item(
         self, rating_key: str | int, *, fresh: bool = True
@@ -360,6 +396,25 @@ class PlexClient:
             for i in items
             if i.type == "episode"
         ]
+
+    def episodes(self, rating_keys: Iterable[str | int]) -> list[EpisodeInfo]:
+        """Many episodes with everything Plex has on them (labels too), in one request per
+        hundred (`/library/metadata/a,b,c`). Keys Plex does not have are left out."""
+        keys = [str(k) for k in rating_keys if str(k).isdigit()]
+        out: list[EpisodeInfo] = []
+        for start in range(0, len(keys), 100):
+            chunk = keys[start : start + 100]
+            items = self._call(
+                f"fetching {len(chunk)} items",
+                self.server.fetchItems,
+                f"/library/metadata/{','.join(chunk)}",
+            )
+            for obj in items:
+                if obj.type == "episode":
+                    self._objects[str(obj.ratingKey)] = _quiet(obj)
+                    self._stale.discard(str(obj.ratingKey))
+                    out.append(_episode_info(obj, obj.librarySectionTitle or "", full=True))
+        return out
 
     def _fetch(self, rating_key: str | int) -> Any:
         key = str(rating_key)
@@ -416,13 +471,19 @@ class PlexClient:
     # --- writing
 
     def upload_poster(self, rating_key: str | int, data: bytes) -> None:
-        """Upload an image as the item's poster; Plex selects it (and locks the thumb)."""
-        obj = self._object(rating_key)
+        """Upload an image as the item's poster; Plex selects it (and locks the thumb). One
+        request: the item need not be fetched first."""
+        key = str(rating_key)
+        if not key.isdigit():
+            raise PlexNotFound(f"{key!r} is not a Plex rating key.")
         self._call(
-            f"uploading a poster to {rating_key}", obj.uploadPoster, filepath=io.BytesIO(data)
+            f"uploading a poster to {key}",
+            lambda: self.server.query(
+                f"/library/metadata/{key}/posters", method=self._session.post, data=data
+            ),
         )
-        # Its thumb changed: the object still serves for labelling, not for reading.
-        self._stale.add(str(rating_key))
+        # Its thumb changed: a kept object still serves for labelling, not for reading.
+        self._stale.add(key)
 
     def add_label(self, rating_key: str | int, label: str) -> None:
         """Add a label, keeping the item's other labels (plexapi sends the whole list)."""
@@ -432,6 +493,23 @@ class PlexClient:
         self._call(f"labelling {rating_key}", obj.addLabel, label)
         # The object's labels are stale now; the next edit must start from Plex's list.
         self._objects.pop(str(rating_key), None)
+
+    def set_labels(self, library: str, rating_keys: list[str], labels: Iterable[str]) -> None:
+        """Give these episodes of one library exactly these labels, in one request per hundred
+        (Plex's multi-edit sends an item's whole list: only episodes whose labels are known to
+        be the same may share a request)."""
+        section = self.section_key(library)
+        tags = {f"label[{i}].tag.tag": tag for i, tag in enumerate(labels)}
+        for start in range(0, len(rating_keys), 100):
+            chunk = rating_keys[start : start + 100]
+            args = {"type": 4, "id": ",".join(chunk), "label.locked": 1, **tags}
+            path = f"/library/sections/{section}/all{plex_utils.joinArgs(args)}"
+            self._call(
+                f"labelling {len(chunk)} items",
+                lambda path=path: self.server.query(path, method=self._session.put),
+            )
+            for key in chunk:
+                self._objects.pop(key, None)
 
     def _object(self, rating_key: str | int) -> Any:
         key = str(rating_key)
