@@ -29,19 +29,48 @@ def _cv2() -> Any:
     return cv2
 
 
-def upscale(image: Image.Image, size: tuple[int, int], smooth: bool = False) -> Image.Image:
+def upscale(
+    image: Image.Image,
+    size: tuple[int, int],
+    smooth: bool = False,
+    grain: tuple[Any, Any] | None = None,
+) -> Image.Image:
     """The picture scaled up to `size`: bilinear, or bicubic when `smooth` (a blurred picture
     scaled up tenfold would show the facets of bilinear interpolation). Shrinking in either
     direction goes to Pillow, whose filters average every source pixel (OpenCV's bilinear would
-    skip some and alias)."""
+    skip some and alias). `grain` (effects.grain of `size` and the mode) is added on the way,
+    while the pixels are an array anyway."""
     if image.size == size:
-        return image
+        return image if grain is None else add_grain(image, grain)
     if size[0] < image.width or size[1] < image.height or image.mode not in ("RGB", "L"):
         filter_ = Image.Resampling.BICUBIC if smooth else Image.Resampling.BILINEAR
-        return image.resize(size, filter_)
+        image = image.resize(size, filter_)
+        return image if grain is None else add_grain(image, grain)
     cv2 = _cv2()
     interpolation = cv2.INTER_CUBIC if smooth else cv2.INTER_LINEAR
-    return Image.fromarray(cv2.resize(_pixels(image), size, interpolation=interpolation))
+    pixels = cv2.resize(_pixels(image), size, interpolation=interpolation)
+    if grain is not None:
+        pixels = _grained(pixels, grain)
+    return Image.fromarray(pixels)
+
+
+def add_grain(image: Image.Image, grain: tuple[Any, Any]) -> Image.Image:
+    """The picture ("RGB" or "L") with `grain` (effects.grain) added, clipped to 0..255."""
+    import numpy as np
+
+    return Image.fromarray(_grained(np.array(image), grain))
+
+
+def _grained(pixels: Any, grain: tuple[Any, Any]) -> Any:
+    # Saturating add, then saturating subtract: one of them is 0 at every pixel, so this is the
+    # picture plus the signed noise, clipped (what ImageChops.add(image, noise, 1, -128) gives).
+    # In place (the caller's own array): a new card-sized result for each would cost more than
+    # the sums.
+    cv2 = _cv2()
+    up, down = grain
+    cv2.add(pixels, up, dst=pixels)
+    cv2.subtract(pixels, down, dst=pixels)
+    return pixels
 
 
 def downscale(
@@ -60,6 +89,12 @@ def downscale(
     shrink = min((right - left) / size[0], (bottom - top) / size[1])
     interpolation = cv2.INTER_AREA if shrink >= 2 else cv2.INTER_CUBIC
     return Image.fromarray(cv2.resize(pixels, size, interpolation=interpolation))
+
+
+def multiply(image: Image.Image, layer: Any) -> Image.Image:
+    """The picture ("RGB" or "L") times `layer` / 255 (an array of its shape), as
+    ImageChops.multiply does with a picture."""
+    return Image.fromarray(_cv2().multiply(_pixels(image), layer, scale=1 / 255))
 
 
 def shade(image: Image.Image, box: tuple[int, int, int, int], layers: tuple[Any, Any]) -> None:
