@@ -119,16 +119,26 @@ def load_cover(
             image.draft("RGB", want)
             if image.size != before:
                 box = _cover_box(image.size, target)
-        if image.getexif().get(0x0112, 1) != 1:  # EXIF orientation: rare, but honour it
+            whole = image.size == before
+        else:
+            whole = False
+        turned = image.getexif().get(0x0112, 1) != 1
+        if turned:  # EXIF orientation: rare, but honour it
             image = ImageOps.exif_transpose(image)
             box = _cover_box(image.size, target)
-        image = _to_rgb(image)
         crop = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
         if box[2] - box[0] > target[0]:
-            image = scale.downscale(image, crop, target)
+            pixels = None
+            if whole and not turned and image.mode == "RGB":
+                pixels = scale.decode_jpeg(path, image.size)
+            if pixels is not None:
+                image = scale.downscale_pixels(pixels, crop, target)
+            else:
+                image = scale.downscale(_to_rgb(image), crop, target)
         elif crop != (0, 0, image.width, image.height):
-            image = image.crop(crop)
+            image = _to_rgb(image).crop(crop)
         else:
+            image = _to_rgb(image)
             image.load()  # the whole picture as it is (Pillow closes the file once loaded)
         return image
     except _DECODE_ERRORS as exc:
