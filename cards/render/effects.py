@@ -39,7 +39,7 @@ def blur_small(image: Image.Image, radius: float) -> Image.Image:
     small = image
     if small_size != image.size:
         small = image.resize(small_size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return small.filter(ImageFilter.GaussianBlur(radius * small.width / image.width))
+    return scale.gaussian(small, radius * small.width / image.width)
 
 
 @lru_cache(maxsize=4)
