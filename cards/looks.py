@@ -10,8 +10,10 @@ from, the spec the renderer gets, and the fingerprint that says whether a card i
   works out the fingerprint a card would get now (`expected_fingerprint`, from what is kept, no
   request). Both take the same path, so a card just rendered is never taken for outdated (the
   hourly job would re-render it forever) and a changed setting is never missed.
-- The fingerprint is the spec's pixel-deciding data plus the hashes of the still, art and font
-  files: a card is rendered again only when it changed (cards/card.py).
+- The fingerprint is the spec's pixel-deciding data (with the renderer's version) plus the card
+  type's own version and the hashes of the still, art and font files: a card is rendered again
+  only when it changed (cards/card.py), so a new look of one card type re-renders that type's
+  cards and no others.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from connections.plex import PlexClient
 
 from .models import Episode, Font
 from .render import CardSpec, FontSpec, RenderError
+from .render import types as card_types
 from .sources import CardError, ensure_art, ensure_source, sha256
 from .storage import local_path
 
@@ -160,6 +163,7 @@ def fingerprint(spec: CardSpec, episode: Episode, art_hash: str, font: Font | No
     """What the card's pixels depend on: the spec without its paths, and the files' contents."""
     data = {
         "spec": spec.fingerprint_data(),
+        "type_version": card_types.version(spec.card_type),
         "source": episode.source_hash if spec.source else "",
         "art": art_hash if spec.art else "",
         "font": font.file.name if font and font.file else "",

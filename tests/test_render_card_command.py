@@ -3,6 +3,7 @@ clear line (no traceback) when something is wrong."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -126,3 +127,36 @@ def test_it_takes_the_series_logo_for_the_types_that_draw_one(tmp_path, still: s
         call_command("render_card", *arguments)
     call_command("render_card", *arguments, "--logo", save_logo(str(tmp_path / "logo.png")))
     assert Image.open(out).size == (3200, 1800)
+
+
+def test_the_renderer_alone_writes_the_same_bytes_without_django(tmp_path, still: str) -> None:
+    # python -m cards.render (./tcm render-card) takes the same arguments and never starts
+    # Django: the command line's one card costs the card, not Django's start.
+    args = [still, "--title", "Pilot", "--season", "1", "--episode", "2", "--card-type", "anime",
+            "--width", "640", "--height", "360"]  # fmt: skip
+    call_command("render_card", *args, "--out", str(tmp_path / "django.jpg"))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    script = (
+        "import runpy, sys\n"
+        "try:\n    runpy.run_module('cards.render', run_name='__main__')\n"
+        "except SystemExit as stop:\n    code = stop.code\n"
+        "assert not [m for m in sys.modules if m.startswith('django')]\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args, "--out", str(tmp_path / "alone.jpg")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "alone.jpg").read_bytes() == (tmp_path / "django.jpg").read_bytes()
+
+
+def test_the_renderer_alone_says_what_is_wrong_in_one_line(tmp_path, still: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cards.render", still, "--card-type", "nope", "--out",
+         str(tmp_path / "x.jpg")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: unknown card type 'nope'")
+    assert "Traceback" not in done.stderr

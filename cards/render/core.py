@@ -80,11 +80,14 @@ def compose(card: Card, path: str, what: str, style: Style) -> Image.Image:
         image = effects.blur_small(image, radius * image.width / card.width)
         card.state["blurred"] = True
     image = card.type.backdrop(card, image)
-    image = scale.upscale(image, size, smooth=style.blur)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    # A blurred card gets its grain against banding while it is scaled up (the same noise in R,
+    # G and B, so it may go in before a grey picture becomes RGB).
+    grain = effects.grain(size, image.mode) if style.blur else None
+    image = scale.upscale(image, size, smooth=style.blur, grain=grain)
     if image.mode != "RGB":
         image = image.convert("RGB")
-    if style.blur:
-        image = effects.dither(image)
     return _finish(card, image, style)
 
 

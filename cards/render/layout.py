@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
-from . import effects, fonts
+from . import effects, fonts, scale
 
 RGB = tuple[int, int, int]
 
@@ -573,7 +573,7 @@ def glow(
     if spread > 0:
         # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
         small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
-    soft = small.filter(ImageFilter.GaussianBlur(max(0.5, radius / factor)))
+    soft = scale.gaussian(small, max(0.5, radius / factor))
     soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
     _paste(canvas, color, soft, left + dx, top + dy)
 

@@ -111,3 +111,34 @@ def poster(width: int = 1000, height: int = 1500, seed: int = 5) -> Image.Image:
 def save_poster(path: str, width: int = 1000, height: int = 1500, quality: int = 90) -> str:
     poster(width, height).save(path, "JPEG", quality=quality)
     return path
+
+
+def detailed(width: int = 3840, height: int = 2160, seed: int = 7) -> Image.Image:
+    """The landscape with fine detail at full resolution, as a sharp 4K still has it (foliage,
+    grass, wires): what shows whether a card keeps a large still's detail or softens it."""
+    rng = random.Random(seed)
+    image = landscape(width, height)
+    texture = Image.effect_noise((width, height), 60).filter(ImageFilter.GaussianBlur(0.7))
+    texture = texture.point(lambda v: 100 + v * 5 // 8)
+    image = ImageChops.multiply(image, Image.merge("RGB", (texture, texture, texture)))
+    image = ImageChops.add(image, image, scale=1.6)
+    pen = ImageDraw.Draw(image)
+    s = width / 3840
+    for _ in range(2500):  # grass on the hill
+        x, y = rng.uniform(0, width), rng.uniform(height * 0.45, height)
+        length, lean, grey = rng.uniform(20, 90) * s, rng.uniform(-0.4, 0.4), rng.randrange(60, 230)
+        pen.line(
+            (x, y, x + length * lean, y - length),
+            fill=(grey, grey, grey * 7 // 10),
+            width=max(1, round(2 * s)),
+        )
+    for _ in range(60):  # wires across the sky
+        x, y = rng.uniform(0, width), rng.uniform(0, height * 0.45)
+        end = (x + rng.uniform(-400, 400) * s, y + rng.uniform(-60, 60) * s)
+        pen.line((x, y, *end), fill=(200, 200, 210), width=1)
+    return image
+
+
+def save_detailed(path: str, width: int = 3840, height: int = 2160, quality: int = 90) -> str:
+    detailed(width, height).save(path, "JPEG", quality=quality)
+    return path

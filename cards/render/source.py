@@ -2,8 +2,9 @@
 
 Every way a file can be bad (missing, empty, not an image, truncated, corrupt, absurdly large)
 ends in a RenderError naming the file; nothing hangs or allocates gigabytes. JPEG sources are
-decoded at reduced size (libjpeg's DCT scaling, via Image.draft) when the card does not need
-every pixel, which is most of the decoding cost saved for free.
+decoded at reduced size (libjpeg's DCT scaling, via Image.draft) when the picture has more pixels
+than the card needs, but never below the card's size: a picture larger than the card is scaled
+down to it, never decoded small and scaled back up (which loses a 4K still's detail).
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import scale
 from .spec import RenderError
 
 # Larger sources are refused before decoding. An 8K frame is 33 megapixels; a decompression
 # bomb (say 20000x20000 declared in a few bytes) would need gigabytes.
 MAX_PIXELS = 50_000_000
 
-# A sharp card decodes a JPEG at down to this fraction of the card's size: a 4K still is
-# decoded at 1920x1080 for a 3200x1800 card. The DCT-scaled decode is several times cheaper than
-# a full one followed by a downscale, and the difference does not show at thumbnail size.
-SHARP_DRAFT = 0.6
-
-RESAMPLE = Image.Resampling.BILINEAR
+# The smallest fraction of the card's size a JPEG may be decoded at. 1.0: a 4K still is decoded
+# whole for a 3200x1800 card (the DCT's halving would give 1920x1080, which would have to be
+# scaled up) and scaled down. Decoding at 1920x1080 and scaling up was cheaper by about 25 ms,
+# and visibly softer at full size: SSIM 0.82 against a full-resolution reference on a 200 % crop
+# of a detailed still, 0.98 now (bench/quality.py).
+SHARP_DRAFT = 1.0
 
 _DECODE_ERRORS = (
     OSError,
@@ -117,17 +119,26 @@ def load_cover(
             image.draft("RGB", want)
             if image.size != before:
                 box = _cover_box(image.size, target)
-        if image.getexif().get(0x0112, 1) != 1:  # EXIF orientation: rare, but honour it
+            whole = image.size == before
+        else:
+            whole = False
+        turned = image.getexif().get(0x0112, 1) != 1
+        if turned:  # EXIF orientation: rare, but honour it
             image = ImageOps.exif_transpose(image)
             box = _cover_box(image.size, target)
-        image = _to_rgb(image)
         crop = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
         if box[2] - box[0] > target[0]:
-            # reducing_gap lets Pillow shrink by whole factors first: faster, same look.
-            image = image.resize(target, RESAMPLE, box=box, reducing_gap=3.0)
+            pixels = None
+            if whole and not turned and image.mode == "RGB":
+                pixels = scale.decode_jpeg(path, image.size)
+            if pixels is not None:
+                image = scale.downscale_pixels(pixels, crop, target)
+            else:
+                image = scale.downscale(_to_rgb(image), crop, target)
         elif crop != (0, 0, image.width, image.height):
-            image = image.crop(crop)
+            image = _to_rgb(image).crop(crop)
         else:
+            image = _to_rgb(image)
             image.load()  # the whole picture as it is (Pillow closes the file once loaded)
         return image
     except _DECODE_ERRORS as exc:

@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image
 
-# Bump whenever a change makes the same CardSpec come out with different pixels, so that stored
-# fingerprints no longer match and cards get re-rendered.
-RENDERER_VERSION = "2"  # 2: grayscale takes the colour out of the text too
+# Bump whenever a change makes the same CardSpec come out with different pixels on every card
+# type, so that stored fingerprints no longer match and cards get re-rendered. A change to one
+# type's look bumps that type's own `version` (CardType.version) instead: only its cards are
+# re-rendered. Both are in the fingerprint (cards/looks.py).
+# 2: grayscale takes the colour out of the text too
+# 3: a still larger than the card is scaled down from a full decode, not up from a halved one
+RENDERER_VERSION = "3"
 
 STYLES: tuple[str, ...] = (
     "unique",

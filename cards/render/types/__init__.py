@@ -48,6 +48,15 @@ def get(name: str) -> CardType:
         ) from None
 
 
+def version(name: str) -> int | None:
+    """The card type's own version (CardType.version), for the fingerprint; None for a name no
+    type has (such a spec renders no card, so its fingerprint only needs to be stable)."""
+    try:
+        return get(name).version
+    except RenderError:
+        return None
+
+
 def without_still() -> list[str]:
     """The card types that draw without an episode still (spoiler-safe choices)."""
     return [name for name, kind in CARD_TYPES.items() if kind.spoiler_safe()]

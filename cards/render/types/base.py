@@ -166,6 +166,9 @@ class CardType:
     rank: ClassVar[int] = 100
     # Other names for it, as TitleCardMaker users know them ("tinted frame", "generic"...).
     aliases: ClassVar[tuple[str, ...]] = ()
+    # Bump when a change to this type alone changes the pixels of the same spec: its cards (and
+    # only its) get re-rendered. A change to every type bumps spec.RENDERER_VERSION instead.
+    version: ClassVar[int] = 1
 
     # Inputs. The still is "required" (no card without one), "optional" (drawn on a plain
     # background when there is none) or "unused". `needs` names the series' pictures the type

@@ -1,0 +1,46 @@
+"""Settings for a process that renders cards, made once at its start (a Celery worker, the
+command line, the benchmark): nothing here changes what a card looks like.
+
+- numpy's OpenBLAS starts a thread per core at import; a renderer uses none of it, and with a
+  worker process per core those threads would only compete with the neighbour. One thread.
+- glibc's malloc hands every buffer above its threshold (at most 32 MB) back to the system when
+  it is freed, and the next card faults the same memory in again, page by page: a card's pictures
+  (a decoded 4K still is 25-33 MB, the card 17-23 MB) are all that big. Keeping them in the heap
+  for reuse saves that on every card (bench/README.md, "Rendering"); the peak memory is the same,
+  since the next card needs as much again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+# mallopt parameters (glibc's malloc.h).
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+# Buffers up to this size come from the heap, and the heap keeps this much free at its top.
+KEEP_BYTES = 256 * 1024 * 1024
+
+
+def prepare() -> None:
+    """Make this process a renderer's: call it before numpy is imported (it is imported on the
+    first card), and in the process that renders (or before it forks its workers)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    keep_big_buffers()
+
+
+def keep_big_buffers() -> bool:
+    """Tell glibc's malloc to keep freed big buffers for reuse; False where it cannot be told
+    (another C library), or when the environment already decided (MALLOC_MMAP_THRESHOLD_ or
+    MALLOC_TRIM_THRESHOLD_ set: glibc has read them at start)."""
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        return False
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, KEEP_BYTES) and mallopt(M_TRIM_THRESHOLD, KEEP_BYTES))
