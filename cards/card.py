@@ -30,7 +30,7 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs
+from .looks import card_inputs, watched_state
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, is_cached, save_file
@@ -44,6 +44,8 @@ class CardResult:
     rendered: bool = False
     uploaded: bool = False
     failed: str = ""
+    # The card waits for Plex to have a still (failed says why); not a failure.
+    waiting: bool = False
     watched: bool | None = None
 
 
@@ -120,7 +122,7 @@ def _update_card(
         card.file = save_file(f"cards/{episode.connection_id}", episode.rating_key, rendered.data)
         card.fingerprint = fp
         card.style = inputs.style
-        card.watched = episode.watched
+        card.watched = watched_state(episode)
         card.size = len(rendered.data)
         card.rendered_at = timezone.now()
         card.state = TitleCard.State.RENDERED
@@ -131,8 +133,8 @@ def _update_card(
         log.info(
             "rendered the card for %s (%s, %s)", episode, inputs.settings.card_type, inputs.style
         )
-    if card.watched != episode.watched:
-        card.watched = episode.watched
+    if card.watched != watched_state(episode):
+        card.watched = watched_state(episode)
         card.save(update_fields=["watched", "updated_at"])
 
     if result.rendered or force_upload or check_plex or card.state != TitleCard.State.UPLOADED:

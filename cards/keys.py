@@ -15,6 +15,7 @@ from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
 from .card import episode_lock, update_card
+from .looks import needs_restyle
 from .sync import Progress, episodes_for_key
 
 
@@ -58,7 +59,8 @@ def process_rating_key(
             with episode_lock(episode):
                 # The row may hold newer data than our fetch (see cards/sync.py's _store).
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                # A watched flip that changes the style renders again, whatever else holds.
+                result = update_card(episode, client, force_render=needs_restyle(episode))
         except LockHeld:
             outcome.busy.append(episode.pk)
             continue

@@ -17,6 +17,7 @@ from, the spec the renderer gets, and the fingerprint that says whether a card i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
@@ -63,6 +64,35 @@ def card_settings(episode: Episode) -> CardSettings:
     )
 
 
+def watched_state(episode: Episode) -> bool | None:
+    """Whether the episode counts as watched for its card: the one place the card side reads it
+    (None: unknown, drawn as unwatched)."""
+    return episode.watched
+
+
+def style_now(episode: Episode) -> str:
+    """The style the episode's watched state asks for now."""
+    return card_settings(episode).style_for(watched_state(episode))
+
+
+def needs_restyle(episode: Episode) -> bool:
+    """Whether the episode's card is in another style than its watched state asks for now: the
+    one place that decides "the style must change, render again". The library sync and the
+    watched refresh (cards/sync.py) and the webhook (cards/keys.py) all ask it. An episode
+    without a card (or one never rendered) is not restyled: it is missing, which the render of
+    missing cards takes care of."""
+    card = getattr(episode, "card", None)
+    return bool(card is not None and card.style and card.style != style_now(episode))
+
+
+def restyle(episode: Episode, queue: Callable[[int], object]) -> bool:
+    """Queue the episode's render (`queue` takes its id) when its style must change."""
+    if not needs_restyle(episode):
+        return False
+    queue(episode.pk)
+    return True
+
+
 def font_spec(font: Font | None) -> FontSpec:
     if font is None:
         return FontSpec()
@@ -107,7 +137,7 @@ def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | Non
     not downloaded yet), CardError when the show has no art for an art style.
     """
     settings_ = card_settings(episode)
-    style = settings_.style_for(episode.watched)
+    style = settings_.style_for(watched_state(episode))
     art = None
     if style.startswith("art"):
         art = ensure_art(episode.series, client)
@@ -142,7 +172,7 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         absolute_number=episode.absolute_number,
         series_name=series.title,
         card_type=settings_.card_type,
-        style=settings_.style_for(episode.watched),
+        style=settings_.style_for(watched_state(episode)),
         font=font_spec(settings_.font),
         episode_text=episode.episode_text or None,
         episode_text_format=series.episode_text_format or None,

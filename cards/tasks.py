@@ -292,8 +292,24 @@ def render_card(
 
 @job_task("sync_library", "Library sync", target=PlexConnection)
 def sync_library(run: JobRun, connection: PlexConnection) -> dict:
-    """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun."""
-    return asdict(sync.sync_library(connection, progress=run.report_progress))
+    """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun.
+    Cards whose style a watched flip changed are queued at once."""
+    counts = sync.sync_library(connection, progress=run.report_progress, queue_render=queue_render)
+    return asdict(counts)
+
+
+@job_task("sync_and_render", "Sync and render cards", target=PlexConnection)
+def sync_and_render(run: JobRun, connection: PlexConnection) -> dict:
+    """A library sync, then every missing or outdated card rendered and uploaded, in one job
+    (saving a new Plex connection, "Sync now")."""
+    return maintenance.sync_and_render(connection, run)
+
+
+@job_task("refresh_watched", "Refresh watched state", target=PlexConnection)
+def refresh_watched(run: JobRun, connection: PlexConnection) -> dict:
+    """One connection's watched state from Plex ("Refresh watched state now"); cards whose
+    style must change are queued."""
+    return maintenance.refresh_watched_of(connection, queue_render)
 
 
 @job_task("verify_cards", "Card check", target=PlexConnection)

@@ -65,6 +65,7 @@ def test_sync_now_on_a_plex_connection(
     [(level, _text)] = admin_action(admin_client, plex_connection, "sync_now")
 
     assert level == "success"
-    run = finished_run("sync_library", plex_connection.pk)
-    assert run.status == "ok" and run.summary["episodes_created"] == 3
-    assert run.progress_done == run.progress_total == 4
+    run = finished_run("sync_and_render", plex_connection.pk)
+    assert run.status == "ok" and run.summary["episodes"] == 3
+    # The show and its 3 episodes synced, then 3 cards.
+    assert run.progress_done == run.progress_total == 7
