@@ -23,7 +23,7 @@ from .jobs import JOBS
 from .models import Episode, JobRun, TitleCard, WebhookEvent
 
 # Imported for its declarations too: cards/tasks.py's job_task fills JOBS.
-from .tasks import sync_library
+from .tasks import sync_and_render, sync_library
 
 FAILING_SHOWN = 10
 
@@ -152,7 +152,8 @@ def plex_health(connection: PlexConnection) -> Health:
         health.state, health.text, health.detail = "error", "error", connection.last_error
     elif not connection.last_checked_at:
         health.state, health.text = "unknown", "not tested yet (action “Test connection”)"
-    sync = JobRun.objects.filter(kind=sync_library.job.kind, target_id=connection.pk).first()
+    kinds = [sync_library.job.kind, sync_and_render.job.kind]
+    sync = JobRun.objects.filter(kind__in=kinds, target_id=connection.pk).first()
     if sync:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
         health.extra = f"last sync {when}: {outcome(sync)['text']}"
