@@ -26,6 +26,8 @@ class KeyOutcome:
     uploaded: int = 0
     busy: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    # Episodes whose card waits for Plex to make a still (not a failure).
+    waiting: list[int] = field(default_factory=list)
     not_watched_yet: list[int] = field(default_factory=list)
 
     def failure_summary(self) -> str:
@@ -66,7 +68,9 @@ def process_rating_key(
             continue
         outcome.rendered += result.rendered
         outcome.uploaded += result.uploaded
-        if result.failed:
+        if result.waiting:
+            outcome.waiting.append(episode.pk)
+        elif result.failed:
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)

@@ -26,7 +26,8 @@ from connections.plex import PlexClient
 
 from .models import Episode, Font
 from .render import CardSpec, FontSpec, RenderError
-from .sources import CardError, ensure_art, ensure_source, sha256
+from .render import types as card_types
+from .sources import CardError, StillMissing, ensure_art, ensure_source, sha256
 
 DEFAULT_CARD_TYPE = "standard"
 DEFAULT_STYLE = "unique"
@@ -93,6 +94,15 @@ def restyle(episode: Episode, queue: Callable[[int], object]) -> bool:
     return True
 
 
+def needs_still(card_type: str) -> bool:
+    """Whether the card type cannot draw without the episode's still (an unknown type is left
+    to the renderer, which says so)."""
+    try:
+        return card_types.get(card_type).still == "required"
+    except RenderError:
+        return True
+
+
 def font_spec(font: Font | None) -> FontSpec:
     if font is None:
         return FontSpec()
@@ -147,6 +157,10 @@ def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | Non
         # Cached before anything is uploaded, also for art styles: once our card is on Plex the
         # original is hard to get back, and the next style may need it.
         source = ensure_source(episode, client) or art
+    except StillMissing:
+        if art is None and needs_still(settings_.card_type):
+            raise
+        source = art or ""  # an art style draws the art; a type without a still, none
     except CardError:
         if art is None:
             raise
@@ -163,7 +177,7 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
     if episode.season_number is not None:
         season_text = series.season_titles.get(str(episode.season_number)) or None
     return CardSpec(
-        source=default_storage.path(source),
+        source=default_storage.path(source) if source else "",
         art=default_storage.path(art) if art else None,
         # Typed in a one-line admin field, "\n" asks for a line break there.
         title=episode.title_text.replace("\\n", "\n") or episode.title,

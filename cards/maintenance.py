@@ -237,11 +237,27 @@ def refresh_watched_of(connection: PlexConnection, queue: Queue) -> dict:
     return {"checked": counts.checked, "changed": counts.changed, "queued": queued}
 
 
+def render_waiting_cards(queue: Queue) -> dict:
+    """Queue the cards waiting for a still whose next look is due (cards/card.py's
+    wait_for_still says when)."""
+    waiting = TitleCard.objects.filter(
+        state=TitleCard.State.WAITING,
+        retry_at__lte=timezone.now(),
+        episode__present=True,
+        episode__connection__in=usable_connections(),
+    )
+    ids = list(waiting.values_list("episode_id", flat=True)[: settings.TCM_RENDER_DUE_LIMIT])
+    queued = sum(1 for pk in ids if queue(pk))
+    return {"due": len(ids), "queued": queued}
+
+
 def due_reason(episode: Episode, now: datetime) -> str | None:
     """Why the episode's card needs work now ("missing", "outdated", "retry"), or None."""
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
         return "missing"
+    if card.state == TitleCard.State.WAITING:
+        return "retry" if card.retry_at is not None and card.retry_at <= now else None
     if card.state == TitleCard.State.FAILED:
         due = card.retry_at is not None and card.retry_at <= now
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None

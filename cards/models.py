@@ -234,6 +234,8 @@ class TitleCard(models.Model):
         RENDERED = "rendered"
         UPLOADED = "uploaded"
         FAILED = "failed"
+        # Plex has no still for the episode yet (it makes one later): looked at again soon.
+        WAITING = "waiting", "waiting for a still"
 
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="card")
     state = models.CharField(

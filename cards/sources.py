@@ -39,6 +39,12 @@ class CardError(Exception):
         self.retry_in = retry_in
 
 
+class StillMissing(CardError):
+    """Plex has no still for the episode yet. Not a failure: Plex makes one later (after its
+    media analysis), so the card waits and is looked at again soon; no other picture takes the
+    still's place (the season poster, say). Card types that need no still draw without."""
+
+
 # --- The file cache
 
 
@@ -77,9 +83,9 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
         return None
     info = client.episode(episode.rating_key, fresh=False)
     if not info.thumb:
-        raise CardError(
-            "Plex has no still for this episode yet (tcm does not use the season poster).",
-            retry_in=timedelta(hours=6),
+        raise StillMissing(
+            "Plex has no still for this episode yet; tcm looks again in a few minutes (it "
+            "never uses another picture, such as the season poster, in its place)."
         )
     card = TitleCard.objects.filter(episode=episode).first()
     ours = episode.connection.label in (info.labels or ()) or bool(card and card.uploaded_hash)

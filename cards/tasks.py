@@ -282,6 +282,8 @@ def render_card(
         if verdict.retry_in is None:
             return "failed"
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    if result.waiting:
+        return "waiting"
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
@@ -414,6 +416,14 @@ def render_due_cards(run: JobRun) -> dict:
 def verify_all_cards(run: JobRun) -> dict:
     """Queue a card check (its own job, with progress) for every usable Plex connection."""
     return maintenance.for_each_connection(lambda pk: dispatch(verify_cards, pk))
+
+
+@job_task(
+    "render_waiting_cards", "Look again for stills", lock_timeout=55, keep_runs=timedelta(days=1)
+)
+def render_waiting_cards(run: JobRun) -> dict:
+    """Queue the cards waiting for a still whose next look is due."""
+    return maintenance.render_waiting_cards(queue_render)
 
 
 # Every minute: its runs are kept for a day only (1,440 a day otherwise pile up). A sweep that
