@@ -306,7 +306,7 @@ def clean_up() -> dict:
     summary = {
         "events_deleted": _delete(
             WebhookEvent.objects.filter(
-                Q(status__in=[Status.DONE, Status.DUPLICATE], received_at__lt=kept)
+                Q(status__in=[Status.DONE, Status.DUPLICATE, Status.IGNORED], received_at__lt=kept)
                 | Q(status=Status.FAILED, received_at__lt=kept_failed)
             )
         ),

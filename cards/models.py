@@ -276,6 +276,8 @@ class EventStatus(models.TextChoices):
     DONE = "done"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    # Not for tcm: a movie, say (Tautulli's manual triggers skip the agents' conditions).
+    IGNORED = "ignored"
 
 
 # An event waits for the relay (cards/relay.py) while it is pending and nobody has queued its

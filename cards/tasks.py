@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexError, PlexNotFound
+from connections.plex import PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
 from . import maintenance, sync
@@ -103,6 +103,7 @@ def process_webhook_event(self, event_id: int) -> str:
         WebhookEvent.Status.DONE,
         WebhookEvent.Status.DUPLICATE,
         WebhookEvent.Status.FAILED,
+        WebhookEvent.Status.IGNORED,
     ):
         return event.status  # delivered again after it finished: nothing left to do
     plex = event.connection.plex
@@ -131,6 +132,9 @@ def process_webhook_event(self, event_id: int) -> str:
     event.refresh_from_db()
     try:
         outcome = process_rating_key(plex, event.rating_key, event.event)
+    except PlexNotTV as exc:
+        # Nothing went wrong: tcm makes cards for TV only.
+        return _finish(event, WebhookEvent.Status.IGNORED, exc.reason, level=logging.INFO)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:
@@ -152,13 +156,13 @@ def process_webhook_event(self, event_id: int) -> str:
     return _finish(event, WebhookEvent.Status.DONE, "")
 
 
-def _finish(event: WebhookEvent, status: str, error: str) -> str:
+def _finish(event: WebhookEvent, status: str, error: str, *, level: int = logging.WARNING) -> str:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=status, last_error=error, finished_at=timezone.now(), next_attempt_at=None
     )
     if error:
-        log.warning(
-            "event %s (%s %s) %s: %s", event.pk, event.event, event.rating_key, status, error
+        log.log(
+            level, "event %s (%s %s) %s: %s", event.pk, event.event, event.rating_key, status, error
         )
     return status
 
