@@ -128,6 +128,19 @@ def running() -> list[dict]:
     return [progress(run) for run in JobRun.objects.filter(status=JobRun.Status.RUNNING)]
 
 
+def latest_started() -> int:
+    """The newest run of a per-object job (a person's action, a connection's sync): when it
+    changes, the front page reloads, also for a job that started and ended between two polls
+    (a small library's first sync takes seconds)."""
+    return (
+        JobRun.objects.filter(target_id__isnull=False)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
 @dataclass
 class Health:
     name: str
@@ -271,6 +284,7 @@ def context() -> dict:
         "other_runs": other_runs(),
         "running": now_running,
         "running_ids": ",".join(str(r["id"]) for r in sorted(now_running, key=lambda r: r["id"])),
+        "latest_started": latest_started(),
         "failed_cards": failing(
             failed_cards.select_related("episode__series").order_by("-failed_at"),
             "cards_titlecard_change",

@@ -56,6 +56,13 @@ def remove_agents_before_delete(
             model_admin.message_user(request, f"{connection}: {result.summary()}", messages.SUCCESS)
 
 
+# A change to these starts the sync-and-render job when the connection is saved.
+FIRST_SYNC_FIELDS = {
+    *("url", "token", "enabled", "libraries"),
+    *("card_type", "watched_style", "unwatched_style", "font"),
+}
+
+
 @admin.register(PlexConnection)
 class PlexConnectionAdmin(admin.ModelAdmin):
     form = PlexConnectionForm
@@ -127,11 +134,9 @@ class PlexConnectionAdmin(admin.ModelAdmin):
             obj.auth_failed_at = None
             obj.last_error = ""
         super().save_model(request, obj, form, change)
-        # A new connection (or other libraries) gets its cards at once, not at the schedule's
-        # next library sync hours later: tested first, so that a typo is said now.
-        if obj.enabled and (
-            not change or {"libraries", "url", "token", "enabled"} & set(form.changed_data)
-        ):
+        # A new connection (other libraries, other card settings) gets its cards at once, not
+        # at the schedule's next run hours later: tested first, so that a typo is said now.
+        if obj.enabled and (not change or FIRST_SYNC_FIELDS & set(form.changed_data)):
             transaction.on_commit(lambda: self._first_sync(request, obj))
 
     def _first_sync(self, request: HttpRequest, obj: PlexConnection) -> None:
@@ -150,8 +155,8 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                "{}: connected to “{}”. tcm now reads its TV libraries ({}) and renders and "
-                "uploads every card that is missing, in one job: "
+                "{}: connected to “{}”. tcm now reads its TV libraries ({}), then renders and "
+                "uploads every card that is missing or outdated, in one job: "
                 '<a href="{}">its progress is on the dashboard</a>.',
                 obj,
                 info.name,
