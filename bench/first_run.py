@@ -33,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.fakes.plex import FakePlex  # noqa: E402
+from tests.support import plex_admin_form  # noqa: E402
 
 PASSWORD = "bench-first-run-pw-31415"
 
@@ -99,20 +100,8 @@ def one_run(args: argparse.Namespace) -> tuple[float, float, int]:
             )
             add = f"{url}/admin/connections/plexconnection/add/"
             form = {
+                **plex_admin_form(plex.url, plex.token),
                 "csrfmiddlewaretoken": csrf(session, add),
-                "name": "home plex",
-                "url": plex.url,
-                "token": plex.token,
-                "verify_tls": "on",
-                "timeout": "30",
-                "enabled": "on",
-                "libraries": "",
-                "upload_limit": "10",
-                "label": "tcm",
-                "card_type": "standard",
-                "watched_style": "unique",
-                "unwatched_style": "blur",
-                "font": "",
                 "_save": "Save",
             }
             saved = time.monotonic()

@@ -11,8 +11,6 @@ steps" quotes it)."""
 from __future__ import annotations
 
 import io
-import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,9 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image, ImageStat
 
-from tests.redis import free_port
-from tests.support import BROWSER_VIEWPORT, ROOT, log_in, wait_until
-from tests.test_tcm_run_start import tcm_env
+from tests.support import BROWSER_VIEWPORT, log_in, tcm_run, wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -38,34 +34,10 @@ PASSWORD = "first-run-pw-2718"  # tcm_env's TCM_ADMIN_PASSWORD
 
 
 @pytest.fixture
-def tcm_run(tmp_path: Path) -> Iterator[str]:
-    """`./tcm run` on a fresh data dir until it says it is running; its URL."""
-    listen = f"127.0.0.1:{free_port()}"
-    log_path = tmp_path / "run.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(ROOT / "tcm"), "run", "--listen", listen],
-            env=tcm_env(tmp_path / "data"),
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def started() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"./tcm run exited:\n{log_path.read_text()[-3000:]}")
-        return "tcm is running" in log_path.read_text(errors="replace")
-
-    try:
-        wait_until(started, timeout=240, what="./tcm run to say it is running")
-        yield f"http://{listen}"
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C: serve stops web, worker and beat
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+def running_tcm(tmp_path: Path) -> Iterator[str]:
+    """`./tcm run` on a fresh data dir; its URL."""
+    with tcm_run(tmp_path / "data") as running:
+        yield running.url
 
 
 def colourfulness(data: bytes) -> float:
@@ -76,11 +48,13 @@ def colourfulness(data: bytes) -> float:
 
 
 def test_a_new_user_gets_cards_on_plex_without_another_click(
-    browser: Browser, tcm_run: str, fake_plex: FakePlex, screenshot: Screenshot
+    browser: Browser, running_tcm: str, fake_plex: FakePlex, screenshot: Screenshot
 ) -> None:
     show = fake_plex.add_series("Harbour", seasons=2, episodes=3)
     episodes = fake_plex.episodes(show)
-    context = browser.new_context(base_url=tcm_run, viewport=BROWSER_VIEWPORT, color_scheme="light")
+    context = browser.new_context(
+        base_url=running_tcm, viewport=BROWSER_VIEWPORT, color_scheme="light"
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
 

@@ -12,26 +12,11 @@ from django.test import Client
 from cards.models import JobRun, TitleCard
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, finished_run, plex_admin_form, wait_until
 
 
 def connection_form(url: str, token: str, **changes: str) -> dict[str, str]:
-    form = {
-        "name": "home plex",
-        "url": url,
-        "token": token,
-        "verify_tls": "on",
-        "timeout": "5",
-        "enabled": "on",
-        "libraries": "",
-        "upload_limit": "10",
-        "label": "tcm",
-        "card_type": "standard",
-        "watched_style": "unique",
-        "unwatched_style": "blur",
-        "font": "",
-    }
-    return {**form, **changes}
+    return plex_admin_form(url, token, timeout="5", **changes)
 
 
 def add_connection(client: Client, form: dict[str, str]) -> list[tuple[str, str]]:
@@ -39,15 +24,6 @@ def add_connection(client: Client, form: dict[str, str]) -> list[tuple[str, str]
     assert response.status_code == 200
     assert response.redirect_chain, response.content.decode()[:2000]
     return [(m.level_tag, str(m.message)) for m in response.context["messages"]]
-
-
-def finished(kind: str, target_id: int) -> JobRun:
-    return wait_until(
-        lambda: (
-            JobRun.objects.filter(kind=kind, target_id=target_id).exclude(status="running").first()
-        ),
-        what=f"the job {kind}",
-    )
 
 
 def test_saving_a_new_connection_puts_every_card_on_plex(
@@ -61,7 +37,7 @@ def test_saving_a_new_connection_puts_every_card_on_plex(
     assert "connected to" in started and 'href="/admin/"' in started
     assert "progress" in started
     connection = PlexConnection.objects.get()
-    run = finished("sync_and_render", connection.pk)
+    run = finished_run("sync_and_render", connection.pk)
     assert run.status == "ok", run.error
     assert run.summary["episodes"] == 4 and run.summary["uploaded"] == 4
     assert run.progress_done == run.progress_total
@@ -89,7 +65,7 @@ def test_changing_the_libraries_starts_the_job_again(
     fake_plex.add_series("Harbour", episodes=2)
     add_connection(admin_client, connection_form(fake_plex.url, fake_plex.token))
     connection = PlexConnection.objects.get()
-    finished("sync_and_render", connection.pk)
+    finished_run("sync_and_render", connection.pk)
 
     url = f"/admin/connections/plexconnection/{connection.pk}/change/"
     form = connection_form(fake_plex.url, "", libraries="TV Shows")
@@ -110,7 +86,7 @@ def test_sync_now_syncs_and_renders_what_is_missing(
     assert level == "success"
     assert "missing or outdated" in text and "within seconds" in text
     assert 'href="/admin/"' in text
-    run = finished("sync_and_render", plex_connection.pk)
+    run = finished_run("sync_and_render", plex_connection.pk)
     assert run.status == "ok" and run.summary["uploaded"] == 3
     assert TitleCard.objects.filter(state="uploaded").count() == 3
 

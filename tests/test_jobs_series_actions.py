@@ -3,18 +3,9 @@ now" on Plex connections, run as jobs whose progress and summary are kept in a J
 
 from __future__ import annotations
 
-from cards.models import Episode, JobRun, Series, TitleCard
+from cards.models import Episode, Series, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_action, wait_until
-
-
-def finished_run(kind: str, target_id: int) -> JobRun:
-    return wait_until(
-        lambda: (
-            JobRun.objects.filter(kind=kind, target_id=target_id).exclude(status="running").first()
-        ),
-        what=f"the job {kind} of #{target_id}",
-    )
+from tests.support import admin_action, finished_run
 
 
 def test_render_and_upload_all_cards_runs_as_a_job_with_progress(

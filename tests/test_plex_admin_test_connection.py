@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connections.models import PlexConnection
-from tests.support import admin_action
+from tests.support import admin_action, plex_admin_form
 
 
 def test_it_shows_the_server_and_its_tv_libraries(admin_client, fake_plex, plex_connection) -> None:
@@ -76,21 +76,13 @@ def test_entering_a_new_token_lets_work_resume(admin_client, fake_plex, plex_con
 
     response = admin_client.post(
         f"/admin/connections/plexconnection/{plex_connection.pk}/change/",
-        {
-            "name": plex_connection.name,
-            "url": plex_connection.url,
-            "token": fake_plex.token,
-            "verify_tls": "on",
-            "timeout": 2,
-            "enabled": "on",
-            "libraries": "",
-            "upload_limit": "10",
-            "label": "tcm",
-            "card_type": "standard",
-            "watched_style": "unique",
-            "unwatched_style": "unique",
-            "font": "",
-        },
+        plex_admin_form(
+            plex_connection.url,
+            fake_plex.token,
+            name=plex_connection.name,
+            timeout="2",
+            unwatched_style="unique",
+        ),
     )
 
     assert response.status_code == 302, response.content[:2000]
