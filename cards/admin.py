@@ -536,7 +536,7 @@ class JobRunAdmin(MadeByTcm, admin.ModelAdmin):
         """The running jobs and their progress, polled by the front page and the run pages."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return JsonResponse({"running": dashboard.running()})
+        return JsonResponse({"running": dashboard.running(), "latest": dashboard.latest_started()})
 
     def _with_progress(self, extra_context: dict | None) -> dict:
         running = sorted(r["id"] for r in dashboard.running())

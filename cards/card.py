@@ -34,10 +34,10 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs, expected_fingerprint
+from .looks import card_inputs, expected_fingerprint, watched_state
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
-from .sources import CardError, is_cached, save_file
+from .sources import CardError, StillMissing, is_cached, save_file
 from .sync import read_whole, refresh_episode
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class CardResult:
     rendered: bool = False
     uploaded: bool = False
     failed: str = ""
+    # The card waits for Plex to have a still (failed says why); not a failure.
+    waiting: bool = False
     watched: bool | None = None
 
 
@@ -128,6 +130,10 @@ def update_card(
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
         result = _update_card(episode, card, client, force_render, force_upload, check_plex, labels)
+    except StillMissing as exc:
+        wait_for_still(card, str(exc))
+        log.info("card for %s waits for a still: Plex has none yet", episode)
+        return CardResult(failed=str(exc), waiting=True, watched=episode.watched)
     except (CardError, RenderError) as exc:
         record_failure(card, str(exc), getattr(exc, "retry_in", None))
         log.warning("card for %s failed: %s", episode, exc)
@@ -164,7 +170,7 @@ def _update_card(
         card.file = save_file(f"cards/{episode.connection_id}", episode.rating_key, rendered.data)
         card.fingerprint = fp
         card.style = inputs.style
-        card.watched = episode.watched
+        card.watched = watched_state(episode)
         card.size = len(rendered.data)
         card.rendered_at = timezone.now()
         card.state = TitleCard.State.RENDERED
@@ -175,8 +181,8 @@ def _update_card(
         log.info(
             "rendered the card for %s (%s, %s)", episode, inputs.settings.card_type, inputs.style
         )
-    if card.watched != episode.watched:
-        card.watched = episode.watched
+    if card.watched != watched_state(episode):
+        card.watched = watched_state(episode)
         card.save(update_fields=["watched", "updated_at"])
 
     if result.rendered or force_upload or check_plex or card.state != TitleCard.State.UPLOADED:
@@ -319,3 +325,20 @@ def record_failure(card: TitleCard, reason: str, retry_in: timedelta | None) -> 
     card.attempts += 1
     card.retry_at = now + retry_in if retry_in else None
     card.save(update_fields=["state", "last_error", "failed_at", "attempts", "retry_at"])
+
+
+# A card waiting for its still is looked at again after 1, 2, 4... minutes, at most an hour
+# apart: Plex makes a new episode's still minutes after it is added, an old one's may take longer.
+STILL_FIRST_WAIT = timedelta(minutes=1)
+STILL_LONGEST_WAIT = timedelta(hours=1)
+
+
+def wait_for_still(card: TitleCard, reason: str) -> None:
+    """Record that the card waits for Plex to have a still, and when to look again."""
+    now = timezone.now()
+    wait = min(STILL_LONGEST_WAIT, STILL_FIRST_WAIT * 2 ** min(card.attempts, 10))
+    card.state = TitleCard.State.WAITING
+    card.last_error = reason
+    card.attempts += 1
+    card.retry_at = now + wait
+    card.save(update_fields=["state", "last_error", "attempts", "retry_at"])

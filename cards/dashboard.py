@@ -23,7 +23,7 @@ from .jobs import JOBS
 from .models import Episode, JobRun, TitleCard, WebhookEvent
 
 # Imported for its declarations too: cards/tasks.py's job_task fills JOBS.
-from .tasks import sync_library
+from .tasks import sync_and_render, sync_library
 
 FAILING_SHOWN = 10
 
@@ -128,6 +128,19 @@ def running() -> list[dict]:
     return [progress(run) for run in JobRun.objects.filter(status=JobRun.Status.RUNNING)]
 
 
+def latest_started() -> int:
+    """The newest run of a per-object job (a person's action, a connection's sync): when it
+    changes, the front page reloads, also for a job that started and ended between two polls
+    (a small library's first sync takes seconds)."""
+    return (
+        JobRun.objects.filter(target_id__isnull=False)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
 @dataclass
 class Health:
     name: str
@@ -152,7 +165,8 @@ def plex_health(connection: PlexConnection) -> Health:
         health.state, health.text, health.detail = "error", "error", connection.last_error
     elif not connection.last_checked_at:
         health.state, health.text = "unknown", "not tested yet (action “Test connection”)"
-    sync = JobRun.objects.filter(kind=sync_library.job.kind, target_id=connection.pk).first()
+    kinds = [sync_library.job.kind, sync_and_render.job.kind]
+    sync = JobRun.objects.filter(kind__in=kinds, target_id=connection.pk).first()
     if sync:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
         health.extra = f"last sync {when}: {outcome(sync)['text']}"
@@ -270,6 +284,7 @@ def context() -> dict:
         "other_runs": other_runs(),
         "running": now_running,
         "running_ids": ",".join(str(r["id"]) for r in sorted(now_running, key=lambda r: r["id"])),
+        "latest_started": latest_started(),
         "failed_cards": failing(
             failed_cards.select_related("episode__series").order_by("-failed_at"),
             "cards_titlecard_change",

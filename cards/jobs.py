@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from celery import shared_task
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -133,9 +134,22 @@ def _run_for_target(task: Any, job: Job, fn: Callable[..., dict], target_id: int
             job, lambda run: fn(run, target), target_id=target.pk, task_id=task.request.id or ""
         )
     except PlexError as exc:
-        verdict = plex_failure(plex, exc, task.request.retries + 1)
+        attempt = task.request.retries + 1
+        verdict = plex_failure(plex, exc, attempt)
+        failed = JobRun.objects.filter(
+            kind=job.kind, target_id=target.pk, task_id=task.request.id or ""
+        )
+        what = f"{job.label} of {target}"
         if verdict.retry_in is None:
+            log.warning("%s failed: %s", what, redact(verdict.reason))
+            failed.update(error=redact(verdict.reason))
             return {"failed": verdict.reason}
+        later = (
+            f"Trying again in {verdict.retry_in:.0f} s "
+            f"(attempt {attempt} of {settings.TCM_RETRY_LIMIT} failed)."
+        )
+        log.warning("%s: %s %s", what, redact(str(exc)), later)
+        failed.update(error=redact(f"{exc} {later}"))
         raise task.retry(countdown=verdict.retry_in, max_retries=None) from None
     return run.summary
 
@@ -146,27 +160,31 @@ def run_job(
     """Run `fn` as a run of `job` (for the object `target_id`) unless one is already under way.
 
     The lock's timeout bounds how long a run that died without releasing its lock (a killed
-    worker) keeps the next run out.
+    worker) keeps the next run out. A task tried again (Celery keeps its id) carries on in the
+    row of its first try: one row for the work a person asked for, however many attempts it
+    takes, not a failed row per retry.
     """
     fields = {"kind": job.kind, "target_id": target_id, "task_id": task_id}
     name = job.kind if target_id is None else f"{job.kind}:{target_id}"
     try:
         with lock(f"job:{name}", timeout=job.lock_timeout):
-            run = JobRun.objects.create(**fields)
+            run = _start_run(fields)
             try:
                 summary = fn(run)
+            except PlexError as exc:
+                # Plex unreachable or refusing is no bug of tcm's: the caller logs one line with
+                # what happens next (cards/failures.py decides), no traceback.
+                _record_failure(run, exc)
+                raise
             except Exception as exc:
                 log.exception("job %s failed", name)
-                run.status = JobRun.Status.FAILED
-                # Shown on the dashboard: an exception's text may carry a URL with a token.
-                run.error = redact(f"{type(exc).__name__}: {exc}")
-                run.finished_at = timezone.now()
-                run.save(update_fields=["status", "error", "finished_at"])
+                _record_failure(run, exc)
                 raise
             run.status = JobRun.Status.OK
             run.summary = summary or {}
+            run.error = ""
             run.finished_at = timezone.now()
-            run.save(update_fields=["status", "summary", "finished_at"])
+            run.save(update_fields=["status", "summary", "error", "finished_at"])
             log.info("job %s done: %s", name, run.summary)
             return run
     except LockHeld:
@@ -177,3 +195,20 @@ def run_job(
             finished_at=timezone.now(),
             summary={"reason": "another run of this job was still going"},
         )
+
+
+def _start_run(fields: dict) -> JobRun:
+    run = JobRun.objects.filter(**fields).first() if fields["task_id"] else None
+    if run is None:
+        return JobRun.objects.create(**fields)
+    run.status, run.finished_at = JobRun.Status.RUNNING, None
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def _record_failure(run: JobRun, exc: Exception) -> None:
+    run.status = JobRun.Status.FAILED
+    # Shown on the dashboard: an exception's text may carry a URL with a token.
+    run.error = redact(f"{type(exc).__name__}: {exc}")
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])

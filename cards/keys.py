@@ -15,6 +15,7 @@ from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
 from .card import LabelBatch, episode_lock, up_to_date, update_card
+from .looks import needs_restyle
 from .models import TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
@@ -26,6 +27,8 @@ class KeyOutcome:
     uploaded: int = 0
     busy: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    # Episodes whose card waits for Plex to make a still (not a failure).
+    waiting: list[int] = field(default_factory=list)
     not_watched_yet: list[int] = field(default_factory=list)
 
     def failure_summary(self) -> str:
@@ -73,13 +76,18 @@ def process_rating_key(
                 if episode.series_id == series.pk:
                     episode.series = series
                 episode.connection = connection_
-                result = update_card(episode, client, labels=labels)
+                # A watched flip that changes the style renders again, whatever else holds.
+                result = update_card(
+                    episode, client, labels=labels, force_render=needs_restyle(episode)
+                )
         except LockHeld:
             outcome.busy.append(episode.pk)
             continue
         outcome.rendered += result.rendered
         outcome.uploaded += result.uploaded
-        if result.failed:
+        if result.waiting:
+            outcome.waiting.append(episode.pk)
+        elif result.failed:
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)

@@ -19,6 +19,7 @@ from, the spec the renderer gets, and the fingerprint that says whether a card i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from connections.plex import PlexClient
@@ -26,7 +27,7 @@ from connections.plex import PlexClient
 from .models import Episode, Font
 from .render import CardSpec, FontSpec, RenderError
 from .render import types as card_types
-from .sources import CardError, ensure_art, ensure_source, sha256
+from .sources import CardError, StillMissing, ensure_art, ensure_source, sha256
 from .storage import local_path
 
 DEFAULT_CARD_TYPE = "standard"
@@ -63,6 +64,44 @@ def card_settings(episode: Episode) -> CardSettings:
         unwatched_style=pick("unwatched_style", DEFAULT_STYLE),
         font=font,
     )
+
+
+def watched_state(episode: Episode) -> bool | None:
+    """Whether the episode counts as watched for its card: the one place the card side reads it
+    (None: unknown, drawn as unwatched)."""
+    return episode.watched
+
+
+def style_now(episode: Episode) -> str:
+    """The style the episode's watched state asks for now."""
+    return card_settings(episode).style_for(watched_state(episode))
+
+
+def needs_restyle(episode: Episode) -> bool:
+    """Whether the episode's card is in another style than its watched state asks for now: the
+    one place that decides "the style must change, render again". The library sync and the
+    watched refresh (cards/sync.py) and the webhook (cards/keys.py) all ask it. An episode
+    without a card (or one never rendered) is not restyled: it is missing, which the render of
+    missing cards takes care of."""
+    card = getattr(episode, "card", None)
+    return bool(card is not None and card.style and card.style != style_now(episode))
+
+
+def restyle(episode: Episode, queue: Callable[[int], object]) -> bool:
+    """Queue the episode's render (`queue` takes its id) when its style must change."""
+    if not needs_restyle(episode):
+        return False
+    queue(episode.pk)
+    return True
+
+
+def needs_still(card_type: str) -> bool:
+    """Whether the card type cannot draw without the episode's still (an unknown type is left
+    to the renderer, which says so)."""
+    try:
+        return card_types.get(card_type).still == "required"
+    except RenderError:
+        return True
 
 
 def font_spec(font: Font | None) -> FontSpec:
@@ -109,7 +148,7 @@ def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | Non
     not downloaded yet), CardError when the show has no art for an art style.
     """
     settings_ = card_settings(episode)
-    style = settings_.style_for(episode.watched)
+    style = settings_.style_for(watched_state(episode))
     art = None
     if style.startswith("art"):
         art = ensure_art(episode.series, client)
@@ -119,6 +158,10 @@ def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | Non
         # Cached before anything is uploaded, also for art styles: once our card is on Plex the
         # original is hard to get back, and the next style may need it.
         source = ensure_source(episode, client) or art
+    except StillMissing:
+        if art is None and needs_still(settings_.card_type):
+            raise
+        source = art or ""  # an art style draws the art; a type without a still, none
     except CardError:
         if art is None:
             raise
@@ -135,7 +178,7 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
     if episode.season_number is not None:
         season_text = series.season_titles.get(str(episode.season_number)) or None
     return CardSpec(
-        source=local_path(source),
+        source=local_path(source) if source else "",
         art=local_path(art) if art else None,
         # Typed in a one-line admin field, "\n" asks for a line break there.
         title=episode.title_text.replace("\\n", "\n") or episode.title,
@@ -144,7 +187,7 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         absolute_number=episode.absolute_number,
         series_name=series.title,
         card_type=settings_.card_type,
-        style=settings_.style_for(episode.watched),
+        style=settings_.style_for(watched_state(episode)),
         font=font_spec(settings_.font),
         episode_text=episode.episode_text or None,
         episode_text_format=series.episode_text_format or None,

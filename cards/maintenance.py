@@ -8,7 +8,7 @@ the tasks module owns the Celery side (and the tasks module imports this one, no
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,14 +18,15 @@ from django.utils import timezone
 
 from connections.models import PlexConnection
 from connections.plex import PlexError
+from tcm_site.locks import LockHeld
 
 from . import storage
-from .card import card_file_missing
+from .card import card_file_missing, episode_lock, update_card
 from .failures import plex_failure
 from .jobs import JOBS, in_batches
 from .looks import expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
-from .sync import read_whole, refresh_watched
+from .sync import read_whole, refresh_watched, sync_library
 
 log = logging.getLogger(__name__)
 
@@ -192,27 +193,16 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     At most TCM_RENDER_DUE_LIMIT are queued in one run; the rest are counted and wait for the
     next run. Episodes of disabled or blocked connections are left alone.
     """
-    connections = {c.pk: c for c in usable_connections()}
-    series = {
-        s.pk: s for s in Series.objects.filter(connection_id__in=connections).select_related("font")
-    }
-    episodes = Episode.objects.filter(
-        present=True, connection_id__in=connections, series__cards_enabled=True
-    ).select_related("card", "font")
     now = timezone.now()
     limit = settings.TCM_RENDER_DUE_LIMIT
     summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
     summary.update({"already_queued": 0, "left_for_next_run": 0})
-    total = episodes.count()
-    for batch in in_batches(episodes):
+    batches, total = present_episodes(usable_connections())
+    for batch in batches:
         due: list[tuple[Episode, str]] = []
         for episode in batch:
             if run and summary["checked"] % 200 == 0:
                 run.report_progress(summary["checked"], total)
-            # Loaded once above instead of joined per row: a connection decrypts its token when
-            # it is loaded, and a series is shared by many episodes.
-            episode.connection = connections[episode.connection_id]
-            episode.series = series[episode.series_id]
             summary["checked"] += 1
             reason = due_reason(episode, now)
             if reason is not None:
@@ -248,11 +238,103 @@ def _read_labels(episodes: list[Episode]) -> None:
             log.info("reading %d episodes of %s whole: %s", len(episodes_of_one), connection, exc)
 
 
+def present_episodes(connections: list[PlexConnection]) -> tuple[Iterator[list[Episode]], int]:
+    """The present episodes of these connections whose series has cards on, in batches in id
+    order (cards/jobs.py's in_batches: no cursor held open while the job writes), with their
+    card, series and connection attached; and how many there are."""
+    by_pk = {c.pk: c for c in connections}
+    series = {
+        s.pk: s for s in Series.objects.filter(connection_id__in=by_pk).select_related("font")
+    }
+    episodes = Episode.objects.filter(
+        present=True, connection_id__in=by_pk, series__cards_enabled=True
+    ).select_related("card", "font")
+
+    def attached() -> Iterator[list[Episode]]:
+        for batch in in_batches(episodes):
+            for episode in batch:
+                # Loaded once above instead of joined per row: a connection decrypts its token
+                # when it is loaded, and a series is shared by many episodes.
+                episode.connection = by_pk[episode.connection_id]
+                episode.series = series[episode.series_id]
+            yield batch
+
+    return attached(), episodes.count()
+
+
+def sync_and_render(connection: PlexConnection, run: JobRun) -> dict:
+    """A library sync of the connection, then every card of it that is missing, outdated, or
+    failed and due a retry rendered and uploaded: all in this one job, whose progress the
+    dashboard shows (what saving a new Plex connection and "Sync now" start).
+
+    Progress counts the sync's items first, then the cards. A transient Plex error stops the
+    job (it is tried again as a whole: what was done is not done twice); a card that cannot be
+    made is counted and recorded on the card.
+    """
+    client = connection.client()
+    counts = sync_library(connection, client, progress=run.report_progress)
+    synced = run.progress_total or 0
+    now = timezone.now()
+    # Read fresh: the sync just wrote these rows.
+    connection.refresh_from_db()
+    batches, _ = present_episodes([connection])
+    due = [episode for batch in batches for episode in batch if due_reason(episode, now)]
+    tally = dict.fromkeys(("rendered", "uploaded", "waiting_for_still", "busy", "failed"), 0)
+    for done, episode in enumerate(due):
+        run.report_progress(synced + done, synced + len(due))
+        try:
+            with episode_lock(episode):
+                episode.refresh_from_db()
+                result = update_card(episode, client)
+        except LockHeld:
+            tally["busy"] += 1  # another task is on it; it ends up right either way
+            continue
+        tally["rendered"] += result.rendered
+        tally["uploaded"] += result.uploaded
+        if result.waiting:
+            tally["waiting_for_still"] += 1
+        elif result.failed:
+            tally["failed"] += 1
+    run.report_progress(synced + len(due), synced + len(due))
+    return {
+        "libraries": counts.libraries,
+        "missing_libraries": counts.missing_libraries,
+        "series": counts.series_created + counts.series_updated + counts.series_unchanged,
+        "episodes": counts.episodes_created + counts.episodes_updated + counts.episodes_unchanged,
+        "cards_due": len(due),
+        **tally,
+    }
+
+
+def refresh_watched_of(connection: PlexConnection, queue: Queue) -> dict:
+    """One connection's watched state from Plex in bulk; a render queued for each card whose
+    style must change (the admin action "Refresh watched state now")."""
+    counts = refresh_watched(connection)
+    queued = sum(1 for pk in counts.restyle if queue(pk))
+    return {"checked": counts.checked, "changed": counts.changed, "queued": queued}
+
+
+def render_waiting_cards(queue: Queue) -> dict:
+    """Queue the cards waiting for a still whose next look is due (cards/card.py's
+    wait_for_still says when)."""
+    waiting = TitleCard.objects.filter(
+        state=TitleCard.State.WAITING,
+        retry_at__lte=timezone.now(),
+        episode__present=True,
+        episode__connection__in=usable_connections(),
+    )
+    ids = list(waiting.values_list("episode_id", flat=True)[: settings.TCM_RENDER_DUE_LIMIT])
+    queued = sum(1 for pk in ids if queue(pk))
+    return {"due": len(ids), "queued": queued}
+
+
 def due_reason(episode: Episode, now: datetime) -> str | None:
     """Why the episode's card needs work now ("missing", "outdated", "retry"), or None."""
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
         return "missing"
+    if card.state == TitleCard.State.WAITING:
+        return "retry" if card.retry_at is not None and card.retry_at <= now else None
     if card.state == TitleCard.State.FAILED:
         due = card.retry_at is not None and card.retry_at <= now
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None
@@ -301,7 +383,7 @@ def clean_up() -> dict:
     summary = {
         "events_deleted": _delete(
             WebhookEvent.objects.filter(
-                Q(status__in=[Status.DONE, Status.DUPLICATE], received_at__lt=kept)
+                Q(status__in=[Status.DONE, Status.DUPLICATE, Status.IGNORED], received_at__lt=kept)
                 | Q(status=Status.FAILED, received_at__lt=kept_failed)
             )
         ),

@@ -250,6 +250,8 @@ class TitleCard(models.Model):
         RENDERED = "rendered"
         UPLOADED = "uploaded"
         FAILED = "failed"
+        # Plex has no still for the episode yet (it makes one later): looked at again soon.
+        WAITING = "waiting", "waiting for a still"
 
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="card")
     state = models.CharField(
@@ -290,6 +292,8 @@ class EventStatus(models.TextChoices):
     DONE = "done"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    # Not for tcm: a movie, say (Tautulli's manual triggers skip the agents' conditions).
+    IGNORED = "ignored"
 
 
 # An event waits for the relay (cards/relay.py) while it is pending and nobody has queued its

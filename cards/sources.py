@@ -39,6 +39,12 @@ class CardError(Exception):
         self.retry_in = retry_in
 
 
+class StillMissing(CardError):
+    """Plex has no still for the episode yet. Not a failure: Plex makes one later (after its
+    media analysis), so the card waits and is looked at again soon; no other picture takes the
+    still's place (the season poster, say). Card types that need no still draw without."""
+
+
 # --- The file cache
 
 
@@ -75,19 +81,20 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
         return episode.source_file
     if client is None:
         return None
-    if episode.plex_labels is None:
-        # Never read whole: its labels (is our card on Plex?) only the item itself tells.
+    if episode.plex_labels is None or not episode.thumb:
+        # Never read whole: its labels (is our card on Plex?) only the item itself tells. Or it
+        # had no still when last listed: Plex may have one now (a card waiting for a still).
         info = client.episode(episode.rating_key, fresh=False)
         thumb, labels = info.thumb, list(info.labels or ())
-        Episode.objects.filter(pk=episode.pk).update(plex_labels=labels)
-        episode.plex_labels = labels
+        Episode.objects.filter(pk=episode.pk).update(plex_labels=labels, thumb=thumb or "")
+        episode.plex_labels, episode.thumb = labels, thumb or ""
     else:
         # What the last listing or read said (cards/sync.py keeps it): no request.
         thumb, labels = episode.thumb, episode.plex_labels
     if not thumb:
-        raise CardError(
-            "Plex has no still for this episode yet (tcm does not use the season poster).",
-            retry_in=timedelta(hours=6),
+        raise StillMissing(
+            "Plex has no still for this episode yet; tcm looks again in a few minutes (it "
+            "never uses another picture, such as the season poster, in its place)."
         )
     card = TitleCard.objects.filter(episode=episode).first()
     ours = episode.connection.label in labels or bool(card and card.uploaded_hash)

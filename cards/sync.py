@@ -37,7 +37,7 @@ from connections.plex import (
     ShowInfo,
 )
 
-from .looks import card_settings
+from .looks import restyle
 from .models import Episode, Series
 
 log = logging.getLogger(__name__)
@@ -274,6 +274,10 @@ class SyncCounts:
     episodes_updated: int = 0
     episodes_unchanged: int = 0
     episodes_gone: int = 0
+    # Episodes Plex now shows (un)watched, and the renders queued for those whose card must
+    # change style (a spoiler card is not left up until the next watched refresh).
+    watched_changed: int = 0
+    restyle_queued: int = 0
     requests_pages: int = 0
 
 
@@ -284,13 +288,15 @@ def sync_library(
     connection: PlexConnection,
     client: PlexClient | None = None,
     progress: Progress | None = None,
+    queue_render: Callable[[int], object] | None = None,
 ) -> SyncCounts:
     """Walk the connection's TV libraries into Series/Episode rows.
 
     Incremental: rows are compared with Plex's data and only changed ones are written (in bulk).
     Batched: one request per page of `TCM_PLEX_PAGE_SIZE` items. Items Plex no longer has are
     flagged `present=False` (their cards are kept), but only after a library was walked to the
-    end: a walk cut short by an error flags nothing.
+    end: a walk cut short by an error flags nothing. An episode whose watched state changed gets
+    its render queued (`queue_render` takes its id) when its card must change style.
     """
     client = client or connection.client()
     size = settings.TCM_PLEX_PAGE_SIZE
@@ -305,6 +311,7 @@ def sync_library(
         progress(0, total)
     series_rows = {s.rating_key: s for s in Series.objects.filter(connection=connection)}
     episode_rows = {e.rating_key: e for e in Episode.objects.filter(connection=connection)}
+    flipped: list[int] = []
 
     for lib in libraries:
         seen_series: set[str] = set()
@@ -320,13 +327,18 @@ def sync_library(
         for page in _pages(partial(client.episodes_page, lib, size=size), size):
             counts.requests_pages += 1
             fetched_at = timezone.now()
-            _store_episode_page(connection, page, series_rows, episode_rows, fetched_at, counts)
+            flipped += _store_episode_page(
+                connection, page, series_rows, episode_rows, fetched_at, counts
+            )
             seen_episodes.update(info.rating_key for info in page)
             done += len(page)
             if progress:
                 progress(done, total)
         _flag_gone(lib, series_rows, episode_rows, seen_series, seen_episodes, counts)
         counts.libraries.append(lib.title)
+    counts.watched_changed = len(flipped)
+    if queue_render is not None:
+        counts.restyle_queued = len(to_restyle(connection, flipped, queue_render))
     return counts
 
 
@@ -370,16 +382,25 @@ def refresh_watched(connection: PlexConnection, client: PlexClient | None = None
                 ).update(watched=watched, synced_at=fetched_at, updated_at=timezone.now())
                 changed += ids
     counts.changed = len(changed)
-    for chunk in _chunks(changed):
+    counts.restyle = to_restyle(connection, changed, lambda pk: None)
+    return counts
+
+
+def to_restyle(
+    connection: PlexConnection, episode_ids: list[int], queue: Callable[[int], object]
+) -> list[int]:
+    """Of these episodes (their watched state changed), the ones whose card must change style
+    (looks.restyle decides), each handed to `queue`."""
+    restyled = []
+    for chunk in _chunks(episode_ids):
         episodes = Episode.objects.filter(
             pk__in=chunk, present=True, card__isnull=False, series__cards_enabled=True
         )
-        for episode in episodes.select_related("series", "card"):
+        for episode in episodes.select_related("series__font", "card", "font"):
             episode.connection = connection
-            style = card_settings(episode).style_for(episode.watched)
-            if episode.card.style and style != episode.card.style:
-                counts.restyle.append(episode.pk)
-    return counts
+            if restyle(episode, queue):
+                restyled.append(episode.pk)
+    return restyled
 
 
 def _chosen_libraries(
@@ -432,7 +453,8 @@ def _store_episode_page(
     rows: dict[str, Episode],
     fetched_at: datetime,
     counts: SyncCounts,
-) -> None:
+) -> list[int]:
+    """Store a page of episodes; returns the ids of known ones whose watched state changed."""
     # An episode whose show was not in the show listing (added between the two walks): its
     # series is made from what the episode says about it.
     orphans = [i for i in page if i.show_rating_key not in series_rows]
@@ -450,10 +472,17 @@ def _store_episode_page(
         info.rating_key: _episode_values(info, series_rows[info.show_rating_key].pk)
         for info in page
     }
+    flipped = [
+        rows[key]
+        for key, fields in values.items()
+        if key in rows and rows[key].pk and rows[key].watched != fields["watched"]
+    ]
     created, updated, unchanged = _merge(Episode, connection, values, rows, fetched_at)
     counts.episodes_created += created
     counts.episodes_updated += updated
     counts.episodes_unchanged += unchanged
+    # Those _merge wrote (a row holding newer data than this page was left alone).
+    return [row.pk for row in flipped if row.watched == values[row.rating_key]["watched"]]
 
 
 def _merge(

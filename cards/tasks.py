@@ -36,7 +36,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from connections.models import PlexConnection
-from connections.plex import PlexError, PlexNotFound
+from connections.plex import PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
 from . import maintenance, sync
@@ -106,6 +106,7 @@ def process_webhook_event(self, event_id: int) -> str:
         WebhookEvent.Status.DONE,
         WebhookEvent.Status.DUPLICATE,
         WebhookEvent.Status.FAILED,
+        WebhookEvent.Status.IGNORED,
     ):
         return event.status  # delivered again after it finished: nothing left to do
     plex = event.connection.plex
@@ -148,6 +149,9 @@ def process_webhook_event(self, event_id: int) -> str:
         # event over once the marks stop (maintenance.take_over_abandoned_events).
         with event.keep_alive():
             outcome = process_rating_key(plex, event.rating_key, event.event)
+    except PlexNotTV as exc:
+        # Nothing went wrong: tcm makes cards for TV only.
+        return _finish(event, WebhookEvent.Status.IGNORED, exc.reason, level=logging.INFO)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:
@@ -190,13 +194,13 @@ def _redis_away(task, event: WebhookEvent, exc: Exception) -> str:
     return "waiting"
 
 
-def _finish(event: WebhookEvent, status: str, error: str) -> str:
+def _finish(event: WebhookEvent, status: str, error: str, *, level: int = logging.WARNING) -> str:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=status, last_error=error, finished_at=timezone.now(), next_attempt_at=None
     )
     if error:
-        log.warning(
-            "event %s (%s %s) %s: %s", event.pk, event.event, event.rating_key, status, error
+        log.log(
+            level, "event %s (%s %s) %s: %s", event.pk, event.event, event.rating_key, status, error
         )
     return status
 
@@ -328,6 +332,8 @@ def render_card(
         if verdict.retry_in is None:
             return "failed"
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    if result.waiting:
+        return "waiting"
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
@@ -338,8 +344,24 @@ def render_card(
 
 @job_task("sync_library", "Library sync", target=PlexConnection)
 def sync_library(run: JobRun, connection: PlexConnection) -> dict:
-    """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun."""
-    return asdict(sync.sync_library(connection, progress=run.report_progress))
+    """Walk a Plex connection's TV libraries into Series/Episode rows; progress in a JobRun.
+    Cards whose style a watched flip changed are queued at once."""
+    counts = sync.sync_library(connection, progress=run.report_progress, queue_render=queue_render)
+    return asdict(counts)
+
+
+@job_task("sync_and_render", "Sync and render cards", target=PlexConnection)
+def sync_and_render(run: JobRun, connection: PlexConnection) -> dict:
+    """A library sync, then every missing or outdated card rendered and uploaded, in one job
+    (saving a new Plex connection, "Sync now")."""
+    return maintenance.sync_and_render(connection, run)
+
+
+@job_task("refresh_watched", "Refresh watched state", target=PlexConnection)
+def refresh_watched(run: JobRun, connection: PlexConnection) -> dict:
+    """One connection's watched state from Plex ("Refresh watched state now"); cards whose
+    style must change are queued."""
+    return maintenance.refresh_watched_of(connection, queue_render)
 
 
 @job_task("verify_cards", "Card check", target=PlexConnection)
@@ -441,6 +463,14 @@ def render_due_cards(run: JobRun) -> dict:
 def verify_all_cards(run: JobRun) -> dict:
     """Queue a card check (its own job, with progress) for every usable Plex connection."""
     return maintenance.for_each_connection(lambda pk: dispatch(verify_cards, pk))
+
+
+@job_task(
+    "render_waiting_cards", "Look again for stills", lock_timeout=55, keep_runs=timedelta(days=1)
+)
+def render_waiting_cards(run: JobRun) -> dict:
+    """Queue the cards waiting for a still whose next look is due."""
+    return maintenance.render_waiting_cards(queue_render)
 
 
 # Every minute: its runs are kept for a day only (1,440 a day otherwise pile up). A sweep that

@@ -9,10 +9,11 @@ from typing import TypeVar
 from celery import Task
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path
-from django.utils.html import escape
+from django.urls import path, reverse
+from django.utils.html import escape, format_html
 
 from cards import tasks
 from tcm_site.fields import SecretKeepingForm
@@ -55,13 +56,20 @@ def remove_agents_before_delete(
             model_admin.message_user(request, f"{connection}: {result.summary()}", messages.SUCCESS)
 
 
+# A change to these starts the sync-and-render job when the connection is saved.
+FIRST_SYNC_FIELDS = {
+    *("url", "token", "enabled", "libraries"),
+    *("card_type", "watched_style", "unwatched_style", "font"),
+}
+
+
 @admin.register(PlexConnection)
 class PlexConnectionAdmin(admin.ModelAdmin):
     form = PlexConnectionForm
     list_display = ("name", "url", "server_name", "enabled", "last_checked_at", "health")
     list_filter = ("enabled",)
     search_fields = ("name", "url", "server_name")
-    actions = ("test_connection", "sync_now", "verify_cards")
+    actions = ("test_connection", "sync_now", "refresh_watched_now", "verify_cards")
     readonly_fields = (
         "server_name",
         "server_version",
@@ -129,6 +137,37 @@ class PlexConnectionAdmin(admin.ModelAdmin):
             obj.auth_failed_at = None
             obj.last_error = ""
         super().save_model(request, obj, form, change)
+        # A new connection (other libraries, other card settings) gets its cards at once, not
+        # at the schedule's next run hours later: tested first, so that a typo is said now.
+        if obj.enabled and (not change or FIRST_SYNC_FIELDS & set(form.changed_data)):
+            transaction.on_commit(lambda: self._first_sync(request, obj))
+
+    def _first_sync(self, request: HttpRequest, obj: PlexConnection) -> None:
+        try:
+            info = obj.test()
+        except PlexError as exc:
+            self.message_user(
+                request,
+                f"{obj}: saved, but Plex did not answer the test: {exc} Nothing was synced; "
+                "correct the connection and save it again (or run “Test connection”).",
+                messages.ERROR,
+            )
+            return
+        tasks.sync_and_render.delay(obj.pk)
+        libraries = ", ".join(obj.library_names()) or ", ".join(info.tv_libraries) or "none"
+        self.message_user(
+            request,
+            format_html(
+                "{}: connected to “{}”. tcm now reads its TV libraries ({}), then renders and "
+                "uploads every card that is missing or outdated, in one job: "
+                '<a href="{}">its progress is on the dashboard</a>.',
+                obj,
+                info.name,
+                libraries,
+                reverse("admin:index"),
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Test connection")
     def test_connection(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
@@ -158,20 +197,49 @@ class PlexConnectionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
-        self._queue(request, queryset, tasks.sync_library, "Library sync")
+        self._queue(
+            request,
+            queryset,
+            tasks.sync_and_render,
+            "reads its libraries from Plex, then renders and uploads every card that is missing "
+            "or outdated",
+        )
+
+    @admin.action(description="Refresh watched state now")
+    def refresh_watched_now(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        self._queue(
+            request,
+            queryset,
+            tasks.refresh_watched,
+            "reads every episode's watched state from Plex, and renders again each card whose "
+            "style must change",
+        )
 
     @admin.action(description="Check cards on Plex (upload again where Plex lost them)")
     def verify_cards(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
-        self._queue(request, queryset, tasks.verify_cards, "Card check")
+        self._queue(
+            request,
+            queryset,
+            tasks.verify_cards,
+            "checks that Plex still shows every card it uploaded, and uploads again the ones "
+            "Plex lost",
+        )
 
     def _queue(
         self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: Task, what: str
     ) -> None:
         for connection in queryset:
             tasks.dispatch(task, connection.pk)
+        names = ", ".join(str(c) for c in queryset)
         self.message_user(
             request,
-            f"{what} queued for {len(queryset)} connection(s); its progress shows under Job runs.",
+            format_html(
+                "{}: tcm {}. It starts within seconds, as soon as a worker is free: "
+                '<a href="{}">its progress is on the dashboard</a>.',
+                names,
+                what,
+                reverse("admin:index"),
+            ),
             messages.SUCCESS,
         )
 

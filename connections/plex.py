@@ -72,6 +72,15 @@ class PlexNotFound(PlexError):
     kind = "not found"
 
 
+class PlexNotTV(PlexNotFound):
+    """The rating key is something other than a TV show, season or episode (a movie, a track):
+    nothing tcm makes cards for. `reason` says so for people."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class PlexUnavailable(PlexError):
     """Plex did not answer usefully: timeout, connection refused, TLS failure, 5xx. Transient."""
 
@@ -371,8 +380,13 @@ class PlexClient:
             return _season_info(obj)
         if obj.type == "show":
             return _show_info(obj, obj.librarySectionTitle or "")
-        raise self._error(
+        error = self._error(
             PlexNotFound, f"fetching item {rating_key}", f"says it is a {obj.type}, not a TV item"
+        )
+        raise PlexNotTV(
+            str(error),
+            f"Ignored: Plex says {key} is a {obj.type}, not a TV show, season or episode; tcm "
+            "makes cards for TV episodes only.",
         )
 
     def episode(self, rating_key: str | int, *, fresh: bool = True) -> EpisodeInfo:

@@ -194,7 +194,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # takes: Celery's 100 tries would end the worker after a few minutes of a Redis outage.
 CELERY_WORKER_CONSUMER = "tcm_site.consumer:Consumer"
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's scheduler, with a job that never ran due seconds after beat starts.
+CELERY_BEAT_SCHEDULER = "tcm_site.beat:Scheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if REDIS_URL:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,66 @@ def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def tcm_env(data_dir: Path) -> dict[str, str]:
+    """A fresh installation's environment for `./tcm run`, with this test run's venv (already
+    installed)."""
+    return fresh_env(
+        data_dir,
+        TCM_VENV=sys.prefix,
+        TCM_WEB_WORKERS="1",
+        TCM_WORKER_CONCURRENCY="1",
+        TCM_ADMIN_PASSWORD="first-run-pw-2718",
+        PYTHONUNBUFFERED="1",
+    )
+
+
+@dataclass
+class Running:
+    """A running `./tcm run`: where it listens, and everything it said (in `log_path`)."""
+
+    url: str
+    listen: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def tcm_run(data_dir: Path) -> Iterator[Running]:
+    """`./tcm run --listen 127.0.0.1:<port>` on a fresh data dir, until it says it is running;
+    stopped with Ctrl-C (serve stops web, worker and beat) at the end."""
+    from tests.redis import free_port
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    listen = f"127.0.0.1:{free_port()}"
+    running = Running(f"http://{listen}", listen, data_dir / "run.log")
+    with open(running.log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(ROOT / "tcm"), "run", "--listen", listen],
+            env=tcm_env(data_dir),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def started() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"./tcm run exited:\n{running.log()[-3000:]}")
+            return "tcm is running" in running.log()
+
+        wait_until(started, timeout=240, what="./tcm run to say it is running")
+        yield running
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> str:
     """Run `code` in a fresh interpreter from the project root; its stdout, stripped."""
     result = subprocess.run(
@@ -144,6 +205,19 @@ def wait_until(condition: Callable[[], object], timeout: float = 20, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
         time.sleep(0.05)
+
+
+def finished_run(kind: str, target_id: int) -> Any:
+    """The first run of the job `kind` for the object `target_id` once it is no longer running
+    (a worker runs it)."""
+    from cards.models import JobRun
+
+    return wait_until(
+        lambda: (
+            JobRun.objects.filter(kind=kind, target_id=target_id).exclude(status="running").first()
+        ),
+        what=f"the job {kind} of #{target_id}",
+    )
 
 
 class WorkerProcess:
@@ -538,6 +612,27 @@ def near_miss(secret: str) -> str:
     """`secret` with its first character changed: a secret one typo away, never the secret
     itself (swapping in a fixed letter would give the secret back when it starts with it)."""
     return ("b" if secret[0] == "a" else "a") + secret[1:]
+
+
+def plex_admin_form(url: str, token: str, **changes: str) -> dict[str, str]:
+    """What the Plex connection's admin add/change form posts (its defaults), with `changes`."""
+    data = {
+        "name": "home plex",
+        "url": url,
+        "token": token,
+        "verify_tls": "on",
+        "timeout": "30",
+        "enabled": "on",
+        "new_series_cards": "on",
+        "libraries": "",
+        "upload_limit": "10",
+        "label": "tcm",
+        "card_type": "standard",
+        "watched_style": "unique",
+        "unwatched_style": "blur",
+        "font": "",
+    }
+    return {**data, **changes}
 
 
 def tautulli_admin_form(plex: PlexConnection, **changes: str) -> dict[str, str]:

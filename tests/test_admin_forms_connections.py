@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connections.models import PlexConnection, TautulliConnection
-from tests.support import tautulli_admin_form
+from tests.support import plex_admin_form, tautulli_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -75,23 +75,7 @@ BAD_KEYS = {
 
 
 def plex_form(**changes: str) -> dict[str, str]:
-    data = {
-        "name": "home plex",
-        "url": "http://192.168.1.10:32400",
-        "token": TOKEN,
-        "verify_tls": "on",
-        "timeout": "30",
-        "enabled": "on",
-        "new_series_cards": "on",
-        "libraries": "",
-        "upload_limit": "10",
-        "label": "tcm",
-        "card_type": "standard",
-        "watched_style": "unique",
-        "unwatched_style": "unique",
-        "font": "",
-    }
-    return {**data, **changes}
+    return plex_admin_form("http://192.168.1.10:32400", TOKEN, unwatched_style="unique", **changes)
 
 
 def tautulli_form(plex: PlexConnection, **changes: str) -> dict[str, str]:

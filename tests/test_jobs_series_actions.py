@@ -3,18 +3,9 @@ now" on Plex connections, run as jobs whose progress and summary are kept in a J
 
 from __future__ import annotations
 
-from cards.models import Episode, JobRun, Series, TitleCard
+from cards.models import Episode, Series, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_action, wait_until
-
-
-def finished_run(kind: str, target_id: int) -> JobRun:
-    return wait_until(
-        lambda: (
-            JobRun.objects.filter(kind=kind, target_id=target_id).exclude(status="running").first()
-        ),
-        what=f"the job {kind} of #{target_id}",
-    )
+from tests.support import admin_action, finished_run
 
 
 def test_render_and_upload_all_cards_runs_as_a_job_with_progress(
@@ -65,6 +56,7 @@ def test_sync_now_on_a_plex_connection(
     [(level, _text)] = admin_action(admin_client, plex_connection, "sync_now")
 
     assert level == "success"
-    run = finished_run("sync_library", plex_connection.pk)
-    assert run.status == "ok" and run.summary["episodes_created"] == 3
-    assert run.progress_done == run.progress_total == 4
+    run = finished_run("sync_and_render", plex_connection.pk)
+    assert run.status == "ok" and run.summary["episodes"] == 3
+    # The show and its 3 episodes synced, then 3 cards.
+    assert run.progress_done == run.progress_total == 7

@@ -99,9 +99,9 @@ def test_an_episode_without_a_still_never_gets_the_season_poster(
 
     assert outcome.uploaded == 0
     card = TitleCard.objects.get()
-    assert card.state == TitleCard.State.FAILED
+    assert card.state == TitleCard.State.WAITING  # Plex often makes the still later
     assert "no still" in card.last_error
-    assert card.retry_at is not None  # Plex often makes the still later
+    assert card.retry_at is not None
     assert fake_plex.count(prefix=f"/library/metadata/{season}/thumb") == 0
     assert fake_plex.uploads(key) == []
 

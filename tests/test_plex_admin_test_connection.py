@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from connections.models import PlexConnection
-from tests.support import admin_action
-from tests.test_admin_forms_connections import plex_form
+from tests.support import admin_action, plex_admin_form
 
 
 def test_it_shows_the_server_and_its_tv_libraries(admin_client, fake_plex, plex_connection) -> None:
@@ -77,8 +76,12 @@ def test_entering_a_new_token_lets_work_resume(admin_client, fake_plex, plex_con
 
     response = admin_client.post(
         f"/admin/connections/plexconnection/{plex_connection.pk}/change/",
-        plex_form(
-            name=plex_connection.name, url=plex_connection.url, token=fake_plex.token, timeout="2"
+        plex_admin_form(
+            plex_connection.url,
+            fake_plex.token,
+            name=plex_connection.name,
+            timeout="2",
+            unwatched_style="unique",
         ),
     )
 

@@ -10,42 +10,17 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.redis import free_port
-from tests.support import PYTHON, ROOT, fresh_env, wait_until
+from tests.support import PYTHON, ROOT, Running, fresh_env, tcm_env, tcm_run
 
 pytestmark = pytest.mark.slow
 
 WARNING = "TCM_PUBLIC_URL is not set"
-
-
-def tcm_env(data_dir: Path) -> dict[str, str]:
-    """A fresh installation's environment, run with this test run's venv (already installed)."""
-    return fresh_env(
-        data_dir,
-        TCM_VENV=sys.prefix,
-        TCM_WEB_WORKERS="1",
-        TCM_WORKER_CONCURRENCY="1",
-        TCM_ADMIN_PASSWORD="first-run-pw-2718",
-        PYTHONUNBUFFERED="1",
-    )
-
-
-@dataclass
-class Running:
-    url: str
-    listen: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 def finish(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
@@ -67,33 +42,8 @@ def finish(command: list[str], env: dict[str, str], timeout: float) -> tuple[int
 @pytest.fixture(scope="module")
 def running_tcm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`./tcm run --listen 127.0.0.1:<port>` on a fresh data dir, until it says it is running."""
-    data_dir = tmp_path_factory.mktemp("first-install")
-    listen = f"127.0.0.1:{free_port()}"
-    running = Running(f"http://{listen}", listen, data_dir / "run.log")
-    with open(running.log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(ROOT / "tcm"), "run", "--listen", listen],
-            env=tcm_env(data_dir),
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-
-        def started() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(f"./tcm run exited:\n{running.log()[-3000:]}")
-            return "tcm is running" in running.log()
-
-        wait_until(started, timeout=240, what="./tcm run to say it is running")
+    with tcm_run(tmp_path_factory.mktemp("first-install")) as running:
         yield running
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C: serve stops web, worker and beat
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 def test_the_public_url_warning_is_shown_once_per_start(running_tcm: Running) -> None:

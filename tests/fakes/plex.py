@@ -309,6 +309,14 @@ class FakePlex:
                 item.art = Poster(f"metadata://art/{AGENT}_{key}", seed=key + 500_000)
             return key
 
+    def add_movie(self, title: str, *, library: str = "Movies", year: int = 2020) -> int:
+        """A movie, in a movie library: what a manual trigger in Tautulli may post about."""
+        with self._lock:
+            section = self.add_library(library, kind="movie")
+            item = self._add("movie", title, section, None, index=1, year=year)
+            self._poster(item, Poster(f"metadata://posters/{AGENT}_{item.rating_key}"))
+            return item.rating_key
+
     def add_season(self, show: int, index: int, *, title: str | None = None) -> int:
         with self._lock:
             title = title or (f"Season {index}" if index else "Specials")
@@ -876,6 +884,9 @@ class _Handler(BaseHTTPRequestHandler):
                 file=f"/tv/{show.title}/S{season.index:02d}E{item.index:02d}.mkv",
                 duration=item.duration,
             )
+        elif item.type == "movie":
+            elem = SubElement(container, "Video")
+            _attrs(elem, **common, key=base, year=item.year, thumb=thumb)
         elif item.type == "season":
             assert item.parent is not None
             show = plex.items[item.parent]
