@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.test import Client
 from PIL import Image
 
 
+# Any request may read the stored secrets (tcm_site/fields.py reloads them now and then for the
+# log redaction), so the test gets a database like every page.
+@pytest.mark.django_db
 def test_the_favicon_is_served(client: Client) -> None:
     response = client.get("/favicon.ico")
 
