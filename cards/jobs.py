@@ -145,7 +145,7 @@ def _run_for_target(task: Any, job: Job, fn: Callable[..., dict], target_id: int
             failed.update(error=redact(verdict.reason))
             return {"failed": verdict.reason}
         later = (
-            f"Trying again in {verdict.retry_in:.0f} s "
+            f"Trying again in {verdict.retry_in:.{0 if verdict.retry_in >= 10 else 1}f} s "
             f"(attempt {attempt} of {settings.TCM_RETRY_LIMIT} failed)."
         )
         log.warning("%s: %s %s", what, redact(str(exc)), later)

@@ -75,7 +75,8 @@ BAD_KEYS = {
 
 
 def plex_form(**changes: str) -> dict[str, str]:
-    return plex_admin_form("http://192.168.1.10:32400", TOKEN, unwatched_style="unique", **changes)
+    form = plex_admin_form("http://192.168.1.10:32400", TOKEN, unwatched_style="unique")
+    return {**form, **changes}
 
 
 def tautulli_form(plex: PlexConnection, **changes: str) -> dict[str, str]:
