@@ -88,7 +88,7 @@ def test_it_gives_up_after_the_retry_limit(fake_plex, plex_tautulli, quick_retri
     assert fake_plex.count("/") == 3  # one connection attempt per try, then nothing
 
 
-def test_an_event_whose_worker_died_in_more_attempts_than_the_limit_fails(
+def test_an_event_none_of_whose_attempts_finished_fails_after_the_limit(
     fake_plex, plex_tautulli, settings
 ) -> None:
     # Each attempt ended with its worker's death (taken over or handed back each time): one
@@ -106,6 +106,9 @@ def test_an_event_whose_worker_died_in_more_attempts_than_the_limit_fails(
     webhook.refresh_from_db()
     assert webhook.status == "failed"
     limit = settings.TCM_RETRY_LIMIT
-    assert webhook.last_error == f"Its worker died in each of {limit} attempts; not tried again."
+    assert webhook.last_error == (
+        f"None of its {limit} attempts finished (its worker died, or the task broke off with an "
+        "error); not tried again."
+    )
     assert fake_plex.count(prefix=f"/library/metadata/{key}") == 0
     assert not TitleCard.objects.exists()
