@@ -137,12 +137,13 @@ def process_webhook_event(self, event_id: int) -> str:
     event.refresh_from_db()
     if event.attempts > settings.TCM_RETRY_LIMIT:
         # Plex failures stop at the limit (cards/failures.py); more attempts than that means
-        # each ended with its worker's death (out of memory on this episode?), which a further
-        # try would repeat.
+        # each ended without an outcome: its worker died (out of memory on this episode?) or
+        # the task broke off with an error, which a further try would repeat.
         return _finish(
             event,
             WebhookEvent.Status.FAILED,
-            f"Its worker died in each of {event.attempts - 1} attempts; not tried again.",
+            f"None of its {event.attempts - 1} attempts finished (its worker died, or the task "
+            "broke off with an error); not tried again.",
         )
     try:
         # Marked alive while it runs: should this whole worker die, a living one takes the

@@ -86,3 +86,29 @@ def test_it_gives_up_after_the_retry_limit(fake_plex, plex_tautulli, quick_retri
     assert webhook.last_error.startswith("Gave up after 3 attempts.")
     assert "HTTP 503" in webhook.last_error
     assert fake_plex.count("/") == 3  # one connection attempt per try, then nothing
+
+
+def test_an_event_none_of_whose_attempts_finished_fails_after_the_limit(
+    fake_plex, plex_tautulli, settings
+) -> None:
+    # Each attempt ended with its worker's death (taken over or handed back each time): one
+    # more would die the same way, so it fails, saying why, without a request to Plex.
+    key = fake_plex.episodes(fake_plex.add_series("Harbour", episodes=1))[0]
+    webhook = WebhookEvent.objects.create(
+        connection=plex_tautulli,
+        rating_key=str(key),
+        event="created",
+        attempts=settings.TCM_RETRY_LIMIT,
+        last_error="Its worker stopped while working on it; queued again.",
+    )
+
+    assert process_webhook_event.apply(args=[webhook.pk]).get() == "failed"
+    webhook.refresh_from_db()
+    assert webhook.status == "failed"
+    limit = settings.TCM_RETRY_LIMIT
+    assert webhook.last_error == (
+        f"None of its {limit} attempts finished (its worker died, or the task broke off with an "
+        "error); not tried again."
+    )
+    assert fake_plex.count(prefix=f"/library/metadata/{key}") == 0
+    assert not TitleCard.objects.exists()
