@@ -190,8 +190,9 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
 
 
 def refresh_watched_state(queue: Queue) -> dict:
-    """Read the watched state of every usable connection's episodes in bulk and queue a render
-    for each card whose style must change."""
+    """Apply each usable connection's watched policy to its episodes in bulk (Plex's flags, and
+    Tautulli's history when the policy counts other users) and queue a render for each card
+    whose style must change."""
     summary: dict = {"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": {}}
     for connection in usable_connections():
         try:
@@ -206,6 +207,12 @@ def refresh_watched_state(queue: Queue) -> dict:
         summary["checked"] += counts.checked
         summary["changed"] += counts.changed
         summary["queued"] += sum(1 for pk in counts.restyle if queue(pk))
+        if counts.tautulli_requests:
+            summary["tautulli_requests"] = summary.get("tautulli_requests", 0)
+            summary["tautulli_requests"] += counts.tautulli_requests
+        if counts.tautulli_error:
+            # The stored viewers stood in for Tautulli's history (cards/watched.py).
+            summary.setdefault("tautulli_unreachable", {})[connection.name] = counts.tautulli_error
     if not summary["errors"]:
         del summary["errors"]
     return summary

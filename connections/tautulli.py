@@ -153,6 +153,7 @@ class TautulliClient:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.session = session or requests.Session()
+        self.requests = 0  # calls made, for a run's summary and the benchmarks
 
     # --- commands
 
@@ -259,6 +260,7 @@ class TautulliClient:
         form = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in params.items()}
         form.update(apikey=self.api_key, cmd=cmd)
         started = time.monotonic()
+        self.requests += 1
         try:
             response = self.session.post(
                 self.endpoint, data=form, timeout=self.timeout, verify=self.verify_tls
