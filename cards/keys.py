@@ -14,6 +14,7 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
+from . import watched
 from .card import episode_lock, update_card
 from .sync import Progress, episodes_for_key
 
@@ -41,15 +42,19 @@ def process_rating_key(
     event: str = "",
     client: PlexClient | None = None,
     progress: Progress | None = None,
+    viewer: tuple[int, str] | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
     Episodes another task is working on right now are left out and listed in `busy`. For a
-    "watched" event, episodes Plex does not show as watched yet are listed in `not_watched_yet`.
+    "watched" event, episodes that do not count as watched yet (the watched policy's answer) are
+    listed in `not_watched_yet`; `viewer` (user id, name) is who Tautulli says watched them.
     Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound.
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
+    if viewer is not None:
+        watched.record_viewer(episodes, *viewer)
     outcome = KeyOutcome(episodes=len(episodes))
     for done, episode in enumerate(episodes):
         if progress:

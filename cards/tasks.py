@@ -37,7 +37,7 @@ from connections.models import PlexConnection
 from connections.plex import PlexError, PlexNotFound
 from tcm_site.locks import LockHeld
 
-from . import maintenance, sync
+from . import maintenance, sync, watched
 from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import job_task
@@ -129,8 +129,11 @@ def process_webhook_event(self, event_id: int) -> str:
         log.info("event %s is being worked on by another task; this copy does nothing", event.pk)
         return "running"
     event.refresh_from_db()
+    viewer = None
+    if event.event == "watched" and event.user_id is not None:
+        viewer = (event.user_id, event.user)
     try:
-        outcome = process_rating_key(plex, event.rating_key, event.event)
+        outcome = process_rating_key(plex, event.rating_key, event.event, viewer=viewer)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:
@@ -140,7 +143,18 @@ def process_webhook_event(self, event_id: int) -> str:
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
 
     if outcome.not_watched_yet:
-        schedule_watched_rechecks(outcome.not_watched_yet)
+        if watched.counts(plex, event.user_id):
+            schedule_watched_rechecks(outcome.not_watched_yet)
+        else:
+            # Plex's flag will never follow someone else's watching: asking again is no use.
+            log.info(
+                "event %s: %s watched %s, but the watched policy of %s does not count them; "
+                "the card stays as it is",
+                event.pk,
+                event.user or f"user {event.user_id}",
+                event.rating_key,
+                plex,
+            )
     if outcome.busy:
         # Another task is on these episodes right now. Come back when it is done: it may have
         # worked from older data than this event's.
@@ -184,7 +198,8 @@ def _recheck_key(episode_id: int) -> str:
 
 
 def schedule_watched_rechecks(episode_ids: list[int]) -> None:
-    """Ask Plex again, with growing pauses, until it shows these episodes as watched.
+    """Ask again, with growing pauses, until these episodes count as watched (the watched
+    policy's answer, from Plex's flag read again and who else watched).
 
     Tautulli posts "watched" at its threshold (85 % by default), Plex flips the episode at its own
     (90 %), minutes of playback later. One chain of re-checks per episode: identical events
@@ -201,7 +216,8 @@ def schedule_watched_rechecks(episode_ids: list[int]) -> None:
 
 @shared_task(bind=True, name="cards.recheck_watched")
 def recheck_watched(self, episode_id: int, step: int) -> str:
-    """One re-check: when Plex now shows the episode watched, render the watched style."""
+    """One re-check: Plex is asked again and the watched policy applied; when the episode now
+    counts as watched, the watched style is rendered."""
     delays = settings.TCM_WATCHED_RECHECK_DELAYS
     episode = Episode.objects.select_related("series", "connection").filter(pk=episode_id).first()
     if episode is None or episode.connection.blocked_reason():

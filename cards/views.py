@@ -16,7 +16,7 @@ import json
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +54,8 @@ class Post:
     event: str
     payload: Any
     is_test: bool = False
+    user: str = ""
+    user_id: int | None = None
 
 
 @csrf_exempt
@@ -150,7 +152,11 @@ def parse(content_type: str, body: bytes) -> Post:
         except SuspiciousOperation as exc:  # too many fields
             raise BadPost(f"unreadable form data: {exc}") from None
         payload: Any = storable({k: form.get(k) for k in form})
-        return _interpret(form.get("rating_key"), form.get("event"), payload)
+        return _with_user(
+            _interpret(form.get("rating_key"), form.get("event"), payload),
+            form.get("user"),
+            form.get("user_id"),
+        )
     if content_type == "multipart/form-data":
         raise BadPost(f"send JSON ({_EXAMPLE}) or form-encoded data")
     if not body.strip():
@@ -160,7 +166,8 @@ def parse(content_type: str, body: bytes) -> Post:
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadPost(f"malformed JSON: {str(exc)[:120]}") from None
     if isinstance(payload, dict):
-        return _interpret(payload.get("rating_key"), payload.get("event"), payload)
+        post = _interpret(payload.get("rating_key"), payload.get("event"), payload)
+        return _with_user(post, payload.get("user"), payload.get("user_id"))
     if isinstance(payload, str | int) and not isinstance(payload, bool):
         return _interpret(payload, None, payload)
     raise BadPost(f"expected a rating key or an object with rating_key, {_EXAMPLE}")
@@ -213,6 +220,25 @@ def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
     return Post(key, event, payload)
 
 
+def _with_user(post: Post, raw_user: Any, raw_id: Any) -> Post:
+    """Who watched (Tautulli's {user} and {user_id}), when the post says. Left out when not
+    filled in (a test, an agent made by hand)."""
+    if post.is_test:
+        return post
+    if raw_user is not None and not isinstance(raw_user, str):
+        raise BadPost("user must be a string")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | None):
+        raise BadPost('user_id must be a number such as 12345 or a string such as "12345"')
+    user = (raw_user or "").strip()
+    user = "" if _PLACEHOLDER.fullmatch(user) else user[:150]
+    text = str(raw_id).strip() if raw_id is not None else ""
+    if not text or _PLACEHOLDER.fullmatch(text):
+        return replace(post, user=user)
+    if not _RATING_KEY.fullmatch(text) or len(text) > 18:
+        raise BadPost(f"user_id must be a number, not {text[:40]!r}")
+    return replace(post, user=user, user_id=int(text))
+
+
 def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
     """Store the post. Stored pending with `dispatched_at` empty, it waits for the relay, which
     queues its task once the row is committed (cards/relay.py).
@@ -231,6 +257,8 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
         connection=connection,
         rating_key=post.rating_key,
         event=post.event,
+        user=post.user,
+        user_id=post.user_id,
         payload=post.payload,
         received_at=now,
         status=WebhookEvent.Status.PENDING,

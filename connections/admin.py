@@ -68,6 +68,8 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         "last_checked_at",
         "last_error",
         "auth_failed_at",
+        "watched_fallback",
+        "watched_fallback_at",
     )
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "verify_tls", "timeout", "enabled")}),
@@ -76,6 +78,7 @@ class PlexConnectionAdmin(admin.ModelAdmin):
             "Default card settings",
             {"fields": ("card_type", "watched_style", "unwatched_style", "font")},
         ),
+        ("Whose watching counts", {"fields": ("watched_policy", "watched_users")}),
         ("Status", {"fields": readonly_fields}),
     )
 

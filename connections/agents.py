@@ -3,7 +3,8 @@ match (create, repair, remove, test).
 
 Two Webhook agents per connection: "<name> - Recently Added" (on_created, shows/seasons/episodes)
 and "<name> - Watched" (on_watched, episodes, optionally one user). Both POST
-`{"rating_key": "{rating_key}", "event": "..."}` to the connection's webhook URL.
+`{"rating_key": "{rating_key}", "event": "..."}` to the connection's webhook URL; the watched one
+adds `"user": "{user}", "user_id": "{user_id}"` (who watched, for the watched policy).
 
 Tautulli's set_notifier_config resets the name, hook, method and conditions it is not given, and
 merges the on_* flags and texts; so every write sends the complete configuration, every flag
@@ -94,11 +95,13 @@ class AgentSpec:
     event: str
     hook: str
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
+    # More of Tautulli's parameters the post carries: (key in the body, template).
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def body(self) -> str:
         # Tautulli substitutes {rating_key} inside string values and always sends strings.
-        return json.dumps({"rating_key": "{rating_key}", "event": self.event})
+        return json.dumps({"rating_key": "{rating_key}", "event": self.event, **dict(self.extra)})
 
     def params(self, known_actions: set[str]) -> dict[str, Any]:
         """The complete set_notifier_config parameters (besides notifier_id and agent_id)."""
@@ -178,6 +181,8 @@ def specs(connection: Connection) -> tuple[AgentSpec, AgentSpec]:
         event="watched",
         hook=hook,
         conditions=tuple(watched_conditions),
+        # Who watched: the watched policy may count someone other than the owner.
+        extra=(("user", "{user}"), ("user_id", "{user_id}")),
     )
     return created, watched
 
