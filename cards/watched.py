@@ -368,4 +368,4 @@ def explain(episode: Episode) -> tuple[list[str], str]:
 
 
 def _names(user_ids: list[int], names: dict[str, str]) -> str:
-    return ", ".join(names.get(str(u), f"user {u}") for u in user_ids)
+    return ", ".join(sorted((names.get(str(u), f"user {u}") for u in user_ids), key=str.casefold))
