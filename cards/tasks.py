@@ -398,9 +398,10 @@ def sync_all_libraries(run: JobRun) -> dict:
     return maintenance.for_each_connection(lambda pk: dispatch(sync_library, pk))
 
 
-@job_task("refresh_watched_state", "Refresh watched state", lock_timeout=25 * 60)
+@job_task("refresh_watched_state", "Refresh watched state", lock_timeout=4 * 60)
 def refresh_watched_state(run: JobRun) -> dict:
-    """Watched state from Plex in bulk; re-renders where the style must change."""
+    """The watched policy in bulk (Plex's flags, Tautulli's history); re-renders where the style
+    must change. Every 5 minutes: it must stay cheap (bench/watched.py)."""
     return maintenance.refresh_watched_state(queue_render)
 
 
