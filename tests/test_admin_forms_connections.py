@@ -89,6 +89,7 @@ def plex_form(**changes: str) -> dict[str, str]:
         "watched_style": "unique",
         "unwatched_style": "unique",
         "font": "",
+        "watched_policy": "owner",
     }
     return {**data, **changes}
 

@@ -90,6 +90,7 @@ def test_entering_a_new_token_lets_work_resume(admin_client, fake_plex, plex_con
             "watched_style": "unique",
             "unwatched_style": "unique",
             "font": "",
+            "watched_policy": "owner",
         },
     )
 
