@@ -20,6 +20,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,9 +99,7 @@ def main() -> None:
             plex.reset_counts()
             t0 = time.perf_counter()
             for lib in client.tv_libraries():
-                for _ in _pages(
-                    lambda start, lib=lib: client.episodes_page(lib, start, size), size
-                ):
+                for _ in _pages(partial(client.episodes_page, lib, size=size), size):
                     pass
             tclient = connection.tautulli_connections.get().client()
             for user_id in (SAM, ALEX):

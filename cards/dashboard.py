@@ -158,9 +158,9 @@ def plex_health(connection: PlexConnection) -> Health:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
         health.extra = f"last sync {when}: {outcome(sync)['text']}"
     if connection.watched_fallback and connection.watched_policy != "owner":
-        when = timezone.localtime(connection.watched_fallback_at or timezone.now())
+        at = timezone.localtime(connection.watched_fallback_at or timezone.now())
         health.warning = (
-            f"Watched refresh {when:%Y-%m-%d %H:%M}: Tautulli could not be read "
+            f"Watched refresh {at:%Y-%m-%d %H:%M}: Tautulli could not be read "
             f"({connection.watched_fallback}). Plex's flag and the viewers Tautulli reported "
             "before were used, so the outage changes no card's style."
         )

@@ -120,6 +120,40 @@ def dispatch_pending_events(queue: Queue, limit: int = 1000) -> dict:
     return summary
 
 
+# --- Plex is back up
+
+
+def release_waiting_work(connection: PlexConnection, queue_event: Queue, queue_card: Queue) -> dict:
+    """Tautulli says Plex is back up: what waits for a retry after a Plex failure (webhook
+    events, cards) is queued now, instead of when its backoff ends (cards/failures.py).
+
+    Each is claimed with an UPDATE that repeats its condition, so what a worker took meanwhile
+    is not queued twice; the copy still waiting out its countdown finds the work done and does
+    nothing (tasks are idempotent)."""
+    now = timezone.now()
+    summary = {"events": 0, "cards": 0}
+    waiting = WebhookEvent.objects.filter(
+        connection__plex=connection,
+        status=WebhookEvent.Status.PENDING,
+        next_attempt_at__gt=now,
+    ).exclude(event="intup")
+    for pk in list(waiting.values_list("pk", flat=True)):
+        if waiting.filter(pk=pk).update(next_attempt_at=now, dispatched_at=now):
+            summary["events"] += int(queue_event(pk))
+    cards = TitleCard.objects.filter(
+        episode__connection=connection,
+        state=TitleCard.State.FAILED,
+        retry_at__gt=now,
+        attempts__lt=settings.TCM_RETRY_LIMIT,
+    )
+    for pk, episode_id in list(cards.values_list("pk", "episode_id")):
+        if cards.filter(pk=pk).update(retry_at=now):
+            summary["cards"] += int(queue_card(episode_id))
+    if any(summary.values()):
+        log.info("Plex %s is back up: queued at once %s", connection, summary)
+    return summary
+
+
 # --- Cards that need work
 
 

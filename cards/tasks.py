@@ -129,6 +129,10 @@ def process_webhook_event(self, event_id: int) -> str:
         log.info("event %s is being worked on by another task; this copy does nothing", event.pk)
         return "running"
     event.refresh_from_db()
+    if event.event == "intup":
+        released = maintenance.release_waiting_work(plex, queue_event, _queue_card_now)
+        log.info("event %s: Plex %s is back up; %s", event.pk, plex, released)
+        return _finish(event, WebhookEvent.Status.DONE, "")
     viewer = None
     if event.event == "watched" and event.user_id is not None:
         viewer = (event.user_id, event.user)
@@ -381,6 +385,13 @@ RENDER_QUEUED_FOR = 3 * 3600
 
 def _render_queued_key(episode_id: int) -> str:
     return f"render-queued:{episode_id}"
+
+
+def _queue_card_now(episode_id: int) -> bool:
+    # Not through queue_render: a card the schedule queued and that already failed is queued
+    # again here on purpose (its task may be waiting out a backoff).
+    cache.delete(_render_queued_key(episode_id))
+    return queue_render(episode_id)
 
 
 def queue_render(episode_id: int) -> bool:

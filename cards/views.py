@@ -32,7 +32,8 @@ from .models import WebhookEvent
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("created", "watched")
+# "intup": Tautulli's "Plex server back up", about no item.
+EVENTS = ("created", "watched", "intup")
 # ASCII digits only: \d also matches other scripts' digits ("١٢٣"), which int() and Plex's
 # client would read as a different item's key.
 _RATING_KEY = re.compile(r"[0-9]{1,20}")
@@ -211,6 +212,8 @@ def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
     # A test notification: Tautulli sends the texts without filling in {rating_key}.
     if event == "test" or _PLACEHOLDER.fullmatch(key):
         return Post("", "test", payload, is_test=True)
+    if event == "intup":
+        return Post("", "intup", payload)
     if not key:
         raise BadPost(f"missing rating_key, {_EXAMPLE}")
     if not _RATING_KEY.fullmatch(key):

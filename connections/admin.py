@@ -202,6 +202,7 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         "webhook_url",
         "created_agent_id",
         "watched_agent_id",
+        "plex_up_agent_id",
         "last_webhook_at",
         "test_requested_at",
         "last_test_at",
@@ -219,13 +220,15 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
                     "agent_name",
                     "trigger_on_watched",
                     "username",
+                    "trigger_on_plex_up",
                 ),
                 # The admin puts a description into the page as HTML: escaped, the
                 # placeholder shows as text instead of vanishing as an unknown tag.
                 "description": escape(
-                    "The action “Create notification agents” sets up two Webhook agents in "
-                    "Tautulli (“<agent name> - Recently Added” and “<agent name> - Watched”) "
-                    "that post to tcm; running it again repairs them. Deleting this connection "
+                    "The action “Create notification agents” sets up Webhook agents in "
+                    "Tautulli (“<agent name> - Recently Added”, “<agent name> - Watched” and "
+                    "“<agent name> - Plex back up”) that post to tcm; running it again repairs "
+                    "them. Deleting this connection "
                     "removes them from Tautulli. " + WATCHED_THRESHOLD_ADVICE
                 ),
             },

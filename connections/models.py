@@ -246,6 +246,12 @@ class TautulliConnection(models.Model):
         blank=True,
         help_text="Only this user's watching triggers a re-render. Empty: anyone's.",
     )
+    trigger_on_plex_up = models.BooleanField(
+        "Plex back up releases waiting work",
+        default=True,
+        help_text="An agent for Tautulli's “Plex server back up” notification: work waiting for "
+        "a Plex outage to pass is tried again at once, not after its backoff.",
+    )
     verify_tls = models.BooleanField("verify TLS certificates", default=True)
     timeout = models.PositiveSmallIntegerField(
         "request timeout (s)", default=15, validators=[MinValueValidator(1), MaxValueValidator(300)]
@@ -258,6 +264,7 @@ class TautulliConnection(models.Model):
 
     created_agent_id = models.IntegerField(null=True, blank=True, editable=False)
     watched_agent_id = models.IntegerField(null=True, blank=True, editable=False)
+    plex_up_agent_id = models.IntegerField(null=True, blank=True, editable=False)
 
     last_webhook_at = models.DateTimeField(null=True, blank=True, editable=False)
     test_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
