@@ -70,8 +70,15 @@ def test_the_plex_back_up_agent_posts_what_the_webhook_takes(
 ) -> None:
     from tests.support import admin_action
 
-    type(tautulli_connection).objects.update(tcm_url=live_server.url)
-    admin_action(admin_client, tautulli_connection, "create_agents")
+    type(tautulli_connection).objects.update(tcm_url=live_server.url, trigger_on_plex_up=True)
+    messages = admin_action(admin_client, tautulli_connection, "create_agents")
+    assert messages == [
+        (
+            "success",
+            "home tautulli: notification agents created “tcm - Recently Added”, “tcm - Watched”, "
+            "“tcm - Plex back up”.",
+        )
+    ]
     tautulli_connection.refresh_from_db()
     agent = fake_tautulli.agent(tautulli_connection.plex_up_agent_id)
     assert agent["friendly_name"] == "tcm - Plex back up"
@@ -82,3 +89,14 @@ def test_the_plex_back_up_agent_posts_what_the_webhook_takes(
     assert delivery.status == 202
     assert json.loads(delivery.body) == {"event": "intup"}
     assert WebhookEvent.objects.get().event == "intup"
+
+    type(tautulli_connection).objects.update(trigger_on_plex_up=False)
+    messages = admin_action(admin_client, tautulli_connection, "create_agents")
+    assert "removed “tcm - Plex back up”" in messages[0][1]
+    assert len(fake_tautulli.notifiers) == 2
+
+
+def test_a_new_connection_wants_the_plex_back_up_agent() -> None:
+    from connections.models import TautulliConnection
+
+    assert TautulliConnection().trigger_on_plex_up is True
