@@ -15,10 +15,8 @@ through the same client (connections/plex.py) and Tautulli's history pages throu
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -30,25 +28,11 @@ OWNER, SAM, ALEX = 1001, 2002, 3003
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--episodes", type=int, default=5000)
-    parser.add_argument("--page-size", type=int, default=500)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    # bench/ is on the path first when a benchmark runs as a script.
+    from sync import library_arguments, use_throwaway_data_dir
 
-    data_dir = tempfile.mkdtemp(prefix="tcm-bench-watched-")
-    os.environ.update(
-        {
-            "TCM_DATA_DIR": data_dir,
-            "TCM_ENV_FILE": os.devnull,
-            "DJANGO_SETTINGS_MODULE": "tcm_site.settings",
-            "TCM_PLEX_PAGE_SIZE": str(args.page_size),
-            "TCM_LOG_LEVEL": "WARNING",
-            "REDIS_URL": "",
-        }
-    )
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
+    args = library_arguments(__doc__.split("\n")[0])
+    use_throwaway_data_dir(args, "tcm-bench-watched-")
 
     import django
 
