@@ -284,7 +284,6 @@ def sync_library(
                 progress(done, total)
         _flag_gone(lib, series_rows, episode_rows, seen_series, seen_episodes, counts)
         counts.libraries.append(lib.title)
-    watched.settle(connection)  # the policy's answers for what Plex's flags say now
     return counts
 
 
@@ -421,6 +420,8 @@ def _store_episode_page(
         for info in page
     }
     created, updated, unchanged = _merge(Episode, connection, values, rows, fetched_at)
+    # The policy's answers for what Plex's flags say now (the rows in `rows` keep theirs).
+    watched.settle(connection, [rows[key].pk for key in values])
     counts.episodes_created += created
     counts.episodes_updated += updated
     counts.episodes_unchanged += unchanged
