@@ -192,7 +192,8 @@ def read_history(
         for section, title in libraries:
             for user_id in users:
                 read_key = f"{section}:{user_id if user_id is not None else '*'}"
-                _read_one(client, read_key, section, user_id, state, known, now, result)
+                library = (connection.pk, section, title)
+                _read_one(client, read_key, library, user_id, state, known, now, result)
             result.libraries.append(title)
     except TautulliError as exc:
         result.error = str(exc)
@@ -228,7 +229,7 @@ def _learn_users(connection: PlexConnection, client: TautulliClient) -> None:
 def _read_one(
     client: TautulliClient,
     read_key: str,
-    section: str,
+    library: tuple[int, str, str],
     user_id: int | None,
     state: dict,
     known: dict[str, int],
@@ -239,7 +240,7 @@ def _read_one(
     full_at = _parse_time(last.get("full_at"))
     full = full_at is None or now - full_at >= FULL_READ_EVERY or not last.get("day")
     after = None if full else date.fromisoformat(last["day"]) - OVERLAP
-    filters: dict[str, object] = {"section_id": section, "media_type": "episode"}
+    filters: dict[str, object] = {"section_id": library[1], "media_type": "episode"}
     if user_id is not None:
         filters["user_id"] = user_id
     seen: dict[tuple[int, int], tuple[str, int]] = {}
@@ -252,7 +253,7 @@ def _read_one(
                 seen[pair] = (play.user, play.stopped)
     _store_viewers(seen, result)
     if full:
-        _forget_unseen(known, user_id, seen, now, result)
+        _forget_unseen(library, user_id, seen, now, result)
     state[read_key] = {
         "day": now.date().isoformat(),
         "full_at": now.isoformat() if full else last.get("full_at"),
@@ -283,7 +284,7 @@ def _store_viewers(seen: dict[tuple[int, int], tuple[str, int]], result: History
 
 
 def _forget_unseen(
-    known: dict[str, int],
+    library: tuple[int, str, str],
     user_id: int | None,
     seen: dict[tuple[int, int], tuple[str, int]],
     now: datetime,
@@ -291,9 +292,13 @@ def _forget_unseen(
 ) -> None:
     """A full read is the whole truth about this library (and user): viewers it does not list
     were deleted from Tautulli's history, unless recorded too recently for the history to show
-    them."""
+    them. `library`: the connection's id, the library's section id and title (as the
+    episodes' series keep it)."""
+    connection_id, _, title = library
     stale = Viewer.objects.filter(
-        episode_id__in=list(known.values()), recorded_at__lt=now - KEEP_RECENT
+        episode__connection_id=connection_id,
+        episode__series__library=title,
+        recorded_at__lt=now - KEEP_RECENT,
     )
     if user_id is not None:
         stale = stale.filter(user_id=user_id)

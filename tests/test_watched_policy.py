@@ -173,3 +173,38 @@ def test_the_episode_page_says_who_watched_and_why(
     assert "Not watched: the policy needs all of Alex, Sam; watched by Alex, not yet by Sam." in (
         page
     )
+
+
+def test_a_full_read_forgets_deleted_plays_of_its_own_library_only(
+    fake_plex, fake_tautulli, plex_connection
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cards.sync import sync_library
+
+    TautulliConnection.objects.create(
+        name="tautulli", url=fake_tautulli.url, api_key=fake_tautulli.api_key, plex=plex_connection
+    )
+    fake_tautulli.add_user(SAM, "Sam")
+    tv = fake_plex.add_series("Harbour", episodes=1)
+    anime = fake_plex.add_series("Lantern", episodes=1, library="Anime")
+    [harbour], [lantern] = fake_plex.episodes(tv), fake_plex.episodes(anime)
+    sync_library(plex_connection)
+    fake_tautulli.play(SAM, harbour, show=tv, section_id=1)
+    fake_tautulli.play(SAM, lantern, show=anime, section_id=2)
+    use_policy(plex_connection, "any_chosen", [SAM])
+    refresh_watched(plex_connection)
+    assert Viewer.objects.count() == 2
+
+    fake_tautulli.history = [r for r in fake_tautulli.history if r["rating_key"] != harbour]
+    Viewer.objects.update(recorded_at=timezone.now() - timedelta(days=2))
+    PlexConnection.objects.update(history_read={})  # the daily full read is due
+    plex_connection.refresh_from_db()
+    counts = refresh_watched(plex_connection)
+
+    assert list(Viewer.objects.values_list("episode__rating_key", flat=True)) == [str(lantern)]
+    assert counts.changed == 1
+    assert Episode.objects.get(rating_key=str(harbour)).watched is False
+    assert Episode.objects.get(rating_key=str(lantern)).watched is True
