@@ -42,19 +42,19 @@ def process_rating_key(
     event: str = "",
     client: PlexClient | None = None,
     progress: Progress | None = None,
-    viewer: tuple[int, str] | None = None,
+    viewers: list[tuple[int, str]] | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
     Episodes another task is working on right now are left out and listed in `busy`. For a
     "watched" event, episodes that do not count as watched yet (the watched policy's answer) are
-    listed in `not_watched_yet`; `viewer` (user id, name) is who Tautulli says watched them.
+    listed in `not_watched_yet`; `viewers` (user id, name) are who Tautulli says watched them.
     Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound.
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
-    if viewer is not None:
-        watched.record_viewer(episodes, *viewer)
+    for user_id, name in viewers or []:
+        watched.record_viewer(episodes, user_id, name)
     outcome = KeyOutcome(episodes=len(episodes))
     for done, episode in enumerate(episodes):
         if progress:

@@ -133,11 +133,15 @@ def process_webhook_event(self, event_id: int) -> str:
         released = maintenance.release_waiting_work(plex, queue_event, _queue_card_now)
         log.info("event %s: Plex %s is back up; %s", event.pk, plex, released)
         return _finish(event, WebhookEvent.Status.DONE, "")
-    viewer = None
-    if event.event == "watched" and event.user_id is not None:
-        viewer = (event.user_id, event.user)
+    viewers = []
+    if event.event == "watched":
+        # Two people finishing the episode together: the second post is stored as this one's
+        # duplicate and queues nothing, so its user is taken here.
+        posts = [(event.user_id, event.user)]
+        posts += WebhookEvent.objects.filter(duplicate_of=event).values_list("user_id", "user")
+        viewers = sorted({user_id: name for user_id, name in posts if user_id is not None}.items())
     try:
-        outcome = process_rating_key(plex, event.rating_key, event.event, viewer=viewer)
+        outcome = process_rating_key(plex, event.rating_key, event.event, viewers=viewers)
     except PlexError as exc:
         verdict = plex_failure(plex, exc, event.attempts)
         if verdict.retry_in is None:
@@ -147,7 +151,7 @@ def process_webhook_event(self, event_id: int) -> str:
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
 
     if outcome.not_watched_yet:
-        if watched.counts(plex, event.user_id):
+        if not viewers or any(watched.counts(plex, user_id) for user_id, _ in viewers):
             schedule_watched_rechecks(outcome.not_watched_yet)
         else:
             # Plex's flag will never follow someone else's watching: asking again is no use.

@@ -128,3 +128,29 @@ def test_an_unfilled_user_is_taken_for_none(client, plex_tautulli) -> None:
     assert answer.status_code == 202
     event = WebhookEvent.objects.get()
     assert (event.user, event.user_id) == ("", None)
+
+
+def test_two_people_finishing_together_both_count(
+    client, fake_plex, plex_tautulli, settings
+) -> None:
+    from cards.tasks import process_webhook_event
+
+    alex = 3003
+    key = household(fake_plex, plex_tautulli, "all_chosen", [SAM, alex])
+    settings.TCM_WATCHED_RECHECK_DELAYS = []
+    body = {"rating_key": str(key), "event": "watched"}
+    for user_id, name in ((SAM, "Sam"), (alex, "Alex")):  # within the dedupe window
+        answer = client.post(
+            f"/webhooks/tautulli/{plex_tautulli.webhook_secret}/",
+            json.dumps({**body, "user": name, "user_id": str(user_id)}),
+            content_type="application/json",
+        )
+        assert answer.status_code == 202
+    first, second = WebhookEvent.objects.order_by("pk")
+    assert second.duplicate_of_id == first.pk  # no task of its own
+
+    process_webhook_event.apply((first.pk,))
+
+    assert sorted(Viewer.objects.values_list("user", flat=True)) == ["Alex", "Sam"]
+    assert Episode.objects.get().watched is True
+    assert TitleCard.objects.get().style == WATCHED
