@@ -89,3 +89,31 @@ def test_the_episode_page_says_who_watched_and_why(
     assert page.locator(".field-watched_by .readonly").inner_text() == "Sam"
     why = page.locator(".field-watched_why .readonly").inner_text()
     assert why == "Watched: the policy needs any of Sam; watched by Sam."
+
+
+def test_the_front_page_says_when_tautulli_could_not_be_read(
+    admin_page: Page, fake_plex, fake_tautulli, screenshot: Screenshot
+) -> None:
+    plex = PlexConnection.objects.create(
+        name="home plex",
+        url=fake_plex.url,
+        token=fake_plex.token,
+        watched_policy="any_chosen",
+        watched_users=[SAM],
+    )
+    TautulliConnection.objects.create(
+        name="tautulli", url=fake_tautulli.url, api_key=fake_tautulli.api_key, plex=plex
+    )
+    fake_plex.add_series("Harbour", episodes=1)
+    fake_tautulli.stop()
+    refresh_watched(plex)
+
+    page = admin_page
+    page.goto("/admin/")
+    warning = page.locator("#tcm-connections .tcm-watched-fallback")
+    warning.scroll_into_view_if_needed()
+    screenshot(page, "front-page-tautulli-unreadable")
+
+    text = warning.inner_text()
+    assert "Tautulli could not be read" in text and "changes no card's style" in text
+    assert warning.is_visible()
