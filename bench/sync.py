@@ -20,14 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def library_arguments(description: str) -> argparse.Namespace:
+    """The options of the benchmarks that walk a library (this one, bench/watched.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--episodes", type=int, default=5000)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="tcm-bench-sync-")
+
+def use_throwaway_data_dir(args: argparse.Namespace, prefix: str) -> None:
+    """Settings for a run in a fresh data dir (SQLite unless --database-url), before Django."""
+    data_dir = tempfile.mkdtemp(prefix=prefix)
     os.environ.update(
         {
             "TCM_DATA_DIR": data_dir,
@@ -40,6 +44,11 @@ def main() -> None:
     )
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
+
+
+def main() -> None:
+    args = library_arguments(__doc__.split("\n")[0])
+    use_throwaway_data_dir(args, "tcm-bench-sync-")
 
     import django
 

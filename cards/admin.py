@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from . import dashboard, tasks
 from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
+from .watched import explain
 
 
 def _card_types_or_inherit() -> list[tuple[str, str]]:
@@ -282,6 +283,9 @@ class EpisodeAdmin(MadeByTcm, CardActions):
         "season_number",
         "episode_number",
         "watched",
+        "plex_watched",
+        "watched_by",
+        "watched_why",
         "present",
         *from_plex,
     )
@@ -295,6 +299,9 @@ class EpisodeAdmin(MadeByTcm, CardActions):
                     "title",
                     ("season_number", "episode_number", "absolute_number"),
                     "watched",
+                    "plex_watched",
+                    "watched_by",
+                    "watched_why",
                     "present",
                 )
             },
@@ -318,6 +325,15 @@ class EpisodeAdmin(MadeByTcm, CardActions):
     @admin.display(description="card")
     def thumbnail(self, obj: Episode) -> str:
         return card_thumbnail(getattr(obj, "card", None))
+
+    @admin.display(description="watched by")
+    def watched_by(self, obj: Episode) -> str:
+        who, _ = explain(obj)
+        return ", ".join(who) or "nobody, as far as tcm knows"
+
+    @admin.display(description="why")
+    def watched_why(self, obj: Episode) -> str:
+        return explain(obj)[1]
 
     @admin.display(description="card")
     def card_preview(self, obj: Episode) -> str:

@@ -151,6 +151,7 @@ class Health:
     checked_at: datetime | None = None
     extra: str = ""
     last_webhook_at: datetime | None = None
+    warning: str = ""
 
 
 def plex_health(connection: PlexConnection) -> Health:
@@ -170,6 +171,13 @@ def plex_health(connection: PlexConnection) -> Health:
     if sync:
         when = timezone.localtime(sync.started_at).strftime("%Y-%m-%d %H:%M")
         health.extra = f"last sync {when}: {outcome(sync)['text']}"
+    if connection.watched_fallback and connection.watched_policy != "owner":
+        at = timezone.localtime(connection.watched_fallback_at or timezone.now())
+        health.warning = (
+            f"Watched refresh {at:%Y-%m-%d %H:%M}: Tautulli could not be read "
+            f"({connection.watched_fallback}). Plex's flag and the viewers Tautulli reported "
+            "before were used, so the outage changes no card's style."
+        )
     return health
 
 

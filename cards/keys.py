@@ -14,6 +14,7 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
+from . import watched
 from .card import LabelBatch, episode_lock, up_to_date, update_card
 from .looks import needs_restyle
 from .models import TitleCard
@@ -45,11 +46,13 @@ def process_rating_key(
     event: str = "",
     client: PlexClient | None = None,
     progress: Progress | None = None,
+    viewers: list[tuple[int, str]] | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
     Episodes another task is working on right now are left out and listed in `busy`. For a
-    "watched" event, episodes Plex does not show as watched yet are listed in `not_watched_yet`.
+    "watched" event, episodes that do not count as watched yet (the watched policy's answer) are
+    listed in `not_watched_yet`; `viewers` (user id, name) are who Tautulli says watched them.
     Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound.
     """
     client = client or connection.client()
@@ -57,6 +60,8 @@ def process_rating_key(
     # Labels are not in listings: read the episodes whose labels tcm does not know yet whole,
     # a hundred per request, rather than one request per card.
     read_whole(connection, client, [e for e in episodes if e.plex_labels is None])
+    for user_id, name in viewers or []:
+        watched.record_viewer(episodes, user_id, name)
     outcome = KeyOutcome(episodes=len(episodes))
     labels = LabelBatch(client)
     cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}

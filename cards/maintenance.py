@@ -177,6 +177,40 @@ def requeue_after_broker_loss(queue: Callable[[int, float | None], bool], before
     return queued
 
 
+# --- Plex is back up
+
+
+def release_waiting_work(connection: PlexConnection, queue_event: Queue, queue_card: Queue) -> dict:
+    """Tautulli says Plex is back up: what waits for a retry after a Plex failure (webhook
+    events, cards) is queued now, instead of when its backoff ends (cards/failures.py).
+
+    Each is claimed with an UPDATE that repeats its condition, so what a worker took meanwhile
+    is not queued twice; the copy still waiting out its countdown finds the work done and does
+    nothing (tasks are idempotent)."""
+    now = timezone.now()
+    summary = {"events": 0, "cards": 0}
+    waiting = WebhookEvent.objects.filter(
+        connection__plex=connection,
+        status=WebhookEvent.Status.PENDING,
+        next_attempt_at__gt=now,
+    ).exclude(event="intup")
+    for pk in list(waiting.values_list("pk", flat=True)):
+        if waiting.filter(pk=pk).update(next_attempt_at=now, dispatched_at=now):
+            summary["events"] += int(queue_event(pk))
+    cards = TitleCard.objects.filter(
+        episode__connection=connection,
+        state=TitleCard.State.FAILED,
+        retry_at__gt=now,
+        attempts__lt=settings.TCM_RETRY_LIMIT,
+    )
+    for pk, episode_id in list(cards.values_list("pk", "episode_id")):
+        if cards.filter(pk=pk).update(retry_at=now):
+            summary["cards"] += int(queue_card(episode_id))
+    if any(summary.values()):
+        log.info("Plex %s is back up: queued at once %s", connection, summary)
+    return summary
+
+
 # --- Cards that need work
 
 
@@ -347,8 +381,9 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
 
 
 def refresh_watched_state(queue: Queue) -> dict:
-    """Read the watched state of every usable connection's episodes in bulk and queue a render
-    for each card whose style must change."""
+    """Apply each usable connection's watched policy to its episodes in bulk (Plex's flags, and
+    Tautulli's history when the policy counts other users) and queue a render for each card
+    whose style must change."""
     summary: dict = {"connections": 0, "checked": 0, "changed": 0, "queued": 0, "errors": {}}
     for connection in usable_connections():
         try:
@@ -363,6 +398,12 @@ def refresh_watched_state(queue: Queue) -> dict:
         summary["checked"] += counts.checked
         summary["changed"] += counts.changed
         summary["queued"] += sum(1 for pk in counts.restyle if queue(pk))
+        if counts.tautulli_requests:
+            summary["tautulli_requests"] = summary.get("tautulli_requests", 0)
+            summary["tautulli_requests"] += counts.tautulli_requests
+        if counts.tautulli_error:
+            # The stored viewers stood in for Tautulli's history (cards/watched.py).
+            summary.setdefault("tautulli_unreachable", {})[connection.name] = counts.tautulli_error
     if not summary["errors"]:
         del summary["errors"]
     return summary

@@ -207,8 +207,12 @@ class Episode(CardOverrides):
     guid_tvdb = models.CharField(max_length=64, blank=True)
     guid_tmdb = models.CharField(max_length=64, blank=True)
     guid_imdb = models.CharField(max_length=64, blank=True)
-    # None: not known yet. The unwatched (spoiler-safe) style applies then.
+    # Whether the episode counts as watched: the connection's watched policy's answer
+    # (cards/watched.py), which the style goes by. None: not known yet; the unwatched
+    # (spoiler-safe) style applies then.
     watched = models.BooleanField(null=True, blank=True)
+    # Plex's own watched flag: the owner's account's, kept apart from the policy's answer.
+    plex_watched = models.BooleanField("watched on Plex (owner)", null=True, blank=True)
     thumb = models.CharField(max_length=500, blank=True, help_text="Plex's thumbnail path.")
     # The labels Plex showed on the episode when tcm last read it whole (listings leave them
     # out), tcm's own label included once it set it; null: not read yet. Labelling sends the
@@ -242,6 +246,30 @@ class Episode(CardOverrides):
 
     def __str__(self) -> str:
         return f"{self.series.title} S{self.season_number or 0:02d}E{self.episode_number or 0:02d}"
+
+
+class Viewer(models.Model):
+    """Someone Tautulli says has watched the episode (its history, or its watched post)."""
+
+    class Source(models.TextChoices):
+        HISTORY = "history"
+        WEBHOOK = "webhook"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="viewers")
+    user_id = models.BigIntegerField(help_text="Tautulli's (Plex's) user id.")
+    user = models.CharField(max_length=150, blank=True)
+    watched_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.HISTORY)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "user_id"], name="viewer_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.user_id} watched {self.episode_id}"
 
 
 class TitleCard(models.Model):
@@ -313,6 +341,9 @@ class WebhookEvent(models.Model):
     )
     rating_key = models.CharField(max_length=32)
     event = models.CharField(max_length=20, blank=True)
+    # Who watched, for a "watched" post (Tautulli's {user} and {user_id}).
+    user = models.CharField(max_length=150, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(

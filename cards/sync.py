@@ -6,7 +6,8 @@ them (titles, numbers, watched state, thumb).
 - `episodes_for_key` turns one rating key (show, season or episode) into its episodes, creating
   unknown series on the fly; `refresh_episode` reads one episode again.
 - `refresh_watched` reads the watched state of every episode in bulk, for what Tautulli does not
-  report (an episode marked watched by hand).
+  report (an episode marked watched by hand), and applies the watched policy (cards/watched.py).
+  Plex's flag is stored as `plex_watched`; `watched` is the policy's answer.
 
 A row is written only with data fetched after what it holds (`synced_at`): two tasks that read
 the same episode at different moments cannot leave the older answer behind.
@@ -37,6 +38,7 @@ from connections.plex import (
     ShowInfo,
 )
 
+from . import watched
 from .looks import restyle
 from .models import Episode, Series
 
@@ -79,7 +81,7 @@ def _episode_values(info: EpisodeInfo, series_id: int) -> dict:
         "guid_tvdb": _fit(Episode, "guid_tvdb", info.guids.get("tvdb", "")),
         "guid_tmdb": _fit(Episode, "guid_tmdb", info.guids.get("tmdb", "")),
         "guid_imdb": _fit(Episode, "guid_imdb", info.guids.get("imdb", "")),
-        "watched": info.watched,
+        "plex_watched": info.watched,
         "thumb": _fit(Episode, "thumb", info.thumb),
         "plex_updated_at": info.updated_at,
         "present": True,
@@ -104,7 +106,7 @@ SYNC_FIELDS = {
     ],
     Episode: [
         *("series", "season_rating_key", "season_number", "episode_number", "title"),
-        *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "watched", "thumb"),
+        *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "plex_watched", "thumb"),
         *("plex_updated_at", "present"),
     ],
 }
@@ -118,11 +120,15 @@ def store_series(connection: PlexConnection, info: ShowInfo, fetched_at: datetim
 def store_episode(
     connection: PlexConnection, info: EpisodeInfo, series: Series, fetched_at: datetime
 ) -> Episode:
-    """The Episode row for Plex's data, created or brought up to date."""
+    """The Episode row for Plex's data, created or brought up to date; its `watched` is the
+    watched policy's answer (cards/watched.py)."""
     values = _episode_values(info, series.pk)
     if info.labels is not None:  # a whole item, not a listing's
         values["plex_labels"] = list(info.labels)
-    return _store(Episode, connection, info.rating_key, values, fetched_at)
+    episode = _store(Episode, connection, info.rating_key, values, fetched_at)
+    if watched.settle(connection, [episode.pk]):
+        episode.refresh_from_db(fields=["watched", "updated_at"])
+    return episode
 
 
 def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Episode]) -> None:
@@ -345,28 +351,35 @@ def sync_library(
 @dataclass
 class WatchedCounts:
     checked: int = 0
-    changed: int = 0
+    changed: int = 0  # episodes whose policy answer changed
+    plex_changed: int = 0  # episodes whose Plex flag changed
+    tautulli_requests: int = 0
+    # Why Tautulli could not be read this run (the stored viewers stood in), or "".
+    tautulli_error: str = ""
     # Episodes whose card is in the other style now: they need a new render.
     restyle: list[int] = field(default_factory=list)
 
 
 def refresh_watched(connection: PlexConnection, client: PlexClient | None = None) -> WatchedCounts:
-    """Read the watched state of every episode in the connection's libraries, a page of
-    `TCM_PLEX_PAGE_SIZE` episodes per request (never one request per episode), and store the
-    changes. Catches what Tautulli does not report: an episode marked watched (or unwatched) by
-    hand in Plex. Episodes tcm does not know yet are left to the library sync.
+    """Apply the watched policy to every episode of the connection's libraries, in bulk.
+
+    Plex's flag (the owner's) is read a page of `TCM_PLEX_PAGE_SIZE` episodes per request (never
+    one request per episode); when the policy counts other users, Tautulli's history is read
+    in bulk too (cards/watched.py: one paged read per library and user). Catches what Tautulli
+    does not report: an episode marked watched (or unwatched) by hand in Plex. Episodes tcm does
+    not know yet are left to the library sync.
     """
     client = client or connection.client()
     size = settings.TCM_PLEX_PAGE_SIZE
     counts = WatchedCounts()
     known = {
-        key: (pk, watched)
-        for pk, key, watched in Episode.objects.filter(connection=connection).values_list(
-            "pk", "rating_key", "watched"
+        key: (pk, flag)
+        for pk, key, flag in Episode.objects.filter(connection=connection).values_list(
+            "pk", "rating_key", "plex_watched"
         )
     }
-    changed: list[int] = []
-    for lib in _chosen_libraries(connection, client, SyncCounts()):
+    libraries = _chosen_libraries(connection, client, SyncCounts())
+    for lib in libraries:
         for page in _pages(partial(client.episodes_page, lib, size=size), size):
             fetched_at = timezone.now()
             flips: dict[bool, list[int]] = {True: [], False: []}
@@ -375,12 +388,20 @@ def refresh_watched(connection: PlexConnection, client: PlexClient | None = None
                 if row is not None and row[1] != info.watched:
                     flips[info.watched].append(row[0])
             counts.checked += len(page)
-            for watched, ids in flips.items():
+            for flag, ids in flips.items():
                 # A task that read the episode after this page was fetched knows better.
                 Episode.objects.filter(pk__in=ids).filter(
                     Q(synced_at__isnull=True) | Q(synced_at__lte=fetched_at)
-                ).update(watched=watched, synced_at=fetched_at, updated_at=timezone.now())
-                changed += ids
+                ).update(plex_watched=flag, synced_at=fetched_at, updated_at=timezone.now())
+                counts.plex_changed += len(ids)
+    if watched.uses_tautulli(connection):
+        read = watched.read_history(
+            connection,
+            [(str(lib.key), lib.title) for lib in libraries],
+            {key: pk for key, (pk, _) in known.items()},
+        )
+        counts.tautulli_requests, counts.tautulli_error = read.requests, read.error
+    changed = watched.settle(connection)
     counts.changed = len(changed)
     counts.restyle = to_restyle(connection, changed, lambda pk: None)
     return counts
@@ -472,17 +493,13 @@ def _store_episode_page(
         info.rating_key: _episode_values(info, series_rows[info.show_rating_key].pk)
         for info in page
     }
-    flipped = [
-        rows[key]
-        for key, fields in values.items()
-        if key in rows and rows[key].pk and rows[key].watched != fields["watched"]
-    ]
     created, updated, unchanged = _merge(Episode, connection, values, rows, fetched_at)
     counts.episodes_created += created
     counts.episodes_updated += updated
     counts.episodes_unchanged += unchanged
-    # Those _merge wrote (a row holding newer data than this page was left alone).
-    return [row.pk for row in flipped if row.watched == values[row.rating_key]["watched"]]
+    # The policy's answers for what Plex's flags say now (the rows in `rows` keep theirs); the
+    # episodes whose answer changed are the watched flips (a new episode has no card to restyle).
+    return watched.settle(connection, [rows[key].pk for key in values])
 
 
 def _merge(

@@ -39,7 +39,7 @@ from connections.models import PlexConnection
 from connections.plex import PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
-from . import maintenance, sync
+from . import maintenance, sync, watched
 from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import in_batches, job_task
@@ -145,11 +145,22 @@ def process_webhook_event(self, event_id: int) -> str:
             f"None of its {event.attempts - 1} attempts finished (its worker died, or the task "
             "broke off with an error); not tried again.",
         )
+    if event.event == "intup":
+        released = maintenance.release_waiting_work(plex, queue_event, _queue_card_now)
+        log.info("event %s: Plex %s is back up; %s", event.pk, plex, released)
+        return _finish(event, WebhookEvent.Status.DONE, "")
+    viewers = []
+    if event.event == "watched":
+        # Two people finishing the episode together: the second post is stored as this one's
+        # duplicate and queues nothing, so its user is taken here.
+        posts = [(event.user_id, event.user)]
+        posts += WebhookEvent.objects.filter(duplicate_of=event).values_list("user_id", "user")
+        viewers = sorted({user_id: name for user_id, name in posts if user_id is not None}.items())
     try:
         # Marked alive while it runs: should this whole worker die, a living one takes the
         # event over once the marks stop (maintenance.take_over_abandoned_events).
         with event.keep_alive():
-            outcome = process_rating_key(plex, event.rating_key, event.event)
+            outcome = process_rating_key(plex, event.rating_key, event.event, viewers=viewers)
     except PlexNotTV as exc:
         # Nothing went wrong: tcm makes cards for TV only.
         return _finish(event, WebhookEvent.Status.IGNORED, exc.reason, level=logging.INFO)
@@ -164,7 +175,18 @@ def process_webhook_event(self, event_id: int) -> str:
         return _redis_away(self, event, exc)
 
     if outcome.not_watched_yet:
-        schedule_watched_rechecks(outcome.not_watched_yet)
+        if not viewers or any(watched.counts(plex, user_id) for user_id, _ in viewers):
+            schedule_watched_rechecks(outcome.not_watched_yet)
+        else:
+            # Plex's flag will never follow someone else's watching: asking again is no use.
+            log.info(
+                "event %s: %s watched %s, but the watched policy of %s does not count them; "
+                "the card stays as it is",
+                event.pk,
+                event.user or f"user {event.user_id}",
+                event.rating_key,
+                plex,
+            )
     if outcome.busy:
         # Another task is on these episodes right now. Come back when it is done: it may have
         # worked from older data than this event's.
@@ -227,7 +249,8 @@ def _recheck_key(episode_id: int) -> str:
 
 
 def schedule_watched_rechecks(episode_ids: list[int]) -> None:
-    """Ask Plex again, with growing pauses, until it shows these episodes as watched.
+    """Ask again, with growing pauses, until these episodes count as watched (the watched
+    policy's answer, from Plex's flag read again and who else watched).
 
     Tautulli posts "watched" at its threshold (85 % by default), Plex flips the episode at its own
     (90 %), minutes of playback later. One chain of re-checks per episode: identical events
@@ -244,7 +267,8 @@ def schedule_watched_rechecks(episode_ids: list[int]) -> None:
 
 @shared_task(bind=True, name="cards.recheck_watched")
 def recheck_watched(self, episode_id: int, step: int) -> str:
-    """One re-check: when Plex now shows the episode watched, render the watched style."""
+    """One re-check: Plex is asked again and the watched policy applied; when the episode now
+    counts as watched, the watched style is rendered."""
     delays = settings.TCM_WATCHED_RECHECK_DELAYS
     episode = Episode.objects.select_related("series", "connection").filter(pk=episode_id).first()
     if episode is None or episode.connection.blocked_reason():
@@ -433,6 +457,13 @@ def _render_queued_key(episode_id: int) -> str:
     return f"render-queued:{episode_id}"
 
 
+def _queue_card_now(episode_id: int) -> bool:
+    # Not through queue_render: a card the schedule queued and that already failed is queued
+    # again here on purpose (its task may be waiting out a backoff).
+    cache.delete(_render_queued_key(episode_id))
+    return queue_render(episode_id)
+
+
 def queue_render(episode_id: int) -> bool:
     """Queue render_card for an episode, unless the schedule queued it already and that task has
     not started yet (an hourly run must not pile up copies behind a long queue)."""
@@ -448,9 +479,10 @@ def sync_all_libraries(run: JobRun) -> dict:
     return maintenance.for_each_connection(lambda pk: dispatch(sync_library, pk))
 
 
-@job_task("refresh_watched_state", "Refresh watched state", lock_timeout=25 * 60)
+@job_task("refresh_watched_state", "Refresh watched state", lock_timeout=4 * 60)
 def refresh_watched_state(run: JobRun) -> dict:
-    """Watched state from Plex in bulk; re-renders where the style must change."""
+    """The watched policy in bulk (Plex's flags, Tautulli's history); re-renders where the style
+    must change. Every 5 minutes: it must stay cheap (bench/watched.py)."""
     return maintenance.refresh_watched_state(queue_render)
 
 

@@ -16,7 +16,7 @@ import json
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +32,8 @@ from .models import WebhookEvent
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("created", "watched")
+# "intup": Tautulli's "Plex server back up", about no item.
+EVENTS = ("created", "watched", "intup")
 # ASCII digits only: \d also matches other scripts' digits ("١٢٣"), which int() and Plex's
 # client would read as a different item's key.
 _RATING_KEY = re.compile(r"[0-9]{1,20}")
@@ -54,6 +55,8 @@ class Post:
     event: str
     payload: Any
     is_test: bool = False
+    user: str = ""
+    user_id: int | None = None
 
 
 @csrf_exempt
@@ -150,7 +153,11 @@ def parse(content_type: str, body: bytes) -> Post:
         except SuspiciousOperation as exc:  # too many fields
             raise BadPost(f"unreadable form data: {exc}") from None
         payload: Any = storable({k: form.get(k) for k in form})
-        return _interpret(form.get("rating_key"), form.get("event"), payload)
+        return _with_user(
+            _interpret(form.get("rating_key"), form.get("event"), payload),
+            form.get("user"),
+            form.get("user_id"),
+        )
     if content_type == "multipart/form-data":
         raise BadPost(f"send JSON ({_EXAMPLE}) or form-encoded data")
     if not body.strip():
@@ -160,7 +167,8 @@ def parse(content_type: str, body: bytes) -> Post:
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise BadPost(f"malformed JSON: {str(exc)[:120]}") from None
     if isinstance(payload, dict):
-        return _interpret(payload.get("rating_key"), payload.get("event"), payload)
+        post = _interpret(payload.get("rating_key"), payload.get("event"), payload)
+        return _with_user(post, payload.get("user"), payload.get("user_id"))
     if isinstance(payload, str | int) and not isinstance(payload, bool):
         return _interpret(payload, None, payload)
     raise BadPost(f"expected a rating key or an object with rating_key, {_EXAMPLE}")
@@ -204,6 +212,8 @@ def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
     # A test notification: Tautulli sends the texts without filling in {rating_key}.
     if event == "test" or _PLACEHOLDER.fullmatch(key):
         return Post("", "test", payload, is_test=True)
+    if event == "intup":
+        return Post("", "intup", payload)
     if not key:
         raise BadPost(f"missing rating_key, {_EXAMPLE}")
     if not _RATING_KEY.fullmatch(key):
@@ -211,6 +221,25 @@ def _interpret(raw_key: Any, raw_event: Any, payload: Any) -> Post:
     if event and event not in EVENTS:
         raise BadPost(f"unknown event {event[:40]!r}: expected one of {', '.join(EVENTS)}")
     return Post(key, event, payload)
+
+
+def _with_user(post: Post, raw_user: Any, raw_id: Any) -> Post:
+    """Who watched (Tautulli's {user} and {user_id}), when the post says. Left out when not
+    filled in (a test, an agent made by hand)."""
+    if post.is_test:
+        return post
+    if raw_user is not None and not isinstance(raw_user, str):
+        raise BadPost("user must be a string")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | None):
+        raise BadPost('user_id must be a number such as 12345 or a string such as "12345"')
+    user = (raw_user or "").strip()
+    user = "" if _PLACEHOLDER.fullmatch(user) else user[:150]
+    text = str(raw_id).strip() if raw_id is not None else ""
+    if not text or _PLACEHOLDER.fullmatch(text):
+        return replace(post, user=user)
+    if not _RATING_KEY.fullmatch(text) or len(text) > 18:
+        raise BadPost(f"user_id must be a number, not {text[:40]!r}")
+    return replace(post, user=user, user_id=int(text))
 
 
 def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
@@ -231,6 +260,8 @@ def store(connection: TautulliConnection, post: Post) -> WebhookEvent:
         connection=connection,
         rating_key=post.rating_key,
         event=post.event,
+        user=post.user,
+        user_id=post.user_id,
         payload=post.payload,
         received_at=now,
         status=WebhookEvent.Status.PENDING,

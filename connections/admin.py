@@ -76,6 +76,8 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         "last_checked_at",
         "last_error",
         "auth_failed_at",
+        "watched_fallback",
+        "watched_fallback_at",
     )
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "verify_tls", "timeout", "enabled")}),
@@ -87,6 +89,7 @@ class PlexConnectionAdmin(admin.ModelAdmin):
             "Default card settings",
             {"fields": ("card_type", "watched_style", "unwatched_style", "font")},
         ),
+        ("Whose watching counts", {"fields": ("watched_policy", "watched_users")}),
         ("Status", {"fields": readonly_fields}),
     )
 
@@ -270,6 +273,7 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
         "webhook_url",
         "created_agent_id",
         "watched_agent_id",
+        "plex_up_agent_id",
         "last_webhook_at",
         "test_requested_at",
         "last_test_at",
@@ -287,13 +291,15 @@ class TautulliConnectionAdmin(admin.ModelAdmin):
                     "agent_name",
                     "trigger_on_watched",
                     "username",
+                    "trigger_on_plex_up",
                 ),
                 # The admin puts a description into the page as HTML: escaped, the
                 # placeholder shows as text instead of vanishing as an unknown tag.
                 "description": escape(
-                    "The action “Create notification agents” sets up two Webhook agents in "
-                    "Tautulli (“<agent name> - Recently Added” and “<agent name> - Watched”) "
-                    "that post to tcm; running it again repairs them. Deleting this connection "
+                    "The action “Create notification agents” sets up Webhook agents in "
+                    "Tautulli (“<agent name> - Recently Added”, “<agent name> - Watched” and "
+                    "“<agent name> - Plex back up”) that post to tcm; running it again repairs "
+                    "them. Deleting this connection "
                     "removes them from Tautulli. " + WATCHED_THRESHOLD_ADVICE
                 ),
             },

@@ -1,9 +1,11 @@
 """The notification agents tcm keeps on Tautulli: what they must look like, and making Tautulli
 match (create, repair, remove, test).
 
-Two Webhook agents per connection: "<name> - Recently Added" (on_created, shows/seasons/episodes)
-and "<name> - Watched" (on_watched, episodes, optionally one user). Both POST
-`{"rating_key": "{rating_key}", "event": "..."}` to the connection's webhook URL.
+Webhook agents per connection: "<name> - Recently Added" (on_created, shows/seasons/episodes),
+"<name> - Watched" (on_watched, episodes, optionally one user) and "<name> - Plex back up"
+(on_intup, Tautulli's "Plex server back up"). They POST `{"rating_key": "{rating_key}", "event":
+"..."}` to the connection's webhook URL; the watched one adds `"user": "{user}", "user_id":
+"{user_id}"` (who watched, for the watched policy); Plex back up sends `{"event": "intup"}`.
 
 Tautulli's set_notifier_config resets the name, hook, method and conditions it is not given, and
 merges the on_* flags and texts; so every write sends the complete configuration, every flag
@@ -66,9 +68,13 @@ class Connection(Protocol):
     @property
     def trigger_on_watched(self) -> bool: ...
     @property
+    def trigger_on_plex_up(self) -> bool: ...
+    @property
     def created_agent_id(self) -> int | None: ...
     @property
     def watched_agent_id(self) -> int | None: ...
+    @property
+    def plex_up_agent_id(self) -> int | None: ...
     @property
     def last_test_latency_ms(self) -> int | None: ...
 
@@ -94,11 +100,15 @@ class AgentSpec:
     event: str
     hook: str
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
+    # More of Tautulli's parameters the post carries: (key in the body, template).
+    extra: tuple[tuple[str, str], ...] = ()
+    keyed: bool = True  # about an item (a rating key); a server notification is not
 
     @property
     def body(self) -> str:
         # Tautulli substitutes {rating_key} inside string values and always sends strings.
-        return json.dumps({"rating_key": "{rating_key}", "event": self.event})
+        key = {"rating_key": "{rating_key}"} if self.keyed else {}
+        return json.dumps({**key, "event": self.event, **dict(self.extra)})
 
     def params(self, known_actions: set[str]) -> dict[str, Any]:
         """The complete set_notifier_config parameters (besides notifier_id and agent_id)."""
@@ -157,8 +167,9 @@ def _conditions(raw: Any) -> set[tuple[str, str, tuple[str, ...]]]:
     return result
 
 
-def specs(connection: Connection) -> tuple[AgentSpec, AgentSpec]:
-    """The two agents of a connection; the second one is wanted only with trigger_on_watched."""
+def specs(connection: Connection) -> tuple[AgentSpec, AgentSpec, AgentSpec]:
+    """The agents of a connection: Recently Added always, Watched with trigger_on_watched,
+    Plex back up with trigger_on_plex_up."""
     hook = connection.webhook_url()
     created = AgentSpec(
         field="created_agent_id",
@@ -178,8 +189,21 @@ def specs(connection: Connection) -> tuple[AgentSpec, AgentSpec]:
         event="watched",
         hook=hook,
         conditions=tuple(watched_conditions),
+        # Who watched: the watched policy may count someone other than the owner.
+        extra=(("user", "{user}"), ("user_id", "{user_id}")),
     )
-    return created, watched
+    # Tautulli's "Plex Server Back Up" (its websocket to Plex reconnected): a server
+    # notification, no item, no conditions.
+    plex_up = AgentSpec(
+        field="plex_up_agent_id",
+        friendly_name=f"{connection.agent_name} - Plex back up",
+        action="on_intup",
+        event="intup",
+        hook=hook,
+        conditions=(),
+        keyed=False,
+    )
+    return created, watched, plex_up
 
 
 @dataclass
@@ -251,8 +275,9 @@ def sync_agents(connection: Connection, client: TautulliClient) -> SyncResult:
     client.status()
     notifiers = {int(n["id"]): n for n in client.get_notifiers() if "id" in n}
     claimed: set[int] = set()
-    created, watched = specs(connection)
-    wanted = [created, watched] if connection.trigger_on_watched else [created]
+    created, watched, plex_up = specs(connection)
+    switches = ((watched, connection.trigger_on_watched), (plex_up, connection.trigger_on_plex_up))
+    wanted = [created, *(spec for spec, on in switches if on)]
 
     for spec in wanted:
         current = _find(client, connection, spec, notifiers, claimed)
@@ -278,10 +303,12 @@ def sync_agents(connection: Connection, client: TautulliClient) -> SyncResult:
                 f"creating or updating the agent “{spec.friendly_name}” failed: {exc}"
             ) from None
 
-    if not connection.trigger_on_watched and connection.watched_agent_id:
-        if _delete_if_ours(client, watched, connection.watched_agent_id):
-            result.removed.append(f"“{watched.friendly_name}”")
-        connection.store_agent_id(watched.field, None)
+    for spec, on in switches:
+        agent_id = getattr(connection, spec.field)
+        if not on and agent_id:
+            if _delete_if_ours(client, spec, agent_id):
+                result.removed.append(f"“{spec.friendly_name}”")
+            connection.store_agent_id(spec.field, None)
     return result
 
 
@@ -343,7 +370,7 @@ def send_test(connection: Connection, client: TautulliClient) -> int | None:
     Tautulli really posts to rather than Tautulli.
     """
     _ensure_tcm_url(connection)
-    created, watched = specs(connection)
+    created, watched, _ = specs(connection)
     spec, agent_id = next(
         (
             (s, getattr(connection, s.field))

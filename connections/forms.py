@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from tcm_site.fields import SecretKeepingForm
 
-from .models import PlexConnection
+from .models import PlexConnection, WatchedPolicy
+from .tautulli import TautulliError
 
 MB = 1024 * 1024
 
@@ -100,7 +101,72 @@ class PlexConnectionForm(SecretKeepingForm):
         "1 MB = 1,048,576 bytes; decimals are fine, e.g. 2.5.",
     )
 
+    watched_users = forms.TypedMultipleChoiceField(
+        label="Chosen users",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = PlexConnection
         fields = "__all__"
         widgets = {"watched_style": StylePicker, "unwatched_style": StylePicker}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["watched_users"]
+        choices, field.help_text = self._users()
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def _users(self) -> tuple[list[tuple[int, str]], str]:
+        """Tautulli's users as choices (names shown, ids stored), and a word on where they came
+        from. Read from the Tautulli connection of this server each time the form is built;
+        when it cannot be reached, the names last seen."""
+        connection = self.instance
+        tautulli = connection.tautulli_connections.order_by("pk").first() if connection.pk else None
+        note = "For the policies about chosen users. Users come from Tautulli's user list."
+        if tautulli is None:
+            note = "Add a Tautulli connection for this server to choose users from its user list."
+        else:
+            client = tautulli.client()
+            client.timeout = min(client.timeout, 5)  # the page must not hang on Tautulli
+            try:
+                users = client.get_users()
+            except TautulliError as exc:
+                note = f"Tautulli could not be reached ({exc}); these are the names last seen."
+            else:
+                names = {str(u.user_id): u.name for u in users}
+                owner = next((u.user_id for u in users if u.is_admin), None)
+                connection.tautulli_users, connection.tautulli_owner_id = names, owner
+                PlexConnection.objects.filter(pk=connection.pk).update(
+                    tautulli_users=names, tautulli_owner_id=owner
+                )
+        names = dict(connection.tautulli_users or {})
+        for stored in connection.watched_users or []:
+            names.setdefault(str(stored), f"user {stored} (no longer in Tautulli's list)")
+        owner_id = str(connection.tautulli_owner_id)
+        choices = [
+            (int(user_id), f"{name} (owner)" if user_id == owner_id else name)
+            for user_id, name in sorted(names.items(), key=lambda kv: kv[1].casefold())
+            if user_id.lstrip("-").isdigit()
+        ]
+        return choices, note
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        policy = data.get("watched_policy")
+        if policy in (WatchedPolicy.ALL_CHOSEN, WatchedPolicy.ANY_CHOSEN) and not data.get(
+            "watched_users"
+        ):
+            self.add_error("watched_users", "Choose at least one user for this policy.")
+        if policy not in (None, WatchedPolicy.OWNER) and not (
+            self.instance.pk and self.instance.tautulli_connections.exists()
+        ):
+            self.add_error(
+                "watched_policy",
+                "Only the owner's watching is known without Tautulli: add a Tautulli connection "
+                "for this server first.",
+            )
+        return data

@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 STYLE_CHOICES = [(s, s) for s in STYLES]
 
 
+class WatchedPolicy(models.TextChoices):
+    """Whose watching makes an episode count as watched (cards/watched.py applies it)."""
+
+    OWNER = "owner", "the server's owner has watched it (Plex's own flag)"
+    ANY = "any", "any user has watched it"
+    ALL_CHOSEN = "all_chosen", "all of the chosen users have watched it"
+    ANY_CHOSEN = "any_chosen", "any of the chosen users has watched it"
+
+
 class PlexConnection(models.Model):
     name = models.CharField(max_length=100, unique=True)
     url = models.CharField(
@@ -87,6 +96,34 @@ class PlexConnection(models.Model):
         help_text="Off: a series Plex adds gets no cards until you turn them on for it, so you "
         "can opt in series by series.",
     )
+
+    # Plex keeps one watched flag, the owner's, and shows one thumbnail to everyone; Tautulli
+    # keeps every user's history, so tcm can count someone else's watching.
+    watched_policy = models.CharField(
+        "an episode counts as watched when",
+        max_length=20,
+        choices=WatchedPolicy.choices,
+        default=WatchedPolicy.OWNER,
+        help_text="Other users' watching is read from the Tautulli connection of this server.",
+    )
+    watched_users = models.JSONField(
+        "chosen users",
+        default=list,
+        blank=True,
+        help_text="Tautulli user ids, for the policies about chosen users.",
+    )
+    # What tcm last learnt from Tautulli: user id -> name (to show names), the owner's id.
+    tautulli_users = models.JSONField(default=dict, blank=True, editable=False)
+    tautulli_owner_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # How far each history read got ("<library>:<user id or *>" -> {"day", "full_at"}), so
+    # that a refresh reads only the last days, and all of it once a day.
+    history_read = models.JSONField(default=dict, blank=True, editable=False)
+    watched_fallback = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why the last watched refresh could not read Tautulli, or empty.",
+    )
+    watched_fallback_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # What the last contact found out.
     server_name = models.CharField(max_length=200, blank=True, editable=False)
@@ -215,6 +252,12 @@ class TautulliConnection(models.Model):
         blank=True,
         help_text="Only this user's watching triggers a re-render. Empty: anyone's.",
     )
+    trigger_on_plex_up = models.BooleanField(
+        "Plex back up releases waiting work",
+        default=True,
+        help_text="An agent for Tautulli's “Plex server back up” notification: work waiting for "
+        "a Plex outage to pass is tried again at once, not after its backoff.",
+    )
     verify_tls = models.BooleanField("verify TLS certificates", default=True)
     timeout = models.PositiveSmallIntegerField(
         "request timeout (s)", default=15, validators=[MinValueValidator(1), MaxValueValidator(300)]
@@ -227,6 +270,7 @@ class TautulliConnection(models.Model):
 
     created_agent_id = models.IntegerField(null=True, blank=True, editable=False)
     watched_agent_id = models.IntegerField(null=True, blank=True, editable=False)
+    plex_up_agent_id = models.IntegerField(null=True, blank=True, editable=False)
 
     last_webhook_at = models.DateTimeField(null=True, blank=True, editable=False)
     test_requested_at = models.DateTimeField(null=True, blank=True, editable=False)

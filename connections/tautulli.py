@@ -17,6 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -115,6 +118,26 @@ class CommandFailed(TautulliError):
         self.transient = transient
 
 
+@dataclass(frozen=True)
+class TautulliUser:
+    """One account with access to the Plex server, as Tautulli lists it (get_users)."""
+
+    user_id: int
+    name: str  # the friendly name Tautulli shows, else the username
+    is_admin: bool  # the server's owner
+
+
+@dataclass(frozen=True)
+class Play:
+    """One row of Tautulli's history (get_history): a user played an item."""
+
+    user_id: int
+    user: str
+    rating_key: str
+    watched: bool  # Tautulli's watched_status is 1: the play passed its "watched" threshold
+    stopped: int  # Unix time
+
+
 class TautulliClient:
     def __init__(
         self,
@@ -130,6 +153,7 @@ class TautulliClient:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.session = session or requests.Session()
+        self.requests = 0  # calls made, for a run's summary and the benchmarks
 
     # --- commands
 
@@ -181,6 +205,54 @@ class TautulliClient:
         data = self._call("notify", notifier_id=notifier_id, subject=subject, body=body)
         return int(data.get("notification_id") or 0) if isinstance(data, dict) else 0
 
+    def get_users(self) -> list[TautulliUser]:
+        """Everyone with access to the server (Tautulli's users table; its "Local" user too)."""
+        data = self._call("get_users")
+        if not isinstance(data, list):
+            raise self._not_tautulli("get_users did not answer with a list")
+        users = []
+        for row in data:
+            try:
+                user_id = int(row["user_id"])  # an integer column, documented as a string
+            except (TypeError, KeyError, ValueError):
+                continue
+            name = str(row.get("friendly_name") or row.get("username") or user_id)
+            users.append(TautulliUser(user_id, name, bool(int(row.get("is_admin") or 0))))
+        return users
+
+    def history(
+        self,
+        *,
+        page_size: int = 1000,
+        after: date | None = None,
+        **filters: Any,
+    ) -> Iterator[Play]:
+        """Every history row matching `filters` (get_history's: user_id, rating_key,
+        grandparent_rating_key, section_id, media_type), newest first, `page_size` rows a
+        request (paged with start/length; Tautulli's default length is 25).
+
+        `after`: only plays started after that day (Tautulli compares the start's date in its
+        own time zone, strictly). Sessions are not grouped (grouping=0: a resumed play is two
+        rows; either can be the watched one) and current activity is left out."""
+        start = 0
+        params = dict(filters, grouping=0, include_activity=0, order_column="date")
+        if after is not None:
+            params["after"] = after.isoformat()
+        while True:
+            data = self._call(
+                "get_history", **params, order_dir="desc", start=start, length=page_size
+            )
+            rows = data.get("data") if isinstance(data, dict) else None
+            if not isinstance(rows, list):
+                raise self._not_tautulli("get_history did not answer with its table")
+            for row in rows:
+                play = _play(row)
+                if play is not None:
+                    yield play
+            start += len(rows)
+            if len(rows) < page_size or start >= int(data.get("recordsFiltered") or 0):
+                return
+
     # --- the choke point
 
     def _call(self, cmd: str, **params: Any) -> Any:
@@ -188,6 +260,7 @@ class TautulliClient:
         form = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in params.items()}
         form.update(apikey=self.api_key, cmd=cmd)
         started = time.monotonic()
+        self.requests += 1
         try:
             response = self.session.post(
                 self.endpoint, data=form, timeout=self.timeout, verify=self.verify_tls
@@ -292,3 +365,17 @@ class TautulliClient:
         if self.api_key:
             text = text.replace(self.api_key, "***")
         return redact(text)[:300]
+
+
+def _play(row: Any) -> Play | None:
+    if not isinstance(row, dict):
+        return None
+    try:
+        user_id, key = int(row["user_id"]), int(row["rating_key"])
+        # 1 when watched; 0.25, 0.5, 0.75 for a play that got a quarter, half, three quarters
+        # of the way to the threshold; 0 below.
+        watched = float(row.get("watched_status") or 0) >= 1
+        stopped = int(row.get("stopped") or row.get("date") or 0)
+    except (TypeError, KeyError, ValueError):
+        return None
+    return Play(user_id, str(row.get("user") or ""), str(key), watched, stopped)

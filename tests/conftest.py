@@ -101,6 +101,9 @@ def tautulli_connection(fake_tautulli: FakeTautulli, db: None) -> TautulliConnec
         plex=plex,
         tcm_url="http://192.168.1.20:8000",
         timeout=5,
+        # The agent tests were written about the two agents for items; the third one (Plex back
+        # up, on by default) has its own tests (test_plex_back_up_releases_work.py).
+        trigger_on_plex_up=False,
     )
 
 

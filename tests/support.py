@@ -631,6 +631,7 @@ def plex_admin_form(url: str, token: str, **changes: str) -> dict[str, str]:
         "watched_style": "unique",
         "unwatched_style": "blur",
         "font": "",
+        "watched_policy": "owner",
     }
     return {**data, **changes}
 

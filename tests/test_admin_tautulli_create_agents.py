@@ -52,6 +52,8 @@ def test_it_creates_the_two_agents(
     assert json.loads(watched["notify_text"]["on_watched"]["body"]) == {
         "rating_key": "{rating_key}",
         "event": "watched",
+        "user": "{user}",
+        "user_id": "{user_id}",
     }
     assert watched["custom_conditions"] == [{**MEDIA_TYPES, "value": ["episode"]}]
     assert tautulli_connection.last_error == ""

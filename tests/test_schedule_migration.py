@@ -14,7 +14,7 @@ from tests.support import PYTHON, ROOT, child_env
 
 JOBS = {
     "cards.sync_all_libraries": 6 * 3600,
-    "cards.refresh_watched_state": 30 * 60,
+    "cards.refresh_watched_state": 5 * 60,  # 30 minutes until 0010_household
     "cards.render_due_cards": 3600,
     "cards.verify_all_cards": 24 * 3600,
     "cards.dispatch_pending_events": 60,

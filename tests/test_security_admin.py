@@ -73,6 +73,7 @@ def test_a_post_without_a_csrf_token_is_refused(strict_client: Client, objects: 
         "card_type": "standard",
         "watched_style": "unique",
         "unwatched_style": "unique",
+        "watched_policy": "owner",
     }
     refused = [
         strict_client.post(change, form),

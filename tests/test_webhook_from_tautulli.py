@@ -26,7 +26,12 @@ def test_real_events_become_work(
     # A season added at once arrives as one post for the season's key.
     [added] = fake_tautulli.fire("on_created", rating_key=300, media_type="season")
     [watched] = fake_tautulli.fire(
-        "on_watched", rating_key=5151, media_type="episode", username="alice"
+        "on_watched",
+        rating_key=5151,
+        media_type="episode",
+        username="alice",
+        user="Alice",
+        user_id=2002,
     )
     assert fake_tautulli.fire("on_created", rating_key=9, media_type="movie") == []
     assert (
@@ -36,7 +41,13 @@ def test_real_events_become_work(
     assert (added.status, watched.status) == (202, 202)
     events = {e.rating_key: e for e in WebhookEvent.objects.all()}
     assert {k: e.event for k, e in events.items()} == {"300": "created", "5151": "watched"}
-    assert events["5151"].payload == {"rating_key": "5151", "event": "watched"}
+    assert events["5151"].payload == {
+        "rating_key": "5151",
+        "event": "watched",
+        "user": "Alice",
+        "user_id": "2002",
+    }
+    assert (events["5151"].user, events["5151"].user_id) == ("Alice", 2002)
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -13,6 +13,7 @@ a server that is not Tautulli), `other_api` (answer like another service's JSON 
 `fail(cmd, ...)` / `recover(cmd)`, `add_agent` / `edit_agent` / `delete_agent` (changes behind
 tcm's back),
 `fire(action, **parameters)` (a real event: conditions checked, {parameters} substituted, posted),
+`add_user` / `play` (the users table and the watch history that get_users / get_history read),
 `calls` / `count(cmd)`, and `deliveries` (every post the agents made).
 """
 
@@ -67,6 +68,8 @@ COMMANDS = (
     "set_notifier_config",
     "delete_notifier",
     "notify",
+    "get_users",
+    "get_history",
 )
 # agent_id -> (agent_name, agent_label, default config). Webhook is what tcm uses; the others let
 # a test give Tautulli agents of the user's own.
@@ -150,6 +153,8 @@ class FakeTautulli:
         self._failing: dict[str, tuple[int, str, int]] = {}
         self._next_id = 1
         self._notification_id = 0
+        self.users: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -260,6 +265,50 @@ class FakeTautulli:
         with self._lock:
             return [i for i, a in self.notifiers.items() if a["friendly_name"] == friendly_name]
 
+    def add_user(self, user_id: int, username: str, *, is_admin: bool = False) -> None:
+        """A Plex account Tautulli knows (its users table; the owner is the admin)."""
+        with self._lock:
+            self.users.append(
+                {
+                    "user_id": user_id,
+                    "username": username,
+                    "friendly_name": "",
+                    "is_admin": int(is_admin),
+                }
+            )
+
+    def play(
+        self,
+        user_id: int,
+        rating_key: int,
+        *,
+        show: int = 0,
+        section_id: int = 1,
+        percent: int = 100,
+        started: int | None = None,
+    ) -> None:
+        """A finished play in the history: `percent` of the episode, watched from Tautulli's
+        threshold (85 %) on."""
+        with self._lock:
+            user = next((u for u in self.users if u["user_id"] == user_id), None)
+            started = started or int(time.time()) - 3600
+            self.history.append(
+                {
+                    "row_id": len(self.history) + 1,
+                    "user_id": user_id,
+                    "user": user["username"] if user else "",
+                    "friendly_name": user["username"] if user else "",
+                    "rating_key": rating_key,
+                    "grandparent_rating_key": show,
+                    "section_id": section_id,
+                    "media_type": "episode",
+                    "date": started,
+                    "started": started,
+                    "stopped": started + 1800,
+                    "percent_complete": percent,
+                }
+            )
+
     def count(self, cmd: str | None = None) -> int:
         with self._lock:
             return sum(1 for c, _ in self.calls if cmd is None or c == cmd)
@@ -368,6 +417,64 @@ class FakeTautulli:
             for a in sorted(self.notifiers.values(), key=lambda a: a["id"])
             if action not in ACTIONS or a["actions"].get(action)
         ], None
+
+    def _cmd_get_users(self, params: dict[str, str]) -> tuple[Any, str | None]:
+        # users.py get_users: the columns as stored (user_id an integer), the friendly name
+        # falling back to the username.
+        return [
+            {
+                "row_id": i + 1,
+                "user_id": u["user_id"],
+                "username": u["username"],
+                "friendly_name": u["friendly_name"] or u["username"],
+                "is_admin": u["is_admin"],
+                "is_active": 1,
+                "is_home_user": 0,
+                "shared_libraries": ("1",),
+            }
+            for i, u in enumerate(self.users)
+        ], None
+
+    def _cmd_get_history(self, params: dict[str, str]) -> tuple[Any, str | None]:
+        # webserve.py get_history and datafactory.py get_datatables_history: comma-separated id
+        # filters, `after` compared strictly on the start's date, newest first, start/length
+        # paging (length 25 by default), watched_status 1 from the watched threshold on and
+        # quarters of it below.
+        rows = list(self.history)
+        for name in ("user_id", "rating_key", "grandparent_rating_key", "section_id"):
+            if params.get(name):
+                wanted = {int(v) for v in params[name].split(",") if v.strip()}
+                rows = [r for r in rows if r[name] in wanted]
+        if params.get("media_type"):
+            rows = [r for r in rows if r["media_type"] in params["media_type"].split(",")]
+        if params.get("after"):
+            day = params["after"]
+            rows = [
+                r for r in rows if time.strftime("%Y-%m-%d", time.localtime(r["started"])) > day
+            ]
+        rows.sort(key=lambda r: r["date"], reverse=params.get("order_dir", "desc") != "asc")
+        start, length = int(params.get("start", 0)), int(params.get("length", 25))
+        page = rows[start : start + length]
+        data = [
+            {
+                **{k: r[k] for k in r if k not in ("percent_complete", "section_id")},
+                "id": r["row_id"],
+                "percent_complete": r["percent_complete"],
+                "watched_status": _watched_status(r["percent_complete"]),
+                "full_title": f"Show - Episode {r['rating_key']}",
+                "state": None,
+                "session_key": None,
+            }
+            for r in page
+        ]
+        return {
+            "recordsFiltered": len(rows),
+            "recordsTotal": len(self.history),
+            "data": data,
+            "draw": 1,
+            "filter_duration": "0 mins",
+            "total_duration": "0 mins",
+        }, None
 
     def _cmd_get_notifier_config(self, params: dict[str, str]) -> tuple[Any, str | None]:
         notifier_id = params.get("notifier_id", "")
@@ -491,6 +598,15 @@ class FakeTautulli:
         with self._lock:
             self.deliveries.append(delivery)
         return delivery
+
+
+def _watched_status(percent: int) -> float:
+    """datafactory.py: 1 from the TV watched percent (85 by default) on, then quarters of it."""
+    threshold = 85
+    for status, part in ((1, 4), (0.75, 3), (0.5, 2), (0.25, 1)):
+        if percent >= threshold * part / 4:
+            return status
+    return 0
 
 
 def _parsed(text: str) -> Any:

@@ -1,0 +1,48 @@
+"""Migration cards/0009_household keeps what `watched` held as Plex's own flag: until the
+watched policy existed, `watched` was the owner's flag, and the default policy answers with it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.slow
+
+BEFORE = [("cards", "0008_jobrun_kind_target"), ("connections", "0002_plex_unwatched_style_blur")]
+AFTER = [
+    ("cards", "0010_household_watched_every_5_minutes"),
+    ("connections", "0004_household_plex_up_agent"),
+]
+
+
+def migrate(target: list[tuple[str, str]]):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stored_watched_state_becomes_plex_s_flag() -> None:
+    old = migrate(BEFORE)
+    plex = old.get_model("connections", "PlexConnection").objects.create(
+        name="plex", url="http://127.0.0.1:32400", token="t"
+    )
+    series = old.get_model("cards", "Series").objects.create(
+        connection_id=plex.pk, rating_key="1", title="Harbour"
+    )
+    Episode = old.get_model("cards", "Episode")
+    for key, state in (("2", True), ("3", False), ("4", None)):
+        Episode.objects.create(
+            connection_id=plex.pk, series_id=series.pk, rating_key=key, title=key, watched=state
+        )
+    try:
+        new = migrate(AFTER).get_model("cards", "Episode")
+        assert sorted(new.objects.values_list("rating_key", "watched", "plex_watched")) == [
+            ("2", True, True),
+            ("3", False, False),
+            ("4", None, None),
+        ]
+    finally:
+        migrate(AFTER)
