@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from . import dashboard, tasks
 from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
+from .preview_admin import LivePreview
 
 
 def _card_types_or_inherit() -> list[tuple[str, str]]:
@@ -120,7 +121,7 @@ class CardStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Series)
-class SeriesAdmin(MadeByTcm, CardActions):
+class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
     actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
     list_display = (
@@ -218,6 +219,10 @@ class SeriesAdmin(MadeByTcm, CardActions):
         episodes = Episode.objects.filter(series__in=queryset, present=True)
         return list(episodes.values_list("pk", flat=True))
 
+    def apply_settings(self, request: HttpRequest, obj: Series) -> str:
+        tasks.dispatch(tasks.render_series, obj.pk)
+        return f"rendering and upload of every card of {obj} queued"
+
     @admin.action(description="Sync from Plex")
     def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
         self._queue_jobs(request, queryset, tasks.sync_series, "Sync from Plex")
@@ -240,7 +245,7 @@ class SeriesAdmin(MadeByTcm, CardActions):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(MadeByTcm, CardActions):
+class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
     list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
     list_display_links = ("__str__",)
@@ -316,6 +321,10 @@ class EpisodeAdmin(MadeByTcm, CardActions):
 
     def episode_ids(self, queryset: QuerySet[Episode]) -> list[int]:
         return list(queryset.values_list("pk", flat=True))
+
+    def apply_settings(self, request: HttpRequest, obj: Episode) -> str:
+        tasks.dispatch(tasks.render_card, obj.pk)
+        return f"rendering and upload of the card of {obj} queued"
 
 
 class UploadedFilter(admin.SimpleListFilter):
