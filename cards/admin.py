@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import dashboard, tasks
+from . import dashboard, tasks, timeline
 from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
 from .preview_admin import LivePreview
@@ -247,10 +247,18 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
 @admin.register(Episode)
 class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
-    list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
+    list_display = (
+        "thumbnail",
+        "__str__",
+        "title",
+        "watched",
+        "card_state",
+        "present",
+        "what_to_do",
+    )
     list_display_links = ("__str__",)
     list_filter = ("watched", CardStateFilter, "present", "series__connection")
-    list_select_related = ("series", "card")
+    list_select_related = ("series", "card", "connection")
     search_fields = ("title", "series__title", "rating_key")
     # What Plex says is shown, not edited: the next sync would overwrite it.
     from_plex = (
@@ -268,6 +276,7 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     )
     readonly_fields = (
         "card_preview",
+        "card_timeline",
         "series",
         "title",
         "season_number",
@@ -303,12 +312,41 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
                 )
             },
         ),
+        ("Why is my card like this?", {"fields": ("card_timeline",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
 
     @admin.display(description="card")
     def thumbnail(self, obj: Episode) -> str:
         return card_thumbnail(getattr(obj, "card", None))
+
+    @admin.display(description="what to do")
+    def what_to_do(self, obj: Episode) -> str:
+        return timeline.advice(obj, getattr(obj, "card", None))
+
+    @admin.display(description="timeline")
+    def card_timeline(self, obj: Episode) -> str:
+        entries = format_html_join(
+            "",
+            '<li class="{}"><time datetime="{}">{}</time> <strong>{}</strong> {}</li>',
+            (
+                (
+                    "tcm-planned" if e.planned else "",
+                    e.at.isoformat(),
+                    timeline.when(e.at),
+                    e.what,
+                    e.text,
+                )
+                for e in timeline.timeline(obj)
+            ),
+        )
+        sentence = timeline.advice(obj, getattr(obj, "card", None))
+        return format_html(
+            '<ol class="tcm-timeline" reversed style="margin:0;padding-left:1.5em">{}</ol>'
+            '<p class="tcm-advice"><strong>{}</strong></p>',
+            entries,
+            sentence,
+        )
 
     @admin.display(description="card")
     def card_preview(self, obj: Episode) -> str:
@@ -352,11 +390,11 @@ class TitleCardAdmin(MadeByTcm, CardActions):
         "watched",
         "rendered_at",
         "uploaded_at",
-        "last_error",
+        "what_to_do",
     )
     list_display_links = ("episode",)
     list_filter = ("state", UploadedFilter, "watched", "episode__series__connection")
-    list_select_related = ("episode__series",)
+    list_select_related = ("episode__series", "episode__connection")
     search_fields = ("episode__title", "episode__series__title", "episode__rating_key")
     readonly_fields = [f.name for f in TitleCard._meta.fields] + ["preview"]
     fields = (
@@ -379,6 +417,10 @@ class TitleCardAdmin(MadeByTcm, CardActions):
     @admin.display(description="card")
     def preview(self, obj: TitleCard) -> str:
         return card_thumbnail(obj, 360)
+
+    @admin.display(description="what to do")
+    def what_to_do(self, obj: TitleCard) -> str:
+        return timeline.advice(obj.episode, obj)
 
     def episode_ids(self, queryset: QuerySet[TitleCard]) -> list[int]:
         return list(queryset.values_list("episode_id", flat=True))
