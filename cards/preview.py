@@ -23,16 +23,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
+from pathlib import Path
 
 from django.db import models
+from PIL import Image
 
 from connections.models import PlexConnection
 from connections.plex import PlexClient, PlexError
 
-from .looks import CardInputs, card_inputs, in_place_of_stored
+from .looks import CardInputs, build_spec, card_inputs, card_settings, in_place_of_stored
 from .models import Episode, Series, TitleCard
 from .render import RenderError, render
-from .sources import CardError, _art_name, save_file, sha256
+from .sources import CardError, _art_name, is_cached, save_file, sha256
 
 WIDTH, HEIGHT, QUALITY = 640, 360, 82
 EPISODES = 4
@@ -135,8 +137,6 @@ def picture(episode: Episode, fetcher: _Fetcher) -> Picture:
 
 
 def _style(episode: Episode) -> str:
-    from .looks import card_settings
-
     try:
         return card_settings(episode).style_for(episode.watched)
     except Exception:  # only a label; the picture's error says what went wrong
@@ -207,3 +207,64 @@ def sample_episodes(instance: models.Model) -> list[Episode]:
         )
         for number, title in enumerate(SAMPLE_TITLES, start=1)
     ]
+
+
+# --- The card type picker's pictures
+
+PICKER_WIDTH, PICKER_HEIGHT = 320, 180
+
+
+def picker_episode(instance: models.Model | None) -> Episode:
+    """The episode the type picker draws every type on: the form's first episode whose still is
+    kept (no request to Plex for a picture), else one on the generated still."""
+    if instance is not None:
+        for episode in episodes_for(instance, 1):
+            if episode.source_file and is_cached(episode.source_file):
+                episode.watched = True
+                return episode
+    connection = getattr(instance, "connection", instance)
+    if not isinstance(connection, PlexConnection):
+        connection = PlexConnection(name="sample")
+    episode = sample_episodes(connection)[0]
+    episode.watched = True
+    return episode
+
+
+def type_picture(episode: Episode, card_type: str) -> bytes:
+    """A small card of one type on the episode's still, with its stored settings (the font,
+    the formats), in the plain style: the picker shows the types, not the styles. The type's
+    options are left out: they belong to the type chosen now, not to this one."""
+    spec = build_spec(episode, card_settings(episode), episode.source_file, None)
+    logo, poster = _sample_logo_and_poster()
+    spec = dataclasses.replace(
+        spec,
+        # The types that draw the series' logo or poster show a sample one where it has none.
+        logo=spec.logo or logo,
+        poster=spec.poster or poster,
+        card_type=card_type,
+        style="unique",
+        extras=(),
+        width=WIDTH,
+        height=HEIGHT,
+    )
+    # Drawn at preview size and scaled down: some types' layouts do not fit a canvas this
+    # small (music's player bar at 480 px and less).
+    out = BytesIO()
+    small = render(spec).image.resize((PICKER_WIDTH, PICKER_HEIGHT), Image.Resampling.LANCZOS)
+    small.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _sample_logo_and_poster() -> tuple[str, str]:
+    """Paths of a sample logo and poster in the data dir, made once."""
+    from django.core.files.storage import default_storage
+
+    from .render import samples
+
+    logo = Path(default_storage.path("previews/sample-logo.png"))
+    poster = logo.with_name("sample-poster.jpg")
+    if not (logo.exists() and poster.exists()):
+        logo.parent.mkdir(parents=True, exist_ok=True)
+        samples.save_logo(str(logo))
+        samples.save_poster(str(poster), 400, 600)
+    return str(logo), str(poster)

@@ -17,10 +17,13 @@ from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 
 from . import preview
+from .render import RENDERER_VERSION, RenderError
+from .render.types import CARD_TYPES
+from .sources import CardError
 
 APPLY = "_apply_preview"
 
@@ -46,9 +49,13 @@ class LivePreview(admin.ModelAdmin):
     def get_urls(self) -> list:
         view = self.admin_site.admin_view(self.preview_view)
         name = self._preview_url_name()
+        picture = self.admin_site.admin_view(self.type_picture_view)
+        one_type = "type-picture/<slug:card_type>.jpg"
         return [
             path("preview/", view, name=name + "_add"),
             path("<path:object_id>/preview/", view, name=name),
+            path(one_type, picture, name=name + "_type_add"),
+            path("<path:object_id>/" + one_type, picture, name=name + "_type"),
             *super().get_urls(),
         ]
 
@@ -63,8 +70,25 @@ class LivePreview(admin.ModelAdmin):
     ) -> HttpResponse:
         name = "admin:" + self._preview_url_name()
         context["preview_url"] = reverse(name, args=[obj.pk]) if obj else reverse(name + "_add")
+        # The picker's pictures: "{type}" is replaced by each type's name in the browser; the
+        # still's hash and the renderer's version keep a stale picture out of its cache.
+        sample = "{type}"
+        if obj:
+            pictures = reverse(name + "_type", args=[obj.pk, "TYPE"])
+        else:
+            pictures = reverse(name + "_type_add", args=["TYPE"])
+        episode = preview.picker_episode(obj)
+        context["type_pictures_url"] = (
+            pictures.replace("TYPE", sample) + f"?v={episode.source_hash[:10]}-{RENDERER_VERSION}"
+        )
         context["preview_can_apply"] = type(self).apply_settings is not LivePreview.apply_settings
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _check_permission(self, request: HttpRequest, obj: Any) -> None:
+        # Whoever may open the form (to add, or to change) may see its preview.
+        allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if not allowed:
+            raise PermissionDenied
 
     def preview_view(self, request: HttpRequest, object_id: str | None = None) -> JsonResponse:
         """The preview of the settings the posted form holds: JSON rows of pictures."""
@@ -73,12 +97,7 @@ class LivePreview(admin.ModelAdmin):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if object_id and obj is None:
             return JsonResponse({"reason": "No such object."}, status=404)
-        if obj is None:
-            allowed = self.has_add_permission(request)
-        else:
-            allowed = self.has_change_permission(request, obj)
-        if not allowed:
-            raise PermissionDenied
+        self._check_permission(request, obj)
         form_class = self.get_form(request, obj, change=obj is not None)
         form = form_class(request.POST, request.FILES, instance=obj)
         if not form.is_valid():
@@ -112,6 +131,25 @@ class LivePreview(admin.ModelAdmin):
             "current_state": row.card.state if row.card else "",
             "pictures": {key: picture.as_json() for key, picture in row.pictures.items()},
         }
+
+    def type_picture_view(
+        self, request: HttpRequest, card_type: str, object_id: str | None = None
+    ) -> HttpResponse:
+        """One card type drawn small on the form's own still, for the type picker."""
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        self._check_permission(request, obj)
+        if card_type not in CARD_TYPES:
+            raise Http404("No such card type.")
+        try:
+            with preview.slot():
+                data = preview.type_picture(preview.picker_episode(obj), card_type)
+        except preview.Busy as exc:
+            return JsonResponse({"reason": str(exc)}, status=429)
+        except (CardError, RenderError) as exc:
+            return JsonResponse({"reason": str(exc)}, status=422)
+        response = HttpResponse(data, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
     # --- "Save, render and upload these settings"
 

@@ -113,3 +113,49 @@ def test_a_person_typing_fast_gets_the_latest(admin_page: Page, fake_plex, plex_
     page.dispatch_event("#id_title_format", "input")
     wait_for_update(page, updates(page))
     assert page.evaluate(PICTURES_JS) == final
+
+
+def test_the_card_type_picker_shows_each_type_on_the_series_still(
+    admin_page: Page, fake_plex, plex_connection, screenshot: Screenshot
+) -> None:
+    from cards.render import card_type_choices
+
+    fake_plex.add_series("Harbour Lights", episodes=4)
+    sync_library(plex_connection)
+    series = Series.objects.get()
+    page = admin_page
+    page.goto(f"/admin/cards/series/{series.pk}/change/")
+    wait_for_update(page, 0)  # the preview kept the stills: the pictures are drawn on them
+    page.goto(f"/admin/cards/series/{series.pk}/change/")
+    wait_for_update(page, 0)
+    page.locator(".tcm-type-picker").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.tcm-type img')].every(i => i.complete && i.naturalWidth)"
+    )
+    screenshot(page, "type-picker")
+    pictures = page.locator(".tcm-type img")
+    assert pictures.count() == len(card_type_choices())
+    assert "v=" in (pictures.first.get_attribute("src") or "")
+    assert series.episodes.exclude(source_hash="").first().source_hash[:10] in (
+        pictures.first.get_attribute("src") or ""
+    )
+
+    # Keyboard only: Tab reaches the pictures' heading (it folds them), then the chosen one
+    # (inherit); the arrows move, Enter chooses.
+    count = updates(page)
+    page.focus("#id_card_type")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.type") == ""
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    chosen = page.evaluate("document.activeElement.dataset.type")
+    assert chosen == card_type_choices()[1][0]
+    assert page.locator("#id_card_type").input_value() == chosen
+    assert page.locator(f".tcm-type[data-type={chosen}]").get_attribute("aria-pressed") == "true"
+    wait_for_update(page, count)
+    screenshot(page, "type-picked")
+    series.refresh_from_db()
+    assert series.card_type == ""  # not saved

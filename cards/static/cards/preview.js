@@ -130,8 +130,60 @@
     refresh();
   }
 
+  /* The card type picker: a picture of each type on the form's own still, beside the card type
+   * select (which stays the form's field: a choice here sets it and fires its change event, so
+   * whatever listens to the select hears it). A group of buttons with one tab stop: Tab reaches
+   * the chosen one, the arrow keys move between them, Enter or Space chooses. */
+  function picker(select, pictures) {
+    const group = element("div", {
+      class: "tcm-type-picker",
+      role: "group",
+      "aria-label": "Card types, drawn on this series' still",
+    });
+    const buttons = [...select.options].map(function (option) {
+      const button = element("button", { type: "button", class: "tcm-type", "data-type": option.value });
+      if (option.value) {
+        const src = pictures.replace("%7Btype%7D", option.value).replace("{type}", option.value);
+        button.append(element("img", { src: src, alt: "", width: "160", height: "90", loading: "lazy" }));
+      } else {
+        button.append(element("span", { class: "tcm-type-none" }, "inherited"));
+      }
+      button.append(element("span", { class: "tcm-type-name" }, option.textContent));
+      button.addEventListener("click", function () {
+        select.value = option.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        button.focus();
+      });
+      return button;
+    });
+    function mark() {
+      for (const button of buttons) {
+        const chosen = button.dataset.type === select.value;
+        button.setAttribute("aria-pressed", chosen ? "true" : "false");
+        button.tabIndex = chosen ? 0 : -1;
+      }
+    }
+    group.addEventListener("keydown", function (event) {
+      const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: -1e9, End: 1e9 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      const here = buttons.indexOf(document.activeElement);
+      const next = Math.max(0, Math.min(buttons.length - 1, here + moves[event.key]));
+      buttons[next].focus();
+    });
+    select.addEventListener("change", mark);
+    group.append.apply(group, buttons);
+    mark();
+    const details = element("details", { class: "tcm-type-pictures", open: "" });
+    details.append(element("summary", {}, "Pictures of the card types"), group);
+    (select.closest(".form-row") || select.parentElement).append(details);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const panel = document.getElementById("tcm-preview");
-    if (panel) start(panel);
+    if (!panel) return;
+    const select = panel.closest("form").querySelector("select[name=card_type]");
+    if (select && panel.dataset.typePictures) picker(select, panel.dataset.typePictures);
+    start(panel);
   });
 })();
