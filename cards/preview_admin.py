@@ -86,8 +86,9 @@ class LivePreview(admin.ModelAdmin):
 
     def _check_permission(self, request: HttpRequest, obj: Any) -> None:
         # Whoever may open the form (to add, or to change) may see its preview.
-        allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
-        if not allowed:
+        if obj is None and not self.has_add_permission(request):
+            raise PermissionDenied
+        if obj is not None and not self.has_change_permission(request, obj):
             raise PermissionDenied
 
     def preview_view(self, request: HttpRequest, object_id: str | None = None) -> JsonResponse:
