@@ -106,9 +106,11 @@ class LivePreview(admin.ModelAdmin):
             return JsonResponse({"reason": "The form has errors.", "errors": errors}, status=400)
         instance: models.Model = form.save(commit=False)
 
-        # A person typing fast gets the latest: each post carries a sequence number, and a
-        # preview stops between two pictures once a newer one from the same page has come.
-        latest = f"preview:{request.user.pk}:{request.path}"
+        # A person typing fast gets the latest: each post carries its page's id (one per page
+        # load) and a sequence number, and a preview stops between two pictures once a newer
+        # one from the same page has come.
+        page = request.POST.get("_preview_page", "")[:40]
+        latest = f"preview:{request.user.pk}:{request.path}:{page}"
         seq = request.POST.get("_preview_seq", "")
         cache.set(latest, seq, timeout=120)
         try:

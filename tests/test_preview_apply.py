@@ -1,4 +1,4 @@
-""""Save, then render and upload these settings" under the preview: the form is saved and the
+""" "Save, then render and upload these settings" under the preview: the form is saved and the
 cards it changes are rendered and uploaded as a job whose progress the admin shows; the cards on
 Plex are the ones the preview showed."""
 

@@ -68,6 +68,7 @@
     let controller = null;
     let timer = null;
     let seq = 0;
+    const page = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
 
     async function refresh() {
       timer = null;
@@ -75,7 +76,8 @@
       controller = new AbortController();
       const mine = ++seq;
       const data = new FormData(form);
-      data.set("_preview_seq", Date.now() + "-" + mine);
+      data.set("_preview_page", page);
+      data.set("_preview_seq", String(mine));
       panel.dataset.state = "loading";
       panel.setAttribute("aria-busy", "true");
       status.textContent = "Updating…";
