@@ -79,7 +79,7 @@ def in_process(stack: Stack, types: list[str], repeat: int) -> None:
 
     series = Series.objects.get()
     series.unwatched_style = "blur"
-    still = default_storage.path(Episode.objects.first().source_file)
+    still = default_storage.path(Episode.objects.earliest("pk").source_file)
     size = (preview.WIDTH, preview.HEIGHT)
 
     def floor() -> None:
