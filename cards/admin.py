@@ -342,7 +342,7 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
         )
         sentence = timeline.advice(obj, getattr(obj, "card", None))
         return format_html(
-            '<ol class="tcm-timeline" reversed style="margin:0;padding-left:1.5em">{}</ol>'
+            '<ul class="tcm-timeline" style="margin:0;padding:0;list-style:none">{}</ul>'
             '<p class="tcm-advice"><strong>{}</strong></p>',
             entries,
             sentence,

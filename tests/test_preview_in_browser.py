@@ -159,3 +159,36 @@ def test_the_card_type_picker_shows_each_type_on_the_series_still(
     screenshot(page, "type-picked")
     series.refresh_from_db()
     assert series.card_type == ""  # not saved
+
+
+def test_the_episode_page_says_why_its_card_is_like_this(
+    admin_page: Page, fake_plex, plex_connection, screenshot: Screenshot
+) -> None:
+    from cards.card import update_card
+    from cards.models import Episode
+
+    show = fake_plex.add_series("Harbour Lights", episodes=2)
+    sync_library(plex_connection)
+    episode = Episode.objects.order_by("episode_number").first()
+    key = fake_plex.episodes(show)[0]
+    fake_plex.fail(500, times=1, after=1, prefix=f"/library/metadata/{key}/posters")
+    try:
+        update_card(episode, plex_connection.client())
+    except Exception:  # the failed upload, recorded on the card
+        pass
+    page = admin_page
+    page.goto(f"/admin/cards/episode/{episode.pk}/change/")
+    wait_for_update(page, 0)
+    timeline = page.locator(".tcm-timeline")
+    timeline.scroll_into_view_if_needed()
+    screenshot(page, "episode-timeline")
+
+    items = timeline.locator("li").all_inner_texts()
+    assert "next attempt" in items[0] and "failed" in items[1] and "rendered" in items[2]
+    advice = page.locator(".tcm-advice").inner_text()
+    assert "HTTP 500" in advice and "tries again at" in advice
+
+    # The same sentence in the episode list.
+    page.goto("/admin/cards/episode/")
+    screenshot(page, "episode-list")
+    assert advice in page.locator("#result_list").inner_text()

@@ -36,7 +36,7 @@
       item.append(element("h3", {}, row.label + (row.sample ? " (sample still)" : "")));
       if (!row.sample) {
         const state = row.current_state ? " (" + row.current_state + ")" : "";
-        item.append(figure(row.current, "now" + state, "No card yet"));
+        item.append(figure(row.current, "tcm's card now" + state, "No card yet"));
       }
       for (const key of ["watched", "unwatched"]) {
         const picture = row.pictures[key];
