@@ -133,3 +133,21 @@ def test_a_connection_with_no_episodes_yet_previews_a_sample_still(
 def test_a_get_is_refused(admin_client, series) -> None:
     url = reverse("admin:cards_series_preview", args=[series.pk])
     assert admin_client.get(url).status_code == 405
+
+
+def test_previews_beyond_the_slots_are_refused_not_queued(
+    admin_client, series, monkeypatch
+) -> None:
+    from cards import preview
+
+    monkeypatch.setattr(preview, "WAIT", 0.1)
+    held = [preview._slots.acquire(timeout=1) for _ in range(preview.SLOTS)]
+    try:
+        response = post_preview(admin_client, series, card_type="anime")
+    finally:
+        for _ in held:
+            preview._slots.release()
+
+    assert response.status_code == 429
+    assert "Too many previews" in response.json()["reason"]
+    assert post_preview(admin_client, series).status_code == 200
