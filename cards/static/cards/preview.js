@@ -146,7 +146,13 @@
       const button = element("button", { type: "button", class: "tcm-type", "data-type": option.value });
       if (option.value) {
         const src = pictures.replace("%7Btype%7D", option.value).replace("{type}", option.value);
-        button.append(element("img", { src: src, alt: "", width: "160", height: "90", loading: "lazy" }));
+        const img = element("img", { src: src, alt: "", width: "160", height: "90", loading: "lazy" });
+        // The server draws a few pictures at a time and refuses the rest (429): ask again.
+        let tries = 0;
+        img.addEventListener("error", function () {
+          if (++tries <= 5) setTimeout(() => (img.src = src + "&try=" + tries), 500 * tries);
+        });
+        button.append(img);
       } else {
         button.append(element("span", { class: "tcm-type-none" }, "inherited"));
       }
