@@ -108,3 +108,23 @@ def test_the_sentence_says_what_to_do(admin_client, fake_plex, plex_connection) 
     second = Episode.objects.select_related("series", "connection").get(pk=second.pk)
     assert timeline.advice(second, second.card).startswith("The settings changed")
     assert CardEvent.objects.filter(episode=second, kind="render").count() == 1
+
+
+def test_clean_up_keeps_recent_timeline_entries_and_each_last_render(
+    fake_plex, plex_connection, settings
+) -> None:
+    from cards.maintenance import clean_up
+
+    fake_plex.add_series("Harbour", episodes=1)
+    sync_library(plex_connection)
+    episode = Episode.objects.get()
+    old = timezone.now() - timedelta(days=settings.TCM_KEEP_CARD_EVENTS_DAYS + 1)
+    for kind in ("render", "upload", "render", "failure"):
+        CardEvent.record(episode.pk, kind, spec={})
+    CardEvent.objects.update(at=old)
+    CardEvent.record(episode.pk, "upload")
+
+    assert clean_up()["card_events_deleted"] == 3
+
+    kept = list(CardEvent.objects.order_by("pk").values_list("kind", flat=True))
+    assert kept == ["render", "upload"]  # the last render (old) and the recent upload
