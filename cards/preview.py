@@ -137,10 +137,7 @@ def picture(episode: Episode, fetcher: _Fetcher) -> Picture:
 
 
 def _style(episode: Episode) -> str:
-    try:
-        return card_settings(episode).style_for(episode.watched)
-    except Exception:  # only a label; the picture's error says what went wrong
-        return ""
+    return card_settings(episode).style_for(episode.watched)
 
 
 class _Fetcher:
