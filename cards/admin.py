@@ -17,9 +17,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import dashboard, tasks
+from . import dashboard, tasks, timeline
 from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
+from .preview_admin import LivePreview
 from .watched import explain
 
 
@@ -121,7 +122,7 @@ class CardStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Series)
-class SeriesAdmin(MadeByTcm, CardActions):
+class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
     actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
     list_display = (
@@ -233,6 +234,10 @@ class SeriesAdmin(MadeByTcm, CardActions):
         episodes = Episode.objects.filter(series__in=queryset, present=True)
         return list(episodes.values_list("pk", flat=True))
 
+    def apply_settings(self, request: HttpRequest, obj: Series) -> str:
+        tasks.dispatch(tasks.render_series, obj.pk)
+        return f"rendering and upload of every card of {obj} queued"
+
     @admin.action(description="Sync from Plex")
     def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
         self._queue_jobs(request, queryset, tasks.sync_series, "Sync from Plex")
@@ -255,12 +260,20 @@ class SeriesAdmin(MadeByTcm, CardActions):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(MadeByTcm, CardActions):
+class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
-    list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
+    list_display = (
+        "thumbnail",
+        "__str__",
+        "title",
+        "watched",
+        "card_state",
+        "present",
+        "what_to_do",
+    )
     list_display_links = ("__str__",)
     list_filter = ("watched", CardStateFilter, "present", "series__connection")
-    list_select_related = ("series", "card")
+    list_select_related = ("series", "card", "connection")
     search_fields = ("title", "series__title", "rating_key")
     # What Plex says is shown, not edited: the next sync would overwrite it.
     from_plex = (
@@ -278,6 +291,7 @@ class EpisodeAdmin(MadeByTcm, CardActions):
     )
     readonly_fields = (
         "card_preview",
+        "card_timeline",
         "series",
         "title",
         "season_number",
@@ -319,6 +333,7 @@ class EpisodeAdmin(MadeByTcm, CardActions):
                 )
             },
         ),
+        ("Why is my card like this?", {"fields": ("card_timeline",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
 
@@ -335,6 +350,34 @@ class EpisodeAdmin(MadeByTcm, CardActions):
     def watched_why(self, obj: Episode) -> str:
         return explain(obj)[1]
 
+    @admin.display(description="what to do")
+    def what_to_do(self, obj: Episode) -> str:
+        return timeline.advice(obj, getattr(obj, "card", None))
+
+    @admin.display(description="timeline")
+    def card_timeline(self, obj: Episode) -> str:
+        entries = format_html_join(
+            "",
+            '<li class="{}"><time datetime="{}">{}</time> <strong>{}</strong> {}</li>',
+            (
+                (
+                    "tcm-planned" if e.planned else "",
+                    e.at.isoformat(),
+                    timeline.when(e.at),
+                    e.what,
+                    e.text,
+                )
+                for e in timeline.timeline(obj)
+            ),
+        )
+        sentence = timeline.advice(obj, getattr(obj, "card", None))
+        return format_html(
+            '<ul class="tcm-timeline" style="margin:0;padding:0;list-style:none">{}</ul>'
+            '<p class="tcm-advice"><strong>{}</strong></p>',
+            entries,
+            sentence,
+        )
+
     @admin.display(description="card")
     def card_preview(self, obj: Episode) -> str:
         return card_thumbnail(getattr(obj, "card", None), 240)
@@ -346,6 +389,10 @@ class EpisodeAdmin(MadeByTcm, CardActions):
 
     def episode_ids(self, queryset: QuerySet[Episode]) -> list[int]:
         return list(queryset.values_list("pk", flat=True))
+
+    def apply_settings(self, request: HttpRequest, obj: Episode) -> str:
+        tasks.dispatch(tasks.render_card, obj.pk)
+        return f"rendering and upload of the card of {obj} queued"
 
 
 class UploadedFilter(admin.SimpleListFilter):
@@ -373,11 +420,11 @@ class TitleCardAdmin(MadeByTcm, CardActions):
         "watched",
         "rendered_at",
         "uploaded_at",
-        "last_error",
+        "what_to_do",
     )
     list_display_links = ("episode",)
     list_filter = ("state", UploadedFilter, "watched", "episode__series__connection")
-    list_select_related = ("episode__series",)
+    list_select_related = ("episode__series", "episode__connection")
     search_fields = ("episode__title", "episode__series__title", "episode__rating_key")
     readonly_fields = [f.name for f in TitleCard._meta.fields] + ["preview"]
     fields = (
@@ -400,6 +447,10 @@ class TitleCardAdmin(MadeByTcm, CardActions):
     @admin.display(description="card")
     def preview(self, obj: TitleCard) -> str:
         return card_thumbnail(obj, 360)
+
+    @admin.display(description="what to do")
+    def what_to_do(self, obj: TitleCard) -> str:
+        return timeline.advice(obj.episode, obj)
 
     def episode_ids(self, queryset: QuerySet[TitleCard]) -> list[int]:
         return list(queryset.values_list("episode_id", flat=True))

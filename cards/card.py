@@ -35,7 +35,7 @@ from tcm_site.locks import ensure_held, lock
 
 from . import failures
 from .looks import card_inputs, expected_fingerprint, watched_state
-from .models import Episode, TitleCard
+from .models import CardEvent, Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, StillMissing, is_cached, save_file
 from .sync import read_whole, refresh_episode
@@ -181,6 +181,7 @@ def _update_card(
         log.info(
             "rendered the card for %s (%s, %s)", episode, inputs.settings.card_type, inputs.style
         )
+        CardEvent.record(episode.pk, "render", spec=spec.fingerprint_data(), fingerprint=fp)
     if card.watched != watched_state(episode):
         card.watched = watched_state(episode)
         card.save(update_fields=["watched", "updated_at"])
@@ -239,6 +240,7 @@ def upload_card(
         ensure_held(_lock_name(episode))
         client.upload_poster(episode.rating_key, data)
         log.info("uploaded the card for %s (%d bytes)", episode, len(data))
+    CardEvent.record(episode.pk, "upload", sent=sent, size=len(data))
     label_episode(episode, client, labels)
     now = timezone.now()
     card.uploaded_hash = sha1
@@ -314,6 +316,7 @@ def verify_card(card: TitleCard, client: PlexClient) -> bool:
         TitleCard.objects.filter(pk=card.pk).update(verified_at=timezone.now())
         return False
     log.info("Plex no longer shows our card for %s; uploading it again", card.episode)
+    CardEvent.record(card.episode_id, "verify", "Plex no longer showed the card")
     return upload_card(card, client, force=True)
 
 
@@ -325,6 +328,7 @@ def record_failure(card: TitleCard, reason: str, retry_in: timedelta | None) -> 
     card.attempts += 1
     card.retry_at = now + retry_in if retry_in else None
     card.save(update_fields=["state", "last_error", "failed_at", "attempts", "retry_at"])
+    CardEvent.record(card.episode_id, "failure", reason, retry_at=str(card.retry_at or ""))
 
 
 # A card waiting for its still is looked at again after 1, 2, 4... minutes, at most an hour

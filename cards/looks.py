@@ -22,9 +22,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import models
+
+from connections.models import PlexConnection
 from connections.plex import PlexClient
 
-from .models import Episode, Font
+from .models import Episode, Font, Series
 from .render import CardSpec, FontSpec, RenderError
 from .render import types as card_types
 from .sources import CardError, StillMissing, ensure_art, ensure_source, sha256
@@ -102,6 +105,24 @@ def needs_still(card_type: str) -> bool:
         return card_types.get(card_type).still == "required"
     except RenderError:
         return True
+
+
+def in_place_of_stored(episode: Episode, instance: models.Model) -> Episode:
+    """The episode with `instance` (a form's unsaved Series, PlexConnection or Episode, e.g.
+    `form.save(commit=False)`) in place of the stored row it stands for, so that card_settings
+    and card_inputs resolve what saving the form would give: the live preview asks the same
+    questions the pipeline does, not a copy of them. The episode (loaded for this) is changed
+    in place and returned; nothing is written."""
+    if isinstance(instance, Episode) and instance.pk == episode.pk:
+        return instance
+    if isinstance(instance, Series) and instance.pk == episode.series_id:
+        episode.series = instance
+    elif isinstance(instance, PlexConnection) and instance.pk == episode.connection_id:
+        episode.connection = instance
+        episode.series.connection = instance
+    else:
+        raise ValueError(f"{instance!r} is not one of the rows {episode} takes its settings from")
+    return episode
 
 
 def font_spec(font: Font | None) -> FontSpec:

@@ -25,7 +25,7 @@ from .card import card_file_missing, episode_lock, update_card
 from .failures import plex_failure
 from .jobs import JOBS, in_batches
 from .looks import expected_fingerprint
-from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
+from .models import WAITING_FOR_RELAY, CardEvent, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import read_whole, refresh_watched, sync_library
 
 log = logging.getLogger(__name__)
@@ -416,7 +416,8 @@ def clean_up() -> dict:
     """Delete what is no longer worth keeping: finished webhook events after
     TCM_KEEP_EVENTS_DAYS (failed ones after TCM_KEEP_FAILED_EVENTS_DAYS, pending and running
     ones never), job runs after TCM_KEEP_JOB_RUNS_DAYS (the last run of each job always stays),
-    and files under the media folders that no row refers to."""
+    the cards' timeline entries after TCM_KEEP_CARD_EVENTS_DAYS (each episode's last render
+    stays), and files under the media folders that no row refers to."""
     now = timezone.now()
     Status = WebhookEvent.Status
     kept = now - timedelta(days=settings.TCM_KEEP_EVENTS_DAYS)
@@ -436,6 +437,7 @@ def clean_up() -> dict:
             error="It never finished: its worker stopped.",
         ),
         "job_runs_deleted": _delete_old_runs(now),
+        "card_events_deleted": _delete_old_card_events(now),
     }
     files, size = delete_orphaned_files(now)
     summary.update(files_deleted=files, bytes_freed=size)
@@ -452,6 +454,18 @@ def _delete_old_runs(now: datetime) -> int:
     return _delete(
         JobRun.objects.filter(old).exclude(status=JobRun.Status.RUNNING).exclude(pk__in=latest)
     )
+
+
+def _delete_old_card_events(now: datetime) -> int:
+    # Each episode's last render stays: the next one says what changed since it.
+    last_renders = (
+        CardEvent.objects.filter(kind=CardEvent.Kind.RENDER)
+        .values("episode")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    old = CardEvent.objects.filter(at__lt=now - timedelta(days=settings.TCM_KEEP_CARD_EVENTS_DAYS))
+    return _delete(old.exclude(pk__in=last_renders))
 
 
 def _delete(queryset: QuerySet, chunk: int = 1000) -> int:

@@ -314,6 +314,38 @@ class TitleCard(models.Model):
         return f"card for {self.episode}"
 
 
+class CardEvent(models.Model):
+    """One thing that happened to an episode's card, written where it happens (cards/card.py,
+    cards/tasks.py): the episode page's timeline (cards/timeline.py) reads them beside the
+    Tautulli posts (WebhookEvent) and the card's own state. A check that found the card on Plex
+    is not written (the card's verified_at says when), so a daily check adds no rows."""
+
+    class Kind(models.TextChoices):
+        RECHECK = "recheck", "watched re-check"
+        RENDER = "render", "rendered"
+        UPLOAD = "upload", "uploaded"
+        VERIFY = "verify", "checked on Plex"
+        FAILURE = "failure", "failed"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="card_events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["episode", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.episode_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, episode_id: int, kind: str, text: str = "", **details: Any) -> None:
+        """One line where it happens; `details` are plain JSON values."""
+        cls.objects.create(episode_id=episode_id, kind=kind, text=text[:2000], details=details)
+
+
 class EventStatus(models.TextChoices):
     PENDING = "pending"
     RUNNING = "running"

@@ -44,7 +44,7 @@ from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import in_batches, job_task
 from .keys import process_rating_key
-from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .models import CardEvent, Episode, JobRun, Series, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +279,7 @@ def recheck_watched(self, episode_id: int, step: int) -> str:
         with episode_lock(episode):
             client = connection.client()
             result = update_card(episode, client, refresh=True)
+            CardEvent.record(episode_id, "recheck", watched=bool(result.watched), step=step + 1)
             if result.watched:
                 cache.delete(_recheck_key(episode_id))
                 return "watched"

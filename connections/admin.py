@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import escape, format_html
 
 from cards import tasks
+from cards.preview_admin import LivePreview
 from tcm_site.fields import SecretKeepingForm
 
 from . import agents
@@ -64,7 +65,7 @@ FIRST_SYNC_FIELDS = {
 
 
 @admin.register(PlexConnection)
-class PlexConnectionAdmin(admin.ModelAdmin):
+class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
     form = PlexConnectionForm
     list_display = ("name", "url", "server_name", "enabled", "last_checked_at", "health")
     list_filter = ("enabled",)
@@ -111,6 +112,12 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         response = HttpResponse(previews[style], content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+    def apply_settings(self, request: HttpRequest, obj: PlexConnection) -> str:
+        # The cards these settings change are the outdated ones: the due-cards job finds them
+        # by their fingerprint and queues them.
+        tasks.dispatch(tasks.render_due_cards)
+        return "“Render and upload due cards” queued for the cards these settings change"
 
     @admin.display(description="health")
     def health(self, obj: PlexConnection) -> str:

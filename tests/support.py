@@ -668,3 +668,25 @@ def series_pictures() -> dict[str, str]:
         "logo": samples.save_logo(str(folder / "logo.png")),
         "poster": samples.save_poster(str(folder / "poster.jpg"), 400, 600),
     }
+
+
+def admin_form_data(obj: Model, user: Any, **changes: str) -> dict[str, Any]:
+    """What the admin's change form for `obj` posts unchanged (each field as the page shows it),
+    with `changes` applied: a form a test can post to the change page or the live preview."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    form = admin.site._registry[type(obj)].get_form(request, obj, change=True)(instance=obj)
+    data: dict[str, Any] = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(v) for v in value]
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
+    return {**data, **changes}

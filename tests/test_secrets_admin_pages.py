@@ -172,7 +172,9 @@ def test_no_admin_page_shows_a_secret(
     hidden = secrets(fake_plex, fake_tautulli)
     for url in pages:
         response = admin_client.get(url)
-        assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
+        if response.status_code == 405:  # POST only (the live preview): its answer to a post
+            response = admin_client.post(url, {})
+        assert response.status_code in (200, 302, 400, 403, 404), (url, response.status_code)
         body = b"".join(response) if response.streaming else response.content
         assert_clean(body.decode(errors="replace"), hidden, url)
 
