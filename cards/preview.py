@@ -244,8 +244,8 @@ def type_picture(episode: Episode, card_type: str) -> bytes:
         width=WIDTH,
         height=HEIGHT,
     )
-    # Drawn at preview size and scaled down: some types' layouts do not fit a canvas this
-    # small (music's player bar at 480 px and less).
+    # Drawn at preview size and scaled down, so that the picture shows the type as the preview
+    # beside it does (fine lines stay in proportion instead of rounding to whole pixels).
     out = BytesIO()
     small = render(spec).image.resize((PICKER_WIDTH, PICKER_HEIGHT), Image.Resampling.LANCZOS)
     small.save(out, "JPEG", quality=80)

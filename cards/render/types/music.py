@@ -267,7 +267,9 @@ class Music(CardType):
             share = card.random("progress").random()
         played = start + (end - start) * float(share)
         pen = ImageDraw.Draw(canvas)
-        track, bar = card.px(self.track_height) / 2, card.px(self.bar_height) / 2
+        # At least a pixel high: on a small card (a 320-px preview) the heights round to nothing.
+        track = max(card.px(self.track_height), 1.0) / 2
+        bar = max(card.px(self.bar_height), 1.0) / 2
         pen.rectangle(
             (start, y - track, end, y + track - 1), fill=effects.ink(canvas, self.track_color)
         )
