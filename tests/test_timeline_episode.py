@@ -22,8 +22,8 @@ def test_the_timeline_of_a_webhook_a_failed_upload_and_a_retry_in_order(
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=1)
     key = fake_plex.episodes(show)[0]
-    # The upload (the second request to the posters) fails once; the task's retry puts it on.
-    fake_plex.fail(500, times=1, after=1, prefix=f"/library/metadata/{key}/posters")
+    # The upload fails once; the task's retry puts it on.
+    fake_plex.fail(500, times=1, prefix=f"/library/metadata/{key}/posters", method="POST")
 
     assert post_webhook(client, plex_tautulli, key).status_code == 202
     process_webhook_event.apply(args=[WebhookEvent.objects.get().pk])

@@ -146,6 +146,7 @@ class FakePlex:
         self.fail_times: int | None = None
         self.fail_after = 0
         self.fail_prefix = ""
+        self.fail_method: str | None = None
         self.hang_seconds: float = 0.0
         self.hang_prefix = ""
         self.hang_method: str | None = None
@@ -191,12 +192,19 @@ class FakePlex:
     # --- faults
 
     def fail(
-        self, status: int = 500, times: int | None = None, *, after: int = 0, prefix: str = ""
+        self,
+        status: int = 500,
+        times: int | None = None,
+        *,
+        after: int = 0,
+        prefix: str = "",
+        method: str | None = None,
     ) -> None:
         """Answer `status` to every request (or to `times` of them), optionally only to paths
-        starting with `prefix` and only after `after` such requests were answered normally."""
+        starting with `prefix` (and only `method` requests: e.g. the uploads) and only after
+        `after` such requests were answered normally."""
         self.fail_status, self.fail_times = status, times
-        self.fail_after, self.fail_prefix = after, prefix
+        self.fail_after, self.fail_prefix, self.fail_method = after, prefix, method
 
     def hang(self, seconds: float, *, prefix: str = "", method: str | None = None) -> None:
         """Wait this long before answering each request, or only the `method` requests to paths
@@ -211,7 +219,7 @@ class FakePlex:
     def recover(self) -> None:
         """Answer normally again (and listen again on the same port after refuse())."""
         self.fail_status = self.fail_times = None
-        self.fail_after, self.fail_prefix = 0, ""
+        self.fail_after, self.fail_prefix, self.fail_method = 0, "", None
         self.hang_seconds, self.hang_prefix, self.hang_method = 0.0, "", None
         self._stop.set()  # wakes handlers that are hanging
         self._stop = threading.Event()
@@ -222,9 +230,11 @@ class FakePlex:
         """The token stops working (it was revoked on plex.tv): every request gets 401."""
         self.token = "revoked-" + uuid.uuid4().hex
 
-    def _fault(self, path: str) -> int | None:
+    def _fault(self, method: str, path: str) -> int | None:
         """The status to fail this request with, or None (called holding the lock)."""
         if self.fail_status is None or not path.startswith(self.fail_prefix):
+            return None
+        if self.fail_method is not None and method != self.fail_method:
             return None
         if self.fail_after > 0:
             self.fail_after -= 1
@@ -529,7 +539,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.body = self.rfile.read(length) if length else b""
         with plex._lock:
             plex.requests.append((method, path))
-            status = plex._fault(path)
+            status = plex._fault(method, path)
         if (
             plex.hang_seconds
             and path.startswith(plex.hang_prefix)
