@@ -23,7 +23,7 @@ from connections.plex import PlexError
 from .card import card_file_missing
 from .failures import plex_failure
 from .jobs import JOBS
-from .looks import expected_fingerprint
+from .looks import Rules, expected_fingerprint
 from .models import WAITING_FOR_RELAY, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import refresh_watched
 
@@ -136,6 +136,29 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     At most TCM_RENDER_DUE_LIMIT are queued in one run; the rest are counted and wait for the
     next run. Episodes of disabled or blocked connections are left alone.
     """
+    now = timezone.now()
+    limit = settings.TCM_RENDER_DUE_LIMIT
+    summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
+    summary.update({"already_queued": 0, "left_for_next_run": 0})
+    rules = Rules.load()
+    for episode in episodes_with_cards_on(run):
+        summary["checked"] += 1
+        reason = due_reason(episode, now, rules)
+        if reason is None:
+            continue
+        summary[reason] += 1
+        if summary["queued"] >= limit:
+            summary["left_for_next_run"] += 1
+        elif queue(episode.pk):
+            summary["queued"] += 1
+        else:
+            summary["already_queued"] += 1
+    return summary
+
+
+def episodes_with_cards_on(run: JobRun | None) -> Iterator[Episode]:
+    """Every present episode of a usable connection whose series has cards on, with its card,
+    series and connection loaded (a few queries in all); progress reported to `run`."""
     connections = {c.pk: c for c in usable_connections()}
     series = {
         s.pk: s for s in Series.objects.filter(connection_id__in=connections).select_related("font")
@@ -147,10 +170,6 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         .select_related("card", "font")
         .order_by("pk")
     )
-    now = timezone.now()
-    limit = settings.TCM_RENDER_DUE_LIMIT
-    summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
-    summary.update({"already_queued": 0, "left_for_next_run": 0})
     total = episodes.count()
     for done, episode in enumerate(episodes.iterator(chunk_size=500)):
         if run and done % 200 == 0:
@@ -159,23 +178,28 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
         # is loaded, and a series is shared by many episodes.
         episode.connection = connections[episode.connection_id]
         episode.series = series[episode.series_id]
-        summary["checked"] += 1
-        reason = due_reason(episode, now)
-        if reason is None:
-            continue
-        summary[reason] += 1
-        if summary["queued"] >= limit:
-            summary["left_for_next_run"] += 1
-        elif queue(episode.pk):
-            summary["queued"] += 1
-        else:
-            summary["already_queued"] += 1
+        yield episode
     if run:
         run.report_progress(total, total)
-    return summary
 
 
-def due_reason(episode: Episode, now: datetime) -> str | None:
+def changed_cards(run: JobRun | None = None) -> list[Episode]:
+    """The episodes whose card was made with other settings than apply now (its fingerprint
+    differs from the one a render would give: looks.expected_fingerprint, without Plex). What
+    a template's change re-renders; cards never made are left to the schedule."""
+    rules = Rules.load()
+    changed = []
+    for episode in episodes_with_cards_on(run):
+        card: TitleCard | None = getattr(episode, "card", None)
+        if card is None or not card.fingerprint:
+            continue
+        expected = expected_fingerprint(episode, rules)
+        if expected is not None and expected != card.fingerprint:
+            changed.append(episode)
+    return changed
+
+
+def due_reason(episode: Episode, now: datetime, rules: Rules | None = None) -> str | None:
     """Why the episode's card needs work now ("missing", "outdated", "retry"), or None."""
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
@@ -185,7 +209,7 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None
     if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
-    expected = expected_fingerprint(episode)
+    expected = expected_fingerprint(episode, rules)
     if expected is not None and expected != card.fingerprint:
         return "outdated"
     return None

@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.models import PlexConnection
-from connections.plex import PlexError, PlexNotFound
+from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import LockHeld
 
 from . import maintenance, sync
@@ -42,7 +42,7 @@ from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import job_task
 from .keys import process_rating_key
-from .models import Episode, JobRun, Series, TitleCard, WebhookEvent
+from .models import Episode, JobRun, Series, Template, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +329,39 @@ def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
         summary["checked"] += 1
         summary["uploaded_again"] += again
     run.report_progress(total, total)
+    return summary
+
+
+@job_task("render_template", "Re-render a template's cards", target=Template)
+def render_template(run: JobRun, template: Template) -> dict:
+    """After a template changed: re-render and upload exactly the cards whose look changed
+    (their fingerprint differs from the one the settings give now), for whichever series the
+    change touched. Nothing else is rendered or sent."""
+    changed = maintenance.changed_cards()
+    summary = {"changed": len(changed), "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
+    clients: dict[int, PlexClient] = {}
+    run.report_progress(0, len(changed))
+    for done, episode in enumerate(changed):
+        connection = episode.connection
+        try:
+            client = clients.get(connection.pk) or clients.setdefault(
+                connection.pk, connection.client()
+            )
+            with episode_lock(episode):
+                episode.refresh_from_db()
+                result = update_card(episode, client)
+        except LockHeld:
+            summary["busy"] += 1  # someone is updating it right now, with the same settings
+            continue
+        except PlexError as exc:
+            # Recorded on the card with when to retry; the schedule takes it from there.
+            log.warning("re-rendering %s for template %s: %s", episode, template, exc)
+            summary["failed"] += 1
+            continue
+        summary["rendered"] += result.rendered
+        summary["uploaded"] += result.uploaded
+        summary["failed"] += bool(result.failed)
+        run.report_progress(done + 1, len(changed))
     return summary
 
 

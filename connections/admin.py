@@ -77,7 +77,17 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         ),
         (
             "Default card settings",
-            {"fields": ("card_type", "watched_style", "unwatched_style", "font")},
+            {
+                "fields": (
+                    "card_type",
+                    "watched_style",
+                    "unwatched_style",
+                    "font",
+                    "title_format",
+                    "episode_text_format",
+                    "season_text_format",
+                )
+            },
         ),
         ("Status", {"fields": readonly_fields}),
     )

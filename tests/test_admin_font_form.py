@@ -133,8 +133,10 @@ def series_form(series: Series, **changes: object) -> dict[str, object]:
         "font": "",
         "title_format": "",
         "episode_text_format": "",
-        "season_titles": "{}",
         "extras": "{}",
+        # The season titles inline, empty.
+        "season_title_rows-TOTAL_FORMS": "0",
+        "season_title_rows-INITIAL_FORMS": "0",
     }
     return {**data, **changes}
 
