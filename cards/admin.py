@@ -191,13 +191,17 @@ class AttachedTemplateFilter(admin.SimpleListFilter):
         return queryset.filter(template_id=value) if value and value.isdigit() else queryset
 
 
-class SeriesActionForm(ActionForm):
-    """The series list's action bar, with what "Apply template" and "Set card type" set."""
+class SeriesActionValues(forms.Form):
+    """What "Apply template" and "Set card type" set, chosen beside the action."""
 
     template = forms.ModelChoiceField(
         Template.objects.all(), required=False, empty_label="(no template)"
     )
     card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
+
+
+class SeriesActionForm(ActionForm, SeriesActionValues):
+    """The series list's action bar, with the action's values."""
 
 
 @admin.register(Series)
@@ -345,15 +349,15 @@ class SeriesAdmin(MadeByTcm, CardActions):
 
     @admin.action(description="Apply template (chosen beside the action)")
     def apply_template(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
-        form = SeriesActionForm(request.POST)
+        form = SeriesActionValues(request.POST)
         template = form.cleaned_data["template"] if form.is_valid() else None
         count = queryset.update(template=template)
-        what = f"template {template.name!r} attached to" if template else "template removed from"
-        self._changed(request, f"{what.capitalize()} {count} series")
+        what = f"Template {template.name!r} attached to" if template else "Template removed from"
+        self._changed(request, f"{what} {count} series")
 
     @admin.action(description="Set card type (chosen beside the action)")
     def set_card_type(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
-        form = SeriesActionForm(request.POST)
+        form = SeriesActionValues(request.POST)
         card_type = form.cleaned_data["card_type"] if form.is_valid() else ""
         count = queryset.update(card_type=card_type)
         what = f"card type {card_type}" if card_type else "the inherited card type"

@@ -185,6 +185,13 @@ def facts_of(episode: Episode, series: Series) -> Facts:
 
 
 @dataclass(frozen=True)
+class _Chosen:
+    """A font chosen outside the rows (a card type's default), as a level `pick` can read."""
+
+    font: Font
+
+
+@dataclass(frozen=True)
 class CardSettings:
     card_type: str
     watched_style: str
@@ -244,14 +251,13 @@ def card_settings(
     card_type = pick("card_type", "card type", overrides, DEFAULT_CARD_TYPE)
     watched = pick("watched_style", "watched style", overrides, DEFAULT_STYLE)
     unwatched = pick("unwatched_style", "unwatched style", overrides, DEFAULT_STYLE)
+    # A card type's default font is more particular than the connection's font for every
+    # type, and less than one a template, series or episode chooses.
     type_font = rules.type_fonts.get(card_type)
-    font = pick(
-        "font",
-        "font",
-        overrides,
-        type_font,
-        f"the default font for {card_type}" if type_font else "the card type's own",
-    )
+    chosen = overrides[:3]
+    if type_font is not None:
+        chosen.append((f"the default font for {card_type}", _Chosen(type_font)))
+    font = pick("font", "font", [*chosen, overrides[3]], None, "the card type's own")
     title_format = pick("title_format", "title format", texts, "", "the episode's title")
     episode_format = pick("episode_text_format", "episode text format", texts, "", "card type")
     season_format = pick("season_text_format", "season text format", texts, "", "card type")
@@ -261,6 +267,10 @@ def card_settings(
     season_text, season_from = _season_text(episode, series, rules, rule, season_format)
     if season_from:
         sources.append(("season text", season_text or "(none)", season_from))
+    elif episode.season_number == 0:
+        # Left to the renderer, which says SPECIALS (so the spec, and the fingerprint of cards
+        # made before season titles were rows, stay the same).
+        sources.append(("season text", "SPECIALS", BUILT_IN))
 
     extras: dict[str, str] = {}
     for source, obj in ((where, template), ("series", series)):
@@ -320,8 +330,6 @@ def _season_text(
         except RenderError:
             return None, ""  # checked on the form; a stored bad one draws the card type's own
         return "".join(text for text, _ in parts or ()) or None, "season text format"
-    if season == 0:
-        return "SPECIALS", BUILT_IN
     return None, ""
 
 

@@ -26,6 +26,7 @@ from cards.filters import (
 from cards.render.fonts import check_font_data
 from cards.render.spec import RenderError
 from cards.render.types import check_extras
+from cards.render.types import get as card_type_named
 from cards.render.types.base import parse_color
 from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection, format_errors
 
@@ -83,6 +84,12 @@ class Font(models.Model):
                     parse_color(value)
                 except RenderError as exc:
                     errors[name] = str(exc)
+        for name in self.default_for.split(","):
+            if name.strip():
+                try:
+                    card_type_named(name)
+                except RenderError as exc:
+                    errors["default_for"] = str(exc)
         # Not committed: assigned by the form, not yet written to the storage.
         new = self.file and not getattr(self.file, "_committed", True)
         upload = self.file.file if new else None
