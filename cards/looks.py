@@ -254,7 +254,7 @@ def card_settings(
     # A card type's default font is more particular than the connection's font for every
     # type, and less than one a template, series or episode chooses.
     type_font = rules.type_fonts.get(card_type)
-    chosen = overrides[:3]
+    chosen: list[tuple[str, object]] = list(overrides[:3])
     if type_font is not None:
         chosen.append((f"the default font for {card_type}", _Chosen(type_font)))
     font = pick("font", "font", [*chosen, overrides[3]], None, "the card type's own")

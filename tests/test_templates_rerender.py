@@ -1,0 +1,86 @@
+"""Saving a template re-renders exactly the cards whose look it changed, as one job with
+progress, through the real admin and a real worker against the fake Plex."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cards.keys import process_rating_key
+from cards.models import JobRun, Template, TitleCard
+from cards.sync import sync_library
+from tests.support import wait_until
+from tests.test_admin_templates import template_form
+
+
+def finished_runs(template: Template, count: int) -> list[JobRun]:
+    def done() -> list[JobRun] | None:
+        runs = list(
+            JobRun.objects.filter(kind="render_template", target_id=template.pk)
+            .exclude(status="running")
+            .order_by("started_at")
+        )
+        return runs if len(runs) >= count else None
+
+    return wait_until(done, timeout=60, what="the template's job")  # type: ignore[return-value]
+
+
+@pytest.mark.slow
+def test_a_template_change_rerenders_exactly_the_changed_cards(
+    celery_worker, admin_client, fake_plex, plex_connection
+) -> None:
+    anime = fake_plex.add_series("Frieren", episodes=2, library="Anime")
+    drama = fake_plex.add_series("Harbour", episodes=2, library="TV Shows")
+    sync_library(plex_connection)
+    for show in (anime, drama):
+        process_rating_key(plex_connection, str(show))
+    uploads = {key: len(fake_plex.uploads(key)) for key in fake_plex.episodes()}
+    assert set(uploads.values()) == {1}
+    before = dict(TitleCard.objects.values_list("episode__rating_key", "fingerprint"))
+
+    # A new template for the Anime library: its two cards change, the others do not.
+    response = admin_client.post(
+        reverse("admin:cards_template_add"), template_form(card_type="calligraphy")
+    )
+    assert response.status_code == 302
+    template = Template.objects.get()
+    [run] = finished_runs(template, 1)
+
+    assert run.status == "ok", run.error
+    assert run.summary == {"changed": 2, "rendered": 2, "uploaded": 2, "busy": 0, "failed": 0}
+    assert run.progress_done == run.progress_total == 2
+    for key in fake_plex.episodes(anime):
+        assert len(fake_plex.uploads(key)) == 2
+    for key in fake_plex.episodes(drama):
+        assert len(fake_plex.uploads(key)) == 1
+    after = dict(TitleCard.objects.values_list("episode__rating_key", "fingerprint"))
+    assert {k for k in after if after[k] != before[k]} == {
+        str(k) for k in fake_plex.episodes(anime)
+    }
+
+    # Saved again with nothing that changes a look (a new name): nothing is rendered or sent.
+    change = reverse("admin:cards_template_change", args=[template.pk])
+    data = template_form(name="Anime (renamed)", card_type="calligraphy")
+    data.update(
+        {
+            "filters-INITIAL_FORMS": "1",
+            "filters-0-id": str(template.filters.get().pk),
+            "filters-0-template": str(template.pk),
+            "season_titles-INITIAL_FORMS": "1",
+            "season_titles-0-id": str(template.season_titles.get().pk),
+            "season_titles-0-template": str(template.pk),
+        }
+    )
+    response = admin_client.post(change, data)
+    assert response.status_code == 302, response.content[:2000]
+    _, second = finished_runs(template, 2)
+    assert second.summary == {"changed": 0, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
+    assert all(len(fake_plex.uploads(k)) == 2 for k in fake_plex.episodes(anime))
+
+    # Its filter widened to every library: now the other two change, and only those.
+    data["filters-0-operation"] = "not_equals"
+    data["filters-0-value"] = "nothing"
+    admin_client.post(change, data)
+    *_, third = finished_runs(template, 3)
+    assert third.summary["changed"] == 2 and third.summary["uploaded"] == 2
+    assert all(len(fake_plex.uploads(k)) == 2 for k in fake_plex.episodes())
