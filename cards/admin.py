@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from celery import Task
 from django import forms
@@ -19,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from . import dashboard, tasks
+from .forms import CardOptionsMixin
 from .jobs import JOBS
 from .looks import card_settings
 from .models import (
@@ -49,14 +51,18 @@ class InheritYesNo(forms.NullBooleanSelect):
         self.choices = [("unknown", "inherit"), ("true", "yes"), ("false", "no")]
 
 
-class CardOverridesForm(forms.ModelForm):
+class CardOverridesForm(CardOptionsMixin):
     """Series, episodes and templates: the card type is one the renderer knows, or blank
-    (inherit)."""
+    (inherit); its options as fields (cards/forms.py)."""
 
     card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
 
     class Meta:
         widgets = {"hide_season_text": InheritYesNo, "hide_episode_text": InheritYesNo}
+
+
+# The raw options JSON, folded away: the fields of "options" are the way to set them.
+ADVANCED: Any = ("Advanced", {"fields": ("extras",), "classes": ("collapse",)})
 
 
 class CardActions(admin.ModelAdmin):
@@ -293,10 +299,11 @@ class SeriesAdmin(MadeByTcm, CardActions):
                     "season_text_format",
                     "hide_season_text",
                     "hide_episode_text",
-                    "extras",
+                    "options",
                 )
             },
         ),
+        ADVANCED,
         ("Cards", {"fields": ("cards",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
@@ -456,9 +463,11 @@ class EpisodeAdmin(MadeByTcm, CardActions):
                     "font",
                     "title_text",
                     "episode_text",
+                    "options",
                 )
             },
         ),
+        ADVANCED,
         ("How the card looks, and why", {"fields": ("looks",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
@@ -538,10 +547,11 @@ class TemplateAdmin(admin.ModelAdmin):
                     "season_text_format",
                     "hide_season_text",
                     "hide_episode_text",
-                    "extras",
+                    "options",
                 )
             },
         ),
+        ADVANCED,
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -273,7 +273,7 @@ def card_settings(
         sources.append(("season text", "SPECIALS", BUILT_IN))
 
     extras: dict[str, str] = {}
-    for source, obj in ((where, template), ("series", series)):
+    for source, obj in ((where, template), ("series", series), ("episode", episode)):
         if obj is not None and isinstance(obj.extras, dict):
             for key, value in obj.extras.items():
                 extras[str(key)] = str(value)

@@ -316,6 +316,9 @@ class Episode(CardOverrides):
     episode_text = models.CharField(
         max_length=200, blank=True, help_text="Text drawn instead of the episode line."
     )
+    extras = models.JSONField(
+        default=dict, blank=True, help_text="Card type options of this episode's card."
+    )
 
     # The episode's own still, downloaded once from Plex and kept: after our upload Plex's
     # thumbnail is our card, so it can never be downloaded again.
@@ -335,6 +338,12 @@ class Episode(CardOverrides):
 
     def __str__(self) -> str:
         return f"{self.series.title} S{self.season_number or 0:02d}E{self.episode_number or 0:02d}"
+
+    def clean(self) -> None:
+        if not isinstance(self.extras, dict):
+            raise ValidationError({"extras": "Card type options are a JSON object."})
+        if problems := check_extras(self.extras):
+            raise ValidationError({"extras": problems})
 
 
 class TitleCard(models.Model):

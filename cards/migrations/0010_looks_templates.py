@@ -158,6 +158,12 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, help_text="The season text of seasons 1 and up without a season title, e.g. TEMPORADA {season_number} or BOOK {season_number:cardinal}. Blank: inherit (in the end, the card type's own).", max_length=200),
         ),
     
+        migrations.AddField(
+            model_name='episode',
+            name='extras',
+            field=models.JSONField(blank=True, default=dict, help_text="Card type options of this episode's card."),
+        ),
+    
         migrations.RunPython(season_titles_to_rows, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='series',
