@@ -14,6 +14,7 @@ inherited (a template's, then the card type's default).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -61,6 +62,8 @@ class CardOptionsWidget(forms.Widget):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.fallback = DEFAULT_TYPE  # the type shown while the card type is "inherit"
+        self.shown = DEFAULT_TYPE  # the type whose fields show as the page opens
+        self.bad: set[str] = set()  # the chosen type's options that were refused
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, dict[str, str]]:
         values: dict[str, dict[str, str]] = {}
@@ -93,7 +96,7 @@ class CardOptionsWidget(forms.Widget):
                     '<fieldset class="tcm-option-group" data-card-type="{}"{}>'
                     "<legend>Options of {}</legend>{}</fieldset>",
                     type_name,
-                    mark_safe(" hidden") if type_name != self.fallback else "",
+                    mark_safe(" hidden") if type_name != self.shown else "",
                     kind.label or type_name,
                     body,
                 )
@@ -185,9 +188,11 @@ class CardOptionsWidget(forms.Widget):
                 current,
                 default,
             )
+        refused = type_name == self.shown and option_name in self.bad
         return format_html(
-            '<div class="tcm-option" data-option="{}"><label for="{}">{}</label> {}'
-            '<div class="help">{}{}</div></div>',
+            '<div class="tcm-option{}" data-option="{}"><label for="{}">{}</label>'
+            '<span class="tcm-control">{}</span><div class="help">{}{}</div></div>',
+            " tcm-refused" if refused else "",
             option_name,
             element_id,
             option_name.replace("_", " "),
@@ -195,6 +200,12 @@ class CardOptionsWidget(forms.Widget):
             option.help,
             _limits(option),
         )
+
+
+def _without_type(episode: Any) -> Any:
+    unset = copy.copy(episode)
+    unset.card_type = ""
+    return unset
 
 
 def _is_posted(value: dict) -> bool:
@@ -220,7 +231,7 @@ class CardOptionsField(forms.Field):
 
 def read_options(
     card_type: str, posted: dict[str, str], extras: dict, before: dict
-) -> tuple[dict, list[str]]:
+) -> tuple[dict, list[tuple[str, str]]]:
     """The extras with `card_type`'s options as its fields say, and what is wrong with them (one
     message per option, naming it).
 
@@ -249,7 +260,7 @@ def read_options(
         try:
             option.parse(name, raw)
         except RenderError as exc:
-            problems.append(f"{name.replace('_', ' ')}: {exc}")
+            problems.append((name, f"{name.replace('_', ' ')}: {exc}"))
             continue
         if option.kind in ("number", "int"):
             number = float(raw)
@@ -273,6 +284,10 @@ class CardOptionsMixin(forms.ModelForm):
         field = self.fields["options"]
         assert isinstance(field.widget, CardOptionsWidget)
         field.widget.fallback = self.inherited_type()
+        chosen = self.data.get(self.add_prefix("card_type")) if self.is_bound else None
+        if chosen is None:
+            chosen = getattr(self.instance, "card_type", "")
+        field.widget.shown = chosen if chosen in CARD_TYPES else field.widget.fallback
         self.stored_extras = dict(getattr(self.instance, "extras", None) or {})
         if not self.is_bound:
             self.initial["options"] = self.stored_extras
@@ -289,10 +304,9 @@ class CardOptionsMixin(forms.ModelForm):
         from .models import Episode, Series
 
         instance = self.instance
-        if instance.card_type:
-            return instance.card_type
         if isinstance(instance, Episode) and instance.pk:
-            return card_settings(instance).card_type
+            # What the series, template and connection say, without the episode's own choice.
+            return card_settings(_without_type(instance)).card_type
         if isinstance(instance, Series) and instance.connection_id:
             if instance.template is not None and instance.template.card_type:
                 return instance.template.card_type
@@ -308,8 +322,11 @@ class CardOptionsMixin(forms.ModelForm):
             merged, problems = read_options(
                 chosen, posted.get(chosen, {}), extras, self.stored_extras
             )
-            for problem in problems:
+            for _, problem in problems:
                 self.add_error("options", problem)
+            widget = self.fields["options"].widget
+            assert isinstance(widget, CardOptionsWidget)
+            widget.bad = {name for name, _ in problems}
             if not problems:
                 data["extras"] = merged
                 self.instance.extras = merged
