@@ -347,6 +347,8 @@ def font_spec(font: Font | None) -> FontSpec:
         vertical_shift=font.vertical_shift,
         case=font.case or None,
         replacements=tuple(sorted((str(k), str(v)) for k, v in font.replacements.items())),
+        word_spacing=font.word_spacing,
+        line_split_bias=font.line_split_bias,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection as db_connection
 from django.db import models, transaction
 from django.utils import timezone
@@ -58,6 +59,17 @@ class Font(models.Model):
     case = models.CharField(max_length=10, choices=CASE_CHOICES, blank=True)
     replacements = models.JSONField(
         default=dict, blank=True, help_text='Characters to replace, e.g. {"&": "and"}.'
+    )
+    word_spacing = models.IntegerField(
+        "extra word spacing (px)",
+        default=0,
+        help_text="Added to every space of the title, in px of a 3200x1800 card.",
+    )
+    line_split_bias = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(-1), MaxValueValidator(1)],
+        help_text="How a title split over lines puts its weight: 1 longer top lines, -1 longer "
+        "bottom lines, 0 balanced.",
     )
     default_for = models.CharField(
         "default for card types",
