@@ -30,7 +30,7 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs
+from .looks import Rules, card_inputs
 from .models import Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, is_cached, save_file
@@ -70,6 +70,7 @@ def update_card(
     force_render: bool = False,
     force_upload: bool = False,
     check_plex: bool = False,
+    rules: Rules | None = None,
 ) -> CardResult:
     """Render the episode's card if anything it depends on changed, and put it on Plex if Plex
     does not show it yet. Call it holding `episode_lock`. `refresh` reads the episode from Plex
@@ -79,7 +80,8 @@ def update_card(
     Failures are recorded on the TitleCard. A card that cannot be made (no still, a corrupt
     source, an unknown card type, an episode Plex no longer has) returns a result with `failed`
     set; other Plex errors are recorded (transient ones with when to retry) and raised, so that
-    the caller can retry them.
+    the caller can retry them. `rules` (cards/looks.py) is loaded for this card when not given:
+    callers that do many cards load them once.
     """
     if not episode.series.cards_enabled:
         # Off means nothing: no card record, no render, no upload.
@@ -89,7 +91,7 @@ def update_card(
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
-        result = _update_card(episode, card, client, force_render, force_upload, check_plex)
+        result = _update_card(episode, card, client, force_render, force_upload, check_plex, rules)
     except (CardError, RenderError) as exc:
         record_failure(card, str(exc), getattr(exc, "retry_in", None))
         log.warning("card for %s failed: %s", episode, exc)
@@ -111,8 +113,9 @@ def _update_card(
     force_render: bool,
     force_upload: bool,
     check_plex: bool,
+    rules: Rules | None,
 ) -> CardResult:
-    inputs = card_inputs(episode, client)
+    inputs = card_inputs(episode, client, rules)
     assert inputs is not None  # with a client, what is missing is downloaded or raises
     spec = inputs.spec(episode)
     fp = inputs.fingerprint_for(episode, spec)

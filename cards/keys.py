@@ -15,6 +15,7 @@ from connections.plex import PlexClient
 from tcm_site.locks import LockHeld
 
 from .card import episode_lock, update_card
+from .looks import Rules
 from .sync import Progress, episodes_for_key
 
 
@@ -51,6 +52,7 @@ def process_rating_key(
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
     outcome = KeyOutcome(episodes=len(episodes))
+    rules = Rules.load({e.series_id for e in episodes})
     for done, episode in enumerate(episodes):
         if progress:
             progress(done, len(episodes))
@@ -58,7 +60,7 @@ def process_rating_key(
             with episode_lock(episode):
                 # The row may hold newer data than our fetch (see cards/sync.py's _store).
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                result = update_card(episode, client, rules=rules)
         except LockHeld:
             outcome.busy.append(episode.pk)
             continue

@@ -42,6 +42,7 @@ from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import job_task
 from .keys import process_rating_key
+from .looks import Rules
 from .models import Episode, JobRun, Series, Template, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -338,6 +339,7 @@ def render_template(run: JobRun, template: Template) -> dict:
     (their fingerprint differs from the one the settings give now), for whichever series the
     change touched. Nothing else is rendered or sent."""
     changed = maintenance.changed_cards()
+    rules = Rules.load()
     summary = {"changed": len(changed), "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
     clients: dict[int, PlexClient] = {}
     run.report_progress(0, len(changed))
@@ -349,7 +351,7 @@ def render_template(run: JobRun, template: Template) -> dict:
             )
             with episode_lock(episode):
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                result = update_card(episode, client, rules=rules)
         except LockHeld:
             summary["busy"] += 1  # someone is updating it right now, with the same settings
             continue
