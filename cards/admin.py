@@ -61,6 +61,19 @@ class CardOverridesForm(CardOptionsMixin):
         widgets = {"hide_season_text": InheritYesNo, "hide_episode_text": InheritYesNo}
 
 
+# What a series and a template set alike, in the order of their pages.
+LOOK_FIELDS = (
+    "card_type",
+    "watched_style",
+    "unwatched_style",
+    "font",
+    "title_format",
+    "episode_text_format",
+    "season_text_format",
+    "hide_season_text",
+    "hide_episode_text",
+    "options",
+)
 # The raw options JSON, folded away: the fields of "options" are the way to set them.
 ADVANCED: Any = ("Advanced", {"fields": ("extras",), "classes": ("collapse",)})
 
@@ -287,21 +300,7 @@ class SeriesAdmin(MadeByTcm, CardActions):
         ),
         (
             "Card settings (blank: the template's, then the connection's)",
-            {
-                "fields": (
-                    "template",
-                    "card_type",
-                    "watched_style",
-                    "unwatched_style",
-                    "font",
-                    "title_format",
-                    "episode_text_format",
-                    "season_text_format",
-                    "hide_season_text",
-                    "hide_episode_text",
-                    "options",
-                )
-            },
+            {"fields": ("template", *LOOK_FIELDS)},
         ),
         ADVANCED,
         ("Cards", {"fields": ("cards",)}),
@@ -536,20 +535,7 @@ class TemplateAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "order")}),
         (
             "Card settings (blank: the connection's; a series' own settings win)",
-            {
-                "fields": (
-                    "card_type",
-                    "watched_style",
-                    "unwatched_style",
-                    "font",
-                    "title_format",
-                    "episode_text_format",
-                    "season_text_format",
-                    "hide_season_text",
-                    "hide_episode_text",
-                    "options",
-                )
-            },
+            {"fields": LOOK_FIELDS},
         ),
         ADVANCED,
     )

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cards.models import Episode, Series, Template
+from tests.test_admin_templates import series_form as look_series_form
 from tests.test_admin_templates import template_form
 
 
@@ -20,24 +21,8 @@ def series(plex_connection) -> Series:
 
 
 def series_form(**changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "cards_enabled": "on",
-        "template": "",
-        "card_type": "landscape",
-        "watched_style": "",
-        "unwatched_style": "",
-        "font": "",
-        "title_format": "",
-        "episode_text_format": "",
-        "season_text_format": "",
-        "hide_season_text": "unknown",
-        "hide_episode_text": "unknown",
-        "extras": "{}",
-        "season_title_rows-TOTAL_FORMS": "0",
-        "season_title_rows-INITIAL_FORMS": "0",
-        # The landscape card's checkbox, ticked as its default is.
-        "options-landscape-add_bounding_box": "on",
-    }
+    # The landscape card's checkbox, ticked as its default is.
+    data = look_series_form(card_type="landscape", **{"options-landscape-add_bounding_box": "on"})
     return {**data, **changes}
 
 

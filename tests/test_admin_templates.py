@@ -9,21 +9,38 @@ from django.urls import reverse
 from cards.models import Episode, SeasonTitle, Series, Template, TemplateFilter
 from tests.support import admin_action
 
+# The card settings a series and a template page post, all inherited.
+LOOK_FORM = {
+    "card_type": "",
+    "watched_style": "",
+    "unwatched_style": "",
+    "font": "",
+    "title_format": "",
+    "episode_text_format": "",
+    "season_text_format": "",
+    "hide_season_text": "unknown",
+    "hide_episode_text": "unknown",
+    "extras": "{}",
+}
+
+
+def series_form(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "cards_enabled": "on",
+        "template": "",
+        **LOOK_FORM,
+        "season_title_rows-TOTAL_FORMS": "0",
+        "season_title_rows-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
 
 def template_form(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "name": "Anime",
         "order": "1",
+        **LOOK_FORM,
         "card_type": "calligraphy",
-        "watched_style": "",
-        "unwatched_style": "",
-        "font": "",
-        "title_format": "",
-        "episode_text_format": "",
-        "season_text_format": "",
-        "hide_season_text": "unknown",
-        "hide_episode_text": "unknown",
-        "extras": "{}",
         "filters-TOTAL_FORMS": "1",
         "filters-INITIAL_FORMS": "0",
         "filters-0-field": "library",
@@ -147,28 +164,18 @@ def test_the_series_list_filters(admin_client: Client, plex_connection) -> None:
 
 def test_the_series_page_edits_season_titles_as_rows(admin_client: Client, plex_connection) -> None:
     [series] = series_rows(plex_connection, "Avatar")
-    data = {
-        "cards_enabled": "on",
-        "template": "",
-        "card_type": "",
-        "watched_style": "",
-        "unwatched_style": "",
-        "font": "",
-        "title_format": "",
-        "episode_text_format": "",
-        "season_text_format": "",
-        "hide_season_text": "unknown",
-        "hide_episode_text": "true",
-        "extras": "{}",
-        "season_title_rows-TOTAL_FORMS": "2",
-        "season_title_rows-INITIAL_FORMS": "0",
-        "season_title_rows-0-order": "0",
-        "season_title_rows-0-episodes": "1",
-        "season_title_rows-0-text": "BOOK ONE: WATER",
-        "season_title_rows-1-order": "1",
-        "season_title_rows-1-episodes": "s2e1-s2e20",
-        "season_title_rows-1-text": "BOOK TWO: EARTH",
-    }
+    data = series_form(
+        hide_episode_text="true",
+        **{
+            "season_title_rows-TOTAL_FORMS": "2",
+            "season_title_rows-0-order": "0",
+            "season_title_rows-0-episodes": "1",
+            "season_title_rows-0-text": "BOOK ONE: WATER",
+            "season_title_rows-1-order": "1",
+            "season_title_rows-1-episodes": "s2e1-s2e20",
+            "season_title_rows-1-text": "BOOK TWO: EARTH",
+        },
+    )
     response = admin_client.post(reverse("admin:cards_series_change", args=[series.pk]), data)
     assert response.status_code == 302, response.content[:3000]
     rows = SeasonTitle.objects.filter(series=series).order_by("order")
