@@ -372,7 +372,7 @@ class SeriesAdmin(MadeByTcm, CardActions):
     @admin.action(description="Cards on")
     def cards_on(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
         count = queryset.update(cards_enabled=True)
-        self._changed(request, f"Cards on for {count} series")
+        self._changed(request, f"Cards on for {count} series", "Their cards are made")
 
     @admin.action(description="Cards off (nothing made or uploaded for them)")
     def cards_off(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
@@ -383,11 +383,18 @@ class SeriesAdmin(MadeByTcm, CardActions):
             messages.SUCCESS,
         )
 
-    def _changed(self, request: HttpRequest, text: str) -> None:
+    def _changed(
+        self,
+        request: HttpRequest,
+        text: str,
+        follow: str = "Cards whose look changed are re-rendered",
+    ) -> None:
+        # The due cards' job renders what is missing and re-renders the cards whose look
+        # changed (their fingerprint), nothing else.
+        tasks.dispatch(tasks.render_due_cards)
         self.message_user(
             request,
-            f'{text}. Their cards follow at the next "Render and upload due cards" run (hourly), '
-            'or now with "Render and upload all cards".',
+            f'{text}. {follow}: "Render and upload due cards" runs now (Job runs shows it).',
             messages.SUCCESS,
         )
 
@@ -556,6 +563,16 @@ class TemplateAdmin(admin.ModelAdmin):
     @admin.display(description="attached to series", ordering="n_series")
     def attached(self, obj: Template) -> int:
         return obj.n_series  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    def delete_model(self, request: HttpRequest, obj: Template) -> None:
+        super().delete_model(request, obj)
+        # Its series fall back to the next template, or none: the due cards' job re-renders
+        # the cards whose look changed.
+        tasks.dispatch(tasks.render_due_cards)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Template]) -> None:
+        super().delete_queryset(request, queryset)
+        tasks.dispatch(tasks.render_due_cards)
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cards.models import Episode, SeasonTitle, Series, Template, TemplateFilter
+from cards.render.types import CARD_TYPES
 from tests.support import admin_action
 
 # The card settings a series and a template page post, all inherited.
@@ -52,7 +53,19 @@ def template_form(**changes: object) -> dict[str, object]:
         "season_titles-0-episodes": "1-12",
         "season_titles-0-text": "FIRST COUR",
     }
-    return {**data, **changes}
+    data = {**data, **changes}
+    return {**ticked_by_default(str(data["card_type"])), **data}
+
+
+def ticked_by_default(card_type: str) -> dict[str, str]:
+    """The checkboxes of a card type's options that a page shows ticked (their default): a
+    browser posts them, a test must too."""
+    options = CARD_TYPES[card_type].options if card_type in CARD_TYPES else {}
+    return {
+        f"options-{card_type}-{name}": "on"
+        for name, option in options.items()
+        if option.kind == "bool" and option.default
+    }
 
 
 def inline_errors(response, prefix: str) -> list[dict]:
@@ -68,6 +81,7 @@ def test_a_template_with_filters_and_season_titles_saves(admin_client: Client, d
     assert response.status_code == 302, response.content[:2000]
     template = Template.objects.get()
     assert template.card_type == "calligraphy" and template.hide_season_text is None
+    assert template.extras == {}  # every option left at its default
     assert [(f.field, f.operation, f.value) for f in template.filters.all()] == [
         ("library", "equals", "Anime")
     ]

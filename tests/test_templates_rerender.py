@@ -3,13 +3,15 @@ progress, through the real admin and a real worker against the fake Plex."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
 from cards.keys import process_rating_key
-from cards.models import JobRun, Template, TitleCard
+from cards.models import JobRun, Series, Template, TemplateFilter, TitleCard
 from cards.sync import sync_library
-from tests.support import wait_until
+from tests.support import admin_action, wait_until
 from tests.test_admin_templates import template_form
 
 
@@ -60,7 +62,9 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
 
     # Saved again with nothing that changes a look (a new name): nothing is rendered or sent.
     change = reverse("admin:cards_template_change", args=[template.pk])
-    data = template_form(name="Anime (renamed)", card_type="calligraphy")
+    data = template_form(
+        name="Anime (renamed)", card_type="calligraphy", extras=json.dumps(template.extras)
+    )
     data.update(
         {
             "filters-INITIAL_FORMS": "1",
@@ -84,3 +88,36 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
     *_, third = finished_runs(template, 3)
     assert third.summary["changed"] == 2 and third.summary["uploaded"] == 2
     assert all(len(fake_plex.uploads(k)) == 2 for k in fake_plex.episodes())
+
+
+@pytest.mark.slow
+def test_apply_template_rerenders_only_that_series_cards(
+    celery_worker, admin_client, fake_plex, plex_connection
+) -> None:
+    chosen = fake_plex.add_series("Frieren", episodes=2)
+    other = fake_plex.add_series("Harbour", episodes=2)
+    sync_library(plex_connection)
+    for show in (chosen, other):
+        process_rating_key(plex_connection, str(show))
+    # Matches no series by its filters: only where it is attached.
+    template = Template.objects.create(name="Spoiler-free", card_type="textless")
+    TemplateFilter.objects.create(
+        template=template, field="library", operation="equals", value="nothing"
+    )
+    series = Series.objects.get(rating_key=str(chosen))
+
+    [(level, text)] = admin_action(admin_client, series, "apply_template", template=template.pk)
+
+    assert level == "success" and "re-rendered" in text
+    wait_until(
+        lambda: all(len(fake_plex.uploads(k)) == 2 for k in fake_plex.episodes(chosen)),
+        timeout=60,
+        what="the attached series' cards re-rendered and uploaded",
+    )
+    wait_until(
+        lambda: JobRun.objects.filter(kind="render_due_cards").exclude(status="running").exists(),
+        what="the due cards' run",
+    )
+    run = JobRun.objects.get(kind="render_due_cards")
+    assert (run.summary["outdated"], run.summary["queued"]) == (2, 2)
+    assert all(len(fake_plex.uploads(k)) == 1 for k in fake_plex.episodes(other))
