@@ -26,12 +26,33 @@ def season_titles_to_rows(apps, schema_editor):
     SeasonTitle.objects.bulk_create(rows)
 
 
+def season_rows_to_titles(apps, schema_editor):
+    """Back: the rows keyed by a season number become the JSON object again (ranges have no
+    place in it)."""
+    Series = apps.get_model("cards", "Series")
+    SeasonTitle = apps.get_model("cards", "SeasonTitle")
+    titles = {}
+    for row in SeasonTitle.objects.filter(series__isnull=False).order_by("-order", "-pk"):
+        if row.episodes.strip().isdigit():
+            # The first matching row wins: written last.
+            titles.setdefault(row.series_id, {})[row.episodes.strip()] = row.text
+    for series_id, by_season in titles.items():
+        Series.objects.filter(pk=series_id).update(season_titles=by_season)
+
+
 def unset_hide_flags(apps, schema_editor):
     """An unticked hide flag meant "show it"; now unset means "inherit" (a template may hide it),
     which is the same for every series without a template."""
     Series = apps.get_model("cards", "Series")
     Series.objects.filter(hide_season_text=False).update(hide_season_text=None)
     Series.objects.filter(hide_episode_text=False).update(hide_episode_text=None)
+
+
+def set_hide_flags(apps, schema_editor):
+    """Back: unset (inherit) was "show it"."""
+    Series = apps.get_model("cards", "Series")
+    Series.objects.filter(hide_season_text__isnull=True).update(hide_season_text=False)
+    Series.objects.filter(hide_episode_text__isnull=True).update(hide_episode_text=False)
 
 
 class Migration(migrations.Migration):
@@ -176,10 +197,10 @@ class Migration(migrations.Migration):
             field=models.IntegerField(default=0, help_text='Added to every space of the title, in px of a 3200x1800 card.', verbose_name='extra word spacing (px)'),
         ),
     
-        migrations.RunPython(season_titles_to_rows, migrations.RunPython.noop),
+        migrations.RunPython(season_titles_to_rows, season_rows_to_titles),
         migrations.RemoveField(
             model_name='series',
             name='season_titles',
         ),
-        migrations.RunPython(unset_hide_flags, migrations.RunPython.noop),
+        migrations.RunPython(unset_hide_flags, set_hide_flags),
     ]
