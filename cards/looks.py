@@ -241,9 +241,9 @@ def card_settings(
     ):
         for source, obj in levels:
             if obj is not None and (value := getattr(obj, name)) not in ("", None):
-                sources.append((label, str(value), source))
+                sources.append((label, _shown(value), source))
                 return value
-        sources.append((label, str(default) if default not in ("", None) else "-", default_from))
+        sources.append((label, _shown(default), default_from))
         return default
 
     overrides = [("episode", episode), ("series", series), (where, template), (plex, connection)]
@@ -259,8 +259,9 @@ def card_settings(
         chosen.append((f"the default font for {card_type}", _Chosen(type_font)))
     font = pick("font", "font", [*chosen, overrides[3]], None, "the card type's own")
     title_format = pick("title_format", "title format", texts, "", "the episode's title")
-    episode_format = pick("episode_text_format", "episode text format", texts, "", "card type")
-    season_format = pick("season_text_format", "season text format", texts, "", "card type")
+    own = "the card type's own"
+    episode_format = pick("episode_text_format", "episode text format", texts, "", own)
+    season_format = pick("season_text_format", "season text format", texts, "", own)
     hide_season = pick("hide_season_text", "hide season text", texts[:2], False)
     hide_episode = pick("hide_episode_text", "hide episode text", texts[:2], False)
 
@@ -292,6 +293,13 @@ def card_settings(
         template=template,
         sources=tuple(sources),
     )
+
+
+def _shown(value: object) -> str:
+    """A setting's value as the episode page lists it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value in ("", None) else str(value)
 
 
 def _season_text(

@@ -103,7 +103,7 @@ def test_precedence_at_every_level(plex_connection) -> None:
     settings = card_settings(Episode.objects.get(pk=episode.pk))
     assert source(settings, "card type") == ("standard", "built-in default")
     assert source(settings, "watched style") == ("unique", "built-in default")
-    assert source(settings, "hide season text") == ("False", "built-in default")
+    assert source(settings, "hide season text") == ("no", "built-in default")
 
     # The connection.
     plex_connection.card_type = "anime"
@@ -133,7 +133,7 @@ def test_precedence_at_every_level(plex_connection) -> None:
         "CAPÍTULO {episode_number}",
         "template 'Anime'",
     )
-    assert source(settings, "hide season text") == ("True", "template 'Anime'")
+    assert source(settings, "hide season text") == ("yes", "template 'Anime'")
     assert source(settings, "option episode_text_color") == ("gold", "template 'Anime'")
     assert source(settings, "watched style") == ("grayscale", where)  # the template sets none
     # Calligraphy's own default font is more particular than the connection's font.
@@ -148,7 +148,7 @@ def test_precedence_at_every_level(plex_connection) -> None:
     )
     settings = card_settings(Episode.objects.get(pk=episode.pk))
     assert source(settings, "card type") == ("olivier", "series")
-    assert source(settings, "hide season text") == ("False", "series")
+    assert source(settings, "hide season text") == ("no", "series")
     assert settings.extras == (("episode_text_color", "red"),)
     assert source(settings, "episode text format") == (
         "CAPÍTULO {episode_number}",
