@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from . import dashboard, tasks
+from .filters import filter_operations
 from .forms import CardOptionsMixin
 from .jobs import JOBS
 from .looks import card_settings
@@ -514,11 +515,19 @@ class EpisodeAdmin(MadeByTcm, CardActions):
 
 class TemplateFilterForm(forms.ModelForm):
     """A filter row: its value is checked against its field and operation (TemplateFilter.clean
-    names the form field at fault)."""
+    names the form field at fault). The field select carries which operations and what kind of
+    value each field takes, for static/cards/filters.js to offer only those."""
 
     class Meta:
         model = TemplateFilter
         fields = ("field", "operation", "value")
+
+    class Media:
+        js = ["cards/filters.js"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].widget.attrs["data-operations"] = json.dumps(filter_operations())
 
 
 class TemplateFilterInline(admin.TabularInline):

@@ -102,6 +102,24 @@ def filter_operation_choices() -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+# What a value looks like, per kind, for the admin's placeholder.
+EXAMPLES = {
+    "text": "e.g. Anime",
+    "number": "e.g. 2",
+    "tags": "e.g. Animation",
+    "bool": "true or false",
+    "date": "e.g. 2024-01-31",
+}
+
+
+def filter_operations() -> dict[str, dict[str, object]]:
+    """Per field, the operations it takes and an example value (for the admin's script)."""
+    return {
+        name: {"operations": list(OPERATIONS[kind]), "example": EXAMPLES[kind]}
+        for name, (_, kind, _) in FIELDS.items()
+    }
+
+
 @dataclass(frozen=True)
 class Filter:
     field: str

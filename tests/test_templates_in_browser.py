@@ -39,6 +39,14 @@ def test_a_template_made_in_the_browser_shows_on_the_episode_page(
     page.goto("/admin/cards/template/add/")
     page.fill("#id_name", "Anime")
     page.select_option("#id_card_type", "calligraphy")
+    # A field offers only its own operations, and shows what its value looks like.
+    page.select_option("#id_filters-0-field", "year")
+    offered = page.eval_on_selector_all(
+        "#id_filters-0-operation option",
+        "os => os.filter(o => !o.disabled && o.value).map(o => o.value)",
+    )
+    assert offered == ["equals", "not_equals", "less_than", "greater_than", "at_most", "at_least"]
+    assert page.get_attribute("#id_filters-0-value", "placeholder") == "e.g. 2"
     page.select_option("#id_filters-0-field", "library")
     page.select_option("#id_filters-0-operation", "equals")
     page.fill("#id_filters-0-value", "Anime")
