@@ -99,7 +99,7 @@ class Font(models.Model):
         for name in self.default_for.split(","):
             if name.strip():
                 try:
-                    card_type_named(name)
+                    card_type_named(name.strip())
                 except RenderError as exc:
                     errors["default_for"] = str(exc)
         # Not committed: assigned by the form, not yet written to the storage.
