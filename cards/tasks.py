@@ -337,34 +337,52 @@ def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
 def render_template(run: JobRun, template: Template) -> dict:
     """After a template changed: re-render and upload exactly the cards whose look changed
     (their fingerprint differs from the one the settings give now), for whichever series the
-    change touched. Nothing else is rendered or sent."""
-    changed = maintenance.changed_cards()
-    rules = Rules.load()
-    summary = {"changed": len(changed), "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
+    change touched. Nothing else is rendered or sent.
+
+    A template saved again while this runs queues a run that finds this one holding the lock
+    and is skipped: so after its work the run looks again (each card once per run) until it
+    finds nothing more to do."""
+    summary = {"changed": 0, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
     clients: dict[int, PlexClient] = {}
-    run.report_progress(0, len(changed))
-    for done, episode in enumerate(changed):
-        connection = episode.connection
-        try:
-            client = clients.get(connection.pk) or clients.setdefault(
-                connection.pk, connection.client()
-            )
-            with episode_lock(episode):
-                episode.refresh_from_db()
-                result = update_card(episode, client, rules=rules)
-        except LockHeld:
-            summary["busy"] += 1  # someone is updating it right now, with the same settings
-            continue
-        except PlexError as exc:
-            # Recorded on the card with when to retry; the schedule takes it from there.
-            log.warning("re-rendering %s for template %s: %s", episode, template, exc)
-            summary["failed"] += 1
-            continue
-        summary["rendered"] += result.rendered
-        summary["uploaded"] += result.uploaded
-        summary["failed"] += bool(result.failed)
-        run.report_progress(done + 1, len(changed))
+    tried: set[int] = set()
+    run.report_progress(0, 0)
+    while changed := [e for e in maintenance.changed_cards() if e.pk not in tried]:
+        tried.update(e.pk for e in changed)
+        rules = Rules.load()
+        summary["changed"] += len(changed)
+        run.report_progress(0, len(changed))
+        for done, episode in enumerate(changed):
+            _render_changed(episode, template, rules, clients, summary)
+            run.report_progress(done + 1, len(changed))
     return summary
+
+
+def _render_changed(
+    episode: Episode,
+    template: Template,
+    rules: Rules,
+    clients: dict[int, PlexClient],
+    summary: dict[str, int],
+) -> None:
+    connection = episode.connection
+    try:
+        client = clients.get(connection.pk) or clients.setdefault(
+            connection.pk, connection.client()
+        )
+        with episode_lock(episode):
+            episode.refresh_from_db()
+            result = update_card(episode, client, rules=rules)
+    except LockHeld:
+        summary["busy"] += 1  # someone is updating it right now, with the same settings
+        return
+    except PlexError as exc:
+        # Recorded on the card with when to retry; the schedule takes it from there.
+        log.warning("re-rendering %s for template %s: %s", episode, template, exc)
+        summary["failed"] += 1
+        return
+    summary["rendered"] += result.rendered
+    summary["uploaded"] += result.uploaded
+    summary["failed"] += bool(result.failed)
 
 
 @job_task("sync_series", "Sync from Plex", target=Series)
