@@ -340,21 +340,28 @@ def render_template(run: JobRun, template: Template) -> dict:
     change touched. Nothing else is rendered or sent.
 
     A template saved again while this runs queues a run that finds this one holding the lock
-    and is skipped: so after its work the run looks again (each card once per run) until it
-    finds nothing more to do."""
+    and is skipped: so after its work the run looks again, until it finds nothing more to do
+    (a few rounds at most; a card that failed or was busy is left to the schedule)."""
     summary = {"changed": 0, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
     clients: dict[int, PlexClient] = {}
-    tried: set[int] = set()
+    left: set[int] = set()  # failed or busy: not tried again in this run
     run.report_progress(0, 0)
-    while changed := [e for e in maintenance.changed_cards() if e.pk not in tried]:
-        tried.update(e.pk for e in changed)
+    for _ in range(TEMPLATE_ROUNDS):
+        changed = [e for e in maintenance.changed_cards() if e.pk not in left]
+        if not changed:
+            break
         rules = Rules.load()
         summary["changed"] += len(changed)
         run.report_progress(0, len(changed))
         for done, episode in enumerate(changed):
-            _render_changed(episode, template, rules, clients, summary)
+            if not _render_changed(episode, template, rules, clients, summary):
+                left.add(episode.pk)
             run.report_progress(done + 1, len(changed))
     return summary
+
+
+# How many times a template's run looks for changed cards (saves while it ran).
+TEMPLATE_ROUNDS = 3
 
 
 def _render_changed(
@@ -363,7 +370,8 @@ def _render_changed(
     rules: Rules,
     clients: dict[int, PlexClient],
     summary: dict[str, int],
-) -> None:
+) -> bool:
+    """Bring one changed card up to date; False when it failed or another task had it."""
     connection = episode.connection
     try:
         client = clients.get(connection.pk) or clients.setdefault(
@@ -373,16 +381,17 @@ def _render_changed(
             episode.refresh_from_db()
             result = update_card(episode, client, rules=rules)
     except LockHeld:
-        summary["busy"] += 1  # someone is updating it right now, with the same settings
-        return
+        summary["busy"] += 1  # someone is updating it right now
+        return False
     except PlexError as exc:
         # Recorded on the card with when to retry; the schedule takes it from there.
         log.warning("re-rendering %s for template %s: %s", episode, template, exc)
         summary["failed"] += 1
-        return
+        return False
     summary["rendered"] += result.rendered
     summary["uploaded"] += result.uploaded
     summary["failed"] += bool(result.failed)
+    return not result.failed
 
 
 @job_task("sync_series", "Sync from Plex", target=Series)

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from cards.keys import process_rating_key
-from cards.models import JobRun, Series, Template, TemplateFilter, TitleCard
+from cards.looks import expected_fingerprint
+from cards.models import Episode, JobRun, Series, Template, TemplateFilter, TitleCard
 from cards.sync import sync_library
 from tests.support import admin_action, wait_until
 from tests.test_admin_templates import template_form
@@ -121,3 +122,39 @@ def test_apply_template_rerenders_only_that_series_cards(
     run = JobRun.objects.get(kind="render_due_cards")
     assert (run.summary["outdated"], run.summary["queued"]) == (2, 2)
     assert all(len(fake_plex.uploads(k)) == 1 for k in fake_plex.episodes(other))
+
+
+@pytest.mark.slow
+def test_a_save_while_the_job_runs_is_not_missed(
+    celery_worker, admin_client, fake_plex, plex_connection
+) -> None:
+    anime = fake_plex.add_series("Frieren", episodes=2, library="Anime")
+    sync_library(plex_connection)
+    process_rating_key(plex_connection, str(anime))
+    template = Template.objects.create(name="Anime", card_type="calligraphy")
+    TemplateFilter.objects.create(
+        template=template, field="library", operation="equals", value="Anime"
+    )
+    fake_plex.hang(1.0, prefix="/library/metadata/", method="POST")  # each upload takes a second
+    from cards import tasks
+
+    tasks.dispatch(tasks.render_template, template.pk)
+    wait_until(
+        lambda: JobRun.objects.filter(kind="render_template", status="running").exists(),
+        what="the first run",
+    )
+    # Saved again meanwhile: its own run finds the lock held and is skipped.
+    Template.objects.filter(pk=template.pk).update(card_type="textless")
+    tasks.dispatch(tasks.render_template, template.pk)
+
+    [first, skipped] = finished_runs(template, 2)
+    assert skipped.status == "skipped"
+    assert first.status == "ok" and first.summary["failed"] == 0
+    # Both cards ended in the last look, whatever the first round made of them.
+    current = {
+        str(e.rating_key): e.card.fingerprint
+        for e in Episode.objects.select_related("card", "series", "connection")
+    }
+    for key in fake_plex.episodes(anime):
+        episode = Episode.objects.select_related("series", "connection").get(rating_key=str(key))
+        assert expected_fingerprint(episode) == current[str(key)]
