@@ -7,17 +7,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.test_jobs_migration_kind_target import migrate
+
 pytestmark = pytest.mark.slow
 
 BEFORE = [("cards", "0009_series_cards_enabled"), ("connections", "0003_plex_new_series_cards")]
 AFTER = [("cards", "0010_looks_templates"), ("connections", "0004_looks_formats")]
-
-
-def migrate(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
