@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from celery import Task
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet
@@ -18,8 +20,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from . import dashboard, tasks, timeline
+from .filters import filter_operations
+from .forms import CardOptionsMixin
 from .jobs import JOBS
-from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
+from .looks import card_settings
+from .models import (
+    Episode,
+    Font,
+    JobRun,
+    SeasonTitle,
+    Series,
+    Template,
+    TemplateFilter,
+    TitleCard,
+    WebhookEvent,
+)
 from .preview_admin import LivePreview
 from .watched import explain
 
@@ -31,10 +46,39 @@ def _card_types_or_inherit() -> list[tuple[str, str]]:
     return [("", "inherit"), *card_type_choices()]
 
 
-class CardOverridesForm(forms.ModelForm):
-    """Series and episodes: the card type is one the renderer knows, or blank (inherit)."""
+class InheritYesNo(forms.NullBooleanSelect):
+    """A hide flag: unset inherits (from the template), or yes / no."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "inherit"), ("true", "yes"), ("false", "no")]
+
+
+class CardOverridesForm(CardOptionsMixin):
+    """Series, episodes and templates: the card type is one the renderer knows, or blank
+    (inherit); its options as fields (cards/forms.py)."""
 
     card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
+
+    class Meta:
+        widgets = {"hide_season_text": InheritYesNo, "hide_episode_text": InheritYesNo}
+
+
+# What a series and a template set alike, in the order of their pages.
+LOOK_FIELDS = (
+    "card_type",
+    "watched_style",
+    "unwatched_style",
+    "font",
+    "title_format",
+    "episode_text_format",
+    "season_text_format",
+    "hide_season_text",
+    "hide_episode_text",
+    "options",
+)
+# The raw options JSON, folded away: the fields of "options" are the way to set them.
+ADVANCED: Any = ("Advanced", {"fields": ("extras",), "classes": ("collapse",)})
 
 
 class CardActions(admin.ModelAdmin):
@@ -121,35 +165,123 @@ class CardStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SeasonTitleInline(admin.TabularInline):
+    """Season titles as rows: the first row whose episodes match gives the season text."""
+
+    model = SeasonTitle
+    extra = 1
+    fields = ("order", "episodes", "text")
+    verbose_name_plural = (
+        "season titles (first match wins: a season 2, an absolute range 1-12, or s1e1-s2e5; "
+        "specials say SPECIALS unless a row for season 0 says otherwise)"
+    )
+
+
+class SeriesSeasonTitleInline(SeasonTitleInline):
+    fk_name = "series"
+
+
+class TemplateSeasonTitleInline(SeasonTitleInline):
+    fk_name = "template"
+
+
+class CardTypeFilter(admin.SimpleListFilter):
+    title = "card type"
+    parameter_name = "card_type"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("-", "inherited"), *_card_types_or_inherit()[1:]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "-":
+            return queryset.filter(card_type="")
+        return queryset.filter(card_type=value) if value else queryset
+
+
+class AttachedTemplateFilter(admin.SimpleListFilter):
+    title = "template"
+    parameter_name = "template"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("-", "none attached"), *((str(t.pk), t.name) for t in Template.objects.all())]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "-":
+            return queryset.filter(template__isnull=True)
+        return queryset.filter(template_id=value) if value and value.isdigit() else queryset
+
+
+class SeriesActionValues(forms.Form):
+    """What "Apply template" and "Set card type" set, chosen beside the action."""
+
+    template = forms.ModelChoiceField(
+        Template.objects.all(), required=False, empty_label="(no template)"
+    )
+    card_type = forms.ChoiceField(choices=_card_types_or_inherit, required=False)
+
+
+class SeriesActionForm(ActionForm, SeriesActionValues):
+    """The series list's action bar, with the action's values."""
+
+
 @admin.register(Series)
 class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
-    actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
+    action_form = SeriesActionForm
+    inlines = (SeriesSeasonTitleInline,)
+    actions = (
+        "sync_from_plex",
+        "render_all_cards",
+        "render_now",
+        "force_reupload",
+        "apply_template",
+        "set_card_type",
+        "cards_on",
+        "cards_off",
+    )
     list_display = (
         "title",
         "year",
         "library",
         "connection",
         "card_type",
+        "template",
         "episode_count",
         "cards_uploaded",
         "cards_enabled",
         "present",
     )
-    list_filter = ("connection", "library", "cards_enabled", "present")
+    list_filter = (
+        "connection",
+        "library",
+        CardTypeFilter,
+        AttachedTemplateFilter,
+        "cards_enabled",
+        "present",
+    )
     search_fields = ("title", "rating_key", "guid_tvdb", "guid_tmdb", "guid_imdb")
     # What Plex says is shown, not edited: the next sync would overwrite it.
+    from_plex = (
+        "guid_tvdb",
+        "guid_tmdb",
+        "guid_imdb",
+        "art",
+        "genres",
+        "content_rating",
+        "labels",
+        "collections",
+        "season_count",
+        "plex_updated_at",
+    )
     readonly_fields = (
         "title",
         "year",
         "library",
         "connection",
         "rating_key",
-        "guid_tvdb",
-        "guid_tmdb",
-        "guid_imdb",
-        "art",
-        "plex_updated_at",
+        *from_plex,
         "synced_at",
         "present",
         "cards",
@@ -170,30 +302,12 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
             },
         ),
         (
-            "Card settings (blank: the connection's)",
-            {
-                "fields": (
-                    "card_type",
-                    "watched_style",
-                    "unwatched_style",
-                    "font",
-                    "title_format",
-                    "episode_text_format",
-                    "season_titles",
-                    "hide_season_text",
-                    "hide_episode_text",
-                    "extras",
-                )
-            },
+            "Card settings (blank: the template's, then the connection's)",
+            {"fields": ("template", *LOOK_FIELDS)},
         ),
+        ADVANCED,
         ("Cards", {"fields": ("cards",)}),
-        (
-            "From Plex",
-            {
-                "fields": ("guid_tvdb", "guid_tmdb", "guid_imdb", "art", "plex_updated_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -246,6 +360,51 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     def render_all_cards(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
         self._queue_jobs(request, queryset, tasks.render_series, "Rendering and upload")
 
+    @admin.action(description="Apply template (chosen beside the action)")
+    def apply_template(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        form = SeriesActionValues(request.POST)
+        template = form.cleaned_data["template"] if form.is_valid() else None
+        count = queryset.update(template=template)
+        what = f"Template {template.name!r} attached to" if template else "Template removed from"
+        self._changed(request, f"{what} {count} series")
+
+    @admin.action(description="Set card type (chosen beside the action)")
+    def set_card_type(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        form = SeriesActionValues(request.POST)
+        card_type = form.cleaned_data["card_type"] if form.is_valid() else ""
+        count = queryset.update(card_type=card_type)
+        what = f"card type {card_type}" if card_type else "the inherited card type"
+        self._changed(request, f"{count} series set to {what}")
+
+    @admin.action(description="Cards on")
+    def cards_on(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        count = queryset.update(cards_enabled=True)
+        self._changed(request, f"Cards on for {count} series", "Their cards are made")
+
+    @admin.action(description="Cards off (nothing made or uploaded for them)")
+    def cards_off(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        count = queryset.update(cards_enabled=False)
+        self.message_user(
+            request,
+            f"Cards off for {count} series: tcm makes and uploads nothing for them.",
+            messages.SUCCESS,
+        )
+
+    def _changed(
+        self,
+        request: HttpRequest,
+        text: str,
+        follow: str = "Cards whose look changed are re-rendered",
+    ) -> None:
+        # The due cards' job renders what is missing and re-renders the cards whose look
+        # changed (their fingerprint), nothing else.
+        tasks.dispatch(tasks.render_due_cards)
+        self.message_user(
+            request,
+            f'{text}. {follow}: "Render and upload due cards" runs now (Job runs shows it).',
+            messages.SUCCESS,
+        )
+
     def _queue_jobs(
         self, request: HttpRequest, queryset: QuerySet[Series], task: Task, what: str
     ) -> None:
@@ -296,11 +455,13 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
         "title",
         "season_number",
         "episode_number",
+        "absolute_number",
         "watched",
         "plex_watched",
         "watched_by",
         "watched_why",
         "present",
+        "looks",
         *from_plex,
     )
     fieldsets = (
@@ -330,12 +491,32 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
                     "font",
                     "title_text",
                     "episode_text",
+                    "options",
                 )
             },
         ),
+        ADVANCED,
+        ("How the card looks, and why", {"fields": ("looks",)}),
         ("Why is my card like this?", {"fields": ("card_timeline",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
+
+    @admin.display(description="settings")
+    def looks(self, obj: Episode) -> str:
+        """Each setting the card is made with, and the level it came from."""
+        settings = card_settings(obj)
+        return format_html(
+            '<table class="tcm-looks"><tr><th>setting</th><th>value</th><th>from</th></tr>{}'
+            "</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (name, Truncator(value).chars(80), source)
+                    for name, value, source in settings.sources
+                ),
+            ),
+        )
 
     @admin.display(description="card")
     def thumbnail(self, obj: Episode) -> str:
@@ -393,6 +574,90 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     def apply_settings(self, request: HttpRequest, obj: Episode) -> str:
         tasks.dispatch(tasks.render_card, obj.pk)
         return f"rendering and upload of the card of {obj} queued"
+
+
+class TemplateFilterForm(forms.ModelForm):
+    """A filter row: its value is checked against its field and operation (TemplateFilter.clean
+    names the form field at fault). The field select carries which operations and what kind of
+    value each field takes, for static/cards/filters.js to offer only those."""
+
+    class Meta:
+        model = TemplateFilter
+        fields = ("field", "operation", "value")
+
+    class Media:
+        js = ["cards/filters.js"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].widget.attrs["data-operations"] = json.dumps(filter_operations())
+
+
+class TemplateFilterInline(admin.TabularInline):
+    model = TemplateFilter
+    form = TemplateFilterForm
+    extra = 1
+    verbose_name_plural = "filters (all must hold; none: every series)"
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    """Looks for many series at once. Saving one re-renders exactly the cards whose look it
+    changed, as one job (Job runs and the front page show its progress)."""
+
+    form = CardOverridesForm
+    inlines = (TemplateFilterInline, TemplateSeasonTitleInline)
+    list_display = ("name", "order", "card_type", "filter_count", "attached")
+    list_editable = ("order",)
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "order")}),
+        (
+            "Card settings (blank: the connection's; a series' own settings win)",
+            {"fields": LOOK_FIELDS},
+        ),
+        ADVANCED,
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_filters=Count("filters", distinct=True), n_series=Count("series", distinct=True)
+            )
+        )
+
+    @admin.display(description="filters", ordering="n_filters")
+    def filter_count(self, obj: Template) -> int:
+        return obj.n_filters  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    @admin.display(description="attached to series", ordering="n_series")
+    def attached(self, obj: Template) -> int:
+        return obj.n_series  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    def delete_model(self, request: HttpRequest, obj: Template) -> None:
+        super().delete_model(request, obj)
+        # Its series fall back to the next template, or none: the due cards' job re-renders
+        # the cards whose look changed.
+        tasks.dispatch(tasks.render_due_cards)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Template]) -> None:
+        super().delete_queryset(request, queryset)
+        tasks.dispatch(tasks.render_due_cards)
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        # After the filters and season titles are saved too: the job sees the whole change.
+        tasks.dispatch(tasks.render_template, form.instance.pk)
+        self.message_user(
+            request,
+            "The cards whose look changed are re-rendered and uploaded as one job; the front "
+            "page and Job runs show its progress.",
+            messages.INFO,
+        )
 
 
 class UploadedFilter(admin.SimpleListFilter):

@@ -34,7 +34,7 @@ from connections.plex import PlexClient, PlexError, PlexNotFound
 from tcm_site.locks import ensure_held, lock
 
 from . import failures
-from .looks import card_inputs, expected_fingerprint, watched_state
+from .looks import Rules, card_inputs, expected_fingerprint, watched_state
 from .models import CardEvent, Episode, TitleCard
 from .render import RenderError, reencode, render
 from .sources import CardError, StillMissing, is_cached, save_file
@@ -68,7 +68,7 @@ def card_file_missing(card: TitleCard) -> bool:
     return not is_cached(card.file)
 
 
-def up_to_date(episode: Episode, card: TitleCard | None) -> bool:
+def up_to_date(episode: Episode, card: TitleCard | None, rules: Rules | None = None) -> bool:
     """Whether the episode's card is done as far as tcm's records go: on Plex, its file kept,
     its fingerprint what the stored data gives now, and the episode labelled. Worked out
     without Plex, rendering or a lock; a caller leaves such an episode alone (a second pass over
@@ -80,7 +80,7 @@ def up_to_date(episode: Episode, card: TitleCard | None) -> bool:
     labels = episode.plex_labels
     if labels is None or episode.connection.label not in labels:
         return False
-    return expected_fingerprint(episode) == card.fingerprint
+    return expected_fingerprint(episode, rules) == card.fingerprint
 
 
 @dataclass
@@ -110,6 +110,7 @@ def update_card(
     force_upload: bool = False,
     check_plex: bool = False,
     labels: LabelBatch | None = None,
+    rules: Rules | None = None,
 ) -> CardResult:
     """Render the episode's card if anything it depends on changed, and put it on Plex if Plex
     does not show it yet. Call it holding `episode_lock`. `refresh` reads the episode from Plex
@@ -119,7 +120,8 @@ def update_card(
     Failures are recorded on the TitleCard. A card that cannot be made (no still, a corrupt
     source, an unknown card type, an episode Plex no longer has) returns a result with `failed`
     set; other Plex errors are recorded (transient ones with when to retry) and raised, so that
-    the caller can retry them.
+    the caller can retry them. `rules` (cards/looks.py) is loaded for this card when not given:
+    callers that do many cards load them once.
     """
     if not episode.series.cards_enabled:
         # Off means nothing: no card record, no render, no upload.
@@ -129,7 +131,9 @@ def update_card(
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
-        result = _update_card(episode, card, client, force_render, force_upload, check_plex, labels)
+        result = _update_card(
+            episode, card, client, force_render, force_upload, check_plex, labels, rules
+        )
     except StillMissing as exc:
         wait_for_still(card, str(exc))
         log.info("card for %s waits for a still: Plex has none yet", episode)
@@ -156,8 +160,9 @@ def _update_card(
     force_upload: bool,
     check_plex: bool,
     labels: LabelBatch | None,
+    rules: Rules | None,
 ) -> CardResult:
-    inputs = card_inputs(episode, client)
+    inputs = card_inputs(episode, client, rules)
     assert inputs is not None  # with a client, what is missing is downloaded or raises
     spec = inputs.spec(episode)
     fp = inputs.fingerprint_for(episode, spec)

@@ -1,10 +1,11 @@
 """Scheduled and admin-started jobs: one run at a time, progress and a summary kept in JobRun.
 
 A job is a Celery task declared with `job_task`: its kind (the task is "cards.<kind>"), a label
-for people, what a run is for (nothing for the schedule's jobs; a Plex connection or a series for
-the ones the admin starts), and how long a run may hold its lock. The declarations fill JOBS,
-which the dashboard, the job run admin and the clean-up read; the schedule's jobs are the ones
-without a target (their rows in django-celery-beat come from migration cards/0005).
+for people, what a run is for (nothing for the schedule's jobs; a Plex connection, a series or a
+template for the ones the admin starts), and how long a run may hold its lock. The
+declarations fill JOBS, which the dashboard, the job run admin and the clean-up read; the
+schedule's jobs are the ones without a target (their rows in django-celery-beat come from
+migration cards/0005).
 
 The decorated function takes its JobRun (to report progress) and, for a per-object job, the
 object, and returns a summary dict of counts. run_job() wraps it: it takes a lock in Redis (or on
@@ -124,9 +125,13 @@ def _run_for_target(task: Any, job: Job, fn: Callable[..., dict], target_id: int
     target = job.target._default_manager.filter(pk=target_id).first()
     if target is None:
         return {"skipped": f"no such {job.target._meta.verbose_name}"}
-    # The target is a Plex connection, or belongs to one (a series).
+    # The target is a Plex connection, or belongs to one (a series), or spans them all (a
+    # template: its job deals with each connection's failures itself).
     plex = target.connection if isinstance(target, Series) else target
-    assert isinstance(plex, PlexConnection)
+    if not isinstance(plex, PlexConnection):
+        return run_job(
+            job, lambda run: fn(run, target), target_id=target.pk, task_id=task.request.id or ""
+        ).summary
     if reason := plex.blocked_reason():
         return {"skipped": reason}
     try:

@@ -16,7 +16,7 @@ from tcm_site.locks import LockHeld
 
 from . import watched
 from .card import LabelBatch, episode_lock, up_to_date, update_card
-from .looks import needs_restyle
+from .looks import Rules, needs_restyle
 from .models import TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
@@ -65,12 +65,13 @@ def process_rating_key(
     outcome = KeyOutcome(episodes=len(episodes))
     labels = LabelBatch(client)
     cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
+    rules = Rules.load({e.series_id for e in episodes})
     for done, episode in enumerate(episodes):
         if progress:
             progress(done, len(episodes))
         if len(labels.groups) and done % 100 == 0:
             labels.send()  # now and then: a task cut short loses few
-        if event != "watched" and up_to_date(episode, cards.get(episode.pk)):
+        if event != "watched" and up_to_date(episode, cards.get(episode.pk), rules):
             continue  # nothing to do, and nothing to lock for
         try:
             with episode_lock(episode):
@@ -83,7 +84,11 @@ def process_rating_key(
                 episode.connection = connection_
                 # A watched flip that changes the style renders again, whatever else holds.
                 result = update_card(
-                    episode, client, labels=labels, force_render=needs_restyle(episode)
+                    episode,
+                    client,
+                    labels=labels,
+                    rules=rules,
+                    force_render=needs_restyle(episode, rules),
                 )
         except LockHeld:
             outcome.busy.append(episode.pk)

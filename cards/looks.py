@@ -1,8 +1,13 @@
 """Why this episode gets this look: the settings that apply to it, the pictures it is drawn
 from, the spec the renderer gets, and the fingerprint that says whether a card is current.
 
-- Settings resolve from the most specific place that sets them: episode, then series, then the
-  Plex connection, then the card type's own defaults (`card_settings`).
+- Settings resolve in one function, `card_settings`, from the weakest level up: built-in
+  defaults → the Plex connection → a template → the series → the episode. The template is the
+  one attached to the series, or else the first (by order) whose filters all hold for the
+  episode (cards/filters.py). Each value comes with where it came from (`CardSettings.sources`),
+  which the episode's admin page shows. Templates, fonts per card type and season titles are
+  loaded once per job into a `Rules` object; the function itself makes no query, so it also
+  works on unsaved rows (a form's preview).
 - The watched state enters through the style it picks: when both styles are the same, a watched
   flip changes nothing.
 - A card's inputs (settings, style, still, art) are decided in one place, `card_inputs`: with a
@@ -19,22 +24,175 @@ from, the spec the renderer gets, and the fingerprint that says whether a card i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from django.db import models
 
 from connections.models import PlexConnection
 from connections.plex import PlexClient
 
-from .models import Episode, Font, Series
+from .filters import (
+    Facts,
+    Filter,
+    FilterError,
+    SeasonTitleRule,
+    SeasonTitles,
+    all_hold,
+    parse_filter,
+    parse_season_key,
+)
+from .models import Episode, Font, SeasonTitle, Series, Template, TemplateFilter
 from .render import CardSpec, FontSpec, RenderError
 from .render import types as card_types
+from .render.text import format_parts
 from .sources import CardError, StillMissing, ensure_art, ensure_source, sha256
 from .storage import local_path
 
+log = logging.getLogger(__name__)
+
 DEFAULT_CARD_TYPE = "standard"
 DEFAULT_STYLE = "unique"
+BUILT_IN = "built-in default"
+
+
+# --- What applies: templates, season titles, fonts per card type
+
+
+@dataclass(frozen=True)
+class TemplateRule:
+    """A template with its filters and season titles read, ready to test episodes."""
+
+    template: Template
+    filters: tuple[Filter, ...] = ()
+    season_titles: SeasonTitles = field(default_factory=SeasonTitles)
+    # A template with a filter that cannot be read never applies by its filters.
+    broken: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        template: Template,
+        filters: Iterable[TemplateFilter],
+        season_titles: Iterable[SeasonTitle] = (),
+    ) -> TemplateRule:
+        """From rows, saved or not (a form's preview passes what the form holds)."""
+        try:
+            parsed = tuple(parse_filter(f.field, f.operation, f.value) for f in filters)
+        except FilterError as exc:
+            log.warning("template %r has a filter tcm cannot use: %s", template.name, exc)
+            return cls(template, (), season_title_rules(season_titles), broken=True)
+        return cls(template, parsed, season_title_rules(season_titles))
+
+    def label(self) -> str:
+        return f"template '{self.template.name}'"
+
+
+def season_title_rules(rows: Iterable[SeasonTitle]) -> SeasonTitles:
+    rules = []
+    for row in sorted(rows, key=lambda r: (r.order, r.pk or 0)):
+        try:
+            rules.append(SeasonTitleRule(parse_season_key(row.episodes), row.text))
+        except FilterError as exc:
+            log.warning("season title %r is not usable: %s", row.episodes, exc)
+    return SeasonTitles(tuple(rules))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything beyond the episode's own rows that decides its look, loaded once per job."""
+
+    templates: tuple[TemplateRule, ...] = ()
+    # Season title rows of series, by series id.
+    series_titles: dict[int, SeasonTitles] = field(default_factory=dict)
+    # The font each card type draws with when nobody chooses one (Font.default_for).
+    type_fonts: dict[str, Font] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, series_ids: Iterable[int] | None = None) -> Rules:
+        """Every template (with its filters and season titles), every card type's default
+        font, and the season titles of the given series (of all series when None): a handful
+        of queries whatever the number of episodes."""
+        templates = Template.objects.select_related("font").prefetch_related(
+            "filters", "season_titles"
+        )
+        rows = SeasonTitle.objects.filter(series__isnull=False)
+        if series_ids is not None:
+            rows = rows.filter(series_id__in=list(series_ids))
+        by_series: dict[int, list[SeasonTitle]] = {}
+        for row in rows:
+            assert row.series_id is not None
+            by_series.setdefault(row.series_id, []).append(row)
+        return cls(
+            templates=tuple(
+                TemplateRule.build(t, t.filters.all(), t.season_titles.all()) for t in templates
+            ),
+            series_titles={pk: season_title_rules(r) for pk, r in by_series.items()},
+            type_fonts=type_fonts(Font.objects.exclude(default_for="")),
+        )
+
+    def with_series_titles(self, series: Series, rows: Sequence[SeasonTitle]) -> Rules:
+        """These rules with a series' season titles replaced (a form's unsaved rows)."""
+        return replace(
+            self, series_titles={**self.series_titles, series.pk: season_title_rules(rows)}
+        )
+
+    def template_for(self, series: Series, facts: Facts) -> TemplateRule | None:
+        """The template attached to the series, or else the first whose filters all hold."""
+        if series.template_id is not None:
+            for rule in self.templates:
+                if rule.template.pk == series.template_id:
+                    return rule
+            # Not among the loaded ones (a template made after the job started).
+            template = series.template
+            assert template is not None
+            return TemplateRule.build(template, template.filters.all())
+        for rule in self.templates:
+            if not rule.broken and all_hold(rule.filters, facts):
+                return rule
+        return None
+
+
+def type_fonts(fonts: Iterable[Font]) -> dict[str, Font]:
+    from .render.types import ALIASES
+
+    found: dict[str, Font] = {}
+    for font in sorted(fonts, key=lambda f: f.name):
+        for name in font.default_for.split(","):
+            key = name.strip().lower()
+            if key:
+                found.setdefault(ALIASES.get(key, key), font)
+    return found
+
+
+def facts_of(episode: Episode, series: Series) -> Facts:
+    return Facts(
+        library=series.library,
+        series_title=series.title,
+        year=series.year,
+        genres=tuple(series.genres or ()),
+        content_rating=series.content_rating,
+        labels=tuple(series.labels or ()),
+        collections=tuple(series.collections or ()),
+        season_count=series.season_count,
+        season_number=episode.season_number,
+        episode_number=episode.episode_number,
+        absolute_number=episode.absolute_number,
+        watched=episode.watched,
+        title=episode.title,
+        air_date=episode.air_date,
+    )
+
+
+# --- The settings
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """A font chosen outside the rows (a card type's default), as a level `pick` can read."""
+
+    font: Font
 
 
 @dataclass(frozen=True)
@@ -43,29 +201,101 @@ class CardSettings:
     watched_style: str
     unwatched_style: str
     font: Font | None
+    title_format: str = ""
+    episode_text_format: str = ""
+    season_text: str | None = None
+    hide_season_text: bool = False
+    hide_episode_text: bool = False
+    extras: tuple[tuple[str, str], ...] = ()
+    template: Template | None = None
+    # Where each value came from, in the order the episode page lists them: (setting, value
+    # shown, source), e.g. ("card type", "calligraphy", "template 'Anime'").
+    sources: tuple[tuple[str, str, str], ...] = ()
 
     def style_for(self, watched: bool | None) -> str:
         """The style for a watched state; unknown counts as unwatched (spoiler-safe)."""
         return self.watched_style if watched else self.unwatched_style
 
 
-def card_settings(episode: Episode) -> CardSettings:
-    """Episode, then series, then connection, then the card type's own defaults."""
-    series, connection = episode.series, episode.connection
+def card_settings(
+    episode: Episode,
+    rules: Rules | None = None,
+    *,
+    series: Series | None = None,
+    connection: PlexConnection | None = None,
+) -> CardSettings:
+    """The episode's settings, each from the strongest level that sets it: the episode, the
+    series, the template that applies, the Plex connection, the built-in default.
 
-    def pick(name: str, default: str) -> str:
-        for source in (episode, series, connection):
-            value = getattr(source, name)
-            if value:
+    Makes no query of its own when given `rules` (and the series and connection, or an episode
+    that holds them): the rows may be unsaved. Without rules they are loaded for this series.
+    """
+    series = series or episode.series
+    connection = connection or episode.connection
+    if rules is None:
+        rules = Rules.load([series.pk] if series.pk else [])
+    rule = rules.template_for(series, facts_of(episode, series))
+    template = rule.template if rule else None
+    where = rule.label() if rule else ""
+    plex = f"Plex connection '{connection.name}'"
+    sources: list[tuple[str, str, str]] = []
+
+    def pick(
+        name: str, label: str, levels: list, default: object = "", default_from: str = BUILT_IN
+    ):
+        for source, obj in levels:
+            if obj is not None and (value := getattr(obj, name)) not in ("", None):
+                sources.append((label, _shown(value), source))
                 return value
+        sources.append((label, _shown(default), default_from))
         return default
 
-    font = episode.font or series.font or connection.font
+    overrides = [("episode", episode), ("series", series), (where, template), (plex, connection)]
+    texts = overrides[1:]
+    card_type = pick("card_type", "card type", overrides, DEFAULT_CARD_TYPE)
+    watched = pick("watched_style", "watched style", overrides, DEFAULT_STYLE)
+    unwatched = pick("unwatched_style", "unwatched style", overrides, DEFAULT_STYLE)
+    # A card type's default font is more particular than the connection's font for every
+    # type, and less than one a template, series or episode chooses.
+    type_font = rules.type_fonts.get(card_type)
+    chosen: list[tuple[str, object]] = list(overrides[:3])
+    if type_font is not None:
+        chosen.append((f"the default font for {card_type}", _Chosen(type_font)))
+    font = pick("font", "font", [*chosen, overrides[3]], None, "the card type's own")
+    title_format = pick("title_format", "title format", texts, "", "the episode's title")
+    own = "the card type's own"
+    episode_format = pick("episode_text_format", "episode text format", texts, "", own)
+    season_format = pick("season_text_format", "season text format", texts, "", own)
+    hide_season = pick("hide_season_text", "hide season text", texts[:2], False)
+    hide_episode = pick("hide_episode_text", "hide episode text", texts[:2], False)
+
+    season_text, season_from = _season_text(episode, series, rules, rule, season_format)
+    if season_from:
+        sources.append(("season text", season_text or "(none)", season_from))
+    elif episode.season_number == 0:
+        # Left to the renderer, which says SPECIALS (so the spec, and the fingerprint of cards
+        # made before season titles were rows, stay the same).
+        sources.append(("season text", "SPECIALS", BUILT_IN))
+
+    extras: dict[str, str] = {}
+    for source, obj in ((where, template), ("series", series), ("episode", episode)):
+        if obj is not None and isinstance(obj.extras, dict):
+            for key, value in obj.extras.items():
+                extras[str(key)] = str(value)
+                sources.append((f"option {key}", str(value), source))
     return CardSettings(
-        card_type=pick("card_type", DEFAULT_CARD_TYPE),
-        watched_style=pick("watched_style", DEFAULT_STYLE),
-        unwatched_style=pick("unwatched_style", DEFAULT_STYLE),
+        card_type=card_type,
+        watched_style=watched,
+        unwatched_style=unwatched,
         font=font,
+        title_format=title_format,
+        episode_text_format=episode_format,
+        season_text=season_text,
+        hide_season_text=bool(hide_season),
+        hide_episode_text=bool(hide_episode),
+        extras=tuple(sorted(extras.items())),
+        template=template,
+        sources=tuple(sources),
     )
 
 
@@ -75,24 +305,24 @@ def watched_state(episode: Episode) -> bool | None:
     return episode.watched
 
 
-def style_now(episode: Episode) -> str:
+def style_now(episode: Episode, rules: Rules | None = None) -> str:
     """The style the episode's watched state asks for now."""
-    return card_settings(episode).style_for(watched_state(episode))
+    return card_settings(episode, rules).style_for(watched_state(episode))
 
 
-def needs_restyle(episode: Episode) -> bool:
+def needs_restyle(episode: Episode, rules: Rules | None = None) -> bool:
     """Whether the episode's card is in another style than its watched state asks for now: the
     one place that decides "the style must change, render again". The library sync and the
     watched refresh (cards/sync.py) and the webhook (cards/keys.py) all ask it. An episode
     without a card (or one never rendered) is not restyled: it is missing, which the render of
     missing cards takes care of."""
     card = getattr(episode, "card", None)
-    return bool(card is not None and card.style and card.style != style_now(episode))
+    return bool(card is not None and card.style and card.style != style_now(episode, rules))
 
 
-def restyle(episode: Episode, queue: Callable[[int], object]) -> bool:
+def restyle(episode: Episode, queue: Callable[[int], object], rules: Rules | None = None) -> bool:
     """Queue the episode's render (`queue` takes its id) when its style must change."""
-    if not needs_restyle(episode):
+    if not needs_restyle(episode, rules):
         return False
     queue(episode.pk)
     return True
@@ -125,6 +355,52 @@ def in_place_of_stored(episode: Episode, instance: models.Model) -> Episode:
     return episode
 
 
+def _shown(value: object) -> str:
+    """A setting's value as the episode page lists it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value in ("", None) else str(value)
+
+
+def _season_text(
+    episode: Episode,
+    series: Series,
+    rules: Rules,
+    rule: TemplateRule | None,
+    season_format: str,
+) -> tuple[str | None, str]:
+    """The season text and where it came from: the series' season titles, the template's, a
+    season text format (seasons 1 and up), or None for the card type's own ("SPECIALS" for
+    season 0, "SEASON 2"...)."""
+    season, number, absolute = (
+        episode.season_number,
+        episode.episode_number,
+        episode.absolute_number,
+    )
+    levels = [("series season titles", rules.series_titles.get(series.pk))]
+    if rule is not None:
+        levels.append((f"season titles of {rule.label()}", rule.season_titles))
+    for source, titles in levels:
+        if titles is not None:
+            text = titles.text_for(season, number, absolute)
+            if text is not None:
+                return text, source
+    if season_format and season is not None and season >= 1:
+        values = {
+            "season_number": season,
+            "episode_number": number,
+            "absolute_number": absolute,
+            "series_name": series.title,
+            "title": episode.title,
+        }
+        try:
+            parts = format_parts(season_format, values, what="season text format")
+        except RenderError:
+            return None, ""  # checked on the form; a stored bad one draws the card type's own
+        return "".join(text for text, _ in parts or ()) or None, "season text format"
+    return None, ""
+
+
 def font_spec(font: Font | None) -> FontSpec:
     if font is None:
         return FontSpec()
@@ -139,6 +415,8 @@ def font_spec(font: Font | None) -> FontSpec:
         vertical_shift=font.vertical_shift,
         case=font.case or None,
         replacements=tuple(sorted((str(k), str(v)) for k, v in font.replacements.items())),
+        word_spacing=font.word_spacing,
+        line_split_bias=font.line_split_bias,
     )
 
 
@@ -161,14 +439,16 @@ class CardInputs:
         return fingerprint(spec, episode, self.art_hash, self.settings.font)
 
 
-def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | None:
+def card_inputs(
+    episode: Episode, client: PlexClient | None, rules: Rules | None = None
+) -> CardInputs | None:
     """What the episode's card is made from now.
 
     With a client, pictures not kept yet are downloaded (Plex errors and CardError propagate).
     Without one, only what is kept counts: None when only Plex can tell (the still or the art is
     not downloaded yet), CardError when the show has no art for an art style.
     """
-    settings_ = card_settings(episode)
+    settings_ = card_settings(episode, rules)
     style = settings_.style_for(watched_state(episode))
     art = None
     if style.startswith("art"):
@@ -195,13 +475,10 @@ def card_inputs(episode: Episode, client: PlexClient | None) -> CardInputs | Non
 
 def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str | None) -> CardSpec:
     series = episode.series
-    season_text = None
-    if episode.season_number is not None:
-        season_text = series.season_titles.get(str(episode.season_number)) or None
     return CardSpec(
         source=local_path(source) if source else "",
         art=local_path(art) if art else None,
-        # Typed in a one-line admin field, "\n" asks for a line break there.
+        # Typed in a one-line admin field, "\\n" asks for a line break there.
         title=episode.title_text.replace("\\n", "\n") or episode.title,
         season_number=episode.season_number,
         episode_number=episode.episode_number,
@@ -211,15 +488,15 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
         style=settings_.style_for(watched_state(episode)),
         font=font_spec(settings_.font),
         episode_text=episode.episode_text or None,
-        episode_text_format=series.episode_text_format or None,
-        # An episode's own title text wins over the series' title format.
+        episode_text_format=settings_.episode_text_format or None,
+        # An episode's own title text wins over the title format.
         title_format=None
         if episode.title_text
-        else series.title_format.replace("\\n", "\n") or None,
-        season_text=season_text,
-        hide_season_text=series.hide_season_text,
-        hide_episode_text=series.hide_episode_text,
-        extras=tuple(sorted((str(k), str(v)) for k, v in (series.extras or {}).items())),
+        else settings_.title_format.replace("\\n", "\n") or None,
+        season_text=settings_.season_text,
+        hide_season_text=settings_.hide_season_text,
+        hide_episode_text=settings_.hide_episode_text,
+        extras=settings_.extras,
     )
 
 
@@ -235,7 +512,7 @@ def fingerprint(spec: CardSpec, episode: Episode, art_hash: str, font: Font | No
     return sha256(json.dumps(data, sort_keys=True, default=str).encode())
 
 
-def expected_fingerprint(episode: Episode) -> str | None:
+def expected_fingerprint(episode: Episode, rules: Rules | None = None) -> str | None:
     """The fingerprint a render would give the episode's card now, worked out from what is
     stored: no request to Plex, no rendering. None when only Plex can tell (the still or the art
     is not downloaded yet) or when no card can be made with these settings.
@@ -245,7 +522,7 @@ def expected_fingerprint(episode: Episode) -> str | None:
     make it differ from the card's stored fingerprint.
     """
     try:
-        inputs = card_inputs(episode, None)
+        inputs = card_inputs(episode, None, rules)
         if inputs is None:
             return None
         spec = inputs.spec(episode)

@@ -24,7 +24,7 @@ from . import storage
 from .card import card_file_missing, episode_lock, update_card
 from .failures import plex_failure
 from .jobs import JOBS, in_batches
-from .looks import expected_fingerprint
+from .looks import Rules, expected_fingerprint
 from .models import WAITING_FOR_RELAY, CardEvent, Episode, JobRun, Series, TitleCard, WebhookEvent
 from .sync import read_whole, refresh_watched, sync_library
 
@@ -231,6 +231,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     limit = settings.TCM_RENDER_DUE_LIMIT
     summary = {"checked": 0, "missing": 0, "outdated": 0, "retry": 0, "queued": 0}
     summary.update({"already_queued": 0, "left_for_next_run": 0})
+    rules = Rules.load()
     batches, total = present_episodes(usable_connections())
     for batch in batches:
         due: list[tuple[Episode, str]] = []
@@ -238,7 +239,7 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
             if run and summary["checked"] % 200 == 0:
                 run.report_progress(summary["checked"], total)
             summary["checked"] += 1
-            reason = due_reason(episode, now)
+            reason = due_reason(episode, now, rules)
             if reason is not None:
                 due.append((episode, reason))
         if summary["queued"] < limit:
@@ -311,15 +312,16 @@ def sync_and_render(connection: PlexConnection, run: JobRun) -> dict:
     now = timezone.now()
     # Read fresh: the sync just wrote these rows.
     connection.refresh_from_db()
+    rules = Rules.load()
     batches, _ = present_episodes([connection])
-    due = [episode for batch in batches for episode in batch if due_reason(episode, now)]
+    due = [episode for batch in batches for episode in batch if due_reason(episode, now, rules)]
     tally = dict.fromkeys(("rendered", "uploaded", "waiting_for_still", "busy", "failed"), 0)
     for done, episode in enumerate(due):
         run.report_progress(synced + done, synced + len(due))
         try:
             with episode_lock(episode):
                 episode.refresh_from_db()
-                result = update_card(episode, client)
+                result = update_card(episode, client, rules=rules)
         except LockHeld:
             tally["busy"] += 1  # another task is on it; it ends up right either way
             continue
@@ -362,7 +364,31 @@ def render_waiting_cards(queue: Queue) -> dict:
     return {"due": len(ids), "queued": queued}
 
 
-def due_reason(episode: Episode, now: datetime) -> str | None:
+def changed_cards(run: JobRun | None = None) -> list[Episode]:
+    """The episodes whose card was made with other settings than apply now (its fingerprint
+    differs from the one a render would give: looks.expected_fingerprint, without Plex). What
+    a template's change re-renders; cards never made are left to the schedule."""
+    rules = Rules.load()
+    changed = []
+    batches, total = present_episodes(usable_connections())
+    checked = 0
+    for batch in batches:
+        if run:
+            run.report_progress(checked, total)
+        for episode in batch:
+            checked += 1
+            card: TitleCard | None = getattr(episode, "card", None)
+            if card is None or not card.fingerprint:
+                continue
+            expected = expected_fingerprint(episode, rules)
+            if expected is not None and expected != card.fingerprint:
+                changed.append(episode)
+    if run:
+        run.report_progress(total, total)
+    return changed
+
+
+def due_reason(episode: Episode, now: datetime, rules: Rules | None = None) -> str | None:
     """Why the episode's card needs work now ("missing", "outdated", "retry"), or None."""
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
@@ -374,7 +400,7 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None
     if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
-    expected = expected_fingerprint(episode)
+    expected = expected_fingerprint(episode, rules)
     if expected is not None and expected != card.fingerprint:
         return "outdated"
     return None

@@ -17,16 +17,24 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, models, transaction
 from django.db import connection as db_connection
 from django.utils import timezone
 
+from cards.filters import (
+    FilterError,
+    filter_field_choices,
+    filter_operation_choices,
+    parse_filter,
+    parse_season_key,
+)
 from cards.render.fonts import check_font_data
 from cards.render.spec import RenderError
-from cards.render.text import format_parts
 from cards.render.types import check_extras
+from cards.render.types import get as card_type_named
 from cards.render.types.base import parse_color
-from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection
+from connections.models import STYLE_CHOICES, PlexConnection, TautulliConnection, format_errors
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,24 @@ class Font(models.Model):
     replacements = models.JSONField(
         default=dict, blank=True, help_text='Characters to replace, e.g. {"&": "and"}.'
     )
+    word_spacing = models.IntegerField(
+        "extra word spacing (px)",
+        default=0,
+        help_text="Added to every space of the title, in px of a 3200x1800 card.",
+    )
+    line_split_bias = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(-1), MaxValueValidator(1)],
+        help_text="How a title split over lines puts its weight: 1 longer top lines, -1 longer "
+        "bottom lines, 0 balanced.",
+    )
+    default_for = models.CharField(
+        "default for card types",
+        max_length=500,
+        blank=True,
+        help_text="Card types (comma-separated, e.g. calligraphy, anime) that use this font when "
+        "no series, template or connection chooses one.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +103,12 @@ class Font(models.Model):
                     parse_color(value)
                 except RenderError as exc:
                     errors[name] = str(exc)
+        for name in self.default_for.split(","):
+            if name.strip():
+                try:
+                    card_type_named(name.strip())
+                except RenderError as exc:
+                    errors["default_for"] = str(exc)
         # Not committed: assigned by the form, not yet written to the storage.
         new = self.file and not getattr(self.file, "_committed", True)
         upload = self.file.file if new else None
@@ -106,7 +138,122 @@ class CardOverrides(models.Model):
         abstract = True
 
 
-class Series(CardOverrides):
+class TextOverrides(models.Model):
+    """The text settings a template or a series sets for its episodes. Blank (or unset) =
+    inherit from the weaker level (cards/looks.py)."""
+
+    title_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title drawn, e.g. {series_name}: {title} or "
+        "Chapter {episode_number:cardinal} (\\n breaks the line). The episode text's fields; "
+        "blank: inherit (in the end, the episode's title).",
+    )
+    episode_text_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="e.g. EPISODE {episode_number}. Fields: {season_number} {episode_number} "
+        "{absolute_number} {series_name} {title}, and :cardinal :ordinal :roman helpers.",
+    )
+    season_text_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The season text of seasons 1 and up without a season title, e.g. "
+        "TEMPORADA {season_number} or BOOK {season_number:cardinal}. Blank: inherit (in the "
+        "end, the card type's own).",
+    )
+    # None: inherit (a template, then no).
+    hide_season_text = models.BooleanField(null=True, blank=True)
+    hide_episode_text = models.BooleanField(null=True, blank=True)
+    extras = models.JSONField(default=dict, blank=True, help_text="Card type options.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        # What the renderer would refuse at the first card is refused on the form.
+        errors: dict[str, str | list[str]] = {}
+        errors.update(format_errors(self, getattr(self, "title", "") or "Series"))
+        if not isinstance(self.extras, dict):
+            errors["extras"] = 'Card type options are a JSON object, e.g. {"frame_color": "gold"}.'
+        elif problems := check_extras(self.extras):
+            errors["extras"] = problems
+        if errors:
+            raise ValidationError(errors)
+
+
+class Template(CardOverrides, TextOverrides):
+    """A named look for many series at once. Templates are ordered: for each episode the first
+    whose filters all hold applies (a template attached to a series wins over any match);
+    cards/filters.py evaluates the filters, cards/looks.py places templates between the Plex
+    connection and the series."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveIntegerField(
+        default=0, help_text="Templates are tried from the lowest order up; the first match wins."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateFilter(models.Model):
+    """One condition of a template: all of a template's filters must hold for it to apply."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="filters")
+    field = models.CharField(max_length=30, choices=filter_field_choices)
+    operation = models.CharField(max_length=20, choices=filter_operation_choices)
+    value = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.operation} {self.value}"
+
+    def clean(self) -> None:
+        try:
+            parse_filter(self.field, self.operation, self.value)
+        except FilterError as exc:
+            raise ValidationError({exc.field: str(exc)}) from None
+
+
+class SeasonTitle(models.Model):
+    """The season text for some episodes of a series (or of a template's series): by season
+    number ("2"), by absolute number range ("1-12") or by episode range ("s1e1-s2e5"). The
+    first row that matches wins."""
+
+    series = models.ForeignKey(
+        "Series", null=True, blank=True, on_delete=models.CASCADE, related_name="season_title_rows"
+    )
+    template = models.ForeignKey(
+        Template, null=True, blank=True, on_delete=models.CASCADE, related_name="season_titles"
+    )
+    order = models.PositiveIntegerField(default=0)
+    episodes = models.CharField(
+        max_length=50,
+        help_text="A season number (2), an absolute number range (1-12) or an episode range "
+        "(s1e1-s2e5).",
+    )
+    text = models.CharField(max_length=200, blank=True, help_text="Blank: no season text.")
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.episodes}: {self.text}"
+
+    def clean(self) -> None:
+        try:
+            parse_season_key(self.episodes)
+        except FilterError as exc:
+            raise ValidationError({"episodes": str(exc)}) from None
+
+
+class Series(CardOverrides, TextOverrides):
     connection = models.ForeignKey(PlexConnection, on_delete=models.CASCADE, related_name="series")
     rating_key = models.CharField(max_length=32)
     title = models.CharField(max_length=500)
@@ -121,29 +268,22 @@ class Series(CardOverrides):
     art_hash = models.CharField(max_length=64, blank=True, editable=False)
     plex_updated_at = models.DateTimeField(null=True, blank=True)
     present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
+    # What Plex says about the show, for templates' filters (cards/filters.py).
+    genres = models.JSONField(default=list, blank=True)
+    content_rating = models.CharField(max_length=50, blank=True)
+    labels = models.JSONField("Plex labels", default=list, blank=True)
+    collections = models.JSONField(default=list, blank=True)
+    season_count = models.PositiveIntegerField("seasons", null=True, blank=True)
 
-    # Text overrides for every episode of the series.
-    title_format = models.CharField(
-        max_length=200,
+    template = models.ForeignKey(
+        Template,
+        null=True,
         blank=True,
-        help_text="The title drawn, e.g. {series_name}: {title} or "
-        "Chapter {episode_number:cardinal} (\\n breaks the line). The episode text's fields; "
-        "blank: the episode's title.",
+        on_delete=models.SET_NULL,
+        related_name="series",
+        help_text="Attached: this template applies whatever the templates' filters say. "
+        "Blank: the first template whose filters match.",
     )
-    episode_text_format = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="e.g. EPISODE {episode_number}. Fields: {season_number} {episode_number} "
-        "{absolute_number} {series_name} {title}, and :cardinal :ordinal :roman helpers.",
-    )
-    season_titles = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text='Per-season text, e.g. {"0": "SPECIALS", "1": "BOOK ONE"}.',
-    )
-    hide_season_text = models.BooleanField(default=False)
-    hide_episode_text = models.BooleanField(default=False)
-    extras = models.JSONField(default=dict, blank=True, help_text="Card type options.")
     cards_enabled = models.BooleanField(
         "cards on",
         default=True,
@@ -164,33 +304,6 @@ class Series(CardOverrides):
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
 
-    def clean(self) -> None:
-        # A format the renderer cannot use would fail every card of the series later; say so on
-        # the form instead. Sample values: any number or name exercises every field and helper.
-        sample = {
-            "season_number": 1,
-            "episode_number": 3,
-            "absolute_number": 3,
-            "series_name": self.title or "Series",
-            "title": "Title",
-        }
-        errors: dict[str, str | list[str]] = {}
-        for name, what in (
-            ("title_format", "title format"),
-            ("episode_text_format", "episode text format"),
-        ):
-            if value := getattr(self, name):
-                try:
-                    format_parts(value, sample, what=what)
-                except RenderError as exc:
-                    errors[name] = str(exc)
-        if not isinstance(self.extras, dict):
-            errors["extras"] = 'Card type options are a JSON object, e.g. {"frame_color": "gold"}.'
-        elif problems := check_extras(self.extras):
-            errors["extras"] = problems
-        if errors:
-            raise ValidationError(errors)
-
 
 class Episode(CardOverrides):
     connection = models.ForeignKey(
@@ -201,7 +314,10 @@ class Episode(CardOverrides):
     season_rating_key = models.CharField(max_length=32, blank=True)
     season_number = models.IntegerField(null=True, blank=True)
     episode_number = models.IntegerField(null=True, blank=True)
-    absolute_number = models.IntegerField(null=True, blank=True)
+    # Plex's own absolute number (shows in absolute order), and the one cards use: Plex's, or
+    # counted in air order (cards/sync.py, fill_absolute_numbers).
+    plex_absolute_number = models.IntegerField(null=True, blank=True, editable=False)
+    absolute_number = models.IntegerField(null=True, blank=True, editable=False)
     title = models.CharField(max_length=1000)
     air_date = models.DateField(null=True, blank=True)
     guid_tvdb = models.CharField(max_length=64, blank=True)
@@ -227,6 +343,9 @@ class Episode(CardOverrides):
     episode_text = models.CharField(
         max_length=200, blank=True, help_text="Text drawn instead of the episode line."
     )
+    extras = models.JSONField(
+        default=dict, blank=True, help_text="Card type options of this episode's card."
+    )
 
     # The episode's own still, downloaded once from Plex and kept: after our upload Plex's
     # thumbnail is our card, so it can never be downloaded again.
@@ -246,6 +365,12 @@ class Episode(CardOverrides):
 
     def __str__(self) -> str:
         return f"{self.series.title} S{self.season_number or 0:02d}E{self.episode_number or 0:02d}"
+
+    def clean(self) -> None:
+        if not isinstance(self.extras, dict):
+            raise ValidationError({"extras": "Card type options are a JSON object."})
+        if problems := check_extras(self.extras):
+            raise ValidationError({"extras": problems})
 
 
 class Viewer(models.Model):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import TypeVar
 
@@ -39,7 +39,7 @@ from connections.plex import (
 )
 
 from . import watched
-from .looks import restyle
+from .looks import Rules, restyle
 from .models import Episode, Series
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,11 @@ def _series_values(info: ShowInfo) -> dict:
         "guid_tmdb": _fit(Series, "guid_tmdb", info.guids.get("tmdb", "")),
         "guid_imdb": _fit(Series, "guid_imdb", info.guids.get("imdb", "")),
         "art": _fit(Series, "art", info.art),
+        "genres": list(info.genres),
+        "content_rating": _fit(Series, "content_rating", info.content_rating),
+        "labels": list(info.labels),
+        "collections": list(info.collections),
+        "season_count": info.season_count,
         "plex_updated_at": info.updated_at,
         "present": True,
     }
@@ -76,6 +81,7 @@ def _episode_values(info: EpisodeInfo, series_id: int) -> dict:
         "season_rating_key": info.season_rating_key,
         "season_number": info.season_number,
         "episode_number": info.episode_number,
+        "plex_absolute_number": info.absolute_number,
         "title": _fit(Episode, "title", info.title),
         "air_date": info.air_date,
         "guid_tvdb": _fit(Episode, "guid_tvdb", info.guids.get("tvdb", "")),
@@ -102,10 +108,12 @@ def _apply(row: Series | Episode, values: dict) -> bool:
 SYNC_FIELDS = {
     Series: [
         *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
+        *("genres", "content_rating", "labels", "collections", "season_count"),
         *("plex_updated_at", "present"),
     ],
     Episode: [
         *("series", "season_rating_key", "season_number", "episode_number", "title"),
+        "plex_absolute_number",
         *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "plex_watched", "thumb"),
         *("plex_updated_at", "present"),
     ],
@@ -200,8 +208,15 @@ def episodes_for_key(
         if info.show_rating_key not in series:
             series[info.show_rating_key] = _series_for(connection, client, info, fetched_at)
     if len(infos) > 1:
-        return _store_episodes(connection, infos, series, fetched_at)
-    return [store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos]
+        episodes = _store_episodes(connection, infos, series, fetched_at)
+    else:
+        episodes = [
+            store_episode(connection, i, series[i.show_rating_key], fetched_at) for i in infos
+        ]
+    numbered = fill_absolute_numbers([s.pk for s in series.values()])
+    for episode in episodes:
+        episode.absolute_number = numbered.get(episode.pk, episode.absolute_number)
+    return episodes
 
 
 def _store_episodes(
@@ -342,10 +357,47 @@ def sync_library(
                 progress(done, total)
         _flag_gone(lib, series_rows, episode_rows, seen_series, seen_episodes, counts)
         counts.libraries.append(lib.title)
+    fill_absolute_numbers([s.pk for s in series_rows.values()])
     counts.watched_changed = len(flipped)
     if queue_render is not None:
         counts.restyle_queued = len(to_restyle(connection, flipped, queue_render))
     return counts
+
+
+def fill_absolute_numbers(series_ids: list[int]) -> dict[int, int | None]:
+    """Give the series' episodes their absolute numbers: Plex's where it gives one, otherwise
+    the episode's place in air order across the seasons from 1 on (specials have none). Writes
+    only the ones that changed; returns every present episode's number, by episode id."""
+    numbers: dict[int, int | None] = {}
+    changed: list[Episode] = []
+    for chunk in _chunks(series_ids):
+        rows = Episode.objects.filter(series_id__in=chunk, present=True).only(
+            "pk",
+            "series_id",
+            "season_number",
+            "episode_number",
+            "air_date",
+            "plex_absolute_number",
+            "absolute_number",
+        )
+        by_series: dict[int, list[Episode]] = {}
+        for row in rows:
+            by_series.setdefault(row.series_id, []).append(row)
+        for episodes in by_series.values():
+            counted = sorted(
+                (e for e in episodes if (e.season_number or 0) >= 1),
+                # Not aired yet (no date) comes last; same day: season and episode order.
+                key=lambda e: (e.air_date or date.max, e.season_number, e.episode_number or 0),
+            )
+            place = {e.pk: n for n, e in enumerate(counted, start=1)}
+            for episode in episodes:
+                number = episode.plex_absolute_number or place.get(episode.pk)
+                numbers[episode.pk] = number
+                if episode.absolute_number != number:
+                    episode.absolute_number = number
+                    changed.append(episode)
+    Episode.objects.bulk_update(changed, ["absolute_number"], batch_size=500)
+    return numbers
 
 
 @dataclass
@@ -413,13 +465,14 @@ def to_restyle(
     """Of these episodes (their watched state changed), the ones whose card must change style
     (looks.restyle decides), each handed to `queue`."""
     restyled = []
+    rules = Rules.load()
     for chunk in _chunks(episode_ids):
         episodes = Episode.objects.filter(
             pk__in=chunk, present=True, card__isnull=False, series__cards_enabled=True
         )
         for episode in episodes.select_related("series__font", "card", "font"):
             episode.connection = connection
-            if restyle(episode, queue):
+            if restyle(episode, queue, rules):
                 restyled.append(episode.pk)
     return restyled
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from connections.models import PlexConnection
-from connections.plex import PlexError, PlexNotFound, PlexNotTV
+from connections.plex import PlexClient, PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
 from . import maintenance, sync, watched
@@ -44,7 +44,8 @@ from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import in_batches, job_task
 from .keys import process_rating_key
-from .models import CardEvent, Episode, JobRun, Series, TitleCard, WebhookEvent
+from .looks import Rules
+from .models import CardEvent, Episode, JobRun, Series, Template, TitleCard, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -421,6 +422,67 @@ def verify_cards(run: JobRun, connection: PlexConnection) -> dict:
         summary["uploaded_again"] += again
     run.report_progress(total, total)
     return summary
+
+
+@job_task("render_template", "Re-render a template's cards", target=Template)
+def render_template(run: JobRun, template: Template) -> dict:
+    """After a template changed: re-render and upload exactly the cards whose look changed
+    (their fingerprint differs from the one the settings give now), for whichever series the
+    change touched. Nothing else is rendered or sent.
+
+    A template saved again while this runs queues a run that finds this one holding the lock
+    and is skipped: so after its work the run looks again, until it finds nothing more to do
+    (a few rounds at most; a card that failed or was busy is left to the schedule)."""
+    summary = {"changed": 0, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
+    clients: dict[int, PlexClient] = {}
+    left: set[int] = set()  # failed or busy: not tried again in this run
+    run.report_progress(0, 0)
+    for _ in range(TEMPLATE_ROUNDS):
+        changed = [e for e in maintenance.changed_cards() if e.pk not in left]
+        if not changed:
+            break
+        rules = Rules.load()
+        summary["changed"] += len(changed)
+        run.report_progress(0, len(changed))
+        for done, episode in enumerate(changed):
+            if not _render_changed(episode, template, rules, clients, summary):
+                left.add(episode.pk)
+            run.report_progress(done + 1, len(changed))
+    return summary
+
+
+# How many times a template's run looks for changed cards (saves while it ran).
+TEMPLATE_ROUNDS = 3
+
+
+def _render_changed(
+    episode: Episode,
+    template: Template,
+    rules: Rules,
+    clients: dict[int, PlexClient],
+    summary: dict[str, int],
+) -> bool:
+    """Bring one changed card up to date; False when it failed or another task had it."""
+    connection = episode.connection
+    try:
+        client = clients.get(connection.pk) or clients.setdefault(
+            connection.pk, connection.client()
+        )
+        with episode_lock(episode):
+            episode.refresh_from_db()
+            result = update_card(episode, client, rules=rules)
+    except LockHeld:
+        summary["busy"] += 1  # someone is updating it right now
+        return False
+    except PlexError as exc:
+        # Recorded on the card with when to retry; the schedule takes it from there.
+        log.warning("re-rendering %s for template %s: %s", episode, template, exc)
+        summary["failed"] += 1
+        return False
+    summary["rendered"] += result.rendered
+    summary["uploaded"] += result.uploaded
+    summary["failed"] += bool(result.failed)
+    return not result.failed
 
 
 @job_task("sync_series", "Sync from Plex", target=Series)

@@ -88,7 +88,17 @@ class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
         ),
         (
             "Default card settings",
-            {"fields": ("card_type", "watched_style", "unwatched_style", "font")},
+            {
+                "fields": (
+                    "card_type",
+                    "watched_style",
+                    "unwatched_style",
+                    "font",
+                    "title_format",
+                    "episode_text_format",
+                    "season_text_format",
+                )
+            },
         ),
         ("Whose watching counts", {"fields": ("watched_policy", "watched_users")}),
         ("Status", {"fields": readonly_fields}),

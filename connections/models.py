@@ -11,12 +11,14 @@ from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection as db_connection
 from django.db import models
 from django.utils import timezone
 
-from cards.render.spec import STYLES
+from cards.render.spec import STYLES, RenderError
+from cards.render.text import format_parts
 from tcm_site import crypto
 from tcm_site.fields import EncryptedTextField
 from tcm_site.validators import validate_service_url
@@ -38,6 +40,30 @@ class WatchedPolicy(models.TextChoices):
     ANY = "any", "any user has watched it"
     ALL_CHOSEN = "all_chosen", "all of the chosen users have watched it"
     ANY_CHOSEN = "any_chosen", "any of the chosen users has watched it"
+
+
+def format_errors(obj: object, series_name: str = "Series") -> dict[str, str]:
+    """What is wrong with an object's title_format and episode_text_format, by field name.
+    Sample values: any number or name exercises every field and helper."""
+    sample = {
+        "season_number": 1,
+        "episode_number": 3,
+        "absolute_number": 3,
+        "series_name": series_name,
+        "title": "Title",
+    }
+    errors = {}
+    for name, what in (
+        ("title_format", "title format"),
+        ("episode_text_format", "episode text format"),
+        ("season_text_format", "season text format"),
+    ):
+        if value := getattr(obj, name):
+            try:
+                format_parts(value, sample, what=what)
+            except RenderError as exc:
+                errors[name] = str(exc)
+    return errors
 
 
 class PlexConnection(models.Model):
@@ -89,6 +115,26 @@ class PlexConnection(models.Model):
         "Choose unique to show the still as it is.",
     )
     font = models.ForeignKey("cards.Font", null=True, blank=True, on_delete=models.SET_NULL)
+    # Text for every series of this server (a template or a series overrides them), e.g. for a
+    # library in another language.
+    title_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title drawn, e.g. {title} or {series_name}: {title}. Blank: the "
+        "episode's title.",
+    )
+    episode_text_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="e.g. TEMPORADA {season_number} • EPISODIO {episode_number}. Fields: "
+        "{season_number} {episode_number} {absolute_number} {series_name} {title}, and "
+        ":cardinal :ordinal :roman helpers. Blank: the card type's own.",
+    )
+    season_text_format = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The season text, e.g. TEMPORADA {season_number}. Blank: the card type's own.",
+    )
     enabled = models.BooleanField(default=True)
     new_series_cards = models.BooleanField(
         "cards on for new series",
@@ -146,6 +192,11 @@ class PlexConnection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A format the renderer cannot use would fail every card of the server; say so here.
+        if errors := format_errors(self):
+            raise ValidationError(errors)
 
     def library_names(self) -> list[str]:
         return [n.strip() for n in self.libraries.split(",") if n.strip()]

@@ -111,6 +111,12 @@ class ShowInfo:
     guids: dict[str, str]
     art: str
     updated_at: datetime | None
+    # What templates' filters ask about (cards/filters.py); listings carry them all.
+    genres: tuple[str, ...] = ()
+    content_rating: str = ""
+    labels: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()
+    season_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ class EpisodeInfo:
     library: str
     # None when the answer did not include labels (listings); a tuple when it did (full item).
     labels: tuple[str, ...] | None = None
+    # Plex's absolute number (shows in absolute order); None when it gives none.
+    absolute_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -581,6 +589,11 @@ def _show_info(obj: Any, library: str) -> ShowInfo:
         guids=_guids(obj),
         art=obj.art or "",
         updated_at=_aware(obj.updatedAt),
+        genres=tuple(t.tag for t in obj.genres),
+        content_rating=obj.contentRating or "",
+        labels=tuple(t.tag for t in obj.labels),
+        collections=tuple(t.tag for t in obj.collections),
+        season_count=obj.childCount,
     )
 
 
@@ -613,7 +626,15 @@ def _episode_info(obj: Any, library: str, *, full: bool = False) -> EpisodeInfo:
         updated_at=_aware(obj.updatedAt),
         library=library,
         labels=tuple(t.tag for t in obj.labels) if full else None,
+        absolute_number=_int(obj._data.attrib.get("absoluteIndex")),
     )
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
 
 
 def describe(exc: Exception) -> str:

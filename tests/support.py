@@ -178,14 +178,18 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60) -> str:
     return result.stdout.strip()
 
 
-def admin_action(client: Client, obj: Model, action: str) -> list[tuple[str, str]]:
-    """Run a changelist action of the admin on `obj` as a logged-in user, the way the admin page
-    posts it; returns the messages the page then shows, as (level tag, text)."""
+def admin_action(
+    client: Client, obj: Model | list[Model], action: str, **extra: object
+) -> list[tuple[str, str]]:
+    """Run a changelist action of the admin on `obj` (or several) as a logged-in user, the way
+    the admin page posts it, with `extra` fields of the action bar; returns the messages the
+    page then shows, as (level tag, text)."""
     from django.urls import reverse
 
-    meta = obj._meta
+    objs = obj if isinstance(obj, list) else [obj]
+    meta = objs[0]._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-    data = {"action": action, "_selected_action": [obj.pk]}
+    data = {"action": action, "_selected_action": [o.pk for o in objs], **extra}
     response: Any = client.post(url, data, follow=True)  # the test client's, with its extras
     assert response.status_code == 200, response.content[:500]
     assert response.redirect_chain, "the action did not run"

@@ -33,6 +33,9 @@ def font_form(**changes: object) -> dict[str, object]:
         "vertical_shift": "0",
         "case": "",
         "replacements": "{}",
+        "word_spacing": "0",
+        "line_split_bias": "0",
+        "default_for": "",
     }
     return {**data, **changes}
 
@@ -133,8 +136,10 @@ def series_form(series: Series, **changes: object) -> dict[str, object]:
         "font": "",
         "title_format": "",
         "episode_text_format": "",
-        "season_titles": "{}",
         "extras": "{}",
+        # The season titles inline, empty.
+        "season_title_rows-TOTAL_FORMS": "0",
+        "season_title_rows-INITIAL_FORMS": "0",
     }
     return {**data, **changes}
 
@@ -173,3 +178,18 @@ def test_good_series_extras_are_saved(admin_client: Client, plex_connection: obj
     assert response.status_code == 302, response.content[:2000]
     series.refresh_from_db()
     assert series.extras == extras
+
+
+def test_a_font_is_the_default_only_for_card_types_that_exist(admin_client: Client) -> None:
+    add = reverse("admin:cards_font_add")
+    response = admin_client.post(add, font_form(default_for="calligraphy, calligrafy"))
+    assert any("unknown card type 'calligrafy'" in e for e in errors(response, "default_for")), (
+        response.context["adminform"].form.errors
+    )
+    assert not Font.objects.exists()
+    response = admin_client.post(
+        add, font_form(default_for="calligraphy, tinted frame", word_spacing="20")
+    )
+    assert response.status_code == 302
+    font = Font.objects.get()
+    assert (font.default_for, font.word_spacing) == ("calligraphy, tinted frame", 20)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cards.looks import build_spec, card_settings
-from cards.models import Episode, Series
+from cards.models import Episode, SeasonTitle, Series
 
 
 def test_the_spec_carries_the_text_settings(plex_connection) -> None:
@@ -12,10 +12,10 @@ def test_the_spec_carries_the_text_settings(plex_connection) -> None:
         rating_key="1",
         title="Harbour",
         episode_text_format="CHAPTER {episode_number:roman}",
-        season_titles={"2": "BOOK TWO"},
         hide_season_text=True,
         extras={"separator": "-"},
     )
+    SeasonTitle.objects.create(series=series, episodes="2", text="BOOK TWO")
     episode = Episode.objects.create(
         connection=plex_connection,
         series=series,

@@ -40,6 +40,9 @@ class TextStyle:
     stroke_width: float = 0.0
     stroke_color: RGB = (0, 0, 0)
     line_spacing: float = 0.0  # added to the font's own line height
+    # Where wrapped lines put their weight: above 0 longer top lines, below 0 longer bottom
+    # lines, 0 balanced (-1 to 1).
+    split_bias: float = 0.0
 
     @property
     def px(self) -> int:
@@ -149,13 +152,18 @@ def _join(tokens: Sequence[_Token]) -> str:
 
 
 def _balanced_split(
-    widths: list[float], gaps: list[float], bonus: list[bool], lines: int, max_width: float
+    widths: list[float],
+    gaps: list[float],
+    bonus: list[bool],
+    lines: int,
+    max_width: float,
+    bias: float = 0.0,
 ) -> list[int]:
     """Break points (token indexes where a line starts) for exactly `lines` lines.
 
-    Minimises the sum of squared line widths relative to an even split (balanced lines), with a
-    heavy penalty for a line wider than max_width and a small reward for breaking after
-    punctuation.
+    Minimises the sum of squared line widths relative to each line's target (an even split, or
+    with `bias` longer top lines (above 0) or bottom lines (below 0)), with a heavy penalty for
+    a line wider than max_width and a small reward for breaking after punctuation.
     """
     n = len(widths)
     lines = max(1, min(lines, n))
@@ -168,9 +176,15 @@ def _balanced_split(
 
     target = max(1.0, width(0, n) / lines)
 
-    def cost(i: int, j: int) -> float:
+    def goal(k: int) -> float:  # line k's (1-based) target width
+        if lines == 1 or not bias:
+            return target
+        place = (k - 1) / (lines - 1) - 0.5  # -0.5 for the top line, 0.5 for the bottom one
+        return target * (1 - bias * place)
+
+    def cost(i: int, j: int, k: int) -> float:
         w = width(i, j)
-        c = (w / target) ** 2
+        c = (w / goal(k)) ** 2
         if w > max_width:
             c += 1000.0 + 1000.0 * (w - max_width) / max_width
         if j < n and bonus[j - 1]:
@@ -187,7 +201,7 @@ def _balanced_split(
             for i in range(k - 1, j):
                 if best[k - 1][i] == inf:
                     continue
-                c = best[k - 1][i] + cost(i, j)
+                c = best[k - 1][i] + cost(i, j, k)
                 if c < best[k][j]:
                     best[k][j], back[k][j] = c, i
     starts = []
@@ -205,7 +219,7 @@ def _wrap_paragraph(tokens: list[_Token], style: TextStyle, max_width: float, li
     gaps = [(space if t.joiner else 0.0) + style.kerning for t in tokens]
     bonus = [t.text.endswith(BREAK_AFTER) for t in tokens]
     for count in range(1, max(1, limit) + 1):
-        starts = _balanced_split(widths, gaps, bonus, count, max_width)
+        starts = _balanced_split(widths, gaps, bonus, count, max_width, style.split_bias)
         lines = [
             _join(tokens[a:b]) for a, b in zip(starts, [*starts[1:], len(tokens)], strict=True)
         ]

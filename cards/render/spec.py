@@ -56,6 +56,11 @@ class FontSpec:
     vertical_shift: int = 0
     case: str | None = None
     replacements: tuple[tuple[str, str], ...] = ()
+    # Extra space for every space character of the title, in px of a 3200x1800 card.
+    word_spacing: float = 0.0
+    # Where a title split over several lines puts its weight: above 0 longer top lines, below
+    # 0 longer bottom lines, 0 balanced (-1 to 1).
+    line_split_bias: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,10 @@ class CardSpec:
         font = data["font"]
         font["custom_file"] = font.pop("file") is not None
         font["replacements"] = [list(pair) for pair in self.font.replacements]
+        for name in ("word_spacing", "line_split_bias"):
+            if font[name] == 0:
+                # Absent rather than 0: cards from before these fields keep their fingerprint.
+                del font[name]
         data["extras"] = [list(pair) for pair in self.extras]
         data["renderer_version"] = RENDERER_VERSION
         return data

@@ -100,6 +100,12 @@ class Item:
     added_at: int = 0
     updated_at: int = 0
     children: list[int] = field(default_factory=list)
+    # A show's tags and rating (Plex lists them in library listings too), an episode's absolute
+    # number (shows in absolute order).
+    genres: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    content_rating: str | None = None
+    absolute_index: int | None = None
 
     @property
     def selected_poster(self) -> Poster | None:
@@ -307,10 +313,18 @@ class FakePlex:
         year: int | None = 2020,
         guids: list[str] | None = None,
         art: bool = True,
+        genres: list[str] | None = None,
+        labels: list[str] | None = None,
+        collections: list[str] | None = None,
+        content_rating: str | None = None,
     ) -> int:
         with self._lock:
             item = self._add("show", title, self.add_library(library), None, index=1, year=year)
             key = item.rating_key
+            item.genres = list(genres or [])
+            item.labels = list(labels or [])
+            item.collections = list(collections or [])
+            item.content_rating = content_rating
             item.guids = guids if guids is not None else [f"tvdb://{key}", f"tmdb://{key + 7}"]
             self._poster(
                 item, Poster(f"metadata://posters/{AGENT}_{key}", seed=key, provider=AGENT)
@@ -347,6 +361,7 @@ class FakePlex:
         air_date: date | None = None,
         guids: list[str] | None = None,
         watched: bool = False,
+        absolute_index: int | None = None,
     ) -> int:
         """An episode; `still` is its own thumbnail (generated, given bytes, or none)."""
         with self._lock:
@@ -358,6 +373,7 @@ class FakePlex:
                 index=index,
                 air_date=air_date or date(2020, 1, 1),
                 view_count=1 if watched else 0,
+                absolute_index=absolute_index,
             )
             key = item.rating_key
             item.guids = guids if guids is not None else [f"tvdb://{key}"]
@@ -868,6 +884,7 @@ class _Handler(BaseHTTPRequestHandler):
                 parentTitle=season.title,
                 grandparentTitle=show.title,
                 parentIndex=season.index,
+                absoluteIndex=item.absolute_index,
                 summary="An episode." if full else None,
                 viewCount=item.view_count or None,
                 lastViewedAt=item.last_viewed_at,
@@ -931,7 +948,16 @@ class _Handler(BaseHTTPRequestHandler):
                 leafCount=len(episodes),
                 viewedLeafCount=sum(1 for e in episodes if plex.items[e].view_count),
                 childCount=len(item.children),
+                contentRating=item.content_rating,
             )
+            # Listings carry a show's tags as well as its full answer does.
+            for tag, values in (
+                ("Genre", item.genres),
+                ("Collection", item.collections),
+                ("Label", [] if full else item.labels),
+            ):
+                for value in values:
+                    _attrs(SubElement(elem, tag), tag=value)
         if guids or full:
             for guid in item.guids:
                 _attrs(SubElement(elem, "Guid"), id=guid)

@@ -429,6 +429,14 @@ class Card:
             raise RenderError(f"font size scale {spec.size} is out of range (above 0, at most 10)")
         if spec.stroke_width < 0:
             raise RenderError(f"font stroke width scale {spec.stroke_width} must not be negative")
+        for name in ("word_spacing", "line_split_bias"):
+            value = getattr(spec, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise RenderError(f"font {name.replace('_', ' ')} must be a number, not {value!r}")
+        if not -1 <= spec.line_split_bias <= 1:
+            raise RenderError(
+                f"font line split bias {spec.line_split_bias} is not between -1 and 1"
+            )
         case = spec.case or kind.title_case
         if case not in CASES:
             raise RenderError(f"unknown case {case!r}; use one of {', '.join(CASES)}")
@@ -441,10 +449,11 @@ class Card:
             size=self.px(kind.title_size * spec.size),
             color=parse_color(spec.color or kind.title_color, "font colour"),
             kerning=self.px(kind.title_kerning * spec.kerning),
-            word_spacing=self.px(kind.title_word_spacing),
+            word_spacing=self.px(kind.title_word_spacing + spec.word_spacing),
             stroke_width=self.px(kind.title_stroke * spec.stroke_width),
             stroke_color=parse_color(spec.stroke_color or kind.title_stroke_color, "stroke colour"),
             line_spacing=self.px(kind.title_line_spacing + spec.interline_spacing),
+            split_bias=spec.line_split_bias,
         )
         return style, case, self.px(spec.vertical_shift)
 
