@@ -682,15 +682,24 @@ def admin_form_data(obj: Model, user: Any, **changes: str) -> dict[str, Any]:
 
     request = RequestFactory().get("/")
     request.user = user
-    form = admin.site._registry[type(obj)].get_form(request, obj, change=True)(instance=obj)
+    model_admin = admin.site._registry[type(obj)]
+    form = model_admin.get_form(request, obj, change=True)(instance=obj)
     data: dict[str, Any] = {}
-    for bound in form:
-        value = bound.value()
-        if isinstance(value, bool):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(v) for v in value]
-        else:
-            data[bound.html_name] = "" if value is None else str(value)
+    forms = [form]
+    # The page's inline rows (a series' season titles) post their management form and rows too.
+    for formset, _ in model_admin.get_formsets_with_inlines(request, obj):
+        rows = formset(instance=obj)
+        management = {**rows.management_form.initial, "TOTAL_FORMS": len(rows.initial_forms)}
+        data.update({f"{rows.prefix}-{k}": str(v) for k, v in management.items()})
+        forms += list(rows.initial_forms)
+    for each in forms:
+        for bound in each:
+            value = bound.value()
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            else:
+                data[bound.html_name] = "" if value is None else str(value)
     return {**data, **changes}

@@ -43,7 +43,9 @@ def test_a_post_from_tautulli_ends_as_a_card_on_plex(
     assert delivery.status == 202
 
     def all_on_plex() -> bool:
-        return TitleCard.objects.filter(state=TitleCard.State.UPLOADED).count() == 3
+        # Labelled too: a key's episodes are labelled in one request after their uploads.
+        uploaded = TitleCard.objects.filter(state=TitleCard.State.UPLOADED).count() == 3
+        return uploaded and all("tcm" in fake_plex.labels(key) for key in episodes)
 
     wait_until(all_on_plex, timeout=60, what="three cards on Plex")
     for key in episodes:
