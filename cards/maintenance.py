@@ -35,7 +35,7 @@ Queue = Callable[[int], bool]
 # moment before the row that refers to it.
 ORPHAN_GRACE = timedelta(hours=1)
 # Where cards/card.py and cards/sources.py keep files: cards, downloaded stills, background art.
-MEDIA_FOLDERS = ("cards", "sources", "art")
+MEDIA_FOLDERS = ("cards", "sources", "art", "logo", "poster")
 # A run still "running" after this long lost its worker; it is marked failed.
 ABANDONED_RUN = timedelta(hours=24)
 
@@ -291,19 +291,25 @@ def delete_orphaned_files(now: datetime | None = None) -> tuple[int, int]:
     return files, size
 
 
+# Every column that names a kept file (the series' uploads live outside MEDIA_FOLDERS).
+FILE_COLUMNS = (
+    (TitleCard, "file"),
+    (Episode, "source_file"),
+    (Series, "art_file"),
+    (Series, "logo_file"),
+    (Series, "poster_file"),
+)
+
+
 def _referenced_files() -> set[str]:
     names: set[str] = set()
-    for model, name in ((TitleCard, "file"), (Episode, "source_file"), (Series, "art_file")):
+    for model, name in FILE_COLUMNS:
         names.update(model.objects.exclude(**{name: ""}).values_list(name, flat=True).iterator())
     return names
 
 
 def _is_referenced(name: str) -> bool:
-    return (
-        TitleCard.objects.filter(file=name).exists()
-        or Episode.objects.filter(source_file=name).exists()
-        or Series.objects.filter(art_file=name).exists()
-    )
+    return any(model.objects.filter(**{column: name}).exists() for model, column in FILE_COLUMNS)
 
 
 def _media_files(root: Path) -> Iterator[Path]:

@@ -63,6 +63,8 @@ def _series_values(info: ShowInfo) -> dict:
         "guid_tmdb": _fit(Series, "guid_tmdb", info.guids.get("tmdb", "")),
         "guid_imdb": _fit(Series, "guid_imdb", info.guids.get("imdb", "")),
         "art": _fit(Series, "art", info.art),
+        "thumb": _fit(Series, "thumb", info.thumb),
+        "logo": _fit(Series, "logo", info.logo),
         "plex_updated_at": info.updated_at,
         "present": True,
     }
@@ -100,7 +102,7 @@ def _apply(row: Series | Episode, values: dict) -> bool:
 SYNC_FIELDS = {
     Series: [
         *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
-        *("plex_updated_at", "present"),
+        *("thumb", "logo", "plex_updated_at", "present"),
     ],
     Episode: [
         *("series", "season_rating_key", "season_number", "episode_number", "title"),

@@ -81,6 +81,13 @@ class PlexConnection(models.Model):
     )
     font = models.ForeignKey("cards.Font", null=True, blank=True, on_delete=models.SET_NULL)
     enabled = models.BooleanField(default=True)
+    work_with_kometa = models.BooleanField(
+        "work with Kometa",
+        default=False,
+        help_text="For libraries Kometa puts overlays on: after each upload tcm removes the "
+        "episode's Overlay label (so Kometa draws its overlay on tcm's card from its own next "
+        "run) and marks its cards as title cards in their EXIF data.",
+    )
     new_series_cards = models.BooleanField(
         "cards on for new series",
         default=True,

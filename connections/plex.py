@@ -102,6 +102,9 @@ class ShowInfo:
     guids: dict[str, str]
     art: str
     updated_at: datetime | None
+    # The show's poster and its transparent logo (Plex's clearLogo), as paths; "" when none.
+    thumb: str = ""
+    logo: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,9 @@ class EpisodeInfo:
     library: str
     # None when the answer did not include labels (listings); a tuple when it did (full item).
     labels: tuple[str, ...] | None = None
+    # Whether the thumb field is locked (a choice in Plex's UI or an upload locks it); None
+    # when the answer did not say (listings).
+    thumb_locked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -433,6 +439,14 @@ class PlexClient:
         # The object's labels are stale now; the next edit must start from Plex's list.
         self._objects.pop(str(rating_key), None)
 
+    def remove_label(self, rating_key: str | int, label: str) -> None:
+        """Remove a label (nothing is sent when the item does not carry it)."""
+        obj = self._object(rating_key)
+        if label not in {t.tag for t in obj.labels}:
+            return
+        self._call(f"unlabelling {rating_key}", obj.removeLabel, label)
+        self._objects.pop(str(rating_key), None)
+
     def _object(self, rating_key: str | int) -> Any:
         key = str(rating_key)
         return self._objects.get(key) or self._fetch(key)
@@ -489,6 +503,9 @@ def _show_info(obj: Any, library: str) -> ShowInfo:
         guids=_guids(obj),
         art=obj.art or "",
         updated_at=_aware(obj.updatedAt),
+        thumb=obj.thumb or "",
+        # From the <Image type="clearLogo"> element (plexapi's logo property reads it).
+        logo=obj.logo or "",
     )
 
 
@@ -521,6 +538,7 @@ def _episode_info(obj: Any, library: str, *, full: bool = False) -> EpisodeInfo:
         updated_at=_aware(obj.updatedAt),
         library=library,
         labels=tuple(t.tag for t in obj.labels) if full else None,
+        thumb_locked=any(f.name == "thumb" and f.locked for f in obj.fields) if full else None,
     )
 
 
