@@ -180,6 +180,8 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
         return "missing"
+    if card.state == TitleCard.State.KEPT and not card.take_over:
+        return None  # a person's thumbnail on Plex: left alone (cards/thumbs.py)
     if card.state == TitleCard.State.FAILED:
         due = card.retry_at is not None and card.retry_at <= now
         return "retry" if due and card.attempts < settings.TCM_RETRY_LIMIT else None

@@ -1,10 +1,13 @@
 """Where a card's pictures come from: the episode's own still and the show's background art,
-each downloaded from Plex once and kept in the data dir.
+poster and logo, each downloaded from Plex once and kept in the data dir.
 
-The still is never tcm's own card. After tcm's upload, Plex's thumbnail IS tcm's card (and every
-old thumb URL serves the current image), so the original is never fetched through the thumb
-again once the episode carries our label or our upload; then only a poster Plex keeps that
-nobody uploaded can be the original.
+The still is never tcm's own card nor a Kometa overlay (cards/thumbs.py decides). After tcm's
+upload, Plex's thumbnail IS tcm's card (and every old thumb URL serves the current image), so
+the original is never fetched through the thumb again once the episode carries our label or our
+upload; then only a poster Plex keeps that nobody uploaded can be the original.
+
+The series' pictures (background art, poster, logo) come from Plex or from an admin's upload,
+which replaces Plex's for that series.
 
 Each function takes the Plex client it may download with, or None: then it answers from what is
 kept and downloads nothing (None when only Plex could tell). That is how the schedule works out
@@ -28,6 +31,7 @@ from django.core.files.storage import default_storage
 
 from connections.plex import PlexClient
 
+from . import thumbs
 from .models import Episode, Series, TitleCard
 from .render.types.base import MISSING_INPUT
 
@@ -86,9 +90,15 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
             retry_in=timedelta(hours=6),
         )
     card = TitleCard.objects.filter(episode=episode).first()
-    ours = episode.connection.label in (info.labels or ()) or bool(card and card.uploaded_hash)
-    # Plex's thumb may be our own card: then only a poster nobody uploaded is the original.
-    data = _original_from_posters(episode, client) if ours else client.download(info.thumb)
+    # Plex's thumb may be our own card or Kometa's overlay (cards/thumbs.py): then only a
+    # poster nobody uploaded is the original.
+    data = b""
+    if thumbs.thumb_is_original(episode, info, card):
+        data = client.download(info.thumb)
+        if thumbs.is_title_card(data):  # a title card tcm no longer remembers making
+            data = b""
+    if not data:
+        data = _original_from_posters(episode, client)
     name = save_file(f"sources/{episode.connection_id}", episode.rating_key, data)
     Episode.objects.filter(pk=episode.pk).update(source_file=name, source_hash=sha256(data))
     episode.source_file, episode.source_hash = name, sha256(data)
