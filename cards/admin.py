@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import dashboard, tasks
+from . import dashboard, restore, tasks, thumbs
 from .jobs import JOBS
 from .models import Episode, Font, JobRun, Series, TitleCard, WebhookEvent
 
@@ -122,7 +122,14 @@ class CardStateFilter(admin.SimpleListFilter):
 @admin.register(Series)
 class SeriesAdmin(MadeByTcm, CardActions):
     form = CardOverridesForm
-    actions = ("sync_from_plex", "render_all_cards", "render_now", "force_reupload")
+    actions = (
+        "sync_from_plex",
+        "render_all_cards",
+        "render_now",
+        "force_reupload",
+        "restore_originals",
+        "forget_records",
+    )
     list_display = (
         "title",
         "year",
@@ -147,10 +154,13 @@ class SeriesAdmin(MadeByTcm, CardActions):
         "guid_tmdb",
         "guid_imdb",
         "art",
+        "thumb",
+        "logo",
         "plex_updated_at",
         "synced_at",
         "present",
         "cards",
+        "pictures_from_plex",
     )
     fieldsets = (
         (
@@ -184,11 +194,22 @@ class SeriesAdmin(MadeByTcm, CardActions):
                 )
             },
         ),
+        (
+            "Pictures (blank: Plex's)",
+            {
+                "fields": ("logo_upload", "poster_upload", "art_upload", "pictures_from_plex"),
+                "description": "Your own logo, poster or background art for this series' cards, "
+                "instead of Plex's. JPEG or PNG; a logo is best a PNG with transparency.",
+            },
+        ),
         ("Cards", {"fields": ("cards",)}),
         (
             "From Plex",
             {
-                "fields": ("guid_tvdb", "guid_tmdb", "guid_imdb", "art", "plex_updated_at"),
+                "fields": (
+                    *("guid_tvdb", "guid_tmdb", "guid_imdb", "art", "thumb", "logo"),
+                    "plex_updated_at",
+                ),
                 "classes": ("collapse",),
             },
         ),
@@ -228,9 +249,35 @@ class SeriesAdmin(MadeByTcm, CardActions):
             ((str(card.episode), card_thumbnail(card, 90)) for card in cards),
         )
 
+    @admin.display(description="Plex has")
+    def pictures_from_plex(self, obj: Series) -> str:
+        pictures = (("logo", obj.logo), ("poster", obj.thumb), ("background art", obj.art))
+        have = [name for name, path in pictures if path]
+        missing = [name for name, path in pictures if not path]
+        return "; ".join(
+            part
+            for part in (", ".join(have), "no " + ", no ".join(missing) if missing else "")
+            if part
+        )
+
     def episode_ids(self, queryset: QuerySet[Series]) -> list[int]:
         episodes = Episode.objects.filter(series__in=queryset, present=True)
         return list(episodes.values_list("pk", flat=True))
+
+    @admin.action(description="Restore originals (turns cards off)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        restore.request_restore(Episode.objects.filter(series__in=queryset))
+        self._queue_jobs(request, queryset, tasks.restore_series, "Restore originals")
+
+    @admin.action(description="Forget tcm's records (cards and kept originals)")
+    def forget_records(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        deleted = sum(restore.forget_series(series) for series in queryset)
+        self.message_user(
+            request,
+            f"Forgot {deleted} card record(s) of {len(queryset)} series, and the original "
+            "stills tcm kept of them: Restore originals cannot give those back any more.",
+            messages.WARNING,
+        )
 
     @admin.action(description="Sync from Plex")
     def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
@@ -256,6 +303,7 @@ class SeriesAdmin(MadeByTcm, CardActions):
 @admin.register(Episode)
 class EpisodeAdmin(MadeByTcm, CardActions):
     form = CardOverridesForm
+    actions = ("render_now", "force_reupload", "take_over", "restore_originals")
     list_display = ("thumbnail", "__str__", "title", "watched", "card_state", "present")
     list_display_links = ("__str__",)
     list_filter = ("watched", CardStateFilter, "present", "series__connection")
@@ -326,10 +374,29 @@ class EpisodeAdmin(MadeByTcm, CardActions):
     @admin.display(description="card state", ordering="card__state")
     def card_state(self, obj: Episode) -> str:
         card = getattr(obj, "card", None)
-        return card.state if card else "-"
+        if card is None:
+            return "-"
+        return card.kept_reason if card.state == TitleCard.State.KEPT else card.state
 
     def episode_ids(self, queryset: QuerySet[Episode]) -> list[int]:
         return list(queryset.values_list("pk", flat=True))
+
+    @admin.action(description="Take over the thumbnail (replace one chosen in Plex)")
+    def take_over(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        cards = list(TitleCard.objects.filter(episode__in=queryset))
+        thumbs.take_over(cards)
+        self._queue(request, list(queryset.values_list("pk", flat=True)), force_upload=False)
+
+    @admin.action(description="Restore originals (turns the series' cards off)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        for series_id in restore.request_restore(queryset):
+            tasks.dispatch(tasks.restore_series, series_id)
+        self.message_user(
+            request,
+            "Restore originals queued; the front page and Job runs show its progress. The "
+            "series' cards are off from now on.",
+            messages.SUCCESS,
+        )
 
 
 class UploadedFilter(admin.SimpleListFilter):

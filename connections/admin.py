@@ -15,6 +15,8 @@ from django.urls import path
 from django.utils.html import escape
 
 from cards import tasks
+from cards.models import Episode
+from cards.restore import request_restore
 from tcm_site.fields import SecretKeepingForm
 
 from . import agents
@@ -61,7 +63,7 @@ class PlexConnectionAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "server_name", "enabled", "last_checked_at", "health")
     list_filter = ("enabled",)
     search_fields = ("name", "url", "server_name")
-    actions = ("test_connection", "sync_now", "verify_cards")
+    actions = ("test_connection", "sync_now", "verify_cards", "restore_originals")
     readonly_fields = (
         "server_name",
         "server_version",
@@ -73,7 +75,15 @@ class PlexConnectionAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "url", "token", "verify_tls", "timeout", "enabled")}),
         (
             "Libraries and uploads",
-            {"fields": ("libraries", "new_series_cards", "upload_limit", "label")},
+            {
+                "fields": (
+                    "libraries",
+                    "new_series_cards",
+                    "upload_limit",
+                    "label",
+                    "work_with_kometa",
+                )
+            },
         ),
         (
             "Default card settings",
@@ -163,6 +173,11 @@ class PlexConnectionAdmin(admin.ModelAdmin):
     @admin.action(description="Check cards on Plex (upload again where Plex lost them)")
     def verify_cards(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
         self._queue(request, queryset, tasks.verify_cards, "Card check")
+
+    @admin.action(description="Restore originals (turns cards off for every series)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        request_restore(Episode.objects.filter(connection__in=queryset))
+        self._queue(request, queryset, tasks.restore_connection, "Restore originals")
 
     def _queue(
         self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: Task, what: str
