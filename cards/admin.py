@@ -103,6 +103,8 @@ class CardStateFilter(admin.SimpleListFilter):
             ("uploaded", "uploaded"),
             ("failed", "failed"),
             ("pending", "not uploaded yet"),
+            ("kept", "kept: chosen in Plex"),
+            ("restored", "original restored"),
             ("none", "no card"),
         ]
 
@@ -114,7 +116,7 @@ class CardStateFilter(admin.SimpleListFilter):
             return queryset.filter(
                 card__state__in=[TitleCard.State.PENDING, TitleCard.State.RENDERED]
             )
-        if value in ("uploaded", "failed"):
+        if value in ("uploaded", "failed", "kept", "restored"):
             return queryset.filter(card__state=value)
         return queryset
 
