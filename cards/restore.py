@@ -7,7 +7,8 @@ Restore originals (per episode, series or Plex connection) is two steps:
 2. `restore_cards`, in a job with progress (cards/tasks.py): for each flagged card that tcm put
    on Plex, the original still tcm kept (cards/sources.py) is uploaded back, byte for byte, and
    tcm's label removed. A card tcm never uploaded (kept, failed before its upload) has nothing
-   to give back. The card is left `restored`, its uploaded hash the original's: should cards be
+   to give back, nor has a card kept because Plex shows a person's choice (only tcm's label
+   comes off). The card is left `restored`, its uploaded hash the original's: should cards be
    turned on again, Plex's thumbnail is known for tcm's doing, not a person's choice.
 
 Forgetting is separate and explicit: it deletes the series' card records and the originals tcm
@@ -73,7 +74,11 @@ def restore_card(card: TitleCard, client: PlexClient) -> str:
     """Put the episode's original still back on Plex and take tcm's label off. Returns what
     happened: "restored", "nothing_to_restore" or "no_original". Call it holding the lock."""
     episode = card.episode
-    if not card.uploaded_hash or card.state == TitleCard.State.RESTORED:
+    if card.state == TitleCard.State.KEPT:
+        # Plex shows a person's choice, not tcm's card: that stays; only the label goes.
+        client.remove_label(episode.rating_key, episode.connection.label)
+    done_already = (TitleCard.State.KEPT, TitleCard.State.RESTORED)
+    if card.state in done_already or not card.uploaded_hash:
         _done(card, card.state)
         return "nothing_to_restore"
     if not episode.source_file or not default_storage.exists(episode.source_file):

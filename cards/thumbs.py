@@ -86,20 +86,23 @@ def kept_reason(
     if posters is None:
         posters = client.posters(episode.rating_key)
     info = client.episode(episode.rating_key, fresh=False)
-    return chosen_in_plex(info, posters, card.uploaded_hash)
+    return chosen_in_plex(info, posters, card.uploaded_hash, episode.connection.label)
 
 
-def chosen_in_plex(info: EpisodeInfo, posters: list[PosterInfo], ours: str) -> str:
+def chosen_in_plex(info: EpisodeInfo, posters: list[PosterInfo], ours: str, our_label: str) -> str:
     """The decision of kept_reason, from what Plex said (`ours`: the SHA-1 of the last upload
-    tcm made, "" when none)."""
+    tcm made, "" when none; `our_label`: the label tcm puts on its cards)."""
     selected = next((p for p in posters if p.selected), None)
     if selected is None:
         return ""
+    labels = info.labels or ()
     if selected.upload_hash:
         if selected.upload_hash == ours:
             return ""
-        if KOMETA_LABEL in (info.labels or ()):
+        if KOMETA_LABEL in labels:
             return ""  # Kometa's overlay, not a person's choice: drawn from the original
+        if not ours and our_label in labels:
+            return ""  # tcm's card from before its records were forgotten
         return KEPT_CHOSEN
     if selected.provider == "local":
         return KEPT_LOCAL

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django.test import Client
 
+from cards.card import verify_card
 from cards.keys import process_rating_key
 from cards.models import Episode, JobRun, Series, TitleCard
+from cards.sources import sha256
 from cards.tasks import render_due_cards
+from tests.fakes.plex import make_jpeg
 from tests.support import admin_action, wait_until
 
 
@@ -103,3 +106,29 @@ def test_forgetting_a_series_is_its_own_action(
     assert not Episode.objects.exclude(source_file="").exists()
     # Plex is not touched: the cards stay on it until a restore or another upload.
     assert all("tcm" in fake_plex.labels(k) for k in fake_plex.episodes(show))
+    # Cards on, tcm starts over: its old cards are not taken for a person's choice, and the
+    # original still comes from what Plex keeps besides them.
+    process_rating_key(plex_connection, str(show))
+    assert set(TitleCard.objects.values_list("state", flat=True)) == {"uploaded"}
+    for key in fake_plex.episodes(show):
+        episode = Episode.objects.get(rating_key=str(key))
+        assert episode.source_hash == sha256(fake_plex.original_bytes(key))
+
+
+def test_a_thumbnail_a_person_chose_stays_through_a_restore(
+    celery_worker, admin_client: Client, fake_plex, plex_connection
+) -> None:
+    show = carded_show(fake_plex, plex_connection, episodes=1)
+    key = fake_plex.episodes(show)[0]
+    mine = make_jpeg(99)
+    fake_plex.upload(key, mine)  # after tcm's card, a person uploads their own
+    card = TitleCard.objects.select_related("episode__connection", "episode__series").get()
+    verify_card(card, plex_connection.client())
+    assert TitleCard.objects.get().state == "kept"
+
+    admin_action(admin_client, Series.objects.get(), "restore_originals")
+
+    run = finished_run("restore_series", card.episode.series_id)
+    assert run.summary["nothing_to_restore"] == 1, run.summary
+    assert fake_plex.thumb_bytes(key) == mine
+    assert "tcm" not in fake_plex.labels(key)
