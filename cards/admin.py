@@ -121,6 +121,9 @@ class CardStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+PICTURE_UPLOADS = {"logo_upload", "poster_upload", "art_upload"}
+
+
 @admin.register(Series)
 class SeriesAdmin(MadeByTcm, CardActions):
     form = CardOverridesForm
@@ -250,6 +253,20 @@ class SeriesAdmin(MadeByTcm, CardActions):
             '<span title="{}">{}</span>',
             ((str(card.episode), card_thumbnail(card, 90)) for card in cards),
         )
+
+    def save_model(
+        self, request: HttpRequest, obj: Series, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and obj.cards_enabled and PICTURE_UPLOADS & set(form.changed_data):
+            # A new picture changes the cards drawn with it, and mends the ones that failed
+            # for want of it (those have no fingerprint the schedule would find outdated).
+            tasks.dispatch(tasks.render_series, obj.pk)
+            self.message_user(
+                request,
+                "The series' cards drawn with the changed pictures are being rendered again.",
+                messages.INFO,
+            )
 
     @admin.display(description="Plex has")
     def pictures_from_plex(self, obj: Series) -> str:
