@@ -29,7 +29,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from connections.plex import PlexClient
+from connections.plex import PlexClient, ShowInfo
 
 from . import thumbs
 from .models import Episode, Series, TitleCard
@@ -149,6 +149,8 @@ def ensure_picture(series: Series, kind: str, client: PlexClient | None) -> Pict
     if upload:
         return Picture(upload.name, _upload_hash(upload.name))
     path = getattr(series, path_field)
+    if not path and kind == "logo" and client is not None:
+        path = _logo_from_the_show(series, client)
     if not path:
         raise CardError(MISSING_INPUT[kind])
     prefix, stem = _picture_name(series, kind)
@@ -163,6 +165,18 @@ def ensure_picture(series: Series, kind: str, client: PlexClient | None) -> Pict
     setattr(series, file_field, name)
     setattr(series, hash_field, sha256(data))
     return Picture(name, sha256(data))
+
+
+def _logo_from_the_show(series: Series, client: PlexClient) -> str:
+    """The clearLogo path from the show itself. A library listing may leave the show's <Image>
+    elements out, the show's own answer has them: one request, only for a card that draws the
+    logo and found none."""
+    info = client.item(series.rating_key, fresh=False)
+    logo = info.logo if isinstance(info, ShowInfo) else ""
+    if logo:
+        Series.objects.filter(pk=series.pk).update(logo=logo)
+        series.logo = logo
+    return logo
 
 
 def ensure_art(series: Series, client: PlexClient | None) -> str | None:

@@ -66,6 +66,23 @@ def test_the_logo_type_draws_plexs_clear_logo(fake_plex, plex_connection) -> Non
     assert has_colour(card_pixels(card), logo_colour(show.logo.bytes()))
 
 
+def test_a_logo_the_library_listing_left_out_is_read_from_the_show(
+    fake_plex, plex_connection
+) -> None:
+    from cards.sync import sync_library
+
+    show = fake_plex.add_series("Harbour", episodes=1)
+    sync_library(plex_connection)
+    Series.objects.update(logo="")  # as from a listing without the show's <Image> elements
+    plex_connection.card_type = "logo"
+    plex_connection.save()
+
+    process_rating_key(plex_connection, str(fake_plex.episodes(show)[0]))
+
+    assert TitleCard.objects.get().state == "uploaded"
+    assert Series.objects.get().logo_hash == sha256(fake_plex.items[show].logo.bytes())
+
+
 def test_the_poster_type_draws_plexs_poster_of_the_show(fake_plex, plex_connection) -> None:
     card = card_for(fake_plex, plex_connection, "poster")
 
