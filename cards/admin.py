@@ -454,6 +454,7 @@ class TitleCardAdmin(MadeByTcm, CardActions):
         "preview",
         "episode",
         "state",
+        ("kept_reason", "take_over", "restore_requested"),
         "last_error",
         ("attempts", "failed_at", "retry_at"),
         ("style", "watched", "size"),
