@@ -11,6 +11,12 @@ It behaves like Plex where title card apps trip:
   `<Label>`; `/library/metadata/K` carries both;
 - a missing or wrong token is 401; `/identity` needs none; answers are `text/xml;charset=utf-8`.
 
+A show has a poster, background art and a clearLogo (a transparent PNG, listed as the show's
+`<Image type="clearLogo">` and served at `/library/metadata/K/clearLogo/<ts>`). What people and
+other tools do in Plex: offer another poster (an agent's, or a `local` file), pick one in the UI
+(selected and the thumb field locked), upload one, label an item, and Kometa's overlay (an upload
+of the still with an overlay drawn on it, and the `Overlay` label).
+
 Test controls: add libraries/shows/seasons/episodes (with generated JPEG stills), answer 500,
 hang (longer than the client timeout, or just slow: every upload taking seconds), refuse
 connections, reject the token, count requests per path, keep connections alive (HTTP/1.1) or not,
