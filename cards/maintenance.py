@@ -188,7 +188,12 @@ def due_reason(episode: Episode, now: datetime) -> str | None:
     if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
     expected = expected_fingerprint(episode)
-    if expected is not None and expected != card.fingerprint:
+    if expected is None:
+        # Only Plex can tell: the card now needs a picture not downloaded yet (a type that
+        # draws the series' logo, an art style), or cannot be made at all. One render finds
+        # out (and fails with the reason, or renders nothing when nothing changed).
+        return "outdated"
+    if expected != card.fingerprint:
         return "outdated"
     return None
 

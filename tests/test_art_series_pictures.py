@@ -131,6 +131,26 @@ def test_without_a_poster_the_card_says_so(fake_plex, plex_connection) -> None:
     assert (card.state, card.last_error) == ("failed", MISSING_INPUT["poster"])
 
 
+def test_switching_to_the_logo_type_renders_through_the_schedule(
+    fake_plex, plex_connection
+) -> None:
+    from cards.maintenance import render_due_cards
+
+    card = card_for(fake_plex, plex_connection, "standard")
+    plex_connection.card_type = "logo"
+    plex_connection.save()
+    queued: list[int] = []
+
+    summary = render_due_cards(lambda pk: queued.append(pk) or True)
+
+    assert summary["outdated"] == 1 and queued == [card.episode_id]
+    before = card.fingerprint
+    assert process_rating_key(plex_connection, card.episode.rating_key).uploaded == 1
+    card.refresh_from_db()
+    assert card.fingerprint != before and Series.objects.get().logo_file
+    assert render_due_cards(lambda pk: queued.append(pk) or True)["outdated"] == 0
+
+
 def test_a_type_that_draws_no_logo_does_not_download_it(fake_plex, plex_connection) -> None:
     card = card_for(fake_plex, plex_connection, "standard")
 
