@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import dashboard, tasks, timeline
+from . import dashboard, restore, tasks, thumbs, timeline
 from .filters import filter_operations
 from .forms import CardOptionsMixin
 from .jobs import JOBS
@@ -149,6 +149,8 @@ class CardStateFilter(admin.SimpleListFilter):
             ("uploaded", "uploaded"),
             ("failed", "failed"),
             ("pending", "not uploaded yet"),
+            ("kept", "kept: chosen in Plex"),
+            ("restored", "original restored"),
             ("none", "no card"),
         ]
 
@@ -160,7 +162,7 @@ class CardStateFilter(admin.SimpleListFilter):
             return queryset.filter(
                 card__state__in=[TitleCard.State.PENDING, TitleCard.State.RENDERED]
             )
-        if value in ("uploaded", "failed"):
+        if value in ("uploaded", "failed", "kept", "restored"):
             return queryset.filter(card__state=value)
         return queryset
 
@@ -226,6 +228,9 @@ class SeriesActionForm(ActionForm, SeriesActionValues):
     """The series list's action bar, with the action's values."""
 
 
+PICTURE_UPLOADS = {"logo_upload", "poster_upload", "art_upload"}
+
+
 @admin.register(Series)
 class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
@@ -240,6 +245,8 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
         "set_card_type",
         "cards_on",
         "cards_off",
+        "restore_originals",
+        "forget_records",
     )
     list_display = (
         "title",
@@ -268,6 +275,8 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
         "guid_tmdb",
         "guid_imdb",
         "art",
+        "thumb",
+        "logo",
         "genres",
         "content_rating",
         "labels",
@@ -285,6 +294,7 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
         "synced_at",
         "present",
         "cards",
+        "pictures_from_plex",
     )
     fieldsets = (
         (
@@ -306,6 +316,14 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
             {"fields": ("template", *LOOK_FIELDS)},
         ),
         ADVANCED,
+        (
+            "Pictures (blank: Plex's)",
+            {
+                "fields": ("logo_upload", "poster_upload", "art_upload", "pictures_from_plex"),
+                "description": "Your own logo, poster or background art for this series' cards, "
+                "instead of Plex's. JPEG or PNG; a logo is best a PNG with transparency.",
+            },
+        ),
         ("Cards", {"fields": ("cards",)}),
         ("From Plex", {"fields": from_plex, "classes": ("collapse",)}),
     )
@@ -344,6 +362,31 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
             ((str(card.episode), card_thumbnail(card, 90)) for card in cards),
         )
 
+    def save_model(
+        self, request: HttpRequest, obj: Series, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and obj.cards_enabled and PICTURE_UPLOADS & set(form.changed_data):
+            # A new picture changes the cards drawn with it, and mends the ones that failed
+            # for want of it (those have no fingerprint the schedule would find outdated).
+            tasks.dispatch(tasks.render_series, obj.pk)
+            self.message_user(
+                request,
+                "The series' cards drawn with the changed pictures are being rendered again.",
+                messages.INFO,
+            )
+
+    @admin.display(description="Plex has")
+    def pictures_from_plex(self, obj: Series) -> str:
+        pictures = (("logo", obj.logo), ("poster", obj.thumb), ("background art", obj.art))
+        have = [name for name, path in pictures if path]
+        missing = [name for name, path in pictures if not path]
+        return "; ".join(
+            part
+            for part in (", ".join(have), "no " + ", no ".join(missing) if missing else "")
+            if part
+        )
+
     def episode_ids(self, queryset: QuerySet[Series]) -> list[int]:
         episodes = Episode.objects.filter(series__in=queryset, present=True)
         return list(episodes.values_list("pk", flat=True))
@@ -351,6 +394,21 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
     def apply_settings(self, request: HttpRequest, obj: Series) -> str:
         tasks.dispatch(tasks.render_series, obj.pk)
         return f"rendering and upload of every card of {obj} queued"
+
+    @admin.action(description="Restore originals (turns cards off)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        restore.request_restore(Episode.objects.filter(series__in=queryset))
+        self._queue_jobs(request, queryset, tasks.restore_series, "Restore originals")
+
+    @admin.action(description="Forget tcm's records (cards and kept originals)")
+    def forget_records(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
+        deleted = sum(restore.forget_series(series) for series in queryset)
+        self.message_user(
+            request,
+            f"Forgot {deleted} card record(s) of {len(queryset)} series, and the original "
+            "stills tcm kept of them: Restore originals cannot give those back any more.",
+            messages.WARNING,
+        )
 
     @admin.action(description="Sync from Plex")
     def sync_from_plex(self, request: HttpRequest, queryset: QuerySet[Series]) -> None:
@@ -421,6 +479,7 @@ class SeriesAdmin(MadeByTcm, LivePreview, CardActions):
 @admin.register(Episode)
 class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     form = CardOverridesForm
+    actions = ("render_now", "force_reupload", "take_over", "restore_originals")
     list_display = (
         "thumbnail",
         "__str__",
@@ -566,7 +625,9 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     @admin.display(description="card state", ordering="card__state")
     def card_state(self, obj: Episode) -> str:
         card = getattr(obj, "card", None)
-        return card.state if card else "-"
+        if card is None:
+            return "-"
+        return card.kept_reason if card.state == TitleCard.State.KEPT else card.state
 
     def episode_ids(self, queryset: QuerySet[Episode]) -> list[int]:
         return list(queryset.values_list("pk", flat=True))
@@ -574,6 +635,23 @@ class EpisodeAdmin(MadeByTcm, LivePreview, CardActions):
     def apply_settings(self, request: HttpRequest, obj: Episode) -> str:
         tasks.dispatch(tasks.render_card, obj.pk)
         return f"rendering and upload of the card of {obj} queued"
+
+    @admin.action(description="Take over the thumbnail (replace one chosen in Plex)")
+    def take_over(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        cards = list(TitleCard.objects.filter(episode__in=queryset))
+        thumbs.take_over(cards)
+        self._queue(request, list(queryset.values_list("pk", flat=True)), force_upload=False)
+
+    @admin.action(description="Restore originals (turns the series' cards off)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        for series_id in restore.request_restore(queryset):
+            tasks.dispatch(tasks.restore_series, series_id)
+        self.message_user(
+            request,
+            "Restore originals queued; the front page and Job runs show its progress. The "
+            "series' cards are off from now on.",
+            messages.SUCCESS,
+        )
 
 
 class TemplateFilterForm(forms.ModelForm):
@@ -696,6 +774,7 @@ class TitleCardAdmin(MadeByTcm, CardActions):
         "preview",
         "episode",
         "state",
+        ("kept_reason", "take_over", "restore_requested"),
         "last_error",
         ("attempts", "failed_at", "retry_at"),
         ("style", "watched", "size"),

@@ -30,10 +30,10 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from connections.plex import PlexClient, PlexError, PlexNotFound
+from connections.plex import PlexClient, PlexError, PlexNotFound, PosterInfo
 from tcm_site.locks import ensure_held, lock
 
-from . import failures
+from . import failures, thumbs
 from .looks import Rules, card_inputs, expected_fingerprint, watched_state
 from .models import CardEvent, Episode, TitleCard
 from .render import RenderError, reencode, render
@@ -162,6 +162,12 @@ def _update_card(
     labels: LabelBatch | None,
     rules: Rules | None,
 ) -> CardResult:
+    # Kept before: render nothing while a person's choice is still what Plex shows.
+    kept = card.state == TitleCard.State.KEPT and not card.take_over
+    if kept and (reason := thumbs.kept_reason(client, episode, card)):
+        if reason != card.kept_reason:
+            thumbs.keep(card, reason)
+        return CardResult()
     inputs = card_inputs(episode, client, rules)
     assert inputs is not None  # with a client, what is missing is downloaded or raises
     spec = inputs.spec(episode)
@@ -213,6 +219,8 @@ def upload_bytes(card: TitleCard) -> bytes:
     limit = card.episode.connection.upload_limit
     if len(data) > limit:
         data = reencode(data, limit)
+    if thumbs.works_with_kometa(card.episode):
+        data = thumbs.mark_title_card(data)
     return data
 
 
@@ -236,10 +244,19 @@ def upload_card(
     if check is None:
         check = must_check_posters(episode, card, sha1, new=new)
     sent = True
-    if not force and check and shows_card(client, episode, sha1):
+    posters = client.posters(episode.rating_key) if check and not force else None
+    if posters is not None and _selected_upload(posters) == sha1:
         sent = False
         log.info("Plex already shows this card for %s; not uploading it again", episode)
     else:
+        # About to replace what Plex shows: not when a person chose it (cards/thumbs.py). Asked
+        # whenever the posters were read anyway, before tcm's first upload to the episode, and
+        # when forced (Plex no longer shows tcm's card: a person may have chosen another);
+        # skipped only when tcm's own last upload is what Plex shows, as far as tcm can tell.
+        must_ask = posters is not None or force or not card.uploaded_hash
+        if must_ask and (reason := thumbs.kept_reason(client, episode, card, posters)):
+            thumbs.keep(card, reason)
+            return False
         # The lock may have lapsed under us (see tcm_site/locks.py): then another task may be
         # uploading this card too. LockLost leaves it to that task.
         ensure_held(_lock_name(episode))
@@ -247,12 +264,14 @@ def upload_card(
         log.info("uploaded the card for %s (%d bytes)", episode, len(data))
     CardEvent.record(episode.pk, "upload", sent=sent, size=len(data))
     label_episode(episode, client, labels)
+    thumbs.after_upload(client, episode)
     now = timezone.now()
     card.uploaded_hash = sha1
     card.uploaded_at = now if sent else (card.uploaded_at or now)
     card.verified_at = now
     card.state = TitleCard.State.UPLOADED
     card.last_error, card.failed_at, card.attempts, card.retry_at = "", None, 0, None
+    card.kept_reason = ""
     card.save()
     return sent
 
@@ -307,7 +326,11 @@ def label_episode(episode: Episode, client: PlexClient, batch: LabelBatch | None
 
 def shows_card(client: PlexClient, episode: Episode, sha1: str) -> bool:
     """Whether Plex's selected poster for the episode is the upload with this SHA-1."""
-    return any(p.selected and p.upload_hash == sha1 for p in client.posters(episode.rating_key))
+    return _selected_upload(client.posters(episode.rating_key)) == sha1
+
+
+def _selected_upload(posters: list[PosterInfo]) -> str:
+    return next((p.upload_hash for p in posters if p.selected), "")
 
 
 def verify_card(card: TitleCard, client: PlexClient) -> bool:
@@ -317,7 +340,9 @@ def verify_card(card: TitleCard, client: PlexClient) -> bool:
         return False
     if not is_cached(card.file):
         return update_card(card.episode, client, force_render=True).uploaded
-    if shows_card(client, card.episode, card.uploaded_hash):
+    if shows_card(client, card.episode, card.uploaded_hash) or thumbs.overlaid_by_kometa(
+        client, card.episode, card
+    ):
         TitleCard.objects.filter(pk=card.pk).update(verified_at=timezone.now())
         return False
     log.info("Plex no longer shows our card for %s; uploading it again", card.episode)

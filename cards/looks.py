@@ -23,6 +23,7 @@ from, the spec the renderer gets, and the fingerprint that says whether a card i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -47,7 +48,14 @@ from .models import Episode, Font, SeasonTitle, Series, Template, TemplateFilter
 from .render import CardSpec, FontSpec, RenderError
 from .render import types as card_types
 from .render.text import format_parts
-from .sources import CardError, StillMissing, ensure_art, ensure_source, sha256
+from .sources import (
+    CardError,
+    Picture,
+    StillMissing,
+    ensure_picture,
+    ensure_source,
+    sha256,
+)
 from .storage import local_path
 
 log = logging.getLogger(__name__)
@@ -423,20 +431,30 @@ def font_spec(font: Font | None) -> FontSpec:
 @dataclass(frozen=True)
 class CardInputs:
     """Everything a card is made from: the settings that apply, the style the watched state
-    picks, and the storage names of the pictures (`art` only for the art styles)."""
+    picks, and the storage names of the pictures (`art` only for the art styles and the types
+    that draw it; `logo` and `poster` only for the types that draw them)."""
 
     settings: CardSettings
     style: str
     source: str
     art: str | None
     art_hash: str
+    logo: Picture | None = None
+    poster: Picture | None = None
 
     def spec(self, episode: Episode) -> CardSpec:
         """The renderer's spec. Raises RenderError when the settings are unusable."""
-        return build_spec(episode, self.settings, self.source, self.art)
+        spec = build_spec(episode, self.settings, self.source, self.art)
+        logo = local_path(self.logo.name) if self.logo else None
+        poster = local_path(self.poster.name) if self.poster else None
+        return dataclasses.replace(spec, logo=logo, poster=poster)
 
     def fingerprint_for(self, episode: Episode, spec: CardSpec) -> str:
-        return fingerprint(spec, episode, self.art_hash, self.settings.font)
+        hashes = {"art": self.art_hash}
+        for name, picture in (("logo", self.logo), ("poster", self.poster)):
+            if picture is not None:
+                hashes[name] = picture.hash
+        return fingerprint(spec, episode, hashes, self.settings.font)
 
 
 def card_inputs(
@@ -445,32 +463,54 @@ def card_inputs(
     """What the episode's card is made from now.
 
     With a client, pictures not kept yet are downloaded (Plex errors and CardError propagate).
-    Without one, only what is kept counts: None when only Plex can tell (the still or the art is
-    not downloaded yet), CardError when the show has no art for an art style.
+    Without one, only what is kept counts: None when only Plex can tell (the still or a picture
+    of the series is not downloaded yet), CardError when the series lacks a picture the card
+    cannot do without (the art of an art style, the logo of the logo type...).
+
+    The series' pictures come only for the card types that draw them (`needs`, `uses`): the
+    others neither download them nor change their fingerprint when one changes.
     """
     settings_ = card_settings(episode, rules)
     style = settings_.style_for(watched_state(episode))
-    art = None
-    if style.startswith("art"):
-        art = ensure_art(episode.series, client)
-        if art is None:
+    card_type = card_types.get(settings_.card_type)
+    wanted = (*card_type.needs, *card_type.uses)
+    pictures: dict[str, Picture | None] = {}
+    for kind in ("art", "logo", "poster"):
+        if not (kind in wanted or (kind == "art" and style.startswith("art"))):
+            continue
+        try:
+            picture = ensure_picture(episode.series, kind, client)
+        except CardError:
+            if kind in card_type.needs or (kind == "art" and style.startswith("art")):
+                raise
+            continue  # drawn when there is one
+        if picture is None:
             return None
+        pictures[kind] = picture
+    art = pictures.get("art")
     try:
         # Cached before anything is uploaded, also for art styles: once our card is on Plex the
         # original is hard to get back, and the next style may need it.
-        source = ensure_source(episode, client) or art
+        source = ensure_source(episode, client) or (art.name if art else None)
     except StillMissing:
         if art is None and needs_still(settings_.card_type):
             raise
-        source = art or ""  # an art style draws the art; a type without a still, none
+        source = art.name if art else ""  # an art style draws the art; a type without a still, none
     except CardError:
         if art is None:
             raise
-        source = art
+        source = art.name
     if source is None:
         return None
-    art_hash = episode.series.art_hash if art else ""
-    return CardInputs(settings_, style, source, art, art_hash)
+    return CardInputs(
+        settings_,
+        style,
+        source,
+        art.name if art else None,
+        art.hash if art else "",
+        logo=pictures.get("logo"),
+        poster=pictures.get("poster"),
+    )
 
 
 def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str | None) -> CardSpec:
@@ -500,15 +540,20 @@ def build_spec(episode: Episode, settings_: CardSettings, source: str, art: str 
     )
 
 
-def fingerprint(spec: CardSpec, episode: Episode, art_hash: str, font: Font | None) -> str:
-    """What the card's pixels depend on: the spec without its paths, and the files' contents."""
+def fingerprint(spec: CardSpec, episode: Episode, hashes: dict[str, str], font: Font | None) -> str:
+    """What the card's pixels depend on: the spec without its paths, and the files' contents.
+    The logo and poster count only for the cards drawn with them (so a card of another type
+    keeps the fingerprint it had before tcm knew of logos)."""
     data = {
         "spec": spec.fingerprint_data(),
         "type_version": card_types.version(spec.card_type),
         "source": episode.source_hash if spec.source else "",
-        "art": art_hash if spec.art else "",
+        "art": hashes.get("art", "") if spec.art else "",
         "font": font.file.name if font and font.file else "",
     }
+    for name in ("logo", "poster"):
+        if getattr(spec, name):
+            data[name] = hashes.get(name, "")
     return sha256(json.dumps(data, sort_keys=True, default=str).encode())
 
 

@@ -36,7 +36,7 @@ Queue = Callable[[int], bool]
 # moment before the row that refers to it.
 ORPHAN_GRACE = timedelta(hours=1)
 # Where cards/card.py and cards/sources.py keep files: cards, downloaded stills, background art.
-MEDIA_FOLDERS = ("cards", "sources", "art")
+MEDIA_FOLDERS = ("cards", "sources", "art", "logo", "poster")
 # A run still "running" after this long lost its worker; it is marked failed.
 ABANDONED_RUN = timedelta(hours=24)
 
@@ -393,6 +393,8 @@ def due_reason(episode: Episode, now: datetime, rules: Rules | None = None) -> s
     card: TitleCard | None = getattr(episode, "card", None)
     if card is None:
         return "missing"
+    if card.state == TitleCard.State.KEPT and not card.take_over:
+        return None  # a person's thumbnail on Plex: left alone (cards/thumbs.py)
     if card.state == TitleCard.State.WAITING:
         return "retry" if card.retry_at is not None and card.retry_at <= now else None
     if card.state == TitleCard.State.FAILED:
@@ -401,7 +403,12 @@ def due_reason(episode: Episode, now: datetime, rules: Rules | None = None) -> s
     if card.state != TitleCard.State.UPLOADED or card_file_missing(card):
         return "missing"
     expected = expected_fingerprint(episode, rules)
-    if expected is not None and expected != card.fingerprint:
+    if expected is None:
+        # Only Plex can tell: the card now needs a picture not downloaded yet (a type that
+        # draws the series' logo, an art style), or cannot be made at all. One render finds
+        # out (and fails with the reason, or renders nothing when nothing changed).
+        return "outdated"
+    if expected != card.fingerprint:
         return "outdated"
     return None
 
@@ -526,16 +533,22 @@ def delete_orphaned_files(now: datetime | None = None) -> tuple[int, int]:
     return files, size
 
 
+# Every column that names a kept file (the series' uploads live outside MEDIA_FOLDERS).
+FILE_COLUMNS = (
+    (TitleCard, "file"),
+    (Episode, "source_file"),
+    (Series, "art_file"),
+    (Series, "logo_file"),
+    (Series, "poster_file"),
+)
+
+
 def _referenced_files() -> set[str]:
     names: set[str] = set()
-    for model, name in ((TitleCard, "file"), (Episode, "source_file"), (Series, "art_file")):
+    for model, name in FILE_COLUMNS:
         names.update(model.objects.exclude(**{name: ""}).values_list(name, flat=True).iterator())
     return names
 
 
 def _is_referenced(name: str) -> bool:
-    return (
-        TitleCard.objects.filter(file=name).exists()
-        or Episode.objects.filter(source_file=name).exists()
-        or Series.objects.filter(art_file=name).exists()
-    )
+    return any(model.objects.filter(**{column: name}).exists() for model, column in FILE_COLUMNS)

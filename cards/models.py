@@ -30,6 +30,7 @@ from cards.filters import (
     parse_season_key,
 )
 from cards.render.fonts import check_font_data
+from cards.render.source import check_image_data
 from cards.render.spec import RenderError
 from cards.render.types import check_extras
 from cards.render.types import get as card_type_named
@@ -266,6 +267,33 @@ class Series(CardOverrides, TextOverrides):
     # The background art, downloaded once for the `art` styles and kept (cards/sources.py).
     art_file = models.CharField(max_length=500, blank=True, editable=False)
     art_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The show's poster and transparent logo (clearLogo), for the card types that draw them;
+    # downloaded once per Plex path and kept, like the art.
+    thumb = models.CharField(max_length=500, blank=True, help_text="Plex's poster path.")
+    logo = models.CharField(max_length=500, blank=True, help_text="Plex's clearLogo path.")
+    logo_file = models.CharField(max_length=500, blank=True, editable=False)
+    logo_hash = models.CharField(max_length=64, blank=True, editable=False)
+    poster_file = models.CharField(max_length=500, blank=True, editable=False)
+    poster_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A person's own pictures, which replace Plex's for this series' cards.
+    logo_upload = models.FileField(
+        "logo",
+        upload_to="series/logos/",
+        blank=True,
+        help_text="Replaces Plex's logo on this series' cards: a PNG with transparency is best.",
+    )
+    poster_upload = models.FileField(
+        "poster",
+        upload_to="series/posters/",
+        blank=True,
+        help_text="Replaces Plex's poster of the series on its cards.",
+    )
+    art_upload = models.FileField(
+        "background art",
+        upload_to="series/art/",
+        blank=True,
+        help_text="Replaces Plex's background art on this series' cards (the art styles).",
+    )
     plex_updated_at = models.DateTimeField(null=True, blank=True)
     present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
     # What Plex says about the show, for templates' filters (cards/filters.py).
@@ -303,6 +331,38 @@ class Series(CardOverrides, TextOverrides):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
+
+    def clean(self) -> None:
+        # Besides what every level checks (formats, options): the pictures uploaded to replace
+        # Plex's, all errors at once.
+        errors: dict[str, Any] = dict(self._check_uploads())
+        try:
+            super().clean()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_uploads(self) -> dict[str, str]:
+        """A picture uploaded to replace Plex's is one the renderer can draw with, checked with
+        its own loader as it comes (a stored one was checked when it came)."""
+        errors = {}
+        for name, what in (
+            ("logo_upload", "logo"),
+            ("poster_upload", "poster"),
+            ("art_upload", "background art"),
+        ):
+            upload = getattr(self, name)
+            if not upload or getattr(upload, "_committed", True):
+                continue
+            upload.file.seek(0)
+            try:
+                check_image_data(upload.file.read(), Path(upload.name or "").name, what)
+            except RenderError as exc:
+                errors[name] = f"{exc}. Upload a JPEG or PNG image."
+            finally:
+                upload.file.seek(0)
+        return errors
 
 
 class Episode(CardOverrides):
@@ -405,6 +465,10 @@ class TitleCard(models.Model):
         FAILED = "failed"
         # Plex has no still for the episode yet (it makes one later): looked at again soon.
         WAITING = "waiting", "waiting for a still"
+        # The thumbnail on Plex is someone else's choice; tcm leaves it alone (cards/thumbs.py).
+        KEPT = "kept"
+        # The original still was put back on Plex (Restore originals).
+        RESTORED = "restored"
 
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="card")
     state = models.CharField(
@@ -431,6 +495,15 @@ class TitleCard(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    # Why tcm leaves Plex's thumbnail alone (state kept), e.g. a person chose it in Plex.
+    kept_reason = models.CharField(max_length=200, blank=True)
+    take_over = models.BooleanField(
+        default=False, help_text="A person asked tcm to replace a thumbnail chosen in Plex."
+    )
+    restore_requested = models.BooleanField(
+        default=False, help_text="Restore originals will put the original still back."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -34,7 +34,7 @@ from connections.plex import PlexClient, PlexError
 from .looks import CardInputs, build_spec, card_inputs, card_settings, in_place_of_stored
 from .models import Episode, Series, TitleCard
 from .render import RenderError, render
-from .sources import CardError, _art_name, is_cached, save_file, sha256
+from .sources import CardError, is_cached, picture_name, save_file, sha256
 
 WIDTH, HEIGHT, QUALITY = 640, 360, 82
 EPISODES = 4
@@ -187,7 +187,7 @@ def sample_episodes(instance: models.Model) -> list[Episode]:
     if series.pk is None:
         art = _sample_jpeg(11, 0.8)
         series.art = "sample"
-        series.art_file, series.art_hash = save_file(*_art_name(series), art), sha256(art)
+        series.art_file, series.art_hash = save_file(*picture_name(series, "art"), art), sha256(art)
     still = _sample_jpeg(3, 0.22)
     name, digest = save_file("previews", "sample-still", still), sha256(still)
     return [

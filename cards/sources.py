@@ -1,10 +1,13 @@
 """Where a card's pictures come from: the episode's own still and the show's background art,
-each downloaded from Plex once and kept in the data dir.
+poster and logo, each downloaded from Plex once and kept in the data dir.
 
-The still is never tcm's own card. After tcm's upload, Plex's thumbnail IS tcm's card (and every
-old thumb URL serves the current image), so the original is never fetched through the thumb
-again once the episode carries our label or our upload; then only a poster Plex keeps that
-nobody uploaded can be the original.
+The still is never tcm's own card nor a Kometa overlay (cards/thumbs.py decides). After tcm's
+upload, Plex's thumbnail IS tcm's card (and every old thumb URL serves the current image), so
+the original is never fetched through the thumb again once the episode carries our label or our
+upload; then only a poster Plex keeps that nobody uploaded can be the original.
+
+The series' pictures (background art, poster, logo) come from Plex or from an admin's upload,
+which replaces Plex's for that series.
 
 Each function takes the Plex client it may download with, or None: then it answers from what is
 kept and downloads nothing (None when only Plex could tell). That is how the schedule works out
@@ -18,14 +21,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from connections.plex import PlexClient
+from connections.plex import PlexClient, ShowInfo
 
+from . import thumbs
 from .models import Episode, Series, TitleCard
+from .render.types.base import MISSING_INPUT
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +105,15 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
             "never uses another picture, such as the season poster, in its place)."
         )
     card = TitleCard.objects.filter(episode=episode).first()
-    ours = episode.connection.label in labels or bool(card and card.uploaded_hash)
-    # Plex's thumb may be our own card: then only a poster nobody uploaded is the original.
-    data = _original_from_posters(episode, client) if ours else client.download(thumb)
+    # Plex's thumb may be our own card or Kometa's overlay (cards/thumbs.py): then only a
+    # poster nobody uploaded is the original.
+    data = b""
+    if thumbs.thumb_is_original(episode, labels, card):
+        data = client.download(thumb)
+        if thumbs.is_title_card(data):  # a title card tcm no longer remembers making
+            data = b""
+    if not data:
+        data = _original_from_posters(episode, client)
     name = save_file(f"sources/{episode.connection_id}", episode.rating_key, data)
     Episode.objects.filter(pk=episode.pk).update(source_file=name, source_hash=sha256(data))
     episode.source_file, episode.source_hash = name, sha256(data)
@@ -121,35 +135,93 @@ def _original_from_posters(episode: Episode, client: PlexClient) -> bytes:
     return client.download(candidates[0].key)
 
 
-# --- The show's background art
+# --- The show's pictures: background art, poster, logo
+
+# Each picture of a series: the Plex path field, the fields that keep the download, and the
+# upload that replaces it.
+SERIES_PICTURES = {
+    "art": ("art", "art_file", "art_hash", "art_upload"),
+    "poster": ("thumb", "poster_file", "poster_hash", "poster_upload"),
+    "logo": ("logo", "logo_file", "logo_hash", "logo_upload"),
+}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A series picture a card is drawn with: its storage name and its content's hash."""
+
+    name: str
+    hash: str
+
+
+def ensure_picture(series: Series, kind: str, client: PlexClient | None) -> Picture | None:
+    """The series' `kind` picture (art, poster or logo): the admin's upload when there is one,
+    else Plex's, downloaded once per Plex path and kept. None when it is not kept and there is
+    no client to download it with. Raises CardError (saying what is missing and what to do)
+    when neither the upload nor Plex has one."""
+    path_field, file_field, hash_field, upload_field = SERIES_PICTURES[kind]
+    upload = getattr(series, upload_field)
+    if upload:
+        return Picture(upload.name, _upload_hash(upload.name))
+    path = getattr(series, path_field)
+    if not path and kind == "logo" and client is not None:
+        path = _logo_from_the_show(series, client)
+    if not path:
+        raise CardError(MISSING_INPUT[kind])
+    prefix, stem = picture_name(series, kind)
+    kept = getattr(series, file_field)
+    if is_cached(kept) and kept.startswith(f"{prefix}/{stem}-"):
+        return Picture(kept, getattr(series, hash_field))
+    if client is None:
+        return None
+    data = client.download(path)
+    name = save_file(prefix, stem, data)
+    Series.objects.filter(pk=series.pk).update(**{file_field: name, hash_field: sha256(data)})
+    setattr(series, file_field, name)
+    setattr(series, hash_field, sha256(data))
+    return Picture(name, sha256(data))
+
+
+def _logo_from_the_show(series: Series, client: PlexClient) -> str:
+    """The clearLogo path from the show itself. A library listing may leave the show's <Image>
+    elements out, the show's own answer has them: one request, only for a card that draws the
+    logo and found none."""
+    info = client.item(series.rating_key, fresh=False)
+    logo = info.logo if isinstance(info, ShowInfo) else ""
+    if logo:
+        Series.objects.filter(pk=series.pk).update(logo=logo)
+        series.logo = logo
+    return logo
 
 
 def ensure_art(series: Series, client: PlexClient | None) -> str | None:
-    """The storage name of the show's background art, downloaded once per art path (None: not
-    kept, and no client to download it with). Raises CardError when Plex has no art."""
-    if not series.art:
-        raise CardError(f"Plex has no background art for {series.title!r}.")
-    if _art_is_cached(series):
-        return series.art_file
-    if client is None:
-        return None
-    data = client.download(series.art)
-    prefix, stem = _art_name(series)
-    name = save_file(prefix, stem, data)
-    Series.objects.filter(pk=series.pk).update(art_file=name, art_hash=sha256(data))
-    series.art_file, series.art_hash = name, sha256(data)
-    return name
+    """The storage name of the show's background art (see ensure_picture)."""
+    picture = ensure_picture(series, "art", client)
+    return picture.name if picture else None
 
 
-def _art_name(series: Series) -> tuple[str, str]:
-    # Named after Plex's art path: new art in Plex (a new path) is downloaded once more.
+def picture_name(series: Series, kind: str) -> tuple[str, str]:
+    """Where the series' `kind` picture is kept: a storage folder and a file stem."""
+    # Named after Plex's path: a new picture in Plex (a new path) is downloaded once more.
+    path = getattr(series, SERIES_PICTURES[kind][0])
     return (
-        f"art/{series.connection_id}",
-        f"{series.rating_key}-{hashlib.sha1(series.art.encode()).hexdigest()[:8]}",
+        f"{kind}/{series.connection_id}",
+        f"{series.rating_key}-{hashlib.sha1(path.encode()).hexdigest()[:8]}",
     )
 
 
-def _art_is_cached(series: Series) -> bool:
-    """Whether the art file kept for the series is Plex's current art."""
-    prefix, stem = _art_name(series)
-    return is_cached(series.art_file) and series.art_file.startswith(f"{prefix}/{stem}-")
+def _upload_hash(name: str) -> str:
+    """The content hash of an uploaded picture, read once per version of the file (the
+    schedule works out fingerprints often, and a logo does not change between two looks)."""
+    try:
+        path = default_storage.path(name)
+        stat = Path(path).stat()
+    except (OSError, NotImplementedError):
+        return f"missing:{name}"
+    return _hash_file(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _hash_file(path: str, inode: int, mtime_ns: int, size: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -70,6 +70,8 @@ def _series_values(info: ShowInfo) -> dict:
         "labels": list(info.labels),
         "collections": list(info.collections),
         "season_count": info.season_count,
+        "thumb": _fit(Series, "thumb", info.thumb),
+        "logo": _fit(Series, "logo", info.logo),
         "plex_updated_at": info.updated_at,
         "present": True,
     }
@@ -109,7 +111,7 @@ SYNC_FIELDS = {
     Series: [
         *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
         *("genres", "content_rating", "labels", "collections", "season_count"),
-        *("plex_updated_at", "present"),
+        *("thumb", "logo", "plex_updated_at", "present"),
     ],
     Episode: [
         *("series", "season_rating_key", "season_number", "episode_number", "title"),

@@ -39,7 +39,7 @@ from connections.models import PlexConnection
 from connections.plex import PlexClient, PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
-from . import maintenance, sync, watched
+from . import maintenance, restore, sync, watched
 from .card import episode_lock, record_failure, update_card, verify_card
 from .failures import plex_failure
 from .jobs import in_batches, job_task
@@ -506,6 +506,20 @@ def render_series(run: JobRun, series: Series) -> dict:
     if outcome.failed:
         summary["failures"] = outcome.failure_summary()[:500]
     return summary
+
+
+@job_task("restore_series", "Restore originals", target=Series)
+def restore_series(run: JobRun, series: Series) -> dict:
+    """Put the original stills of a show's flagged cards back on Plex (cards/restore.py)."""
+    cards = TitleCard.objects.filter(episode__series=series)
+    return restore.restore_cards(cards, series.connection.client(), run.report_progress)
+
+
+@job_task("restore_connection", "Restore originals (whole server)", target=PlexConnection)
+def restore_connection(run: JobRun, connection: PlexConnection) -> dict:
+    """Put the original stills of a server's flagged cards back on Plex."""
+    cards = TitleCard.objects.filter(episode__connection=connection)
+    return restore.restore_cards(cards, connection.client(), run.report_progress)
 
 
 # --- The schedule's jobs (cards/maintenance.py has what they do), in the dashboard's order. Each

@@ -16,7 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import escape, format_html
 
 from cards import tasks
+from cards.models import Episode
 from cards.preview_admin import LivePreview
+from cards.restore import request_restore
 from tcm_site.fields import SecretKeepingForm
 
 from . import agents
@@ -70,7 +72,13 @@ class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
     list_display = ("name", "url", "server_name", "enabled", "last_checked_at", "health")
     list_filter = ("enabled",)
     search_fields = ("name", "url", "server_name")
-    actions = ("test_connection", "sync_now", "refresh_watched_now", "verify_cards")
+    actions = (
+        "test_connection",
+        "sync_now",
+        "refresh_watched_now",
+        "verify_cards",
+        "restore_originals",
+    )
     readonly_fields = (
         "server_name",
         "server_version",
@@ -84,7 +92,15 @@ class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
         (None, {"fields": ("name", "url", "token", "verify_tls", "timeout", "enabled")}),
         (
             "Libraries and uploads",
-            {"fields": ("libraries", "new_series_cards", "upload_limit", "label")},
+            {
+                "fields": (
+                    "libraries",
+                    "new_series_cards",
+                    "upload_limit",
+                    "label",
+                    "work_with_kometa",
+                )
+            },
         ),
         (
             "Default card settings",
@@ -244,6 +260,11 @@ class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
             "checks that Plex still shows every card it uploaded, and uploads again the ones "
             "Plex lost",
         )
+
+    @admin.action(description="Restore originals (turns cards off for every series)")
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[PlexConnection]) -> None:
+        request_restore(Episode.objects.filter(connection__in=queryset))
+        self._queue(request, queryset, tasks.restore_connection, "Restore originals")
 
     def _queue(
         self, request: HttpRequest, queryset: QuerySet[PlexConnection], task: Task, what: str

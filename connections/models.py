@@ -136,6 +136,13 @@ class PlexConnection(models.Model):
         help_text="The season text, e.g. TEMPORADA {season_number}. Blank: the card type's own.",
     )
     enabled = models.BooleanField(default=True)
+    work_with_kometa = models.BooleanField(
+        "work with Kometa",
+        default=False,
+        help_text="For libraries Kometa puts overlays on: after each upload tcm removes the "
+        "episode's Overlay label (so Kometa draws its overlay on tcm's card from its own next "
+        "run) and marks its cards as title cards in their EXIF data.",
+    )
     new_series_cards = models.BooleanField(
         "cards on for new series",
         default=True,

@@ -117,6 +117,9 @@ class ShowInfo:
     labels: tuple[str, ...] = ()
     collections: tuple[str, ...] = ()
     season_count: int | None = None
+    # The show's poster and its transparent logo (Plex's clearLogo), as paths; "" when none.
+    thumb: str = ""
+    logo: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ class EpisodeInfo:
     labels: tuple[str, ...] | None = None
     # Plex's absolute number (shows in absolute order); None when it gives none.
     absolute_number: int | None = None
+    # Whether the thumb field is locked (a choice in Plex's UI or an upload locks it); None
+    # when the answer did not say (listings).
+    thumb_locked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -533,6 +539,14 @@ class PlexClient:
             for key in chunk:
                 self._objects.pop(key, None)
 
+    def remove_label(self, rating_key: str | int, label: str) -> None:
+        """Remove a label (nothing is sent when the item does not carry it)."""
+        obj = self._object(rating_key)
+        if label not in {t.tag for t in obj.labels}:
+            return
+        self._call(f"unlabelling {rating_key}", obj.removeLabel, label)
+        self._objects.pop(str(rating_key), None)
+
     def _object(self, rating_key: str | int) -> Any:
         key = str(rating_key)
         return self._objects.get(key) or self._fetch(key)
@@ -594,6 +608,9 @@ def _show_info(obj: Any, library: str) -> ShowInfo:
         labels=tuple(t.tag for t in obj.labels),
         collections=tuple(t.tag for t in obj.collections),
         season_count=obj.childCount,
+        thumb=obj.thumb or "",
+        # From the <Image type="clearLogo"> element (plexapi's logo property reads it).
+        logo=obj.logo or "",
     )
 
 
@@ -627,6 +644,7 @@ def _episode_info(obj: Any, library: str, *, full: bool = False) -> EpisodeInfo:
         library=library,
         labels=tuple(t.tag for t in obj.labels) if full else None,
         absolute_number=_int(obj._data.attrib.get("absoluteIndex")),
+        thumb_locked=any(f.name == "thumb" and f.locked for f in obj.fields) if full else None,
     )
 
 

@@ -30,10 +30,6 @@ def rendered(fake_plex, plex_connection, card_type: str, style: str, *, still: b
 def test_a_rendered_card_has_the_fingerprint_the_schedule_expects(
     fake_plex, plex_connection, card_type, style
 ) -> None:
-    # music's default album cover is the series logo.
-    if CARD_TYPES[card_type].needs or card_type == "music":
-        # Until the pipeline fetches the series' logo and poster (the `art` branch).
-        pytest.xfail(f"{card_type} needs the series' logo or poster")
     card, episode = rendered(fake_plex, plex_connection, card_type, style)
     requests = fake_plex.count()
 

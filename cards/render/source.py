@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
+import tempfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -205,3 +206,22 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         return image.convert("I").point(lambda v: v / 256).convert("L").convert("RGB")
     return image.convert("RGB")
+
+
+def check_image_data(data: bytes, name: str, what: str = "image") -> None:
+    """Whether the renderer can draw with these bytes (an upload not saved yet): read the way
+    a card reads its pictures, every pixel decoded. Raises RenderError naming the file."""
+    suffix = Path(name).suffix.lower() or ".img"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as fh:
+        fh.write(data)
+        fh.flush()
+        try:
+            image = open_image(fh.name, what)
+        except RenderError as exc:
+            # The message names the temporary file; the person knows the file by its name.
+            raise RenderError(str(exc).replace(fh.name, f"“{name}”")) from None
+        try:
+            with image:
+                image.load()
+        except _DECODE_ERRORS as exc:
+            raise RenderError(f"cannot decode {what} “{name}”: {_reason(exc)}") from None

@@ -11,6 +11,12 @@ It behaves like Plex where title card apps trip:
   `<Label>`; `/library/metadata/K` carries both;
 - a missing or wrong token is 401; `/identity` needs none; answers are `text/xml;charset=utf-8`.
 
+A show has a poster, background art and a clearLogo (a transparent PNG, listed as the show's
+`<Image type="clearLogo">` and served at `/library/metadata/K/clearLogo/<ts>`). What people and
+other tools do in Plex: offer another poster (an agent's, or a `local` file), pick one in the UI
+(selected and the thumb field locked), upload one, label an item, and Kometa's overlay (an upload
+of the still with an overlay drawn on it, and the `Overlay` label).
+
 Test controls: add libraries/shows/seasons/episodes (with generated JPEG stills), answer 500,
 hang (longer than the client timeout, or just slow: every upload taking seconds), refuse
 connections, reject the token, count requests per path, keep connections alive (HTTP/1.1) or not,
@@ -63,6 +69,21 @@ def make_jpeg(seed: int, size: tuple[int, int] = (960, 540), label: str = "") ->
     return out.getvalue()
 
 
+def make_logo(seed: int, size: tuple[int, int] = (800, 310)) -> bytes:
+    """A transparent PNG logo: a coloured bar with a ring, on nothing."""
+    rnd = (seed * 2654435761) & 0xFFFFFFFF
+    color = (rnd & 0xFF, (rnd >> 8) & 0xFF, 200)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    draw.rounded_rectangle((10, height // 4, width - 10, 3 * height // 4), 30, fill=(*color, 255))
+    ring = (width // 2 - 60, 10, width // 2 + 60, 130)
+    draw.ellipse(ring, outline=(255, 255, 255, 255), width=12)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 @dataclass
 class Poster:
     rating_key: str
@@ -89,6 +110,8 @@ class Item:
     posters: list[Poster] = field(default_factory=list)
     selected: str | None = None
     art: Poster | None = None
+    # A show's clearLogo (a transparent PNG).
+    logo: Poster | None = None
     thumb_ts: int = 0
     labels: list[str] = field(default_factory=list)
     thumb_locked: bool = False
@@ -317,6 +340,7 @@ class FakePlex:
         labels: list[str] | None = None,
         collections: list[str] | None = None,
         content_rating: str | None = None,
+        logo: bool = True,
     ) -> int:
         with self._lock:
             item = self._add("show", title, self.add_library(library), None, index=1, year=year)
@@ -331,6 +355,10 @@ class FakePlex:
             )
             if art:
                 item.art = Poster(f"metadata://art/{AGENT}_{key}", seed=key + 500_000)
+            if logo:
+                item.logo = Poster(
+                    f"metadata://clearLogos/{AGENT}_{key}", data=make_logo(key), provider=AGENT
+                )
             return key
 
     def add_movie(self, title: str, *, library: str = "Movies", year: int = 2020) -> int:
@@ -448,6 +476,48 @@ class FakePlex:
             item.selected = item.posters[0].rating_key if item.posters else None
             item.thumb_ts += 1
             item.updated_at += 1
+
+    # --- what a person (or another tool) does in Plex
+
+    def add_poster(
+        self, key: int, *, data: bytes | None = None, provider: str = AGENT, name: str = ""
+    ) -> str:
+        """Another poster Plex offers for the item (an agent's, or provider "local": a file
+        beside the media); not selected. Returns its rating key."""
+        with self._lock:
+            item = self.items[key]
+            rating_key = name or f"metadata://posters/{provider}_{key}_{len(item.posters)}"
+            seed = key * 7 + len(item.posters)
+            item.posters.append(Poster(rating_key, data=data, seed=seed, provider=provider))
+            return rating_key
+
+    def choose_poster(self, key: int, rating_key: str) -> None:
+        """A person picks a poster in Plex's UI: it is selected and the thumb field locked."""
+        with self._lock:
+            item = self.items[key]
+            assert any(p.rating_key == rating_key for p in item.posters)
+            item.selected = rating_key
+            item.thumb_locked = True
+            item.thumb_ts += 1
+            item.updated_at += 1
+
+    def add_label(self, key: int, label: str) -> None:
+        with self._lock:
+            if label not in self.items[key].labels:
+                self.items[key].labels.append(label)
+
+    def kometa_overlay(self, key: int) -> bytes:
+        """What Kometa does to an episode: uploads the still with an overlay drawn on it and
+        labels the item `Overlay`. Returns the overlaid bytes."""
+        with self._lock:
+            still = self.thumb_bytes(key)
+            image = Image.open(io.BytesIO(still or make_jpeg(key))).convert("RGB")
+            ImageDraw.Draw(image).rectangle((0, 0, image.width, image.height // 6), fill="red")
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=85)
+            self.upload(key, out.getvalue())
+            self.add_label(key, "Overlay")
+            return out.getvalue()
 
     # --- what tests look at
 
@@ -786,6 +856,10 @@ class _Handler(BaseHTTPRequestHandler):
         if what == "thumb" and method == "DELETE":
             item.selected = None
             return self._ok()
+        if what == "clearLogo" and method == "GET":
+            if item.logo is None:
+                raise KeyError("clearLogo")
+            return self._send(200, item.logo.bytes(), "image/png")
         if what == "art" and method == "GET":
             if item.art is None:
                 raise KeyError("art")
@@ -958,6 +1032,15 @@ class _Handler(BaseHTTPRequestHandler):
             ):
                 for value in values:
                     _attrs(SubElement(elem, tag), tag=value)
+        if item.type == "show":
+            # PMS lists a show's pictures as <Image> elements, in listings too.
+            for kind, url in (
+                ("coverPoster", thumb),
+                ("background", f"{base}/art/{item.thumb_ts}" if item.art else None),
+                ("clearLogo", f"{base}/clearLogo/{item.thumb_ts}" if item.logo else None),
+            ):
+                if url:
+                    _attrs(SubElement(elem, "Image"), alt=item.title, type=kind, url=url)
         if guids or full:
             for guid in item.guids:
                 _attrs(SubElement(elem, "Guid"), id=guid)
