@@ -263,8 +263,8 @@ def upload_card(
         client.upload_poster(episode.rating_key, data)
         log.info("uploaded the card for %s (%d bytes)", episode, len(data))
     CardEvent.record(episode.pk, "upload", sent=sent, size=len(data))
-    label_episode(episode, client, labels)
     thumbs.after_upload(client, episode)
+    label_episode(episode, client, labels)
     now = timezone.now()
     card.uploaded_hash = sha1
     card.uploaded_at = now if sent else (card.uploaded_at or now)

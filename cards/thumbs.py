@@ -155,6 +155,10 @@ def after_upload(client: PlexClient, episode: Episode) -> None:
     """Working with Kometa: the Overlay label goes, so that Kometa overlays tcm's new card."""
     if works_with_kometa(episode):
         client.remove_label(episode.rating_key, KOMETA_LABEL)
+        # Out of the labels tcm keeps too: labelling (cards/card.py) sends the whole list.
+        if episode.plex_labels and KOMETA_LABEL in episode.plex_labels:
+            episode.plex_labels = [tag for tag in episode.plex_labels if tag != KOMETA_LABEL]
+            Episode.objects.filter(pk=episode.pk).update(plex_labels=episode.plex_labels)
 
 
 def overlaid_by_kometa(client: PlexClient, episode: Episode, card: TitleCard) -> bool:

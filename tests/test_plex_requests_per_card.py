@@ -1,8 +1,9 @@
-"""A whole library costs Plex about two requests a card on the series path (the still and the
-upload; the labels go many to a request) and three on the scheduled one (the still, the upload,
-the label): the episodes come from the listing the job read, their labels are read a hundred
-to a request, the connection is made once per process, and Plex's posters are asked only when
-tcm cannot tell what Plex shows."""
+"""A whole library costs Plex about three requests a card on the series path (the still, the
+posters and the upload; the labels go many to a request) and five on the scheduled one (the
+still, the episode, the posters, the upload, the label): the episodes come from the listing the job read,
+their labels are read a hundred to a request, the connection is made once per process. Plex's
+posters are asked before tcm's first upload to an episode (a thumbnail a person chose is kept:
+cards/thumbs.py) and when tcm cannot tell what Plex shows, not for a card tcm replaces."""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_the_series_path_costs_the_still_and_the_upload_and_keeps_other_labels(
     got = kinds(fake_plex)
     assert got["still"] == 12 and got["upload"] == 12
     assert got["metadata many"] == 1 and got["metadata one"] <= 1  # the show itself
-    assert got["posters"] == 0
+    assert got["posters"] == 12  # before tcm's first upload to each: a person's choice is kept
     assert got["label"] == 2  # one for the episodes without labels, one for "kids"
-    assert sum(got.values()) <= 2 * 12 + 5
+    assert sum(got.values()) <= 3 * 12 + 5
     assert fake_plex.labels(keys[0]) == ["kids", "tcm"]
     assert all(fake_plex.labels(k) == ["tcm"] for k in keys[1:])
     assert Episode.objects.get(rating_key=str(keys[0])).plex_labels == ["kids", "tcm"]
@@ -80,8 +81,10 @@ def test_the_scheduled_path_costs_the_still_the_upload_and_the_label(
     assert summary["queued"] == 8
     got = kinds(fake_plex)
     assert (got["still"], got["upload"], got["label"]) == (8, 8, 8)
-    assert got["metadata many"] == 1 and got["metadata one"] == 0 and got["posters"] == 0
-    assert sum(got.values()) <= 3 * 8 + 1
+    # Before tcm's first upload to each, the kept check reads the episode itself (is its
+    # thumbnail locked?) and its posters.
+    assert got["metadata many"] == 1 and got["metadata one"] == 8 and got["posters"] == 8
+    assert sum(got.values()) <= 5 * 8 + 1
     assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
     assert TitleCard.objects.filter(state="uploaded").count() == 8
 
