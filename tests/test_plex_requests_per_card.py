@@ -1,9 +1,10 @@
 """A whole library costs Plex about three requests a card on the series path (the still, the
 posters and the upload; the labels go many to a request) and five on the scheduled one (the
-still, the episode, the posters, the upload, the label): the episodes come from the listing the job read,
-their labels are read a hundred to a request, the connection is made once per process. Plex's
-posters are asked before tcm's first upload to an episode (a thumbnail a person chose is kept:
-cards/thumbs.py) and when tcm cannot tell what Plex shows, not for a card tcm replaces."""
+still, the episode, the posters, the upload, the label): the episodes come from the listing
+the job read, their labels are read a hundred to a request, the connection is made once per
+process. Plex's posters are asked before tcm's first upload to an episode (a thumbnail a person
+chose is kept: cards/thumbs.py) and when tcm cannot tell what Plex shows, not for a card tcm
+replaces."""
 
 from __future__ import annotations
 
