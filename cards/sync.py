@@ -149,7 +149,15 @@ def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Ep
         return
     fetched_at = timezone.now()
     by_key = {e.rating_key: e for e in episodes}
-    for info in client.episodes(list(by_key)):
+    try:
+        infos = client.episodes(list(by_key))
+    except PlexNotFound:
+        if len(episodes) == 1:
+            raise
+        # One of them went from Plex since it was listed: each is read on its own when its
+        # card needs it (cards/card.py's known_labels).
+        return
+    for info in infos:
         episode = by_key[info.rating_key]
         row = store_episode(connection, info, episode.series, fetched_at)
         for name in ("plex_labels", "thumb", "watched", "title", "synced_at"):

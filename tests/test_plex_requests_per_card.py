@@ -109,3 +109,21 @@ def test_an_episode_with_tcms_label_but_no_record_is_checked_first(
     with default_storage.open(episode.source_file, "rb") as fh:
         assert fh.read() == original  # the still, not the old card
     assert fake_plex.labels(key) == ["tcm"]
+
+
+def test_an_episode_gone_from_plex_leaves_the_others_to_be_read_one_by_one(
+    fake_plex, plex_connection
+) -> None:
+    from cards.sync import read_whole
+
+    show = fake_plex.add_series("Harbour", episodes=3)
+    sync_library(plex_connection)
+    gone = fake_plex.episodes(show)[0]
+    fake_plex.remove(gone)  # after the listing tcm stored
+    episodes = list(Episode.objects.select_related("series").order_by("pk"))
+
+    read_whole(plex_connection, plex_connection.client(), episodes)  # no error
+
+    assert all(e.plex_labels is None for e in episodes)
+    outcome = process_rating_key(plex_connection, str(show))
+    assert (outcome.uploaded, outcome.failed) == (2, {})
