@@ -192,3 +192,50 @@ def test_the_episode_page_says_why_its_card_is_like_this(
     page.goto("/admin/cards/episode/")
     screenshot(page, "episode-list")
     assert advice in page.locator("#result_list").inner_text()
+
+
+def test_the_template_preview_follows_its_card_type_and_filter_rows_without_saving(
+    admin_page: Page, fake_plex, plex_connection, screenshot: Screenshot
+) -> None:
+    from cards.models import Template, TemplateFilter
+
+    fake_plex.add_series("Harbour Lights", episodes=4, library="TV Shows")
+    fake_plex.add_series("Mecha Tide", episodes=4, library="Anime")
+    sync_library(plex_connection)
+    template = Template.objects.create(name="Anime", card_type="standard")
+    TemplateFilter.objects.create(
+        template=template, field="library", operation="equals", value="Anime"
+    )
+    page = admin_page
+    page.goto(f"/admin/cards/template/{template.pk}/change/")
+    wait_for_update(page, 0)
+    page.locator("#tcm-preview").scroll_into_view_if_needed()
+    screenshot(page, "template-preview-first")
+    first = page.evaluate(PICTURES_JS)
+    assert len(first) == 8  # four episodes, watched and unwatched (no card on Plex yet)
+    headings = page.locator(".tcm-preview-row h3").all_inner_texts()
+    assert len(headings) == 4 and all(h.startswith("Mecha Tide") for h in headings)
+
+    count = updates(page)
+    page.select_option("#id_card_type", "roman_numeral")
+    took = wait_for_update(page, count)
+    page.locator("#tcm-preview").scroll_into_view_if_needed()
+    screenshot(page, "template-preview-type-changed")
+    second = page.evaluate(PICTURES_JS)
+    assert len(second) == 8 and all(a != b for a, b in zip(first, second, strict=True))
+    assert took < 1.5
+
+    # The filter row, retyped and not saved: the other library's series.
+    count = updates(page)
+    page.fill("#id_filters-0-value", "TV Shows")
+    wait_for_update(page, count)
+    page.locator("#tcm-preview").scroll_into_view_if_needed()
+    screenshot(page, "template-preview-filter-changed")
+    headings = page.locator(".tcm-preview-row h3").all_inner_texts()
+    assert len(headings) == 4 and all(h.startswith("Harbour Lights") for h in headings)
+
+    template.refresh_from_db()
+    assert template.card_type == "standard"
+    assert TemplateFilter.objects.get().value == "Anime"
+    assert TitleCard.objects.count() == 0
+    assert not any(fake_plex.uploads(key) for key in fake_plex.episodes())
