@@ -682,9 +682,23 @@ def admin_form_data(obj: Model, user: Any, **changes: str) -> dict[str, Any]:
 
     request = RequestFactory().get("/")
     request.user = user
-    form = admin.site._registry[type(obj)].get_form(request, obj, change=True)(instance=obj)
-    data: dict[str, Any] = {}
-    for bound in form:
+    model_admin = admin.site._registry[type(obj)]
+    form = model_admin.get_form(request, obj, change=True)(instance=obj)
+    forms: list[Any] = [form]
+    management: dict[str, str] = {}
+    # The inlines' rows and management forms too (a template's filters, season titles), as the
+    # page posts them; an unsaved object posts only its inlines' empty management forms.
+    inlines = model_admin.get_formsets_with_inlines(*([request, obj] if obj.pk else [request]))
+    for formset_class, _ in inlines:
+        formset = formset_class(instance=obj, prefix=formset_class.get_default_prefix())
+        forms.extend(f for f in formset.initial_forms)
+        # The saved rows only: the page's empty extra rows post nothing that counts.
+        count = str(len(formset.initial_forms))
+        management[f"{formset.prefix}-TOTAL_FORMS"] = management[
+            f"{formset.prefix}-INITIAL_FORMS"
+        ] = count
+    data: dict[str, Any] = dict(management)
+    for bound in (field for each in forms for field in each):
         value = bound.value()
         if isinstance(value, bool):
             if value:
