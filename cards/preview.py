@@ -47,9 +47,9 @@ from .sources import CardError, _art_name, is_cached, save_file, sha256
 
 WIDTH, HEIGHT, QUALITY = 640, 360, 82
 EPISODES = 4
-# How many episodes a template's preview tests against its filters to find the ones it applies
-# to (those with a kept still first): enough for a big library's first matches, bounded.
-SCAN = 5000
+# How many episodes of a series (or, for filters on episodes, of all) a template's preview tests
+# against its filters, those with a kept still first: bounded, it runs on every keystroke.
+SCAN = 1000
 SLOTS = 2
 WAIT = 5.0  # seconds a request waits for a free slot
 
@@ -158,12 +158,26 @@ def template_subject(template: Template, related: Related, count: int = EPISODES
         .annotate(unkept=models.Case(models.When(source_file="", then=1), default=0))
         .order_by("unkept", "series__title", "season_number", "episode_number")
     )
+
+    def applies(episode: Episode) -> bool:
+        return rules.template_for(episode.series, facts_of(episode, episode.series)) is rule
+
+    # Most filters are on the series (library, title, genres...): each series is tried first
+    # with a stand-in for its episodes, then the episodes of those it matched, one by one.
     matched: list[Episode] = []
-    for candidate in present[:SCAN]:
-        if rules.template_for(candidate.series, facts_of(candidate, candidate.series)) is rule:
-            matched.append(candidate)
-            if len(matched) == count:
+    for series in Series.objects.filter(cards_enabled=True).order_by("title"):
+        if applies(Episode(series=series, season_number=1, episode_number=1, absolute_number=1)):
+            for candidate in present.filter(series=series)[:SCAN].iterator(chunk_size=50):
+                if applies(candidate):
+                    matched.append(candidate)
+                if len(matched) >= count:
+                    break
+            if len(matched) >= count:
                 break
+    if not matched:
+        # Filters on the episodes (a season, watched) the stand-in missed: the first ones.
+        matched = [e for e in present[:SCAN] if applies(e)]
+    matched = matched[:count]
     if matched:
         return Subject(matched, rules)
     forced = rules.forcing(rule)
