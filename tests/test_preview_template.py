@@ -153,3 +153,21 @@ def test_a_bad_filter_row_answers_400_naming_it(admin_client, libraries) -> None
     assert response.status_code == 400
     assert any(name.startswith("filters-0-") for name in response.json()["errors"])
     assert not TemplateFilter.objects.exists()
+
+
+def test_a_filter_on_episodes_previews_the_episodes_it_picks(
+    admin_client, fake_plex, plex_connection
+) -> None:
+    fake_plex.add_series("Harbour", seasons=2, episodes=3)
+    sync_library(plex_connection)
+    template = Template.objects.create(name="Second seasons")
+    season_two = rows_data(
+        "filters", [{"field": "season_number", "operation": "equals", "value": "2"}]
+    )
+    rows = post_template(admin_client, template, {**season_two, **NO_TITLES}).json()["rows"]
+    assert [row["label"].split(" · ")[0] for row in rows] == [
+        "Harbour S02E01",
+        "Harbour S02E02",
+        "Harbour S02E03",
+    ]
+    assert all(row["note"] == "" for row in rows)
