@@ -37,6 +37,13 @@ def wait_for_update(page: Page, after: int) -> float:
     return time.monotonic() - start
 
 
+def drawn(page: Page, screenshot: Screenshot, name: str) -> list[str]:
+    """The panel in view, its screenshot taken: the sources of its pictures."""
+    page.locator("#tcm-preview").scroll_into_view_if_needed()
+    screenshot(page, name)
+    return page.evaluate(PICTURES_JS)
+
+
 def updates(page: Page) -> int:
     return int(page.locator("#tcm-preview").get_attribute("data-updates") or 0)
 
@@ -50,9 +57,7 @@ def test_the_preview_follows_the_card_type_and_a_colour_without_saving(
     page = admin_page
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     wait_for_update(page, 0)
-    page.locator("#tcm-preview").scroll_into_view_if_needed()
-    screenshot(page, "preview-first")
-    first = page.evaluate(PICTURES_JS)
+    first = drawn(page, screenshot, "preview-first")
     # Four episodes, each in its watched and its unwatched style (no card on Plex yet).
     assert len(first) == 8
 
@@ -209,9 +214,7 @@ def test_the_template_preview_follows_its_card_type_and_filter_rows_without_savi
     page = admin_page
     page.goto(f"/admin/cards/template/{template.pk}/change/")
     wait_for_update(page, 0)
-    page.locator("#tcm-preview").scroll_into_view_if_needed()
-    screenshot(page, "template-preview-first")
-    first = page.evaluate(PICTURES_JS)
+    first = drawn(page, screenshot, "template-preview-first")
     assert len(first) == 8  # four episodes, watched and unwatched (no card on Plex yet)
     headings = page.locator(".tcm-preview-row h3").all_inner_texts()
     assert len(headings) == 4 and all(h.startswith("Mecha Tide") for h in headings)
@@ -219,9 +222,7 @@ def test_the_template_preview_follows_its_card_type_and_filter_rows_without_savi
     count = updates(page)
     page.select_option("#id_card_type", "roman_numeral")
     took = wait_for_update(page, count)
-    page.locator("#tcm-preview").scroll_into_view_if_needed()
-    screenshot(page, "template-preview-type-changed")
-    second = page.evaluate(PICTURES_JS)
+    second = drawn(page, screenshot, "template-preview-type-changed")
     assert len(second) == 8 and all(a != b for a, b in zip(first, second, strict=True))
     assert took < 1.5
 
@@ -229,8 +230,7 @@ def test_the_template_preview_follows_its_card_type_and_filter_rows_without_savi
     count = updates(page)
     page.fill("#id_filters-0-value", "TV Shows")
     wait_for_update(page, count)
-    page.locator("#tcm-preview").scroll_into_view_if_needed()
-    screenshot(page, "template-preview-filter-changed")
+    drawn(page, screenshot, "template-preview-filter-changed")
     headings = page.locator(".tcm-preview-row h3").all_inner_texts()
     assert len(headings) == 4 and all(h.startswith("Harbour Lights") for h in headings)
 
