@@ -234,6 +234,14 @@ def test_the_template_preview_follows_its_card_type_and_filter_rows_without_savi
     headings = page.locator(".tcm-preview-row h3").all_inner_texts()
     assert len(headings) == 4 and all(h.startswith("Harbour Lights") for h in headings)
 
+    # A filter no series passes: the first series, as if the template applied, and the panel
+    # says so.
+    count = updates(page)
+    page.fill("#id_filters-0-value", "Documentaries")
+    wait_for_update(page, count)
+    assert len(drawn(page, screenshot, "template-preview-no-match")) == 8
+    assert "No series matches this template yet" in page.locator(".tcm-preview-note").inner_text()
+
     template.refresh_from_db()
     assert template.card_type == "standard"
     assert TemplateFilter.objects.get().value == "Anime"
