@@ -679,9 +679,10 @@ class TemplateFilterInline(admin.TabularInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(LivePreview, admin.ModelAdmin):
     """Looks for many series at once. Saving one re-renders exactly the cards whose look it
-    changed, as one job (Job runs and the front page show its progress)."""
+    changed, as one job (Job runs and the front page show its progress). Its preview draws the
+    series it applies to with the filter and season title rows as the form holds them."""
 
     form = CardOverridesForm
     inlines = (TemplateFilterInline, TemplateSeasonTitleInline)
@@ -713,6 +714,11 @@ class TemplateAdmin(admin.ModelAdmin):
     @admin.display(description="attached to series", ordering="n_series")
     def attached(self, obj: Template) -> int:
         return obj.n_series  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    def apply_settings(self, request: HttpRequest, obj: Template) -> str:
+        # Saving queued the template's job already (save_related): a second one would find it
+        # holding the lock and do nothing.
+        return f"the re-render of the cards whose look {obj} changed is queued"
 
     def delete_model(self, request: HttpRequest, obj: Template) -> None:
         super().delete_model(request, obj)

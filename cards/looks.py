@@ -146,6 +146,22 @@ class Rules:
             self, series_titles={**self.series_titles, series.pk: season_title_rules(rows)}
         )
 
+    def with_template(self, rule: TemplateRule) -> Rules:
+        """These rules with one template replaced by `rule` (a form's unsaved template, with
+        the filter and season title rows the form holds), or added when it is new; in the
+        order the templates are tried."""
+        pk = rule.template.pk
+        others = [r for r in self.templates if pk is None or r.template.pk != pk]
+        ordered = sorted([*others, rule], key=lambda r: (r.template.order, r.template.name))
+        return replace(self, templates=tuple(ordered))
+
+    def forcing(self, rule: TemplateRule) -> Rules:
+        """These rules with `rule` tried first and without filters, so that it applies to any
+        series with no template attached: a template's preview on a series it matches none of
+        yet."""
+        others = tuple(r for r in self.templates if r.template.pk != rule.template.pk)
+        return replace(self, templates=(replace(rule, filters=(), broken=False), *others))
+
     def template_for(self, series: Series, facts: Facts) -> TemplateRule | None:
         """The template attached to the series, or else the first whose filters all hold."""
         if series.template_id is not None:

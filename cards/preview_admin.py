@@ -1,11 +1,12 @@
-"""The live preview on the admin's change forms (series, episode, Plex connection): the panel
-under the fields, the endpoint its script posts the whole form to, and the "render and upload
-these settings" button.
+"""The live preview on the admin's change forms (series, episode, Plex connection, template):
+the panel under the fields, the endpoint its script posts the whole form to, and the "render
+and upload these settings" button.
 
 The endpoint takes the form's fields as POST, exactly as saving would send them, builds the
-admin's own form from them and the unsaved instance (`form.save(commit=False)`), and hands that
-to cards/preview.py. A field added to the form later reaches the preview without a change here.
-Bad input answers 400 with the form's errors by field; nothing is saved.
+admin's own form (and its inlines' formsets: a template's filter and season title rows) from
+them and the unsaved instance (`form.save(commit=False)`), and hands that to cards/preview.py.
+A field added to the form later reaches the preview without a change here. Bad input answers
+400 with the form's errors by field; nothing is saved.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ class LivePreview(admin.ModelAdmin):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"reason": "The form has errors.", "errors": errors}, status=400)
         instance: models.Model = form.save(commit=False)
+        related, inline_errors = self._inline_rows(request, instance, add=obj is None)
+        if inline_errors:
+            return JsonResponse(
+                {"reason": "The form has errors.", "errors": inline_errors}, status=400
+            )
 
         # A person typing fast gets the latest: each post carries its page's id (one per page
         # load) and a sequence number, and a preview stops between two pictures once a newer
@@ -115,12 +121,49 @@ class LivePreview(admin.ModelAdmin):
         cache.set(latest, seq, timeout=120)
         try:
             with preview.slot():
-                rows = preview.preview(instance, keep_going=lambda: cache.get(latest) == seq)
+                rows = preview.preview(
+                    instance, keep_going=lambda: cache.get(latest) == seq, related=related
+                )
         except preview.Busy as exc:
             return JsonResponse({"reason": str(exc)}, status=429)
         if rows is None:
             return JsonResponse({"reason": "Superseded by newer settings."}, status=409)
         return JsonResponse({"rows": [self._row_json(row) for row in rows]})
+
+    def _inline_rows(
+        self, request: HttpRequest, instance: models.Model, add: bool
+    ) -> tuple[dict[type[models.Model], list[models.Model]], dict[str, list[str]]]:
+        """The rows the form's inlines hold, unsaved, by model (a row marked for deletion, or
+        an extra one left empty, is not among them), and their errors by field. An inline
+        whose rows were not posted (no management form) is left out: its saved rows count."""
+        rows: dict[type[models.Model], list[models.Model]] = {}
+        errors: dict[str, list[str]] = {}
+        inlines = self.get_formsets_with_inlines(*([request] if add else [request, instance]))
+        for formset_class, inline in inlines:
+            # The inlines here have a prefix each of their own (the admin numbers repeats).
+            formset = formset_class(
+                request.POST,
+                request.FILES,
+                instance=instance,
+                prefix=formset_class.get_default_prefix(),
+                queryset=inline.get_queryset(request),
+            )
+            if f"{formset.prefix}-TOTAL_FORMS" not in request.POST:
+                continue
+            if not formset.is_valid():
+                for inline in formset.forms:
+                    for name, errs in inline.errors.items():
+                        errors[f"{inline.prefix}-{name}"] = [str(e) for e in errs]
+                if formset.non_form_errors():
+                    errors[formset.prefix] = [str(e) for e in formset.non_form_errors()]
+                continue
+            rows[formset.model] = [
+                inline.instance
+                for inline in formset.forms
+                if (inline.instance.pk is not None or inline.has_changed())
+                and not inline.cleaned_data.get("DELETE")
+            ]
+        return rows, errors
 
     def _row_json(self, row: preview.Row) -> dict:
         current = ""
@@ -130,6 +173,7 @@ class LivePreview(admin.ModelAdmin):
         return {
             "label": row.label,
             "sample": row.sample,
+            "note": row.note,
             "current": current,
             "current_state": row.card.state if row.card else "",
             "pictures": {key: picture.as_json() for key, picture in row.pictures.items()},

@@ -684,22 +684,27 @@ def admin_form_data(obj: Model, user: Any, **changes: str) -> dict[str, Any]:
     request.user = user
     model_admin = admin.site._registry[type(obj)]
     form = model_admin.get_form(request, obj, change=True)(instance=obj)
-    data: dict[str, Any] = {}
-    forms = [form]
-    # The page's inline rows (a series' season titles) post their management form and rows too.
-    for formset, _ in model_admin.get_formsets_with_inlines(request, obj):
-        rows = formset(instance=obj)
-        management = {**rows.management_form.initial, "TOTAL_FORMS": len(rows.initial_forms)}
-        data.update({f"{rows.prefix}-{k}": str(v) for k, v in management.items()})
-        forms += list(rows.initial_forms)
-    for each in forms:
-        for bound in each:
-            value = bound.value()
-            if isinstance(value, bool):
-                if value:
-                    data[bound.html_name] = "on"
-            elif isinstance(value, list | tuple):
-                data[bound.html_name] = [str(v) for v in value]
-            else:
-                data[bound.html_name] = "" if value is None else str(value)
+    forms: list[Any] = [form]
+    management: dict[str, str] = {}
+    # The inlines' rows and management forms too (a template's filters, season titles), as the
+    # page posts them; an unsaved object posts only its inlines' empty management forms.
+    inlines = model_admin.get_formsets_with_inlines(*([request, obj] if obj.pk else [request]))
+    for formset_class, _ in inlines:
+        formset = formset_class(instance=obj, prefix=formset_class.get_default_prefix())
+        forms.extend(f for f in formset.initial_forms)
+        # The saved rows only: the page's empty extra rows post nothing that counts.
+        count = str(len(formset.initial_forms))
+        management[f"{formset.prefix}-TOTAL_FORMS"] = management[
+            f"{formset.prefix}-INITIAL_FORMS"
+        ] = count
+    data: dict[str, Any] = dict(management)
+    for bound in (field for each in forms for field in each):
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(v) for v in value]
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
     return {**data, **changes}

@@ -37,6 +37,13 @@ def wait_for_update(page: Page, after: int) -> float:
     return time.monotonic() - start
 
 
+def drawn(page: Page, screenshot: Screenshot, name: str) -> list[str]:
+    """The panel in view, its screenshot taken: the sources of its pictures."""
+    page.locator("#tcm-preview").scroll_into_view_if_needed()
+    screenshot(page, name)
+    return page.evaluate(PICTURES_JS)
+
+
 def updates(page: Page) -> int:
     return int(page.locator("#tcm-preview").get_attribute("data-updates") or 0)
 
@@ -50,9 +57,7 @@ def test_the_preview_follows_the_card_type_and_a_colour_without_saving(
     page = admin_page
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     wait_for_update(page, 0)
-    page.locator("#tcm-preview").scroll_into_view_if_needed()
-    screenshot(page, "preview-first")
-    first = page.evaluate(PICTURES_JS)
+    first = drawn(page, screenshot, "preview-first")
     # Four episodes, each in its watched and its unwatched style (no card on Plex yet).
     assert len(first) == 8
 
@@ -69,9 +74,13 @@ def test_the_preview_follows_the_card_type_and_a_colour_without_saving(
     assert len(second) == 8 and all(a != b for a, b in zip(first, second, strict=True))
     assert took < 1.5  # within a second of the change (the quarter-second pause included)
 
-    # A colour: the episode line in red, typed into the card type's options.
+    # A colour: the episode line in red, typed into the card type's option field (anime's).
     count = updates(page)
-    page.fill("#id_extras", '{"episode_text_color": "#ff2020"}')
+    page.select_option("#id_card_type", "anime")
+    wait_for_update(page, count)
+    second = page.evaluate(PICTURES_JS)
+    count = updates(page)
+    page.fill("#id_options-anime-episode_text_color", "#ff2020")
     took = wait_for_update(page, count)
     page.locator("#tcm-preview").scroll_into_view_if_needed()
     screenshot(page, "preview-colour-changed")
@@ -81,9 +90,9 @@ def test_the_preview_follows_the_card_type_and_a_colour_without_saving(
 
     # A colour the renderer does not know: the field is named, the pictures stay.
     count = updates(page)
-    page.fill("#id_extras", '{"episode_text_color": "not-a-colour"}')
+    page.fill("#id_options-anime-episode_text_color", "not-a-colour")
     page.wait_for_function("() => document.getElementById('tcm-preview').dataset.state === 'error'")
-    assert "extras" in page.locator(".tcm-preview-errors").inner_text()
+    assert "episode_text_color" in page.locator(".tcm-preview-errors").inner_text()
     assert page.evaluate(PICTURES_JS) == third
     screenshot(page, "preview-bad-colour")
 
@@ -171,7 +180,7 @@ def test_the_episode_page_says_why_its_card_is_like_this(
     sync_library(plex_connection)
     episode = Episode.objects.order_by("episode_number").first()
     key = fake_plex.episodes(show)[0]
-    fake_plex.fail(500, times=1, after=1, prefix=f"/library/metadata/{key}/posters")
+    fake_plex.fail(500, times=1, prefix=f"/library/metadata/{key}/posters", method="POST")
     try:
         update_card(episode, plex_connection.client())
     except Exception:  # the failed upload, recorded on the card
@@ -192,3 +201,53 @@ def test_the_episode_page_says_why_its_card_is_like_this(
     page.goto("/admin/cards/episode/")
     screenshot(page, "episode-list")
     assert advice in page.locator("#result_list").inner_text()
+
+
+def test_the_template_preview_follows_its_card_type_and_filter_rows_without_saving(
+    admin_page: Page, fake_plex, plex_connection, screenshot: Screenshot
+) -> None:
+    from cards.models import Template, TemplateFilter
+
+    fake_plex.add_series("Harbour Lights", episodes=4, library="TV Shows")
+    fake_plex.add_series("Mecha Tide", episodes=4, library="Anime")
+    sync_library(plex_connection)
+    template = Template.objects.create(name="Anime", card_type="standard")
+    TemplateFilter.objects.create(
+        template=template, field="library", operation="equals", value="Anime"
+    )
+    page = admin_page
+    page.goto(f"/admin/cards/template/{template.pk}/change/")
+    wait_for_update(page, 0)
+    first = drawn(page, screenshot, "template-preview-first")
+    assert len(first) == 8  # four episodes, watched and unwatched (no card on Plex yet)
+    headings = page.locator(".tcm-preview-row h3").all_inner_texts()
+    assert len(headings) == 4 and all(h.startswith("Mecha Tide") for h in headings)
+
+    count = updates(page)
+    page.select_option("#id_card_type", "roman_numeral")
+    took = wait_for_update(page, count)
+    second = drawn(page, screenshot, "template-preview-type-changed")
+    assert len(second) == 8 and all(a != b for a, b in zip(first, second, strict=True))
+    assert took < 1.5
+
+    # The filter row, retyped and not saved: the other library's series.
+    count = updates(page)
+    page.fill("#id_filters-0-value", "TV Shows")
+    wait_for_update(page, count)
+    drawn(page, screenshot, "template-preview-filter-changed")
+    headings = page.locator(".tcm-preview-row h3").all_inner_texts()
+    assert len(headings) == 4 and all(h.startswith("Harbour Lights") for h in headings)
+
+    # A filter no series passes: the first series, as if the template applied, and the panel
+    # says so.
+    count = updates(page)
+    page.fill("#id_filters-0-value", "Documentaries")
+    wait_for_update(page, count)
+    assert len(drawn(page, screenshot, "template-preview-no-match")) == 8
+    assert "No series matches this template yet" in page.locator(".tcm-preview-note").inner_text()
+
+    template.refresh_from_db()
+    assert template.card_type == "standard"
+    assert TemplateFilter.objects.get().value == "Anime"
+    assert TitleCard.objects.count() == 0
+    assert not any(fake_plex.uploads(key) for key in fake_plex.episodes())

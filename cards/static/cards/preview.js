@@ -48,6 +48,9 @@
     if (!drawn.length) {
       drawn.push(element("p", {}, "No episodes to show yet."));
     }
+    // Why these episodes, when they are not the form's own (a template that matches none yet).
+    const note = rows.length && rows[0].note;
+    if (note) drawn.unshift(element("p", { class: "help tcm-preview-note" }, note));
     box.replaceChildren.apply(box, drawn);
   }
 
