@@ -246,3 +246,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     if settings.OWNS_DATA_DIR:
         shutil.rmtree(os.environ["TCM_TEST_DATA_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A generated 1920x1080 landscape (JPEG), made once per test module; a module that needs
+    another still defines its own `still`."""
+    from cards.render.samples import save_landscape
+
+    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The same landscape at 480x270, for the tests that only need a card drawn."""
+    from cards.render.samples import save_landscape
+
+    return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)

@@ -12,7 +12,6 @@ import pytest
 from PIL import Image, ImageChops
 
 from cards.render import CardSpec, RenderError, render
-from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from cards.render.types.base import Sides
 from tests.support import series_pictures
@@ -66,16 +65,6 @@ CHANGES = {
     },
     "frame": {"episode_text_color": "#FF0000", "episode_text_position": "left"},
 }
-
-
-@pytest.fixture(scope="module")
-def still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 480, 270)
 
 
 def spec(still: str, card_type: str, **fields: object) -> CardSpec:

@@ -10,7 +10,6 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from cards.render import CardSpec, RenderError, render
-from cards.render.samples import save_landscape
 from cards.render.scale import upscale
 from cards.render.source import load_cover
 from tests.support import series_pictures
@@ -20,16 +19,6 @@ TYPES = ["shape", "divider", "logo", "inset", "roman_numeral"]
 # The types that draw without an episode still.
 WITHOUT_STILL = ["logo", "roman_numeral", "textless"]
 STYLES = ("unique", "blur grayscale")
-
-
-@pytest.fixture(scope="module")
-def still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from cards.render import CardSpec, RenderError, render
-from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
@@ -18,13 +17,8 @@ TYPES = ["marvel", "calligraphy", "music", "banner", "cutout", "poster"]
 
 
 @pytest.fixture(scope="module")
-def still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+def small(small_still: str) -> str:
+    return small_still
 
 
 def spec(still: str, card_type: str, **fields: object) -> CardSpec:

@@ -11,20 +11,9 @@ import pytest
 from PIL import Image, ImageChops
 
 from cards.render import CardSpec, RenderError, render
-from cards.render.samples import save_landscape
 from tests.support import series_pictures
 
 TYPES = ("white_border", "striped", "graph", "notification", "formula_one")
-
-
-@pytest.fixture(scope="module")
-def still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return save_landscape(str(tmp_path_factory.mktemp("still") / "small.jpg"), 480, 270)
 
 
 def spec(still: str, card_type: str, **fields: object) -> CardSpec:
