@@ -11,7 +11,8 @@ from tests.test_jobs_migration_kind_target import migrate
 
 pytestmark = pytest.mark.slow
 
-BEFORE = [("cards", "0009_series_cards_enabled"), ("connections", "0003_plex_new_series_cards")]
+# The migrations just before looks' in the (linear) history.
+BEFORE = [("cards", "0009_preview_card_events"), ("connections", "0004_household_plex_up_agent")]
 AFTER = [("cards", "0010_looks_templates"), ("connections", "0004_looks_formats")]
 
 

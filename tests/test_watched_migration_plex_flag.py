@@ -9,7 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.slow
 
-BEFORE = [("cards", "0008_jobrun_kind_target"), ("connections", "0002_plex_unwatched_style_blur")]
+# The migrations just before household's in the (linear) history.
+BEFORE = [("cards", "0011_firstrun_event_ignored"), ("connections", "0003_plex_new_series_cards")]
 AFTER = [
     ("cards", "0010_household_watched_every_5_minutes"),
     ("connections", "0004_household_plex_up_agent"),

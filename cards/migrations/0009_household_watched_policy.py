@@ -14,7 +14,7 @@ def plex_flag_from_watched(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0008_jobrun_kind_target'),
+        ("cards", "0011_firstrun_event_ignored"),
     ]
 
     operations = [

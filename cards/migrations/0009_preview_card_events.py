@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0008_jobrun_kind_target'),
+        ("cards", "0010_household_watched_every_5_minutes"),
     ]
 
     operations = [

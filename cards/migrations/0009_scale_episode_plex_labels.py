@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0008_jobrun_kind_target'),
+        ("cards", "0009_recovery_heartbeat"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0009_series_cards_enabled'),
+        ("cards", "0010_looks_templates"),
     ]
 
     operations = [

@@ -58,7 +58,7 @@ def set_hide_flags(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0009_series_cards_enabled'),
+        ("cards", "0009_preview_card_events"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0010_firstrun_look_for_stills'),
+        ("cards", "0010_firstrun_look_for_stills"),
     ]
 
     operations = [

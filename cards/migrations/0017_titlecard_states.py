@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0016_merge_art'),
+        ("cards", "0010_art_series_pictures_kept_restore"),
     ]
 
     operations = [

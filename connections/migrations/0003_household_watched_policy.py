@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0002_plex_unwatched_style_blur'),
+        ("connections", "0003_plex_new_series_cards"),
     ]
 
     operations = [

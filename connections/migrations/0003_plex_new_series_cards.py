@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0002_plex_unwatched_style_blur'),
+        ("connections", "0002_plex_unwatched_style_blur"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0003_household_watched_policy'),
+        ("connections", "0003_household_watched_policy"),
     ]
 
     operations = [
