@@ -73,6 +73,8 @@ def test_a_kept_thumbnail_shows_in_the_episode_list(
     screenshot(page, "episode-kept")
     assert "kept: the thumbnail was chosen in Plex" in page.locator("#result_list").inner_text()
     page.click("text=kept: chosen in Plex")  # the list's filter
+    page.wait_for_url("**card=kept**")
+    page.wait_for_load_state()
     assert page.locator("#result_list tbody tr").count() == 1
     options = page.locator("select[name=action] option").all_inner_texts()
     assert "Take over the thumbnail (replace one chosen in Plex)" in options
