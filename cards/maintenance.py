@@ -366,8 +366,9 @@ def render_waiting_cards(queue: Queue) -> dict:
 
 def changed_cards(run: JobRun | None = None) -> list[Episode]:
     """The episodes whose card was made with other settings than apply now (its fingerprint
-    differs from the one a render would give: looks.expected_fingerprint, without Plex). What
-    a template's change re-renders; cards never made are left to the schedule."""
+    differs from the one a render would give: looks.expected_fingerprint, without Plex, or only
+    Plex can tell). What a template's change re-renders; cards never made are left to the
+    schedule."""
     rules = Rules.load()
     changed = []
     batches, total = present_episodes(usable_connections())
@@ -380,8 +381,9 @@ def changed_cards(run: JobRun | None = None) -> list[Episode]:
             card: TitleCard | None = getattr(episode, "card", None)
             if card is None or not card.fingerprint:
                 continue
-            expected = expected_fingerprint(episode, rules)
-            if expected is not None and expected != card.fingerprint:
+            # None: only Plex can tell (the new look draws a picture not downloaded yet, such as
+            # the series logo); one render finds out, as for the due cards (due_reason).
+            if expected_fingerprint(episode, rules) != card.fingerprint:
                 changed.append(episode)
     if run:
         run.report_progress(total, total)
