@@ -56,6 +56,10 @@ def set_hide_flags(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL the data steps leave trigger events pending, and a
+    # later index or column change in the same transaction is refused.
+    atomic = False
+
 
     dependencies = [
         ("cards", "0009_preview_card_events"),
