@@ -317,3 +317,65 @@ def feather(image: Image.Image, ramps: tuple[int, int, int, int], color: RGB) ->
     for edge, depth in zip(("left", "top", "right", "bottom"), ramps, strict=True):
         if depth > 0:
             edge_gradient(image, edge, depth, color, 1.0)
+
+
+# --- full-canvas work in one trip through numpy ------------------------------------------------
+# Handing a card-sized picture to numpy and back costs 5-6 ms (a copy each way), about what the
+# work itself does. Types that do several full-canvas steps (a colour lift and a gradient) do
+# them all on one array: these helpers work in place on it.
+
+
+def lift_matrix(saturation: float, contrast: float) -> object:
+    """lift()'s colour matrix as OpenCV's transform wants it (3x4, float)."""
+    import numpy as np
+
+    luma = (0.299, 0.587, 0.114)
+    matrix = np.zeros((3, 4), np.float32)
+    for channel in range(3):
+        row = [(1 - saturation) * w * contrast for w in luma]
+        row[channel] += saturation * contrast
+        matrix[channel, :3] = row
+        matrix[channel, 3] = 128 * (1 - contrast)
+    return matrix
+
+
+def lift_pixels(pixels: object, saturation: float, contrast: float) -> None:
+    """lift() on an RGB array, in place (the same sums; rounding may differ by one level)."""
+    cv2 = scale._cv2()
+    cv2.transform(pixels, lift_matrix(saturation, contrast), dst=pixels)
+
+
+def shade_pixels(
+    pixels: object, box: tuple[int, int, int, int], layers: tuple[object, object], ink: bool = True
+) -> None:
+    """scale.shade() on an array, in place: the box kept by layers[0] / 255, plus layers[1]
+    unless `ink` is False (a black shade adds nothing)."""
+    cv2 = scale._cv2()
+    left, top, right, bottom = box
+    region = pixels[top:bottom, left:right]  # type: ignore[index]
+    keep, color = layers
+    cv2.multiply(region, keep, dst=region, scale=1 / 255)
+    if ink:
+        cv2.add(region, color, dst=region)
+
+
+def bottom_gradient_pixels(
+    pixels: object, start: int, color: RGB, opacity: float, power: float = 1.0
+) -> None:
+    """bottom_gradient() on an array ("RGB" if it has three channels, else "L"), in place."""
+    height, width = pixels.shape[:2]  # type: ignore[attr-defined]
+    mode = "RGB" if pixels.ndim == 3 else "L"  # type: ignore[attr-defined]
+    start = max(0, min(start, height - 1))
+    layers = _gradient(width, height - start, opacity, power, False, color, mode)
+    shade_pixels(pixels, (0, start, width, height), layers, ink=any(color))
+
+
+def left_gradient_pixels(
+    pixels: object, end: int, color: RGB, opacity: float, power: float
+) -> None:
+    """left_gradient() on an array, in place."""
+    height, width = pixels.shape[:2]  # type: ignore[attr-defined]
+    mode = "RGB" if pixels.ndim == 3 else "L"  # type: ignore[attr-defined]
+    end = max(1, min(end, width))
+    layers = _gradient(end, height, opacity, power, True, color, mode)
+    shade_pixels(pixels, (0, 0, end, height), layers, ink=any(color))
