@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from .. import effects, fonts, layout, source
+from .. import effects, fonts, layout, scale, source
 from ..layout import RGB, Block
 from ..spec import RenderError
 from .base import MISSING_INPUT, Card, CardType, Option, parse_color
@@ -210,11 +210,30 @@ class Music(CardType):
         size = (box[2] - box[0], box[3] - box[1])
         if size[0] <= 0 or size[1] <= 0:
             return
-        region = effects.blur(canvas.crop(box), card.px(self.blur))
-        tint = Image.new(region.mode, size, card.option("player_color") or self.player_color)
-        region = Image.blend(region, tint, float(card.option("player_opacity")))
+        # Blurred and tinted at a quarter of the size (a box-filter shrink, which a blur this
+        # wide hides) and scaled back up once: at full size the blur alone cost 5-6 ms.
+        region = canvas.crop(box)
+        blur = card.px(self.blur)
+        n = max(1, min(4, int(blur // 3)))
+        if min(size) // n < 8:
+            n = 1
+        small = region.reduce(n) if n > 1 else region
+        small = scale.gaussian(small, blur * small.width / size[0])
+        tint = Image.new(small.mode, small.size, card.option("player_color") or self.player_color)
+        small = Image.blend(small, tint, float(card.option("player_opacity")))
+        region = scale.upscale(small, size, smooth=True)
         radius = card.px(self.radius) if card.option("round_corners") else 0
-        canvas.paste(region, box[:2], _rounded_mask(size, radius) if radius >= 1 else None)
+        if radius < 1:
+            canvas.paste(region, box[:2])
+            return
+        # Through the mask only where it has corners: elsewhere it is all 255, a plain copy.
+        mask = _rounded_mask(size, radius)
+        r = min(round(radius), size[0] // 2, size[1] // 2)
+        w, h = size
+        x, y = box[:2]
+        canvas.paste(region.crop((0, r, w, h - r)), (x, y + r))
+        for band in ((0, 0, w, r), (0, h - r, w, h)):
+            canvas.paste(region.crop(band), (x, y + band[1]), mask.crop(band))
 
     def labels(self, card: Card, inner: tuple[float, float], y: float) -> list[Block]:
         """S1 at the left end of the timeline, E3 at the right end, centred on its row."""
