@@ -395,3 +395,51 @@ def frost(region: Image.Image, radius: float, color: RGB, opacity: float) -> Ima
     tint = Image.new(small.mode, small.size, ink(small, color))
     small = Image.blend(small, tint, opacity)
     return scale.upscale(small, region.size, smooth=True)
+
+
+def paste_rounded(
+    image: Image.Image, region: Image.Image, at: tuple[int, int], mask: Image.Image, corner: int
+) -> None:
+    """`image.paste(region, at, mask)` for a rounded-rectangle mask whose corners (`corner`
+    pixels) are all it has below 255: only the rows with corners go through the mask, the rest
+    is a plain copy (the same pixels; a masked paste of a whole 2000x420 pane costs 2 ms)."""
+    w, h = region.size
+    r = max(0, min(corner, h // 2))
+    x, y = at
+    if r == 0:
+        image.paste(region, at, mask)
+        return
+    image.paste(region.crop((0, r, w, h - r)), (x, y + r))
+    for band in ((0, 0, w, r), (0, h - r, w, h)):
+        image.paste(region.crop(band), (x, y + band[1]), mask.crop(band))
+
+
+def pane(
+    image: Image.Image,
+    box: tuple[int, int, int, int],
+    blur_radius: float,
+    color: RGB,
+    opacity: float,
+    corner_radius: float = 0,
+) -> None:
+    """glass() at a third of its cost: OpenCV's blur on the quarter-size copy (Pillow's
+    approximation took more than the rest), and the rounded mask only where the corners are.
+    Within a level of glass() under a 50-70 % tint."""
+    left, top = max(0, box[0]), max(0, box[1])
+    right, bottom = min(image.width, box[2]), min(image.height, box[3])
+    if right - left < 1 or bottom - top < 1:
+        return
+    region = image.crop((left, top, right, bottom))
+    small = region.reduce(4) if min(region.size) >= 16 else region
+    factor = region.width / small.width
+    small = scale.gaussian(small, max(0.5, blur_radius / factor))
+    small = Image.blend(small, Image.new(small.mode, small.size, ink(small, color)), opacity)
+    frosted = scale.upscale(small, region.size, smooth=True)
+    mask = rounded_mask((box[2] - box[0], box[3] - box[1]), corner_radius)
+    if (left, top) != box[:2] or mask.size != region.size:
+        # Cut by the picture's edge: the corners may lie anywhere in what is left.
+        mask = mask.crop((left - box[0], top - box[1], right - box[0], bottom - box[1]))
+        image.paste(frosted, (left, top), mask)
+        return
+    r = max(0, min(round(corner_radius), mask.width // 2, mask.height // 2))
+    paste_rounded(image, frosted, (left, top), mask, r)

@@ -220,14 +220,8 @@ class Music(CardType):
         if radius < 1:
             canvas.paste(region, box[:2])
             return
-        # Through the mask only where it has corners: elsewhere it is all 255, a plain copy.
-        mask = _rounded_mask(size, radius)
         r = min(round(radius), size[0] // 2, size[1] // 2)
-        w, h = size
-        x, y = box[:2]
-        canvas.paste(region.crop((0, r, w, h - r)), (x, y + r))
-        for band in ((0, 0, w, r), (0, h - r, w, h)):
-            canvas.paste(region.crop(band), (x, y + band[1]), mask.crop(band))
+        effects.paste_rounded(canvas, region, box[:2], _rounded_mask(size, radius), r)
 
     def labels(self, card: Card, inner: tuple[float, float], y: float) -> list[Block]:
         """S1 at the left end of the timeline, E3 at the right end, centred on its row."""
