@@ -443,3 +443,61 @@ def pane(
         return
     r = max(0, min(round(corner_radius), mask.width // 2, mask.height // 2))
     paste_rounded(image, frosted, (left, top), mask, r)
+
+
+def glow(
+    canvas: Image.Image,
+    mask: Image.Image,
+    left: int,
+    top: int,
+    color: RGB,
+    opacity: float,
+    radius: float,
+    dx: int = 0,
+    dy: int = 0,
+    spread: float = 0.0,
+) -> None:
+    """layout.glow() (a soft shadow of `mask`, placed at left, top, in colour) at half its
+    cost: the blurred quarter-size mask is scaled back up by OpenCV, and the colour laid on
+    through it by OpenCV's sums (a black one only multiplies), not by Pillow's masked paste:
+    for a title-sized mask those two took 3.7 of layout.glow's 4.7 ms. Within a level of it."""
+    import numpy as np
+
+    size = mask.size
+    small = mask.reduce(4) if min(size) >= 16 else mask
+    factor = size[0] / small.width
+    if spread > 0:
+        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
+    soft = scale.gaussian(small, max(0.5, radius / factor))
+    cv2 = scale._cv2()
+    alpha = cv2.resize(np.asarray(soft), size, interpolation=cv2.INTER_LINEAR)
+    if opacity != 1.0:
+        alpha = cv2.LUT(alpha, _opacity_lut(opacity))
+    x, y = left + dx, top + dy  # cut to the canvas
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(canvas.width, x + size[0]), min(canvas.height, y + size[1])
+    if x0 >= x1 or y0 >= y1:
+        return
+    alpha = np.ascontiguousarray(alpha[y0 - y : y1 - y, x0 - x : x1 - x])
+    box = (x0, y0, x1, y1)
+    if canvas.mode not in ("RGB", "L"):
+        canvas.paste(color, box, Image.fromarray(alpha))
+        return
+    region = np.asarray(canvas.crop(box))
+    keep = 255 - alpha
+    if canvas.mode == "RGB":
+        keep = cv2.merge([keep, keep, keep])
+    shaded = cv2.multiply(region, keep, scale=1 / 255)
+    if any(color):
+        ink_ = scale.shade_layers(
+            Image.fromarray(alpha), _channels(canvas.mode, color), canvas.mode
+        )[1]
+        shaded = cv2.add(shaded, ink_)
+    canvas.paste(Image.fromarray(shaded), box[:2])
+
+
+@lru_cache(maxsize=16)
+def _opacity_lut(opacity: float) -> object:
+    import numpy as np
+
+    return np.array([int(v * opacity) for v in range(256)], np.uint8)
