@@ -9,12 +9,13 @@ option says.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from .. import effects, fonts
 from ..layout import paint
-from .base import BASE_HEIGHT, BASE_WIDTH, Card, CardType, Option
+from .base import BASE_HEIGHT, BASE_WIDTH, Card, CardType, Option, draw_shadowed
 
 HELVETICA_BOLD_ITALIC = fonts.bundled("texgyreheros-bolditalic.otf")  # Helvetica Neue's look
 POSITIONS = ("lower left", "upper left", "upper right", "left", "right", "lower right")
@@ -153,42 +154,18 @@ class Graph(CardType):
         pad = round(card.px(self.ring_shadow[1]) * 3 + card.px(self.ring_shadow[2])) + 2
         left, top = math.floor(cx - reach) - pad, math.floor(cy - reach) - pad
         size = (math.ceil(cx + reach) + pad - left, math.ceil(cy + reach) + pad - top)
-        k = SUPERSAMPLE
-        centre = ((cx - left) * k, (cy - top) * k)
-
-        def circle(r: float) -> tuple[float, float, float, float]:
-            return (centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r)
-
-        big = (size[0] * k, size[1] * k)
-        track = Image.new("L", big, 0)
-        ImageDraw.Draw(track).ellipse(
-            circle((radius + width / 2) * k), outline=255, width=round(width * k)
-        )
-        done = Image.new("L", big, 0)
-        share = self.progress(card)
-        if share > 0:
-            pen = ImageDraw.Draw(done)
-            end = -90 + 360 * share
-            pen.arc(circle((radius + fill / 2) * k), -90, end, fill=255, width=round(fill * k))
-            if share < 1:
-                angle = math.radians(end)
-                start = (centre[0], centre[1] - radius * k)
-                stop = (
-                    centre[0] + radius * k * math.cos(angle),
-                    centre[1] + radius * k * math.sin(angle),
-                )
-                pen.line([start, stop], fill=255, width=round(fill * k))
-                for x, y in (start, stop):  # round joins where the chord meets the arc
-                    r = fill * k / 2
-                    pen.ellipse((x - r, y - r, x + r, y + r), fill=255)
-        track, done = track.reduce(k), done.reduce(k)
-        opacity = float(card.option("graph_background_opacity"))
-        track = track.point(lambda v: round(v * opacity))
-        # One shadow under both, from what each lets show.
         opacity_s, blur, dx, dy = self.ring_shadow
-        shape = ImageChops.lighter(track, done)
-        shade = shape.filter(ImageFilter.GaussianBlur(card.px(blur)))
-        shade = shade.point(lambda v: round(v * opacity_s))
+        track, done, shade = _ring(
+            size,
+            (cx - left, cy - top),
+            radius,
+            width,
+            fill,
+            self.progress(card),
+            float(card.option("graph_background_opacity")),
+            opacity_s,
+            card.px(blur),
+        )
         paint(canvas, (0, 0, 0), shade, left + round(card.px(dx)), top + round(card.px(dy)))
         track_color = card.option("graph_background_color") or (140, 140, 140)
         paint(canvas, track_color, track, left, top)
@@ -260,7 +237,7 @@ class Graph(CardType):
         if block is None or box is None:
             return
         block.shift(at[0] - (box[0] + box[2]) / 2, at[1] - (box[1] + box[3]) / 2)
-        card.draw(canvas, block, shadow)
+        draw_shadowed(card, canvas, block, shadow)
 
     def title(self, card: Card, canvas: Image.Image, cx: float, cy: float) -> None:
         _, horizontal = self.sides(card)
@@ -276,4 +253,55 @@ class Graph(CardType):
         if block is None:
             return
         block.centre_on(cy)
-        card.draw(canvas, block, self.shadow(card, self.text_shadow))
+        draw_shadowed(card, canvas, block, self.shadow(card, self.text_shadow))
+
+
+@lru_cache(maxsize=32)
+def _ring(
+    size: tuple[int, int],
+    centre: tuple[float, float],
+    radius: float,
+    width: float,
+    fill: float,
+    share: float,
+    opacity: float,
+    shadow_opacity: float,
+    blur: float,
+) -> tuple[Image.Image, Image.Image, Image.Image]:
+    """The ring's masks (track, progress, the shadow under both) in a box of `size`, the ring
+    centred on `centre` in it. Cached: they depend on the episode only through `share`, and
+    drawing them three times larger took most of a card's ring (6 ms)."""
+    k = SUPERSAMPLE
+    middle = (centre[0] * k, centre[1] * k)
+
+    def circle(r: float) -> tuple[float, float, float, float]:
+        return (middle[0] - r, middle[1] - r, middle[0] + r, middle[1] + r)
+
+    big = (size[0] * k, size[1] * k)
+    track = Image.new("L", big, 0)
+    ImageDraw.Draw(track).ellipse(
+        circle((radius + width / 2) * k), outline=255, width=round(width * k)
+    )
+    done = Image.new("L", big, 0)
+    if share > 0:
+        pen = ImageDraw.Draw(done)
+        end = -90 + 360 * share
+        pen.arc(circle((radius + fill / 2) * k), -90, end, fill=255, width=round(fill * k))
+        if share < 1:
+            angle = math.radians(end)
+            start = (middle[0], middle[1] - radius * k)
+            stop = (
+                middle[0] + radius * k * math.cos(angle),
+                middle[1] + radius * k * math.sin(angle),
+            )
+            pen.line([start, stop], fill=255, width=round(fill * k))
+            for x, y in (start, stop):  # round joins where the chord meets the arc
+                r = fill * k / 2
+                pen.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    track, done = track.reduce(k), done.reduce(k)
+    track = track.point(lambda v: round(v * opacity))
+    # One shadow under both, from what each lets show.
+    shape = ImageChops.lighter(track, done)
+    shade = shape.filter(ImageFilter.GaussianBlur(blur))
+    shade = shade.point(lambda v: round(v * shadow_opacity))
+    return track, done, shade
