@@ -10,7 +10,7 @@ from .. import effects, fonts, scale
 from ..layout import Block
 from ..source import load_fitted
 from ..spec import RenderError
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, draw_shadowed
 
 ELEMENTS = ("title", "index", "logo", "omit")
 
@@ -94,7 +94,7 @@ class TintedFrame(CardType):
         shadow = self.scaled_shadow(card)
         for thing in placed:
             if isinstance(thing, Block):
-                card.draw(canvas, thing, shadow)
+                draw_shadowed(card, canvas, thing, shadow)
             else:
                 logo, box = thing
                 canvas.paste(logo, box[:2], logo if logo.mode == "RGBA" else None)
