@@ -7,7 +7,7 @@ from PIL import Image
 
 from .. import effects, fonts
 from ..layout import Block
-from .base import BottomGradient, Card, CardType, Option
+from .base import BottomGradient, Card, CardType, Option, bottom_shade
 
 
 class Anime(BottomGradient, CardType):
@@ -70,7 +70,7 @@ class Anime(BottomGradient, CardType):
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         if card.state.get("shaded"):
             return image
-        return super().backdrop(card, image)
+        return bottom_shade(self, card, image)
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         x = card.px(self.left)

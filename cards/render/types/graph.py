@@ -14,7 +14,7 @@ from functools import lru_cache
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from .. import effects, fonts
-from ..layout import paint
+from ..layout import RGB, paint
 from .base import BASE_HEIGHT, BASE_WIDTH, Card, CardType, Option, draw_shadowed
 
 HELVETICA_BOLD_ITALIC = fonts.bundled("texgyreheros-bolditalic.otf")  # Helvetica Neue's look
@@ -124,15 +124,15 @@ class Graph(CardType):
             flip = horizontal == "right"
             if flip:
                 image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-            effects.left_gradient(image, length, color, opacity, power)
+            image = _shade(image, "left", length, color, opacity, power)
             return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if flip else image
         start = image.height - round(card.px(self.gradient_length) * k)
+        start = max(0, min(start, image.height - 1))
         if vertical == "upper":
             image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-            effects.bottom_gradient(image, start, color, opacity, power)
+            image = _shade(image, "bottom", image.height - start, color, opacity, power)
             return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-        effects.bottom_gradient(image, start, color, opacity, power)
-        return image
+        return _shade(image, "bottom", image.height - start, color, opacity, power)
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         cx, cy = self.centre(card)
@@ -305,3 +305,14 @@ def _ring(
     shade = shape.filter(ImageFilter.GaussianBlur(blur))
     shade = shade.point(lambda v: round(v * shadow_opacity))
     return track, done, shade
+
+
+def _shade(
+    image: Image.Image, edge: str, depth: int, color: RGB, opacity: float, power: float
+) -> Image.Image:
+    """The shade towards one edge, from effects' own cache of one-channel masks: the shared
+    one of three-channel layers keeps 8, and a worker drawing several types went round more."""
+    if image.mode not in ("RGB", "L"):
+        effects.edge_gradient(image, edge, depth, color, opacity, power)
+        return image
+    return effects.edge_gradient_image(image, edge, depth, color, opacity, power)
