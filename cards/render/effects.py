@@ -548,3 +548,16 @@ def _opacity_lut(opacity: float) -> object:
     import numpy as np
 
     return np.array([int(v * opacity) for v in range(256)], np.uint8)
+
+
+def bottom_gradient_shared(
+    pixels: object, start: int, color: RGB, opacity: float, power: float = 1.0
+) -> None:
+    """bottom_gradient() on an array, in place, from the shared three-channel layers (one
+    multiply and one add, no spreading to the channels): for a shade standard's cards use too,
+    which that cache holds anyway (anime's is the same as standard's)."""
+    height, width = pixels.shape[:2]  # type: ignore[attr-defined]
+    mode = "RGB" if pixels.ndim == 3 else "L"  # type: ignore[attr-defined]
+    start = max(0, min(start, height - 1))
+    layers = _gradient(width, height - start, opacity, power, False, color, mode)
+    shade_pixels(pixels, (0, start, width, height), layers, ink=any(color))

@@ -61,7 +61,7 @@ class Anime(BottomGradient, CardType):
         effects.lift_pixels(pixels, self.saturation, self.contrast)
         if not card.option("omit_gradient"):
             start = card.from_bottom(self.gradient_height) * image.height / card.height
-            effects.bottom_gradient_pixels(
+            effects.bottom_gradient_shared(
                 pixels, round(start), self.gradient_color, self.gradient_opacity
             )
         card.state["shaded"] = True
