@@ -401,15 +401,6 @@ def edge_gradient_pixels(
     )
 
 
-def bottom_gradient_pixels(
-    pixels: object, start: int, color: RGB, opacity: float, power: float = 1.0
-) -> None:
-    """bottom_gradient() on an array, in place."""
-    height = pixels.shape[0]  # type: ignore[attr-defined]
-    start = max(0, min(start, height - 1))
-    edge_gradient_pixels(pixels, "bottom", height - start, color, opacity, power)
-
-
 def left_gradient_pixels(
     pixels: object, end: int, color: RGB, opacity: float, power: float
 ) -> None:
