@@ -94,8 +94,11 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
         # had no still when last listed: Plex may have one now (a card waiting for a still).
         info = client.episode(episode.rating_key, fresh=False)
         thumb, labels = info.thumb, list(info.labels or ())
-        Episode.objects.filter(pk=episode.pk).update(plex_labels=labels, thumb=thumb or "")
+        Episode.objects.filter(pk=episode.pk).update(
+            plex_labels=labels, plex_thumb_locked=info.thumb_locked, thumb=thumb or ""
+        )
         episode.plex_labels, episode.thumb = labels, thumb or ""
+        episode.plex_thumb_locked = info.thumb_locked
     else:
         # What the last listing or read said (cards/sync.py keeps it): no request.
         thumb, labels = episode.thumb, episode.plex_labels

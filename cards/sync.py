@@ -135,6 +135,8 @@ def store_episode(
     values = _episode_values(info, series.pk)
     if info.labels is not None:  # a whole item, not a listing's
         values["plex_labels"] = list(info.labels)
+    if info.thumb_locked is not None:
+        values["plex_thumb_locked"] = info.thumb_locked
     episode = _store(Episode, connection, info.rating_key, values, fetched_at)
     if watched.settle(connection, [episode.pk]):
         episode.refresh_from_db(fields=["watched", "updated_at"])
@@ -160,7 +162,7 @@ def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Ep
     for info in infos:
         episode = by_key[info.rating_key]
         row = store_episode(connection, info, episode.series, fetched_at)
-        for name in ("plex_labels", "thumb", "watched", "title", "synced_at"):
+        for name in ("plex_labels", "plex_thumb_locked", "thumb", "watched", "title", "synced_at"):
             setattr(episode, name, getattr(row, name))
 
 
