@@ -128,6 +128,7 @@ def update_card(
         log.info("cards are off for %s: no card for %s", episode.series, episode)
         return CardResult(watched=episode.watched)
     card, _ = TitleCard.objects.get_or_create(episode=episode)
+    episode.card = card  # for cards/sources.py: no second query for the same row
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)

@@ -111,22 +111,6 @@ def _changes(row: Series | Episode, values: dict) -> list[str]:
     return changed
 
 
-# What a sync writes (bulk_update), in step with the two functions above.
-SYNC_FIELDS = {
-    Series: [
-        *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
-        *("genres", "content_rating", "labels", "collections", "season_count"),
-        *("thumb", "logo", "plex_updated_at", "present"),
-    ],
-    Episode: [
-        *("series", "season_rating_key", "season_number", "episode_number", "title"),
-        "plex_absolute_number",
-        *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "plex_watched", "thumb"),
-        *("plex_updated_at", "present"),
-    ],
-}
-
-
 def store_series(connection: PlexConnection, info: ShowInfo, fetched_at: datetime) -> Series:
     """The Series row for a show, created or brought up to date (written only if it changed)."""
     return _store(Series, connection, info.rating_key, _series_values(info), fetched_at)
@@ -149,9 +133,10 @@ def store_episode(
 
 
 def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Episode]) -> None:
-    """Read these episodes from Plex whole (labels too), a hundred per request, into their rows
-    and the given objects. For the episodes whose labels tcm does not know yet, before their
-    cards go up: one request per hundred instead of one per card."""
+    """Read these episodes from Plex whole (labels and thumb lock too), a hundred per request,
+    into their rows and the given objects. For the episodes whose labels tcm does not know yet,
+    before their cards go up: one request per hundred instead of one per card, and the rows
+    written in bulk (only the columns that changed), as a listing's page is."""
     if not episodes:
         return
     fetched_at = timezone.now()
@@ -164,11 +149,34 @@ def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Ep
         # One of them went from Plex since it was listed: each is read on its own when its
         # card needs it (cards/card.py's known_labels).
         return
+    values: dict[str, dict] = {}
     for info in infos:
-        episode = by_key[info.rating_key]
-        row = store_episode(connection, info, episode.series, fetched_at)
+        fields = _episode_values(info, by_key[info.rating_key].series_id)
+        fields["plex_labels"] = list(info.labels or ())
+        fields["plex_thumb_locked"] = info.thumb_locked
+        values[info.rating_key] = fields
+    rows: dict[str, Episode] = {}
+    for chunk in _chunks(list(values)):
+        rows.update(
+            (e.rating_key, e)
+            for e in Episode.objects.filter(connection=connection, rating_key__in=chunk)
+        )
+    try:
+        _merge(Episode, connection, values, rows, fetched_at)
+    except IntegrityError:  # created by a concurrent task meanwhile: one by one
+        for info in infos:
+            episode = by_key[info.rating_key]
+            rows[info.rating_key] = store_episode(connection, info, episode.series, fetched_at)
+    flipped = set(watched.settle(connection, [rows[key].pk for key in values]))
+    answers = dict(
+        Episode.objects.filter(pk__in=flipped).values_list("pk", "watched") if flipped else ()
+    )
+    for key in values:
+        episode, row = by_key[key], rows[key]
         for name in ("plex_labels", "plex_thumb_locked", "thumb", "watched", "title", "synced_at"):
             setattr(episode, name, getattr(row, name))
+        if row.pk in answers:
+            episode.watched = answers[row.pk]
 
 
 def _store(
@@ -609,8 +617,7 @@ def _merge(
         if new:
             model.objects.bulk_create(new, batch_size=500)
         if changed:
-            to_write: list[str] = [f for f in SYNC_FIELDS[model] if f in written or f"{f}_id" in written]
-            _write_rows(model, changed, [*to_write, "synced_at", "updated_at"])
+            _write_rows(model, changed, [*sorted(written), "synced_at", "updated_at"])
     return len(new), len(changed), len(values) - len(new) - len(changed)
 
 
@@ -619,7 +626,8 @@ def _write_rows(model: type[Row], rows: list[Row], names: list[str]) -> None:
     bulk_update does, without its CASE expression per column and row, which Django builds at
     a millisecond or more a row."""
     db = connections[router.db_for_write(model)]
-    by_name = {f.name: f for f in model._meta.concrete_fields}
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    by_name.update((f.name, f) for f in model._meta.concrete_fields)
     fields = [by_name[name] for name in names]
     quote = db.ops.quote_name
     columns = ", ".join(f"{quote(f.column or f.name)} = %s" for f in fields)
