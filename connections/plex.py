@@ -193,6 +193,15 @@ def _session(url: str, verify_tls: bool) -> requests.Session:
         if session is None:
             session = requests.Session()
             session.verify = verify_tls
+            # The environment's proxy and CA bundle settings, read once for this server rather
+            # than by requests on every request (it scans the environment and looks for a
+            # .netrc each time: about a millisecond a request). Plex takes the token, never
+            # .netrc credentials.
+            session.trust_env = False
+            session.proxies.update(requests.utils.get_environ_proxies(url))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if verify_tls and bundle:
+                session.verify = bundle
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
