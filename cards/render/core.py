@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from typing import cast
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
 
 from PIL import Image
 
@@ -25,12 +27,20 @@ def render(spec: CardSpec) -> RenderResult:
     style = Style.parse(spec.style)
     picture = _picture(spec, card_type, style)
     card = Card(spec, card_type)  # checks fonts and options before any pixel is decoded
-    canvas = plain(card, style) if picture is None else compose(card, *picture, style)
+    data: bytes
+    image: Image.Image | Callable[[], Image.Image]
+    if picture is not None and card_type.pixels and not style.grayscale:
+        pixels = compose_pixels(card, *picture, style)
+        data = scale.encode_pixels(pixels, spec.quality)
+        image = partial(_rgb_image, pixels)
+    else:
+        canvas = plain(card, style) if picture is None else compose(card, *picture, style)
+        data, image = encode(canvas, spec.quality), canvas
     warnings = list(card.warnings)
     if card.missing:
         chars = "".join(sorted(card.missing))
         warnings.append(f"no bundled font can draw {chars!r}; left out")
-    return RenderResult(encode(canvas, spec.quality), canvas, card.boxes, warnings)
+    return RenderResult(data, image, card.boxes, warnings)
 
 
 def _picture(spec: CardSpec, card_type: CardType, style: Style) -> tuple[str, str] | None:
@@ -89,6 +99,58 @@ def compose(card: Card, path: str, what: str, style: Style) -> Image.Image:
     if image.mode != "RGB":
         image = image.convert("RGB")
     return _finish(card, image, style)
+
+
+def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
+    """compose() for a type drawn on an array (CardType.pixels), as BGR pixels, the order
+    OpenCV decodes and encodes in: the picture is never handed over to Pillow and back, nor
+    its channels swapped (what the same card costs through Pillow: bench/README.md). The same
+    steps at the same resolutions as compose(), and the same pixels."""
+    size = (card.width, card.height)
+    grain = None
+    if style.blur:
+        radius = card.blur_radius
+        factor = max(1.0, radius / effects.SMALL_RADIUS)
+        small = (max(1, round(card.width / factor)), max(1, round(card.height / factor)))
+        # Decoded at 1/8 and blurred by Pillow and OpenCV: a few thousand pixels.
+        image = source.load_cover(path, small, draft=1.0, what=what)
+        image = effects.blur_small(image, radius * image.width / card.width)
+        card.state["blurred"] = True
+        pixels = scale.swap_rb(scale.pixels_of(image))
+        grain = effects.grain(size, "RGB")  # the same noise in every channel
+    else:
+        pixels = source.load_cover_pixels(path, size, what=what)
+    card.type.backdrop_pixels(card, pixels)
+    pixels = scale.upscale_pixels(pixels, size, smooth=style.blur, grain=grain)
+    card.type.decorate(card, cast(Image.Image, PixelCanvas(pixels)))
+    return pixels
+
+
+class PixelCanvas:
+    """What decorate() of a type drawn on an array paints on: the card's BGR pixels, taking
+    colour through a mask as Image.paste(colour, box, mask) does. Only the box goes through
+    Pillow (its blend, so the pixels are those of a paste on the card), with the colour in the
+    array's order."""
+
+    mode = "RGB"
+
+    def __init__(self, pixels: Any) -> None:
+        self.pixels = pixels
+        self.height, self.width = pixels.shape[:2]
+        self.size = (self.width, self.height)
+
+    def paste(
+        self, color: tuple[int, ...], box: tuple[int, int, int, int], mask: Image.Image
+    ) -> None:
+        left, top, right, bottom = box
+        region = self.pixels[top:bottom, left:right]
+        patch = Image.fromarray(region)
+        patch.paste((color[2], color[1], color[0]), (0, 0, right - left, bottom - top), mask)
+        region[...] = scale.pixels_of(patch)
+
+
+def _rgb_image(pixels: Any) -> Image.Image:
+    return Image.fromarray(scale.swap_rb(pixels))
 
 
 def plain(card: Card, style: Style) -> Image.Image:
