@@ -122,31 +122,76 @@ def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
         pixels = source.load_cover_pixels(path, size, what=what)
     card.type.backdrop_pixels(card, pixels)
     pixels = scale.upscale_pixels(pixels, size, smooth=style.blur, grain=grain)
-    card.type.decorate(card, cast(Image.Image, PixelCanvas(pixels)))
+    canvas = PixelCanvas(pixels)
+    card.type.decorate(card, cast(Image.Image, canvas))
+    canvas.flush()
     return pixels
 
 
 class PixelCanvas:
     """What decorate() of a type drawn on an array paints on: the card's BGR pixels, taking
-    colour through a mask as Image.paste(colour, box, mask) does. Only the box goes through
-    Pillow (its blend, so the pixels are those of a paste on the card), with the colour in the
-    array's order."""
+    colour through a mask as Image.paste(colour, box, mask) does. The pastes are kept until
+    flush(), then done by Pillow (its blend: the pixels of a paste on the card, the colour in
+    the array's order) on one patch per group of boxes that touch: a line's stroke and fill,
+    its pieces side by side. Each patch is copied out of the array and back once, however many
+    pastes it takes; boxes apart never share a pixel, so their order does not matter."""
 
     mode = "RGB"
+    # Boxes nearer than this are worked on in one patch: a word gap costs less to copy than
+    # a patch's overhead.
+    NEAR = 64
 
     def __init__(self, pixels: Any) -> None:
         self.pixels = pixels
         self.height, self.width = pixels.shape[:2]
         self.size = (self.width, self.height)
+        self._pastes: list[tuple[tuple[int, int, int], tuple[int, int, int, int], Image.Image]]
+        self._pastes = []
 
     def paste(
         self, color: tuple[int, ...], box: tuple[int, int, int, int], mask: Image.Image
     ) -> None:
         left, top, right, bottom = box
-        region = self.pixels[top:bottom, left:right]
-        patch = Image.fromarray(region)
-        patch.paste((color[2], color[1], color[0]), (0, 0, right - left, bottom - top), mask)
-        region[...] = scale.pixels_of(patch)
+        left, top = max(0, left), max(0, top)
+        right, bottom = min(self.width, right), min(self.height, bottom)
+        if left >= right or top >= bottom or (right - left, bottom - top) != mask.size:
+            raise ValueError("a paste must lie on the canvas, its box the mask's size")
+        self._pastes.append(((color[2], color[1], color[0]), box, mask))
+
+    def flush(self) -> None:
+        """Do the pastes kept so far."""
+        groups: list[tuple[list[int], list[int]]] = []  # (box, indexes of its pastes)
+        for index, (_, box, _) in enumerate(self._pastes):
+            union, members = list(box), [index]
+            # Merge with every group it comes near, until no group is near the union.
+            merged = True
+            while merged:
+                merged = False
+                for group in groups:
+                    if _near(group[0], union, self.NEAR):
+                        groups.remove(group)
+                        union = [
+                            min(union[0], group[0][0]),
+                            min(union[1], group[0][1]),
+                            max(union[2], group[0][2]),
+                            max(union[3], group[0][3]),
+                        ]
+                        members = group[1] + members
+                        merged = True
+                        break
+            groups.append((union, members))
+        for (left, top, right, bottom), members in groups:
+            region = self.pixels[top:bottom, left:right]
+            with scale.patch(region) as patch:
+                for index in sorted(members):  # in the order they were asked for
+                    color, box, mask = self._pastes[index]
+                    at = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+                    patch.paste(color, at, mask)
+        self._pastes = []
+
+
+def _near(a: list[int], b: list[int], gap: int) -> bool:
+    return a[0] - gap < b[2] and b[0] - gap < a[2] and a[1] - gap < b[3] and b[1] - gap < a[3]
 
 
 def _rgb_image(pixels: Any) -> Image.Image:

@@ -11,6 +11,8 @@ nothing else in the renderer sees numpy.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -244,6 +246,42 @@ def _pixels(image: Image.Image) -> Any:
 
 
 pixels_of = _pixels  # an image's pixels as an array (read-only: a copy of Pillow's)
+
+
+@contextmanager
+def patch(region: Any) -> Iterator[Image.Image]:
+    """A Pillow image ("RGB") of a 3-channel array's region, whose drawing goes back into the
+    region when the block ends. Pillow keeps an RGB pixel in 4 bytes: the region is widened to
+    4 channels (cheap, one pass) and Pillow draws on that memory itself (no copy in, nor its
+    slow tobytes() out), then the 3 channels go back."""
+    cv2 = _cv2()
+    wide = cv2.cvtColor(region, cv2.COLOR_RGB2RGBA)
+    image = _shared_rgb(wide)
+    if image is None:  # a Pillow that cannot share memory: copies in and out
+        image = Image.fromarray(region)
+        yield image
+        region[...] = _pixels(image)
+        return
+    yield image
+    # OpenCV's narrowing then a plain copy: numpy's own copy from the strided view is slower.
+    region[...] = cv2.cvtColor(wide, cv2.COLOR_RGBA2RGB)
+
+
+def _shared_rgb(wide: Any) -> Image.Image | None:
+    """An "RGB" Pillow image on the memory of a height x width x 4 array (the 4th byte is
+    Pillow's padding), or None where Pillow does not allow it. Image.frombuffer shares memory
+    only for "RGBX"/"RGBA" images, and read-only; this asks its core for "RGB", whose pixels
+    are laid out the same, and keeps it writable (the array is the caller's own)."""
+    height, width = wide.shape[:2]
+    try:
+        core = Image.core.map_buffer(wide, (width, height), "raw", 0, ("RGB", 0, 1))
+        image = Image.Image()._new(core)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if image.mode != "RGB" or image.size != (width, height):
+        return None
+    image.readonly = 0
+    return image
 
 
 def rotate(image: Image.Image, angle: float, fill: int | tuple[int, ...] = 0) -> Image.Image:
