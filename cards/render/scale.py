@@ -4,8 +4,10 @@ Both are the largest costs of a card that Pillow cannot make cheaper: its resize
 paste work one pixel at a time, and scaling a still up to the card cost more than the JPEG
 encode and all the text together. OpenCV's vectorised resize does the same interpolation (pixel
 centres aligned, edges repeated) several times faster, handing the pixels over and back
-included (bench/README.md, "Rendering"). Pictures go in and come out as Pillow images, so
-nothing else in the renderer sees numpy.
+included (bench/README.md, "Rendering"). Pictures go in and come out as Pillow images, except
+for the card types drawn on an array from decode to encode (CardType.pixels, core.compose_pixels):
+their pixels stay BGR arrays, decoded, scaled and encoded by OpenCV (`*_pixels` below), with only
+the boxes the text covers lent to Pillow (`patch`).
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ def encode_pixels(pixels: Any, quality: int) -> bytes:
     ok, data = cv2.imencode(".jpg", pixels, params)
     if not ok:
         raise ValueError("OpenCV could not encode the card")
-    return bytes(data.tobytes())
+    return data.tobytes()
 
 
 def shade_pixels(pixels: Any, at: tuple[int, int], layers: tuple[Any, Any]) -> None:
