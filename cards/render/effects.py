@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
@@ -149,6 +150,17 @@ def bottom_gradient(
     start = max(0, min(start, image.height - 1))
     layers = _gradient(image.width, image.height - start, opacity, power, False, color, image.mode)
     scale.shade(image, (0, start, image.width, image.height), layers)
+
+
+def bottom_gradient_pixels(
+    pixels: Any, start: int, color: RGB, opacity: float, power: float = 1.0
+) -> None:
+    """bottom_gradient() of a BGR array (height x width x 3), in place: the same pixels."""
+    height, width = pixels.shape[:2]
+    start = max(0, min(start, height - 1))
+    bgr = (color[2], color[1], color[0])
+    layers = _gradient(width, height - start, opacity, power, False, bgr, "RGB")
+    scale.shade_pixels(pixels, (0, start), layers)
 
 
 def left_gradient(image: Image.Image, end: int, color: RGB, opacity: float, power: float) -> None:

@@ -6,6 +6,11 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 - adjust(card, image): colour work on the picture, at whatever resolution is cheapest;
 - backdrop(card, image): smooth overlays (gradients) on the picture, same resolution;
 - decorate(card, canvas): sharp things (text, lines, stars) on the full-size canvas.
+
+A type whose picture work is only shading may set `pixels` and implement backdrop_pixels()
+instead of adjust() and backdrop(): its cards are then drawn on an array from decode to encode
+(core.compose_pixels), and decorate() gets a canvas that only paints colour through masks (what
+text, and layout.paint, do).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PIL import Image, ImageColor
 
@@ -206,8 +211,24 @@ class CardType:
 
     options: ClassVar[dict[str, Option]] = {}
 
+    # Drawn on an array (see the module's docstring): backdrop_pixels() instead of adjust() and
+    # backdrop(), and a decorate() that only pastes colour through masks. The grayscale styles
+    # and a card without a picture still go the Pillow way. Not inherited (__init_subclass__):
+    # a subclass that draws more (white_border's frame on standard) must say so itself.
+    pixels: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "pixels" not in cls.__dict__:
+            cls.pixels = False
+
     def adjust(self, card: Card, image: Image.Image) -> Image.Image:
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        """backdrop() on a BGR array (height x width x 3) at the picture's resolution, in
+        place; for types that set `pixels`."""
+        raise NotImplementedError
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         return image
@@ -271,6 +292,13 @@ class BottomGradient:
             start = card.from_bottom(self.gradient_height) * image.height / card.height
             effects.bottom_gradient(image, round(start), self.gradient_color, self.gradient_opacity)
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if not card.option("omit_gradient"):
+            start = card.from_bottom(self.gradient_height) * pixels.shape[0] / card.height
+            effects.bottom_gradient_pixels(
+                pixels, round(start), self.gradient_color, self.gradient_opacity
+            )
 
 
 class Card:
