@@ -595,3 +595,36 @@ class Card:
                 style = field_style if is_field and field_style else episode_style
                 segments.append((text, style))
         return segments
+
+
+def picture(
+    card: Card,
+    path: str,
+    size: tuple[int, int],
+    what: str = "image",
+    part: tuple[float, float, float, float] | None = None,
+    adjust: Callable[[Image.Image], Image.Image] | None = None,
+) -> Image.Image:
+    """Card.picture(), the same pixels, with a blurred picture's grain added while it is scaled
+    up (as compose() does for a covering picture): Card.picture dithers the scaled-up picture
+    afterwards, which hands every pixel of it to numpy and back once more."""
+    if not card.look.blur:
+        return card.picture(path, size, what, part, adjust)
+    size = (max(1, round(size[0])), max(1, round(size[1])))
+    part = part or (0, 0, *size)
+    out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+    radius = card.blur_radius * size[0] / card.width
+    factor = max(1.0, radius / effects.SMALL_RADIUS)
+    small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
+    image = pictures.load_cover(path, small, draft=1.0, what=what)
+    if adjust is not None:
+        image = adjust(image)
+    if card.look.grayscale:
+        image = effects.grayscale(image)
+    image = effects.blur_small(image, radius * image.width / size[0])
+    image = _cut(image, size, part)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    # The same noise in R, G and B: a grey picture may take it before it becomes RGB.
+    grain = effects.grain(out, image.mode)
+    return _rgb(scale.upscale(image, out, smooth=True, grain=grain))
