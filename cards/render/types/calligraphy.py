@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageStat
 
@@ -110,7 +111,19 @@ class Calligraphy(CardType):
         if logo is None:
             return None
         x, y = round((card.width - logo.width) / 2), round((card.height - logo.height) / 2)
-        layout.drop_shadow(canvas, logo.getchannel("A"), x, y, self.shadow(card, self.logo_shadow))
+        color, opacity, radius, dx, dy = self.shadow(card, self.logo_shadow)
+        # The logo's shadow is the same for every episode of the series: made once (blurring a
+        # card-wide logo's alpha and scaling it back up cost more than the rest of the card's
+        # drawing), then painted as a picture through it (half a colour's cost in Pillow).
+        pad = int(radius * 3) + 2
+        soft = _logo_shadow(_identity(str(card.spec.logo)), logo, opacity, radius, pad)
+        at = (x - pad + dx, y - pad + dy)
+        box = (max(0, at[0]), max(0, at[1]))
+        box += (min(canvas.width, at[0] + soft.width), min(canvas.height, at[1] + soft.height))
+        if box[0] < box[2] and box[1] < box[3]:
+            soft = soft.crop((box[0] - at[0], box[1] - at[1], box[2] - at[0], box[3] - at[1]))
+            paint = Image.new(canvas.mode, soft.size, effects.ink(canvas, color))
+            canvas.paste(paint, box[:2], soft)
         canvas.paste(logo, (x, y), logo)
         return y
 
@@ -199,3 +212,35 @@ def _paper_view(size: tuple[int, int], zoom: float) -> Image.Image:
         (paper.height + h) / 2,
     )
     return paper.resize(size, Image.Resampling.BICUBIC, box=box)
+
+
+def _identity(path: str) -> tuple[object, ...]:
+    """What tells one logo file from another (a replaced logo gets a new shadow)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return (path,)
+    return (path, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+
+
+_SHADOWS: dict[tuple[object, ...], Image.Image] = {}
+
+
+def _logo_shadow(
+    identity: tuple[object, ...], logo: Image.Image, opacity: float, radius: float, pad: int
+) -> Image.Image:
+    """The soft shadow of the logo's alpha with `pad` px of room on every side ("L", opacity
+    included): what layout.drop_shadow paints, as a mask. The last few are kept."""
+    key = (identity, logo.size, opacity, radius, pad)
+    soft = _SHADOWS.get(key)
+    if soft is None:
+        layer = Image.new("L", (logo.width + 2 * pad, logo.height + 2 * pad), 0)
+        layer.paste(logo.getchannel("A"), (pad, pad))
+        small = layer.reduce(4) if min(layer.size) >= 16 else layer
+        factor = layer.width / small.width
+        soft = scale.gaussian(small, max(0.5, radius / factor))
+        soft = soft.resize(layer.size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+        while len(_SHADOWS) >= 4:
+            _SHADOWS.pop(next(iter(_SHADOWS)))
+        _SHADOWS[key] = soft
+    return soft
