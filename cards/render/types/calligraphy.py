@@ -96,8 +96,16 @@ class Calligraphy(CardType):
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         logo_top = self.logo(card, canvas)
-        card.draw(canvas, self.episode_line(card, logo_top), self.shadow(card, self.episode_shadow))
-        card.draw(canvas, self.title(card), self.shadow(card, self.title_shadow))
+        self.draw(card, canvas, self.episode_line(card, logo_top), self.episode_shadow)
+        self.draw(card, canvas, self.title(card), self.title_shadow)
+
+    def draw(self, card: Card, canvas: Image.Image, block: Block | None, shadow: tuple) -> None:
+        """card.draw(canvas, block, shadow), the shadow painted the cheaper way."""
+        if block is None:
+            return
+        block.keep_inside(card.width, card.height, min(card.margin, 8))
+        effects.soft_shadow(canvas, block, self.shadow(card, shadow))
+        card.draw(canvas, block)
 
     def logo(self, card: Card, canvas: Image.Image) -> float | None:
         """Draw the logo (with its shadow) in the middle of the card; where its top is."""
@@ -117,13 +125,7 @@ class Calligraphy(CardType):
         # drawing), then painted as a picture through it (half a colour's cost in Pillow).
         pad = int(radius * 3) + 2
         soft = _logo_shadow(_identity(str(card.spec.logo)), logo, opacity, radius, pad)
-        at = (x - pad + dx, y - pad + dy)
-        box = (max(0, at[0]), max(0, at[1]))
-        box += (min(canvas.width, at[0] + soft.width), min(canvas.height, at[1] + soft.height))
-        if box[0] < box[2] and box[1] < box[3]:
-            soft = soft.crop((box[0] - at[0], box[1] - at[1], box[2] - at[0], box[3] - at[1]))
-            paint = Image.new(canvas.mode, soft.size, effects.ink(canvas, color))
-            canvas.paste(paint, box[:2], soft)
+        effects.paint(canvas, color, soft, x - pad + dx, y - pad + dy)
         canvas.paste(logo, (x, y), logo)
         return y
 
