@@ -12,6 +12,7 @@ import math
 import random
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -159,7 +160,7 @@ class Striped(CardType):
         mask = mask.filter(ImageFilter.BoxBlur((1, 0)))
         color = card.option("overlay_color") or parse_color("white")
         # Pasting a picture through a mask is about twice as fast as pasting a colour.
-        canvas.paste(Image.new(canvas.mode, canvas.size, color), (0, 0), mask)
+        canvas.paste(_sheet(canvas.mode, canvas.size, color), (0, 0), mask)
 
     def stripes(self, card: Card, slope: float, text_box, upper: bool) -> Iterator[tuple]:
         """The stripes as polygons on the canvas, each with the polygon (or None) of the part
@@ -243,3 +244,9 @@ def widths(pattern: str, rng: random.Random) -> Iterator[float]:
                 yield float(item)
         if not repeat:
             return
+
+
+@lru_cache(maxsize=2)
+def _sheet(mode: str, size: tuple[int, int], color: tuple[int, int, int]) -> Image.Image:
+    """The sheet's colour as a picture of the card's size (only ever pasted from)."""
+    return Image.new(mode, size, color)
