@@ -604,17 +604,21 @@ def picture(
     what: str = "image",
     part: tuple[float, float, float, float] | None = None,
     adjust: Callable[[Image.Image], Image.Image] | None = None,
+    small_radius: float = effects.SMALL_RADIUS,
 ) -> Image.Image:
     """Card.picture(), the same pixels, with a blurred picture's grain added while it is scaled
     up (as compose() does for a covering picture): Card.picture dithers the scaled-up picture
-    afterwards, which hands every pixel of it to numpy and back once more."""
+    afterwards, which hands every pixel of it to numpy and back once more.
+
+    `small_radius`: the radius the blur is computed at (the picture shrunk until its blur is
+    that small). A type whose light blur leaves a large picture to blur may choose less."""
     if not card.look.blur:
         return card.picture(path, size, what, part, adjust)
     size = (max(1, round(size[0])), max(1, round(size[1])))
     part = part or (0, 0, *size)
     out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
     radius = card.blur_radius * size[0] / card.width
-    factor = max(1.0, radius / effects.SMALL_RADIUS)
+    factor = max(1.0, radius / small_radius)
     small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
     image = pictures.load_cover(path, small, draft=1.0, what=what)
     if adjust is not None:

@@ -62,7 +62,9 @@ class Poster(CardType):
         """The star field, then the poster with its right edge fading into it."""
         w, h = image.size
         width = self.poster_width(card)
-        poster = picture(card, str(card.spec.poster), (width, h), "poster")
+        # Its light blur leaves a large picture to blur: computed at half the usual size (the
+        # blur as wide on the card), where it costs an eighth.
+        poster = picture(card, str(card.spec.poster), (width, h), "poster", small_radius=3.0)
         start, end = round(card.px(self.fade[0])), round(card.px(self.fade[1]))
         solid = max(0, min(width, width - start))
         # The field is the same on every card of a size: drawn once (its thousands of stars
