@@ -115,18 +115,26 @@ class Calligraphy(CardType):
             min(card.px(self.logo_box[0]) * scale, room[0]),
             min(card.px(self.logo_box[1]) * scale, room[1]),
         )
-        logo = card.logo(box)
-        if logo is None:
+        if not card.spec.logo:
             return None
-        x, y = round((card.width - logo.width) / 2), round((card.height - logo.height) / 2)
         color, opacity, radius, dx, dy = self.shadow(card, self.logo_shadow)
-        # The logo's shadow is the same for every episode of the series: made once (blurring a
-        # card-wide logo's alpha and scaling it back up cost more than the rest of the card's
-        # drawing), then painted as a picture through it (half a colour's cost in Pillow).
-        pad = int(radius * 3) + 2
-        soft = _logo_shadow(_identity(str(card.spec.logo)), logo, opacity, radius, pad)
-        effects.paint(canvas, color, soft, x - pad + dx, y - pad + dy)
-        canvas.paste(logo, (x, y), logo)
+        # The logo with its shadow is the same for every episode of the series: made once as
+        # one picture (blurring a card-wide logo's alpha and scaling it back up cost more than
+        # the rest of the card's drawing) and pasted through its own alpha.
+        key = (_identity(str(card.spec.logo)), tuple(round(v) for v in box), card.look.grayscale)
+        key += (color, opacity, radius, dx, dy)
+        made = _LAYERS.get(key)
+        if made is None:
+            logo = card.logo(box)
+            if logo is None:
+                return None
+            made = _logo_layer(logo, color, opacity, radius, dx, dy)
+            while len(_LAYERS) >= 4:
+                _LAYERS.pop(next(iter(_LAYERS)))
+            _LAYERS[key] = made
+        layer, (left, top), (width, height) = made
+        x, y = round((card.width - width) / 2), round((card.height - height) / 2)
+        canvas.paste(layer, (x + left, y + top), layer)
         return y
 
     def episode_line(self, card: Card, logo_top: float | None) -> Block | None:
@@ -225,24 +233,27 @@ def _identity(path: str) -> tuple[object, ...]:
     return (path, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
 
 
-_SHADOWS: dict[tuple[object, ...], Image.Image] = {}
+_LAYERS: dict[tuple[object, ...], tuple[Image.Image, tuple[int, int], tuple[int, int]]] = {}
 
 
-def _logo_shadow(
-    identity: tuple[object, ...], logo: Image.Image, opacity: float, radius: float, pad: int
-) -> Image.Image:
-    """The soft shadow of the logo's alpha with `pad` px of room on every side ("L", opacity
-    included): what layout.drop_shadow paints, as a mask. The last few are kept."""
-    key = (identity, logo.size, opacity, radius, pad)
-    soft = _SHADOWS.get(key)
-    if soft is None:
-        layer = Image.new("L", (logo.width + 2 * pad, logo.height + 2 * pad), 0)
-        layer.paste(logo.getchannel("A"), (pad, pad))
-        small = layer.reduce(4) if min(layer.size) >= 16 else layer
-        factor = layer.width / small.width
-        soft = scale.gaussian(small, max(0.5, radius / factor))
-        soft = soft.resize(layer.size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
-        while len(_SHADOWS) >= 4:
-            _SHADOWS.pop(next(iter(_SHADOWS)))
-        _SHADOWS[key] = soft
-    return soft
+def _logo_layer(
+    logo: Image.Image, color: tuple, opacity: float, radius: float, dx: int, dy: int
+) -> tuple[Image.Image, tuple[int, int], tuple[int, int]]:
+    """The logo over its soft shadow (what layout.drop_shadow paints under it) as one RGBA
+    picture, where its top-left lies from the logo's, and the logo's size. Pasted, never drawn
+    on: it is shared."""
+    pad = int(radius * 3) + 2
+    mask = Image.new("L", (logo.width + 2 * pad, logo.height + 2 * pad), 0)
+    mask.paste(logo.getchannel("A"), (pad, pad))
+    small = mask.reduce(4) if min(mask.size) >= 16 else mask
+    soft = scale.gaussian(small, max(0.5, radius / (mask.width / small.width)))
+    soft = soft.resize(mask.size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    sx, sy = dx - pad, dy - pad  # the shadow's top-left, from the logo's
+    left, top = min(0, sx), min(0, sy)
+    right, bottom = max(logo.width, sx + soft.width), max(logo.height, sy + soft.height)
+    layer = Image.new("RGBA", (right - left, bottom - top), (*color[:3], 0))
+    shadow = Image.new("RGBA", soft.size, (*color[:3], 255))
+    shadow.putalpha(soft)
+    layer.paste(shadow, (sx - left, sy - top))
+    layer.alpha_composite(logo, (-left, -top))
+    return layer, (left, top), logo.size
