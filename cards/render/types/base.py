@@ -625,6 +625,53 @@ class Card:
         return segments
 
 
+def picture(
+    card: Card,
+    path: str,
+    size: tuple[int, int],
+    what: str = "image",
+    part: tuple[float, float, float, float] | None = None,
+    adjust: Callable[[Image.Image], Image.Image] | None = None,
+    small_radius: float = effects.SMALL_RADIUS,
+) -> Image.Image:
+    """Card.picture(), the same pixels, with a blurred picture's grain added while it is scaled
+    up (as compose() does for a covering picture): Card.picture dithers the scaled-up picture
+    afterwards, which hands every pixel of it to numpy and back once more.
+
+    `small_radius`: the radius the blur is computed at (the picture shrunk until its blur is
+    that small). A type whose light blur leaves a large picture to blur may choose less."""
+    if not card.look.blur:
+        return card.picture(path, size, what, part, adjust)
+    size = (max(1, round(size[0])), max(1, round(size[1])))
+    part = part or (0, 0, *size)
+    out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+    radius = card.blur_radius * size[0] / card.width
+    factor = max(1.0, radius / small_radius)
+    small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
+    image = pictures.load_cover(path, small, draft=1.0, what=what)
+    if adjust is not None:
+        image = adjust(image)
+    if card.look.grayscale:
+        image = effects.grayscale(image)
+    image = effects.blur_small(image, radius * image.width / size[0])
+    image = _cut(image, size, part)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    # The same noise in R, G and B: a grey picture may take it before it becomes RGB.
+    return _rgb(scale.upscale(image, out, smooth=True, grain=_grain(card, out, image.mode)))
+
+
+def _grain(card: Card, size: tuple[int, int], mode: str) -> tuple[object, object]:
+    """effects.grain(size, mode), cut from the card-sized grain when it fits: the noise is one
+    tile pattern from the top-left corner, so that is the same noise. effects.grain keeps only
+    two (the card's, colour and grey): a picture of another size would push one out, and making
+    it again costs more than the card's drawing."""
+    if size[0] > card.width or size[1] > card.height:
+        return effects.grain(size, mode)
+    up, down = effects.grain((card.width, card.height), mode)
+    return up[: size[1], : size[0]], down[: size[1], : size[0]]  # type: ignore[index]
+
+
 def draw_shadowed(
     card: Card,
     canvas: Image.Image,

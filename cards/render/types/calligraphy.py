@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageStat
 
@@ -95,8 +96,16 @@ class Calligraphy(CardType):
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         logo_top = self.logo(card, canvas)
-        card.draw(canvas, self.episode_line(card, logo_top), self.shadow(card, self.episode_shadow))
-        card.draw(canvas, self.title(card), self.shadow(card, self.title_shadow))
+        self.draw(card, canvas, self.episode_line(card, logo_top), self.episode_shadow)
+        self.draw(card, canvas, self.title(card), self.title_shadow)
+
+    def draw(self, card: Card, canvas: Image.Image, block: Block | None, shadow: tuple) -> None:
+        """card.draw(canvas, block, shadow), the shadow painted the cheaper way."""
+        if block is None:
+            return
+        block.keep_inside(card.width, card.height, min(card.margin, 8))
+        effects.soft_shadow(canvas, block, self.shadow(card, shadow))
+        card.draw(canvas, block)
 
     def logo(self, card: Card, canvas: Image.Image) -> float | None:
         """Draw the logo (with its shadow) in the middle of the card; where its top is."""
@@ -106,12 +115,26 @@ class Calligraphy(CardType):
             min(card.px(self.logo_box[0]) * scale, room[0]),
             min(card.px(self.logo_box[1]) * scale, room[1]),
         )
-        logo = card.logo(box)
-        if logo is None:
+        if not card.spec.logo:
             return None
-        x, y = round((card.width - logo.width) / 2), round((card.height - logo.height) / 2)
-        layout.drop_shadow(canvas, logo.getchannel("A"), x, y, self.shadow(card, self.logo_shadow))
-        canvas.paste(logo, (x, y), logo)
+        color, opacity, radius, dx, dy = self.shadow(card, self.logo_shadow)
+        # The logo with its shadow is the same for every episode of the series: made once as
+        # one picture (blurring a card-wide logo's alpha and scaling it back up cost more than
+        # the rest of the card's drawing) and pasted through its own alpha.
+        key = (_identity(str(card.spec.logo)), tuple(round(v) for v in box), card.look.grayscale)
+        key += (color, opacity, radius, dx, dy)
+        made = _LAYERS.get(key)
+        if made is None:
+            logo = card.logo(box)
+            if logo is None:
+                return None
+            made = _logo_layer(logo, color, opacity, radius, dx, dy)
+            while len(_LAYERS) >= 4:
+                _LAYERS.pop(next(iter(_LAYERS)))
+            _LAYERS[key] = made
+        layer, (left, top), (width, height) = made
+        x, y = round((card.width - width) / 2), round((card.height - height) / 2)
+        canvas.paste(layer, (x + left, y + top), layer)
         return y
 
     def episode_line(self, card: Card, logo_top: float | None) -> Block | None:
@@ -199,3 +222,38 @@ def _paper_view(size: tuple[int, int], zoom: float) -> Image.Image:
         (paper.height + h) / 2,
     )
     return paper.resize(size, Image.Resampling.BICUBIC, box=box)
+
+
+def _identity(path: str) -> tuple[object, ...]:
+    """What tells one logo file from another (a replaced logo gets a new shadow)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return (path,)
+    return (path, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+
+
+_LAYERS: dict[tuple[object, ...], tuple[Image.Image, tuple[int, int], tuple[int, int]]] = {}
+
+
+def _logo_layer(
+    logo: Image.Image, color: tuple, opacity: float, radius: float, dx: int, dy: int
+) -> tuple[Image.Image, tuple[int, int], tuple[int, int]]:
+    """The logo over its soft shadow (what layout.drop_shadow paints under it) as one RGBA
+    picture, where its top-left lies from the logo's, and the logo's size. Pasted, never drawn
+    on: it is shared."""
+    pad = int(radius * 3) + 2
+    mask = Image.new("L", (logo.width + 2 * pad, logo.height + 2 * pad), 0)
+    mask.paste(logo.getchannel("A"), (pad, pad))
+    small = mask.reduce(4) if min(mask.size) >= 16 else mask
+    soft = scale.gaussian(small, max(0.5, radius / (mask.width / small.width)))
+    soft = soft.resize(mask.size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    sx, sy = dx - pad, dy - pad  # the shadow's top-left, from the logo's
+    left, top = min(0, sx), min(0, sy)
+    right, bottom = max(logo.width, sx + soft.width), max(logo.height, sy + soft.height)
+    layer = Image.new("RGBA", (right - left, bottom - top), (*color[:3], 0))
+    shadow = Image.new("RGBA", soft.size, (*color[:3], 255))
+    shadow.putalpha(soft)
+    layer.paste(shadow, (sx - left, sy - top))
+    layer.alpha_composite(logo, (-left, -top))
+    return layer, (left, top), logo.size

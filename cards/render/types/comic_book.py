@@ -5,6 +5,7 @@ corner over a band along the top edge. Each band's edge runs through the middle 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -107,9 +108,16 @@ class ComicBook(CardType):
         along that line (the band's other side is off the card)."""
         color = card.option("banner_fill_color")
         opacity = float(card.option("banner_opacity"))
-        effects.slanted_band(canvas, origin, angle, card.px(near), card.px(far), color, opacity)
         half = max(0.5, card.px(self.edge) / 2)
-        effects.slanted_band(canvas, origin, angle, -half, half, edge)
+        for low, high, paint, cover in (
+            (card.px(near), card.px(far), color, opacity),
+            (-half, half, edge, 1.0),
+        ):
+            band = _band(canvas.size, canvas.mode, origin, angle, low, high, paint, cover)
+            if band is not None:
+                top, picture, mask = band
+                # Pasting a picture through a mask takes half the time of pasting a colour.
+                canvas.paste(picture, (0, top), mask)
 
     def index_anchor(self, card: Card) -> tuple[float, float]:
         where = str(card.option("index_text_position"))
@@ -237,3 +245,32 @@ def _turner(angle: float, size: tuple[int, int], turned: tuple[int, int]):
         return (turned[0] / 2 + dx * cos + dy * sin, turned[1] / 2 - dx * sin + dy * cos)
 
     return turn
+
+
+@lru_cache(maxsize=8)
+def _band(
+    size: tuple[int, int],
+    mode: str,
+    origin: tuple[float, float],
+    angle: float,
+    near: float,
+    far: float,
+    color: RGB,
+    opacity: float,
+) -> tuple[int, Image.Image, Image.Image] | None:
+    """What effects.slanted_band paints, as (first row, the colour, the mask) to paste: the
+    bands lie where they lie whatever the text, so every card of a series (and size) has the
+    same ones. Callers paste them, never draw on them."""
+    a = math.radians(angle)
+    sin, cos = math.sin(a), math.cos(a)
+    if cos <= 0.05:
+        raise ValueError("a band must be less than 87 degrees from level")
+    ox, oy = origin
+    w, h = size
+    rows = [oy + d / cos - (x - ox) * sin / cos for d in (near, far) for x in (0, w)]
+    top, bottom = max(0, math.floor(min(rows)) - 1), min(h, math.ceil(max(rows)) + 2)
+    if top >= bottom or opacity <= 0:
+        return None
+    level = round(255 * min(1.0, opacity))
+    mask = scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
+    return top, Image.new(mode, mask.size, effects.ink(Image.new(mode, (1, 1)), color)), mask

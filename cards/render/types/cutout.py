@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageDraw
 
 from .. import effects, fonts, layout
 from ..layout import Block
@@ -88,11 +88,12 @@ class Cutout(CardType):
         block = Block.stack(rendered, card.width / 2, 0, style.pitch(), "center", "down")
         half = (style.pitch() * (len(lines) - 1) + layout.cap_height(style)) / 2
         block.centre_on(min(max(card.height / 2, top + half), floor - half))
-        mask = Image.new("L", (card.width, card.height), 0)
-        card.draw(mask, block)
+        block.keep_inside(card.width, card.height, min(card.margin, 8))
         ink = block.bbox()
-        if ink is None:
+        masked = block.mask()
+        if ink is None or masked is None:
             return None
+        card.boxes.extend(box for line in block.lines if (box := line.ink()) is not None)
         radius = card.px(float(card.option("edge_blur"))) if card.option("blur_edges") else 0.0
         pad = round(radius * 3)  # a feathered edge reaches this far out
         box = (
@@ -101,8 +102,11 @@ class Cutout(CardType):
             min(card.width, ink[2] + pad),
             min(card.height, ink[3] + pad),
         )
+        # The letters' mask only as large as that box: the card round it is plain colour.
+        mask = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
+        mask.paste(masked[0], (masked[1] - box[0], masked[2] - box[1]))
         if radius:
-            mask.paste(effects.blur(mask.crop(box), radius), box[:2])
+            mask = effects.blur(mask, radius)
         return mask, box
 
     def overlay(
@@ -115,34 +119,41 @@ class Cutout(CardType):
         color = effects.ink(canvas, card.option("overlay_color") or self.overlay_color)
         cover = 1.0 - float(card.option("overlay_transparency"))
         if number is None:
-            box, cut = (0, 0, 0, 0), None
+            box, letters = (0, 0, 0, 0), None
         else:
-            mask, box = number
-            cut = ImageChops.invert(mask.crop(box))
+            letters, box = number
+        w, h = card.width, card.height
+        left, top, right, bottom = box
+        around = (
+            (0, 0, w, top),
+            (0, bottom, w, h),
+            (0, top, left, bottom),
+            (right, top, w, bottom),
+        )
+        if cover <= 0.0:
+            return
         if cover >= 1.0:
             # Plain colour round the letters' box (cheap), the letters' outline inside it.
             pen = ImageDraw.Draw(canvas)
-            w, h = card.width, card.height
-            left, top, right, bottom = box
-            around = (
-                (0, 0, w, top),
-                (0, bottom, w, h),
-                (0, top, left, bottom),
-                (right, top, w, bottom),
-            )
             for x0, y0, x1, y1 in around:
                 if x1 > x0 and y1 > y0:
                     pen.rectangle((x0, y0, x1 - 1, y1 - 1), fill=color)
-            if cut is not None:
-                canvas.paste(color, box, cut)
-            return
-        if cover <= 0.0:
+            if letters is not None:
+                # The picture through the letters onto the colour: what pasting the colour
+                # through the inverted letters gives, at half the cost in Pillow.
+                cut = Image.new(canvas.mode, letters.size, color)
+                cut.paste(canvas.crop(box), (0, 0), letters)
+                canvas.paste(cut, box[:2])
             return
         level = round(255 * cover)
-        whole = Image.new("L", canvas.size, level)
-        if cut is not None:
-            whole.paste(cut.point(lambda v: v * level // 255), box[:2])
-        canvas.paste(color, (0, 0), whole)
+        # Round the box the colour lies evenly over the picture: a table per channel does what
+        # a masked paste would, pixel for pixel, at a fraction of its cost.
+        table = _blend_table(canvas.mode, color, level)
+        for part in around:
+            if part[2] > part[0] and part[3] > part[1]:
+                canvas.paste(canvas.crop(part).point(table), part[:2])
+        if letters is not None:
+            canvas.paste(color, box, letters.point(lambda v: (255 - v) * level // 255))
 
 
 def _split(text: str, most_words: int) -> list[str]:
@@ -156,3 +167,15 @@ def _split(text: str, most_words: int) -> list[str]:
         return [text]
     cut = min(breaks, key=lambda i: abs(len(text[:i].strip()) - len(text[i:].strip())))
     return [text[:cut].strip(), text[cut:].strip()]
+
+
+def _blend_table(mode: str, color: int | tuple[int, ...], level: int) -> list[int]:
+    """A point() table laying `color` over a picture at `level` (of 255), rounded as Pillow's
+    masked paste rounds."""
+    inks = (color,) if isinstance(color, int) else tuple(color)[: len(mode)]
+    table = []
+    for ink in inks:
+        for v in range(256):
+            mixed = v * (255 - level) + ink * level + 128
+            table.append(((mixed >> 8) + mixed) >> 8)
+    return table

@@ -8,6 +8,7 @@ a chequered strip there instead.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from PIL import Image, ImageDraw
@@ -157,24 +158,12 @@ class FormulaOne(CardType):
         fading out; white, or the country's flag."""
         x0, y0, x1, y1 = (card.px(v) for v in self.piece_box)
         size = (max(1, math.ceil(x1 - x0)), max(1, math.ceil(y1 - y0)))
-        k = 2
-        mask = Image.new("L", (size[0] * k, size[1] * k), 0)
-        pen = ImageDraw.Draw(mask)
-        width, radius = card.px(self.piece_width) * k, card.px(self.corner_radius) * k
-        right = size[0] * k
-        # Top bar, its end cut at 45 degrees; the corner; the left bar.
-        pen.polygon([(radius, 0), (right, 0), (right - width, width), (radius, width)], fill=255)
-        pen.pieslice((0, 0, 2 * radius, 2 * radius), 180, 270, fill=255)
-        inner = radius - width
-        pen.pieslice((width, width, width + 2 * inner, width + 2 * inner), 180, 270, fill=0)
-        pen.rectangle((0, radius, width, size[1] * k), fill=255)
-        mask = mask.reduce(k)
-        fade = round(card.px(self.fade_from) - y0)
-        if 0 < fade < size[1]:
-            ramp = Image.linear_gradient("L").rotate(180).resize((size[0], size[1] - fade))
-            faded = Image.new("L", size, 255)
-            faded.paste(ramp, (0, fade))
-            mask = Image.composite(mask, Image.new("L", size, 0), faded)
+        mask = _piece_mask(
+            size,
+            card.px(self.piece_width),
+            card.px(self.corner_radius),
+            round(card.px(self.fade_from) - y0),
+        )
         texture = self.flag(card, size)
         at = (round(x0), round(y0))
         if texture is None:
@@ -194,19 +183,31 @@ class FormulaOne(CardType):
         return None
 
     def thin_lines(self, card: Card, canvas: Image.Image) -> None:
+        left = self.lines_end - 10
+        x0, y0 = card.px(left), card.px(self.lines_top)
+        paint(canvas, (255, 255, 255), self.lines_mask(card.scale), round(x0), round(y0))
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 - a few card sizes, the class lives for good
+    def lines_mask(self, scale: float) -> Image.Image:
+        """The four thin lines as a mask, from their box's top-left: the same on every card of
+        a size, drawn once (at twice the size, then shrunk)."""
+
+        def px(value: float) -> float:
+            return value * scale
+
         pitch, width = self.line_pitch, self.line_width
         left = self.lines_end - 10
         box = (left, self.lines_top, self.lines_right, self.lines_bottom)
-        x0, y0 = card.px(box[0]), card.px(box[1])
-        size = (math.ceil(card.px(box[2] - box[0])) + 2, math.ceil(card.px(box[3] - box[1])) + 2)
+        x0, y0 = px(box[0]), px(box[1])
+        size = (math.ceil(px(box[2] - box[0])) + 2, math.ceil(px(box[3] - box[1])) + 2)
         k = 2
         mask = Image.new("L", (size[0] * k, size[1] * k), 0)
         pen = ImageDraw.Draw(mask)
 
         def at(x: float, y: float) -> tuple[float, float]:
-            return ((card.px(x) - x0) * k, (card.px(y) - y0) * k)
+            return ((px(x) - x0) * k, (px(y) - y0) * k)
 
-        w = max(1, round(card.px(width) * k))
+        w = max(1, round(px(width) * k))
         for i in range(self.lines):
             inset = i * pitch + width / 2
             top, right, bottom = (
@@ -228,7 +229,7 @@ class FormulaOne(CardType):
                     at(corner[0] + r + width / 2, corner[1] + r + width / 2),
                 )
                 pen.arc((*a, *b), *angles, fill=255, width=w)
-        paint(canvas, (255, 255, 255), mask.reduce(k), round(x0), round(y0))
+        return mask.reduce(k)
 
     def chequered(self, card: Card, canvas: Image.Image) -> None:
         """A strip of chequers in the top edge, leaning like the piece's cut end."""
@@ -258,3 +259,28 @@ def bands(size: tuple[int, int], direction: str, colours: tuple[str, ...]) -> Im
             box = (size[0] * i / count, 0, size[0] * (i + 1) / count, size[1])
         pen.rectangle(box, fill=colour)
     return image
+
+
+@functools.lru_cache(maxsize=4)
+def _piece_mask(size: tuple[int, int], width: float, radius: float, fade: int) -> Image.Image:
+    """The corner piece's mask (`width` px bars, corner of `radius`, fading out from row
+    `fade`): the same on every card of a size, drawn once (at twice the size, then shrunk).
+    Callers paint through it, never draw on it."""
+    k = 2
+    mask = Image.new("L", (size[0] * k, size[1] * k), 0)
+    pen = ImageDraw.Draw(mask)
+    width, radius = width * k, radius * k
+    right = size[0] * k
+    # Top bar, its end cut at 45 degrees; the corner; the left bar.
+    pen.polygon([(radius, 0), (right, 0), (right - width, width), (radius, width)], fill=255)
+    pen.pieslice((0, 0, 2 * radius, 2 * radius), 180, 270, fill=255)
+    inner = radius - width
+    pen.pieslice((width, width, width + 2 * inner, width + 2 * inner), 180, 270, fill=0)
+    pen.rectangle((0, radius, width, size[1] * k), fill=255)
+    mask = mask.reduce(k)
+    if 0 < fade < size[1]:
+        ramp = Image.linear_gradient("L").rotate(180).resize((size[0], size[1] - fade))
+        faded = Image.new("L", size, 255)
+        faded.paste(ramp, (0, fade))
+        mask = Image.composite(mask, Image.new("L", size, 0), faded)
+    return mask

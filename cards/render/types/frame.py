@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from .. import effects, fonts
 from ..layout import Block
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, picture
 
 POSITIONS = ("surround", "left", "right")
 
@@ -75,7 +75,7 @@ class Frame(CardType):
         )
         part = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
         lift = functools.partial(effects.lift, saturation=self.saturation)
-        image.paste(card.picture(str(path), (width, height), what, part, lift), box[:2])
+        image.paste(picture(card, str(path), (width, height), what, part, lift), box[:2])
         return image
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:

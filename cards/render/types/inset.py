@@ -69,14 +69,14 @@ class Inset(CardType):
         episode = self.episode_line(card, title)
         # Cut before the title is drawn: the canvas may be the very picture the patch comes from.
         patch = self.frost(card, episode) if episode is not None else None
-        card.draw(canvas, title, self.shadow(card, self.title_shadow))
+        self.draw(card, canvas, title, self.title_shadow)
         if patch is not None:
             image, box, opacity = patch
             if image.mode != canvas.mode:
                 image = image.convert(canvas.mode)
             mask = Image.new("L", image.size, opacity) if opacity < 255 else None
             canvas.paste(image, box[:2], mask)
-        card.draw(canvas, episode, self.shadow(card, self.episode_shadow))
+        self.draw(card, canvas, episode, self.episode_shadow)
 
     def episode_line(self, card: Card, title: Block | None) -> Block | None:
         size = self.episode_size * float(card.option("episode_text_font_size"))
@@ -126,6 +126,14 @@ class Inset(CardType):
         region = picture.crop(tuple(round(v * k) for v in box))
         size = (box[2] - box[0], box[3] - box[1])
         return effects.blur(region, card.px(self.patch_blur) * k, size), box, opacity
+
+    def draw(self, card: Card, canvas: Image.Image, block: Block | None, shadow: tuple) -> None:
+        """card.draw(canvas, block, shadow), the shadow painted the cheaper way."""
+        if block is None:
+            return
+        block.keep_inside(card.width, card.height, min(card.margin, 8))
+        effects.soft_shadow(canvas, block, self.shadow(card, shadow))
+        card.draw(canvas, block)
 
     @staticmethod
     def shadow(card: Card, shadow: tuple) -> tuple:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from .. import effects, fonts
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, picture
 
 TECHNO = fonts.bundled("FerriteCoreDX-Black.otf")
 
@@ -61,24 +61,19 @@ class Poster(CardType):
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         """The star field, then the poster with its right edge fading into it."""
         w, h = image.size
-        pen = ImageDraw.Draw(image)
-        bands = 12  # one blue level apart: no band shows
-        for i in range(bands):
-            t = i / (bands - 1)
-            color = tuple(
-                round(a + (b - a) * t)
-                for a, b in zip(self.field_top, self.field_bottom, strict=True)
-            )
-            pen.rectangle(
-                (0, round(h * i / bands), w - 1, round(h * (i + 1) / bands) - 1), fill=color
-            )
-        effects.star_field(image, w, self.star_density, 1.0, 0.0, self.star_seed)
         width = self.poster_width(card)
-        poster = card.picture(str(card.spec.poster), (width, h), "poster")
+        # Its light blur leaves a large picture to blur: computed at half the usual size (the
+        # blur as wide on the card), where it costs an eighth.
+        poster = picture(card, str(card.spec.poster), (width, h), "poster", small_radius=3.0)
         start, end = round(card.px(self.fade[0])), round(card.px(self.fade[1]))
+        solid = max(0, min(width, width - start))
+        # The field is the same on every card of a size: drawn once (its thousands of stars
+        # cost more than the rest of the card's drawing) and copied.
+        image = _field(
+            w, h, image.mode, self.field_top, self.field_bottom, self.star_density, self.star_seed
+        ).copy()
         # The opaque part as it is, and only the fading strip through its mask: a masked paste
         # costs Pillow several times a plain one, per pixel (same pixels either way).
-        solid = max(0, min(width, width - start))
         if solid:
             image.paste(poster.crop((0, 0, solid, h)), (0, 0))
         if solid < width:
@@ -146,3 +141,26 @@ def _fade(width: int, height: int, start: int, end: int) -> Image.Image:
     row = Image.new("L", (width, 1))
     row.putdata(values)
     return row.resize((width, height), Image.Resampling.NEAREST)
+
+
+@lru_cache(maxsize=2)
+def _field(
+    w: int,
+    h: int,
+    mode: str,
+    top: tuple[int, int, int],
+    bottom: tuple[int, int, int],
+    density: float,
+    seed: int,
+) -> Image.Image:
+    """The star field of a card of w x h: bands from `top` to `bottom` colour, stars over it.
+    Callers paste it (never draw on it): it is shared."""
+    image = Image.new(mode, (w, h))
+    pen = ImageDraw.Draw(image)
+    bands = 12  # one blue level apart: no band shows
+    for i in range(bands):
+        t = i / (bands - 1)
+        color = tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        pen.rectangle((0, round(h * i / bands), w - 1, round(h * (i + 1) / bands) - 1), fill=color)
+    effects.star_field(image, w, density, 1.0, 0.0, seed)
+    return image

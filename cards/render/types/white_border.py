@@ -62,20 +62,10 @@ class WhiteBorder(Standard):
         w, h = canvas.size
         edge = max(1, round(card.px(self.border)))
         depth = max(1, round(card.px(self.shadow_depth)))
-        ramp = _ramp(depth, self.shadow_opacity)
         # The shadow first, in four strips inside the border; where two strips meet in a
         # corner they darken it twice, as a real shadow in a corner does.
-        inner = (edge, edge, w - edge, h - edge)
-        strips = (
-            ((inner[0], inner[1], inner[2], inner[1] + depth), ramp.rotate(-90, expand=True)),
-            ((inner[0], inner[3] - depth, inner[2], inner[3]), ramp.rotate(90, expand=True)),
-            ((inner[0], inner[1], inner[0] + depth, inner[3]), ramp),
-            ((inner[2] - depth, inner[1], inner[2], inner[3]), ramp.rotate(180)),
-        )
-        for box, mask in strips:
-            size = (box[2] - box[0], box[3] - box[1])
-            if size[0] > 0 and size[1] > 0:
-                canvas.paste((0, 0, 0), box, mask.resize(size, Image.Resampling.NEAREST))
+        for box, shade, mask in _strips((w, h), edge, depth, self.shadow_opacity, canvas.mode):
+            canvas.paste(shade, box[:2], mask)
         color = card.option("border_color") or parse_color(self.border_color)
         for box in (
             (0, 0, w, edge),
@@ -93,3 +83,28 @@ def _ramp(depth: int, opacity: float) -> Image.Image:
     row = Image.new("L", (depth, 1))
     row.putdata([round(255 * opacity * (1 - i / depth) ** 2) for i in range(depth)])
     return row
+
+
+@lru_cache(maxsize=4)
+def _strips(
+    size: tuple[int, int], edge: int, depth: int, opacity: float, mode: str
+) -> tuple[tuple[tuple[int, int, int, int], Image.Image, Image.Image], ...]:
+    """The four shadow strips inside a border `edge` px wide on a card of `size`: (box, black
+    picture, mask) each, the same on every card of a size. Pasting a black picture through a
+    mask costs Pillow half of pasting black."""
+    w, h = size
+    ramp = _ramp(depth, opacity)
+    inner = (edge, edge, w - edge, h - edge)
+    strips = (
+        ((inner[0], inner[1], inner[2], inner[1] + depth), ramp.rotate(-90, expand=True)),
+        ((inner[0], inner[3] - depth, inner[2], inner[3]), ramp.rotate(90, expand=True)),
+        ((inner[0], inner[1], inner[0] + depth, inner[3]), ramp),
+        ((inner[2] - depth, inner[1], inner[2], inner[3]), ramp.rotate(180)),
+    )
+    made = []
+    for box, mask in strips:
+        dims = (box[2] - box[0], box[3] - box[1])
+        if dims[0] > 0 and dims[1] > 0:
+            black = Image.new(mode, dims, 0)
+            made.append((box, black, mask.resize(dims, Image.Resampling.NEAREST)))
+    return tuple(made)
