@@ -13,7 +13,6 @@ command line, the benchmark): nothing here changes what a card looks like.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 # mallopt parameters (glibc's malloc.h).
@@ -36,10 +35,10 @@ def keep_big_buffers() -> bool:
     MALLOC_TRIM_THRESHOLD_ set: glibc has read them at start)."""
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
+        # The symbols already loaded (libc's among them): ctypes.util.find_library would run
+        # ldconfig in a subprocess, which costs a command-line card more than this whole module.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError, TypeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
