@@ -43,3 +43,13 @@ def keep_big_buffers() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, KEEP_BYTES) and mallopt(M_TRIM_THRESHOLD, KEEP_BYTES))
+
+
+def lower_priority(niceness: int) -> int:
+    """Run this process at least at `niceness` (0-19; a process already nicer stays so, and
+    nothing is raised: that would need privileges). Returns the niceness it now has."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    target = max(0, min(19, niceness))
+    if target > current:
+        return os.nice(target - current)
+    return current
