@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,29 +116,32 @@ def _best_subtable(data: bytes) -> int | None:
     return None
 
 
-def _mapped(data: bytes, at: int | None) -> Iterator[int]:
-    """The code points a cmap subtable maps to a glyph other than .notdef (glyph 0)."""
+def _mapped(data: bytes, at: int | None) -> set[int]:
+    """The code points a cmap subtable maps to a glyph other than .notdef (glyph 0). Whole
+    ranges go into the set at once: a CJK font maps some 28,000."""
+    codes: set[int] = set()
     if at is None:
-        return
+        return codes
     (kind,) = struct.unpack_from(">H", data, at)
     if kind == 0:
-        yield from (code for code in range(256) if data[at + 6 + code])
+        codes.update(code for code in range(256) if data[at + 6 + code])
     elif kind == 6:
         first, count = struct.unpack_from(">HH", data, at + 6)
         glyphs = struct.unpack_from(f">{count}H", data, at + 10)
-        yield from (first + i for i, glyph in enumerate(glyphs) if glyph)
+        codes.update(first + i for i, glyph in enumerate(glyphs) if glyph)
     elif kind == 4:
-        yield from _format4(data, at)
+        _format4(data, at, codes)
     else:  # 12: each code of a group its own glyph; 13: the group's codes share one glyph
         (groups,) = struct.unpack_from(">I", data, at + 12)
         for i in range(groups):
             first, last, glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
             if kind == 13 and glyph == 0:
                 continue
-            yield from range(first + (kind == 12 and glyph == 0), last + 1)
+            codes.update(range(first + (kind == 12 and glyph == 0), last + 1))
+    return codes
 
 
-def _format4(data: bytes, at: int) -> Iterator[int]:
+def _format4(data: bytes, at: int, codes: set[int]) -> None:
     (segments,) = struct.unpack_from(">H", data, at + 6)
     segments //= 2
     ends_at = at + 14
@@ -154,15 +156,16 @@ def _format4(data: bytes, at: int) -> Iterator[int]:
     for i, (first, last, delta, offset) in enumerate(segments_):
         if first > last or first == 0xFFFF:
             continue
-        if offset == 0:
-            yield from (code for code in range(first, last + 1) if (code + delta) & 0xFFFF)
+        if offset == 0:  # glyph = code + delta: .notdef for at most one code of the range
+            codes.update(range(first, last + 1))
+            codes.discard((-delta) & 0xFFFF if first <= (-delta) & 0xFFFF <= last else -1)
             continue
         # The offset counts from its own place in the idRangeOffset array.
-        base = ranges_at + 2 * i + offset - 2 * first
-        for code in range(first, last + 1):
-            (glyph,) = struct.unpack_from(">H", data, base + 2 * code)
-            if glyph and (glyph + delta) & 0xFFFF:
-                yield code
+        base = ranges_at + 2 * i + offset
+        glyphs = struct.unpack_from(f">{last - first + 1}H", data, base)
+        codes.update(
+            first + j for j, glyph in enumerate(glyphs) if glyph and (glyph + delta) & 0xFFFF
+        )
 
 
 def has_glyph(path: str, char: str) -> bool:
