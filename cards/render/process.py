@@ -8,6 +8,9 @@ command line, the benchmark): nothing here changes what a card looks like.
   (a decoded 4K still is 25-33 MB, the card 17-23 MB) are all that big. Keeping them in the heap
   for reuse saves that on every card (bench/README.md, "Rendering"); the peak memory is the same,
   since the next card needs as much again.
+- A worker's pool processes render at a lower CPU priority than the web server
+  (lower_priority(), from tcm_site/celery.py): rendering fills every core it is given, and
+  Tautulli's posts should not wait for it.
 """
 
 from __future__ import annotations
