@@ -128,6 +128,7 @@ def update_card(
         log.info("cards are off for %s: no card for %s", episode.series, episode)
         return CardResult(watched=episode.watched)
     card, _ = TitleCard.objects.get_or_create(episode=episode)
+    episode.card = card  # for cards/sources.py: no second query for the same row
     try:
         if refresh:
             episode = refresh_episode(episode.connection, client, episode)
@@ -254,7 +255,11 @@ def upload_card(
         # when forced (Plex no longer shows tcm's card: a person may have chosen another);
         # skipped only when tcm's own last upload is what Plex shows, as far as tcm can tell.
         must_ask = posters is not None or force or not card.uploaded_hash
-        if must_ask and (reason := thumbs.kept_reason(client, episode, card, posters)):
+        # Before the first upload the episode's labels and thumb lock are as the job's batch
+        # read left them (keys.py and the schedule read such episodes whole first); forced, Plex
+        # stopped showing tcm's card just now: what it shows instead is read afresh.
+        known = not force
+        if must_ask and (reason := thumbs.kept_reason(client, episode, card, posters, known=known)):
             thumbs.keep(card, reason)
             return False
         # The lock may have lapsed under us (see tcm_site/locks.py): then another task may be

@@ -17,7 +17,7 @@ from tcm_site.locks import LockHeld
 from . import watched
 from .card import LabelBatch, episode_lock, up_to_date, update_card
 from .looks import Rules, needs_restyle
-from .models import TitleCard
+from .models import Episode, TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
 
@@ -57,14 +57,15 @@ def process_rating_key(
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
-    # Labels are not in listings: read the episodes whose labels tcm does not know yet whole,
-    # a hundred per request, rather than one request per card.
-    read_whole(connection, client, [e for e in episodes if e.plex_labels is None])
+    cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
+    # Labels and the thumb lock are not in listings: read whole, a hundred per request rather
+    # than one request per card, the episodes whose labels tcm does not know yet and those tcm
+    # never put a card on (the kept check before the first upload goes by this read).
+    read_whole(connection, client, [e for e in episodes if _read_first(e, cards.get(e.pk))])
     for user_id, name in viewers or []:
         watched.record_viewer(episodes, user_id, name)
     outcome = KeyOutcome(episodes=len(episodes))
     labels = LabelBatch(client)
-    cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
     rules = Rules.load({e.series_id for e in episodes})
     for done, episode in enumerate(episodes):
         if progress:
@@ -105,3 +106,9 @@ def process_rating_key(
     if progress:
         progress(len(episodes), len(episodes))
     return outcome
+
+
+def _read_first(episode: Episode, card: TitleCard | None) -> bool:
+    if episode.plex_labels is None:
+        return True
+    return episode.series.cards_enabled and (card is None or not card.uploaded_hash)

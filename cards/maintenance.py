@@ -263,7 +263,10 @@ def _read_labels(episodes: list[Episode]) -> None:
     failure here costs nothing but those requests: each task then reads its episode itself."""
     unknown: dict[int, list[Episode]] = {}
     for episode in episodes:
-        if episode.plex_labels is None:
+        card: TitleCard | None = getattr(episode, "card", None)
+        # And the ones tcm never put a card on: the kept check before the first upload goes
+        # by this read's labels and thumb lock (cards/thumbs.py).
+        if episode.plex_labels is None or card is None or not card.uploaded_hash:
             unknown.setdefault(episode.connection_id, []).append(episode)
     for episodes_of_one in unknown.values():
         connection = episodes_of_one[0].connection
@@ -315,6 +318,7 @@ def sync_and_render(connection: PlexConnection, run: JobRun) -> dict:
     rules = Rules.load()
     batches, _ = present_episodes([connection])
     due = [episode for batch in batches for episode in batch if due_reason(episode, now, rules)]
+    _read_labels(due)
     tally = dict.fromkeys(("rendered", "uploaded", "waiting_for_still", "busy", "failed"), 0)
     for done, episode in enumerate(due):
         run.report_progress(synced + done, synced + len(due))

@@ -394,6 +394,10 @@ class Episode(CardOverrides):
     # out), tcm's own label included once it set it; null: not read yet. Labelling sends the
     # whole list, so tcm labels only episodes whose labels it knows.
     plex_labels = models.JSONField(null=True, blank=True, editable=False)
+    # Whether Plex's thumb field was locked (a pick in Plex's UI or an upload locks it) when
+    # tcm last read the episode whole; null: not read yet. With the labels, it lets the kept
+    # check (cards/thumbs.py) go by the job's batch read instead of reading the episode again.
+    plex_thumb_locked = models.BooleanField(null=True, blank=True, editable=False)
     plex_updated_at = models.DateTimeField(null=True, blank=True)
     present = models.BooleanField(default=True, help_text="False once Plex no longer has it.")
 

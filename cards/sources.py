@@ -65,9 +65,10 @@ def is_cached(name: str) -> bool:
     return bool(name) and default_storage.exists(name)
 
 
-def save_file(prefix: str, stem: str, data: bytes) -> str:
-    """Store bytes under a name that carries their hash; the same bytes are stored once."""
-    name = f"{prefix}/{stem}-{sha256(data)[:12]}.jpg"
+def save_file(prefix: str, stem: str, data: bytes, digest: str = "") -> str:
+    """Store bytes under a name that carries their hash (`digest`, their SHA-256 when the
+    caller has it); the same bytes are stored once."""
+    name = f"{prefix}/{stem}-{(digest or sha256(data))[:12]}.jpg"
     if default_storage.exists(name):
         return name
     return default_storage.save(name, ContentFile(data))
@@ -94,8 +95,11 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
         # had no still when last listed: Plex may have one now (a card waiting for a still).
         info = client.episode(episode.rating_key, fresh=False)
         thumb, labels = info.thumb, list(info.labels or ())
-        Episode.objects.filter(pk=episode.pk).update(plex_labels=labels, thumb=thumb or "")
+        Episode.objects.filter(pk=episode.pk).update(
+            plex_labels=labels, plex_thumb_locked=info.thumb_locked, thumb=thumb or ""
+        )
         episode.plex_labels, episode.thumb = labels, thumb or ""
+        episode.plex_thumb_locked = info.thumb_locked
     else:
         # What the last listing or read said (cards/sync.py keeps it): no request.
         thumb, labels = episode.thumb, episode.plex_labels
@@ -104,7 +108,10 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
             "Plex has no still for this episode yet; tcm looks again in a few minutes (it "
             "never uses another picture, such as the season poster, in its place)."
         )
-    card = TitleCard.objects.filter(episode=episode).first()
+    if Episode.card.is_cached(episode):
+        card: TitleCard | None = episode.card
+    else:
+        card = TitleCard.objects.filter(episode=episode).first()
     # Plex's thumb may be our own card or Kometa's overlay (cards/thumbs.py): then only a
     # poster nobody uploaded is the original.
     data = b""
@@ -114,9 +121,10 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
             data = b""
     if not data:
         data = _original_from_posters(episode, client)
-    name = save_file(f"sources/{episode.connection_id}", episode.rating_key, data)
-    Episode.objects.filter(pk=episode.pk).update(source_file=name, source_hash=sha256(data))
-    episode.source_file, episode.source_hash = name, sha256(data)
+    digest = sha256(data)  # hashed once: stills are large
+    name = save_file(f"sources/{episode.connection_id}", episode.rating_key, data, digest)
+    Episode.objects.filter(pk=episode.pk).update(source_file=name, source_hash=digest)
+    episode.source_file, episode.source_hash = name, digest
     log.info("cached the original still of %s (%d bytes)", episode, len(data))
     return name
 
@@ -175,11 +183,12 @@ def ensure_picture(series: Series, kind: str, client: PlexClient | None) -> Pict
     if client is None:
         return None
     data = client.download(path)
-    name = save_file(prefix, stem, data)
-    Series.objects.filter(pk=series.pk).update(**{file_field: name, hash_field: sha256(data)})
+    digest = sha256(data)
+    name = save_file(prefix, stem, data, digest)
+    Series.objects.filter(pk=series.pk).update(**{file_field: name, hash_field: digest})
     setattr(series, file_field, name)
-    setattr(series, hash_field, sha256(data))
-    return Picture(name, sha256(data))
+    setattr(series, hash_field, digest)
+    return Picture(name, digest)
 
 
 def _logo_from_the_show(series: Series, client: PlexClient) -> str:

@@ -25,7 +25,7 @@ from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import CharField, Q
 from django.utils import timezone
 
@@ -98,28 +98,17 @@ def _episode_values(info: EpisodeInfo, series_id: int) -> dict:
 
 def _apply(row: Series | Episode, values: dict) -> bool:
     """Set `values` on `row`; True when anything differed."""
-    changed = False
+    return bool(_changes(row, values))
+
+
+def _changes(row: Series | Episode, values: dict) -> list[str]:
+    """Set `values` on `row`; the names of those that differed."""
+    changed = []
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
-            changed = True
+            changed.append(name)
     return changed
-
-
-# What a sync writes (bulk_update), in step with the two functions above.
-SYNC_FIELDS = {
-    Series: [
-        *("title", "year", "library", "guid_tvdb", "guid_tmdb", "guid_imdb", "art"),
-        *("genres", "content_rating", "labels", "collections", "season_count"),
-        *("thumb", "logo", "plex_updated_at", "present"),
-    ],
-    Episode: [
-        *("series", "season_rating_key", "season_number", "episode_number", "title"),
-        "plex_absolute_number",
-        *("air_date", "guid_tvdb", "guid_tmdb", "guid_imdb", "plex_watched", "thumb"),
-        *("plex_updated_at", "present"),
-    ],
-}
 
 
 def store_series(connection: PlexConnection, info: ShowInfo, fetched_at: datetime) -> Series:
@@ -135,6 +124,8 @@ def store_episode(
     values = _episode_values(info, series.pk)
     if info.labels is not None:  # a whole item, not a listing's
         values["plex_labels"] = list(info.labels)
+    if info.thumb_locked is not None:
+        values["plex_thumb_locked"] = info.thumb_locked
     episode = _store(Episode, connection, info.rating_key, values, fetched_at)
     if watched.settle(connection, [episode.pk]):
         episode.refresh_from_db(fields=["watched", "updated_at"])
@@ -142,9 +133,10 @@ def store_episode(
 
 
 def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Episode]) -> None:
-    """Read these episodes from Plex whole (labels too), a hundred per request, into their rows
-    and the given objects. For the episodes whose labels tcm does not know yet, before their
-    cards go up: one request per hundred instead of one per card."""
+    """Read these episodes from Plex whole (labels and thumb lock too), a hundred per request,
+    into their rows and the given objects. For the episodes whose labels tcm does not know yet,
+    before their cards go up: one request per hundred instead of one per card, and the rows
+    written in bulk (only the columns that changed), as a listing's page is."""
     if not episodes:
         return
     fetched_at = timezone.now()
@@ -157,11 +149,34 @@ def read_whole(connection: PlexConnection, client: PlexClient, episodes: list[Ep
         # One of them went from Plex since it was listed: each is read on its own when its
         # card needs it (cards/card.py's known_labels).
         return
+    values: dict[str, dict] = {}
     for info in infos:
-        episode = by_key[info.rating_key]
-        row = store_episode(connection, info, episode.series, fetched_at)
-        for name in ("plex_labels", "thumb", "watched", "title", "synced_at"):
+        fields = _episode_values(info, by_key[info.rating_key].series_id)
+        fields["plex_labels"] = list(info.labels or ())
+        fields["plex_thumb_locked"] = info.thumb_locked
+        values[info.rating_key] = fields
+    rows: dict[str, Episode] = {}
+    for chunk in _chunks(list(values)):
+        rows.update(
+            (e.rating_key, e)
+            for e in Episode.objects.filter(connection=connection, rating_key__in=chunk)
+        )
+    try:
+        _merge(Episode, connection, values, rows, fetched_at)
+    except IntegrityError:  # created by a concurrent task meanwhile: one by one
+        for info in infos:
+            episode = by_key[info.rating_key]
+            rows[info.rating_key] = store_episode(connection, info, episode.series, fetched_at)
+    flipped = set(watched.settle(connection, [rows[key].pk for key in values]))
+    answers = dict(
+        Episode.objects.filter(pk__in=flipped).values_list("pk", "watched") if flipped else ()
+    )
+    for key in values:
+        episode, row = by_key[key], rows[key]
+        for name in ("plex_labels", "plex_thumb_locked", "thumb", "watched", "title", "synced_at"):
             setattr(episode, name, getattr(row, name))
+        if row.pk in answers:
+            episode.watched = answers[row.pk]
 
 
 def _store(
@@ -577,6 +592,10 @@ def _merge(
     Returns how many were created, updated and left alone."""
     new: list[Row] = []
     changed: list[Row] = []
+    # Only the columns that changed in some row are written: after tcm's uploads every
+    # episode's thumb and updatedAt change and nothing else, and an UPDATE of every synced
+    # column (a CASE per column and row) costs several times as much.
+    written: set[str] = set()
     for key, fields in values.items():
         row = rows.get(key)
         if row is None:
@@ -589,17 +608,36 @@ def _merge(
             )
             new.append(row)
             rows[key] = row
-        elif _fresher(row, fetched_at) and _apply(row, fields):
+        elif _fresher(row, fetched_at) and (names := _changes(row, fields)):
             row.synced_at = fetched_at
             row.updated_at = timezone.now()
             changed.append(row)
+            written.update(names)
     with transaction.atomic():
         if new:
             model.objects.bulk_create(new, batch_size=500)
         if changed:
-            written = [*SYNC_FIELDS[model], "synced_at", "updated_at"]
-            model.objects.bulk_update(changed, written, batch_size=500)
+            _write_rows(model, changed, [*sorted(written), "synced_at", "updated_at"])
     return len(new), len(changed), len(values) - len(new) - len(changed)
+
+
+def _write_rows(model: type[Row], rows: list[Row], names: list[str]) -> None:
+    """UPDATE these rows' columns, one statement run for every row (executemany): what
+    bulk_update does, without its CASE expression per column and row, which Django builds at
+    a millisecond or more a row."""
+    db = connections[router.db_for_write(model)]
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    by_name.update((f.name, f) for f in model._meta.concrete_fields)
+    fields = [by_name[name] for name in names]
+    quote = db.ops.quote_name
+    columns = ", ".join(f"{quote(f.column or f.name)} = %s" for f in fields)
+    pk = quote((model._meta.pk.column if model._meta.pk else None) or "id")
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {pk} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), db) for f in fields] + [row.pk] for row in rows
+    ]
+    with db.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _new_row_values(model: type[Series] | type[Episode], connection: PlexConnection) -> dict:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 from PIL import Image
 
-from connections.plex import EpisodeInfo, PlexClient, PosterInfo
+from connections.plex import PlexClient, PosterInfo
 
 from .models import Episode, TitleCard
 
@@ -75,28 +75,46 @@ def kept_reason(
     episode: Episode,
     card: TitleCard,
     posters: list[PosterInfo] | None = None,
+    *,
+    known: bool = False,
 ) -> str:
     """Why tcm must leave Plex's thumbnail alone, or "" when it may upload its card.
 
     This is THE posters check: one request for the posters list (none when the caller has it),
-    and the item itself (usually fetched already by this client). Call it before replacing
-    what Plex shows; a caller that knows Plex shows tcm's card (cards/card.py) may skip it.
+    and the episode's labels and thumb lock: as this client read them, else (`known`: the
+    caller's job read the episode whole just before, cards/sync.py's read_whole) as stored,
+    else read now. Call it before replacing what Plex shows; a caller that knows Plex shows
+    tcm's card (cards/card.py) may skip it.
     """
     if card.take_over:
         return ""
     if posters is None:
         posters = client.posters(episode.rating_key)
-    info = client.episode(episode.rating_key, fresh=False)
-    return chosen_in_plex(info, posters, card.uploaded_hash, episode.connection.label)
+    info = client.cached_episode(episode.rating_key)
+    if info is not None:
+        labels, locked = info.labels, info.thumb_locked
+    elif known and episode.plex_labels is not None and episode.plex_thumb_locked is not None:
+        labels, locked = tuple(episode.plex_labels), episode.plex_thumb_locked
+    else:
+        info = client.episode(episode.rating_key, fresh=False)
+        labels, locked = info.labels, info.thumb_locked
+    return chosen_in_plex(labels, locked, posters, card.uploaded_hash, episode.connection.label)
 
 
-def chosen_in_plex(info: EpisodeInfo, posters: list[PosterInfo], ours: str, our_label: str) -> str:
-    """The decision of kept_reason, from what Plex said (`ours`: the SHA-1 of the last upload
-    tcm made, "" when none; `our_label`: the label tcm puts on its cards)."""
+def chosen_in_plex(
+    labels: Sequence[str] | None,
+    thumb_locked: bool | None,
+    posters: list[PosterInfo],
+    ours: str,
+    our_label: str,
+) -> str:
+    """The decision of kept_reason, from what Plex said (the episode's labels and whether its
+    thumb field is locked; `ours`: the SHA-1 of the last upload tcm made, "" when none;
+    `our_label`: the label tcm puts on its cards)."""
     selected = next((p for p in posters if p.selected), None)
     if selected is None:
         return ""
-    labels = info.labels or ()
+    labels = labels or ()
     if selected.upload_hash:
         if selected.upload_hash == ours:
             return ""
@@ -107,7 +125,7 @@ def chosen_in_plex(info: EpisodeInfo, posters: list[PosterInfo], ours: str, our_
         return KEPT_CHOSEN
     if selected.provider == "local":
         return KEPT_LOCAL
-    if info.thumb_locked and not ours:
+    if thumb_locked and not ours:
         return KEPT_CHOSEN
     return ""
 

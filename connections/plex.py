@@ -38,6 +38,7 @@ from xml.etree.ElementTree import ParseError
 import requests
 from plexapi import exceptions as plex_exceptions
 from plexapi import utils as plex_utils
+from plexapi.media import Poster
 from plexapi.server import PlexServer
 from requests.adapters import HTTPAdapter
 
@@ -192,6 +193,15 @@ def _session(url: str, verify_tls: bool) -> requests.Session:
         if session is None:
             session = requests.Session()
             session.verify = verify_tls
+            # The environment's proxy and CA bundle settings, read once for this server rather
+            # than by requests on every request (it scans the environment and looks for a
+            # .netrc each time: about a millisecond a request). Plex takes the token, never
+            # .netrc credentials.
+            session.trust_env = False
+            session.proxies.update(requests.utils.get_environ_proxies(url))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if verify_tls and bundle:
+                session.verify = bundle
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
@@ -453,9 +463,24 @@ class PlexClient:
         self._stale.discard(key)
         return obj
 
+    def cached_episode(self, rating_key: str | int) -> EpisodeInfo | None:
+        """The episode as this client last read it whole, unless it edited it since; None when
+        it has not read it (no request either way)."""
+        key = str(rating_key)
+        obj = None if key in self._stale else self._objects.get(key)
+        if obj is None or obj.type != "episode":
+            return None
+        return _episode_info(obj, obj.librarySectionTitle or "", full=True)
+
     def posters(self, rating_key: str | int) -> list[PosterInfo]:
-        obj = self._object(rating_key)
-        posters = self._call(f"listing the posters of {rating_key}", obj.posters)
+        """The item's posters, in one request (the item itself need not be fetched first)."""
+        key = str(rating_key)
+        if not key.isdigit():
+            raise PlexNotFound(f"{key!r} is not a Plex rating key.")
+        posters = self._call(
+            f"listing the posters of {key}",
+            lambda: self.server.fetchItems(f"/library/metadata/{key}/posters", cls=Poster),
+        )
         return [
             PosterInfo(
                 rating_key=p.ratingKey or "",

@@ -1,10 +1,11 @@
 """A whole library costs Plex about three requests a card on the series path (the still, the
-posters and the upload; the labels go many to a request) and five on the scheduled one (the
-still, the episode, the posters, the upload, the label): the episodes come from the listing
-the job read, their labels are read a hundred to a request, the connection is made once per
+posters and the upload; the labels go many to a request) and four on the scheduled one (the
+still, the posters, the upload, the label): the episodes come from the listing the job read,
+their labels and thumb locks are read a hundred to a request, the connection is made once per
 process. Plex's posters are asked before tcm's first upload to an episode (a thumbnail a person
-chose is kept: cards/thumbs.py) and when tcm cannot tell what Plex shows, not for a card tcm
-replaces."""
+chose is kept: cards/thumbs.py; a local file beside the media shows only there) and when tcm
+cannot tell what Plex shows, not for a card tcm replaces; the episode itself is not read again
+for that check when the job's batch read said whether its thumb is locked."""
 
 from __future__ import annotations
 
@@ -82,10 +83,10 @@ def test_the_scheduled_path_costs_the_still_the_upload_and_the_label(
     assert summary["queued"] == 8
     got = kinds(fake_plex)
     assert (got["still"], got["upload"], got["label"]) == (8, 8, 8)
-    # Before tcm's first upload to each, the kept check reads the episode itself (is its
-    # thumbnail locked?) and its posters.
-    assert got["metadata many"] == 1 and got["metadata one"] == 8 and got["posters"] == 8
-    assert sum(got.values()) <= 5 * 8 + 1
+    # Before tcm's first upload to each, the kept check reads its posters; whether its
+    # thumbnail is locked the job's batch read said (no request per card for the episode).
+    assert got["metadata many"] == 1 and got["metadata one"] == 0 and got["posters"] == 8
+    assert sum(got.values()) <= 4 * 8 + 1
     assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
     assert TitleCard.objects.filter(state="uploaded").count() == 8
 

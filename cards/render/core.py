@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from typing import cast
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
 
 from PIL import Image
 
@@ -25,12 +27,20 @@ def render(spec: CardSpec) -> RenderResult:
     style = Style.parse(spec.style)
     picture = _picture(spec, card_type, style)
     card = Card(spec, card_type)  # checks fonts and options before any pixel is decoded
-    canvas = plain(card, style) if picture is None else compose(card, *picture, style)
+    data: bytes
+    image: Image.Image | Callable[[], Image.Image]
+    if picture is not None and card_type.pixels and not style.grayscale:
+        pixels = compose_pixels(card, *picture, style)
+        data = scale.encode_pixels(pixels, spec.quality)
+        image = partial(_rgb_image, pixels)
+    else:
+        canvas = plain(card, style) if picture is None else compose(card, *picture, style)
+        data, image = encode(canvas, spec.quality), canvas
     warnings = list(card.warnings)
     if card.missing:
         chars = "".join(sorted(card.missing))
         warnings.append(f"no bundled font can draw {chars!r}; left out")
-    return RenderResult(encode(canvas, spec.quality), canvas, card.boxes, warnings)
+    return RenderResult(data, image, card.boxes, warnings)
 
 
 def _picture(spec: CardSpec, card_type: CardType, style: Style) -> tuple[str, str] | None:
@@ -89,6 +99,103 @@ def compose(card: Card, path: str, what: str, style: Style) -> Image.Image:
     if image.mode != "RGB":
         image = image.convert("RGB")
     return _finish(card, image, style)
+
+
+def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
+    """compose() for a type drawn on an array (CardType.pixels), as BGR pixels, the order
+    OpenCV decodes and encodes in: the picture is never handed over to Pillow and back, nor
+    its channels swapped (what the same card costs through Pillow: bench/README.md). The same
+    steps at the same resolutions as compose(), and the same pixels."""
+    size = (card.width, card.height)
+    grain = None
+    if style.blur:
+        radius = card.blur_radius
+        factor = max(1.0, radius / effects.SMALL_RADIUS)
+        small = (max(1, round(card.width / factor)), max(1, round(card.height / factor)))
+        # Decoded at 1/8 and blurred by Pillow and OpenCV: a few thousand pixels.
+        image = source.load_cover(path, small, draft=1.0, what=what)
+        image = effects.blur_small(image, radius * image.width / card.width)
+        card.state["blurred"] = True
+        pixels = scale.swap_rb(scale.pixels_of(image))
+        grain = effects.grain(size, "RGB")  # the same noise in every channel
+    else:
+        pixels = source.load_cover_pixels(path, size, what=what)
+    card.type.backdrop_pixels(card, pixels)
+    pixels = scale.upscale_pixels(pixels, size, smooth=style.blur, grain=grain)
+    canvas = PixelCanvas(pixels)
+    card.type.decorate(card, cast(Image.Image, canvas))
+    canvas.flush()
+    return pixels
+
+
+class PixelCanvas:
+    """What decorate() of a type drawn on an array paints on: the card's BGR pixels, taking
+    colour through a mask as Image.paste(colour, box, mask) does. The pastes are kept until
+    flush(), then done by Pillow (its blend: the pixels of a paste on the card, the colour in
+    the array's order) on one patch per group of boxes that touch: a line's stroke and fill,
+    its pieces side by side. Each patch is copied out of the array and back once, however many
+    pastes it takes; boxes apart never share a pixel, so their order does not matter."""
+
+    mode = "RGB"
+    # Boxes nearer than this are worked on in one patch: a word gap costs less to copy than
+    # a patch's overhead.
+    NEAR = 64
+
+    def __init__(self, pixels: Any) -> None:
+        self.pixels = pixels
+        self.height, self.width = pixels.shape[:2]
+        self.size = (self.width, self.height)
+        self._pastes: list[tuple[tuple[int, int, int], tuple[int, int, int, int], Image.Image]]
+        self._pastes = []
+
+    def paste(
+        self, color: tuple[int, ...], box: tuple[int, int, int, int], mask: Image.Image
+    ) -> None:
+        left, top, right, bottom = box
+        left, top = max(0, left), max(0, top)
+        right, bottom = min(self.width, right), min(self.height, bottom)
+        if left >= right or top >= bottom or (right - left, bottom - top) != mask.size:
+            raise ValueError("a paste must lie on the canvas, its box the mask's size")
+        self._pastes.append(((color[2], color[1], color[0]), box, mask))
+
+    def flush(self) -> None:
+        """Do the pastes kept so far."""
+        groups: list[tuple[list[int], list[int]]] = []  # (box, indexes of its pastes)
+        for index, (_, box, _) in enumerate(self._pastes):
+            union, members = list(box), [index]
+            # Merge with every group it comes near, until no group is near the union.
+            merged = True
+            while merged:
+                merged = False
+                for group in groups:
+                    if _near(group[0], union, self.NEAR):
+                        groups.remove(group)
+                        union = [
+                            min(union[0], group[0][0]),
+                            min(union[1], group[0][1]),
+                            max(union[2], group[0][2]),
+                            max(union[3], group[0][3]),
+                        ]
+                        members = group[1] + members
+                        merged = True
+                        break
+            groups.append((union, members))
+        for (left, top, right, bottom), members in groups:
+            region = self.pixels[top:bottom, left:right]
+            with scale.patch(region) as patch:
+                for index in sorted(members):  # in the order they were asked for
+                    color, box, mask = self._pastes[index]
+                    at = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+                    patch.paste(color, at, mask)
+        self._pastes = []
+
+
+def _near(a: list[int], b: list[int], gap: int) -> bool:
+    return a[0] - gap < b[2] and b[0] - gap < a[2] and a[1] - gap < b[3] and b[1] - gap < a[3]
+
+
+def _rgb_image(pixels: Any) -> Image.Image:
+    return Image.fromarray(scale.swap_rb(pixels))
 
 
 def plain(card: Card, style: Style) -> Image.Image:

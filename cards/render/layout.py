@@ -106,19 +106,37 @@ def _pieces(text: str, style: TextStyle) -> tuple[list[_Piece], float, set[str]]
             # Drawn in one go (a right-to-left run must be, for shaping): letter spacing only
             # between this run and the next.
             pieces.append(_Piece(x, run, font))
-            x += font.getlength(run) + style.kerning + style.word_spacing * run.count(" ")
+            x += _length(font, run) + style.kerning + style.word_spacing * run.count(" ")
             continue
         # Letter spacing: place characters one by one. The advance of a character is measured
         # with its right neighbour so the font's pair kerning is kept.
         for i, ch in enumerate(run):
             nxt = run[i + 1 : i + 2]
-            advance = font.getlength(ch + nxt) - font.getlength(nxt) if nxt else font.getlength(ch)
+            advance = _length(font, ch + nxt) - _length(font, nxt) if nxt else _length(font, ch)
             if not ch.isspace():
                 pieces.append(_Piece(x, ch, font))
             x += advance + style.kerning + (style.word_spacing if ch == " " else 0)
     if text:
         x -= style.kerning  # no letter spacing after the last letter
     return pieces, max(0.0, x), missing
+
+
+_LENGTHS: dict[tuple[object, float, int, str], float] = {}
+_MAX_LENGTHS = 16384
+
+
+def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
+    """font.getlength(text), remembered. Letter-spaced text is measured a pair of letters at a
+    time, and wrapping and fitting measure the same words again at each try: a title measures
+    a few hundred pairs, most of them the same from card to card. Keyed by the font's file and
+    size, not the font object, so the cache never keeps a font (a CJK face is megabytes) alive."""
+    key = (font.path, font.size, int(font.layout_engine), text)
+    length = _LENGTHS.get(key)
+    if length is None:
+        if len(_LENGTHS) >= _MAX_LENGTHS:
+            _LENGTHS.clear()
+        length = _LENGTHS[key] = font.getlength(text)
+    return length
 
 
 def measure(text: str, style: TextStyle) -> float:

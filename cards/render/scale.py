@@ -4,13 +4,17 @@ Both are the largest costs of a card that Pillow cannot make cheaper: its resize
 paste work one pixel at a time, and scaling a still up to the card cost more than the JPEG
 encode and all the text together. OpenCV's vectorised resize does the same interpolation (pixel
 centres aligned, edges repeated) several times faster, handing the pixels over and back
-included (bench/README.md, "Rendering"). Pictures go in and come out as Pillow images, so
-nothing else in the renderer sees numpy.
+included (bench/README.md, "Rendering"). Pictures go in and come out as Pillow images, except
+for the card types drawn on an array from decode to encode (CardType.pixels, core.compose_pixels):
+their pixels stay BGR arrays, decoded, scaled and encoded by OpenCV (`*_pixels` below), with only
+the boxes the text covers lent to Pillow (`patch`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -73,12 +77,12 @@ def _grained(pixels: Any, grain: tuple[Any, Any]) -> Any:
     return pixels
 
 
-def decode_jpeg(path: str, size: tuple[int, int]) -> Any | None:
-    """A colour JPEG of `size` decoded whole by OpenCV straight into an array (RGB), or None to
-    leave it to Pillow: the same libjpeg-turbo and the same pixels, without Pillow's copy into
-    an array for the downscale (a 4K still: about 35 ms of Pillow's decode and copy, 24 here).
-    Only for a complete file: OpenCV would fill a truncated one with grey where Pillow refuses
-    it. The caller has checked the file with Pillow (size, format, orientation)."""
+def decode_jpeg(path: str, size: tuple[int, int], bgr: bool = False) -> Any | None:
+    """A colour JPEG of `size` decoded whole by OpenCV straight into an array (RGB, or BGR
+    with `bgr`), or None to leave it to Pillow: the same libjpeg-turbo and the same pixels,
+    without Pillow's copy into an array (a 4K still: about 35 ms of Pillow's decode and copy,
+    24 here). Only for a complete file: OpenCV would fill a truncated one with grey where Pillow
+    refuses it. The caller has checked the file with Pillow (size, format, orientation)."""
     import numpy as np
 
     cv2 = _cv2()
@@ -88,7 +92,8 @@ def decode_jpeg(path: str, size: tuple[int, int]) -> Any | None:
         end -= 1  # some encoders pad after the end marker
     if end < 4 or data[end - 2] != 0xFF or data[end - 1] != 0xD9:
         return None
-    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION)
+    order = cv2.IMREAD_COLOR if bgr else cv2.IMREAD_COLOR_RGB
+    pixels = cv2.imdecode(data, order | cv2.IMREAD_IGNORE_ORIENTATION)
     if pixels is None or pixels.ndim != 3 or pixels.shape[:2] != (size[1], size[0]):
         return None
     return pixels
@@ -111,12 +116,82 @@ def downscale_pixels(
     pixels: Any, box: tuple[int, int, int, int], size: tuple[int, int]
 ) -> Image.Image:
     """downscale() of a picture that is an array already (decode_jpeg)."""
+    return Image.fromarray(resize_pixels(pixels, box, size))
+
+
+def resize_pixels(pixels: Any, box: tuple[int, int, int, int], size: tuple[int, int]) -> Any:
+    """downscale_pixels() as an array."""
     cv2 = _cv2()
     left, top, right, bottom = box
     part = pixels[top:bottom, left:right]
     shrink = min((right - left) / size[0], (bottom - top) / size[1])
     interpolation = cv2.INTER_AREA if shrink >= 2 else cv2.INTER_CUBIC
-    return Image.fromarray(cv2.resize(part, size, interpolation=interpolation))
+    return cv2.resize(part, size, interpolation=interpolation)
+
+
+def upscale_pixels(
+    pixels: Any, size: tuple[int, int], smooth: bool = False, grain: tuple[Any, Any] | None = None
+) -> Any:
+    """upscale() of an array (any channel order: every channel alike), to an array. Shrinking
+    (a picture only a little larger than the card in one direction) by Pillow's filters, as
+    upscale() does."""
+    height, width = pixels.shape[:2]
+    if (width, height) == size:
+        return pixels if grain is None else _grained(pixels, grain)
+    if size[0] < width or size[1] < height:
+        import numpy as np
+
+        scaled = np.array(upscale(Image.fromarray(pixels), size, smooth))
+        return scaled if grain is None else _grained(scaled, grain)
+    cv2 = _cv2()
+    interpolation = cv2.INTER_CUBIC if smooth else cv2.INTER_LINEAR
+    scaled = cv2.resize(pixels, size, interpolation=interpolation)
+    return scaled if grain is None else _grained(scaled, grain)
+
+
+def swap_rb(pixels: Any) -> Any:
+    """RGB to BGR or back, as a new array (a grey picture, 2-D, as it is)."""
+    if pixels.ndim == 2:
+        return pixels
+    return _cv2().cvtColor(pixels, _cv2().COLOR_RGB2BGR)
+
+
+def contiguous(pixels: Any) -> Any:
+    import numpy as np
+
+    return np.ascontiguousarray(pixels)
+
+
+def encode_pixels(pixels: Any, quality: int) -> bytes:
+    """JPEG bytes of a BGR (or grey) array by OpenCV, 4:4:4 chroma: the same libjpeg-turbo
+    and settings as Pillow's save (core.encode), without handing the card over to Pillow."""
+    cv2 = _cv2()
+    params = [
+        cv2.IMWRITE_JPEG_QUALITY,
+        quality,
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+    ]
+    ok, data = cv2.imencode(".jpg", pixels, params)
+    if not ok:
+        raise ValueError("OpenCV could not encode the card")
+    return data.tobytes()
+
+
+def shade_pixels(pixels: Any, at: tuple[int, int], layers: tuple[Any, Any]) -> None:
+    """shade() of an array, in place: the layers' box with its top-left at `at` (in the
+    array's own channel order: the caller built the layers in it). Full-width rows are one
+    contiguous block, worked on where they lie."""
+    keep, ink = layers
+    cv2 = _cv2()
+    left, top = at
+    region = pixels[top : top + keep.shape[0], left : left + keep.shape[1]]
+    if not region.flags.c_contiguous:
+        shaded = cv2.add(cv2.multiply(region, keep, scale=1 / 255), ink)
+        region[...] = shaded
+        return
+    cv2.multiply(region, keep, dst=region, scale=1 / 255)
+    cv2.add(region, ink, dst=region)
 
 
 def gaussian(image: Image.Image, radius: float) -> Image.Image:
@@ -170,6 +245,45 @@ def _pixels(image: Image.Image) -> Any:
     import numpy as np
 
     return np.asarray(image)
+
+
+pixels_of = _pixels  # an image's pixels as an array (read-only: a copy of Pillow's)
+
+
+@contextmanager
+def patch(region: Any) -> Iterator[Image.Image]:
+    """A Pillow image ("RGB") of a 3-channel array's region, whose drawing goes back into the
+    region when the block ends. Pillow keeps an RGB pixel in 4 bytes: the region is widened to
+    4 channels (cheap, one pass) and Pillow draws on that memory itself (no copy in, nor its
+    slow tobytes() out), then the 3 channels go back."""
+    cv2 = _cv2()
+    wide = cv2.cvtColor(region, cv2.COLOR_RGB2RGBA)
+    image = _shared_rgb(wide)
+    if image is None:  # a Pillow that cannot share memory: copies in and out
+        image = Image.fromarray(region)
+        yield image
+        region[...] = _pixels(image)
+        return
+    yield image
+    # OpenCV's narrowing then a plain copy: numpy's own copy from the strided view is slower.
+    region[...] = cv2.cvtColor(wide, cv2.COLOR_RGBA2RGB)
+
+
+def _shared_rgb(wide: Any) -> Image.Image | None:
+    """An "RGB" Pillow image on the memory of a height x width x 4 array (the 4th byte is
+    Pillow's padding), or None where Pillow does not allow it. Image.frombuffer shares memory
+    only for "RGBX"/"RGBA" images, and read-only; this asks its core for "RGB", whose pixels
+    are laid out the same, and keeps it writable (the array is the caller's own)."""
+    height, width = wide.shape[:2]
+    try:
+        core = Image.core.map_buffer(wide, (width, height), "raw", 0, ("RGB", 0, 1))
+        image = Image.Image()._new(core)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if image.mode != "RGB" or image.size != (width, height):
+        return None
+    image.readonly = 0
+    return image
 
 
 def rotate(image: Image.Image, angle: float, fill: int | tuple[int, ...] = 0) -> Image.Image:

@@ -15,6 +15,7 @@ import tempfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -105,6 +106,29 @@ def load_cover(
     the target's aspect), so colour work happens on fewer pixels before the caller scales up.
     `draft` is the smallest fraction of the target size a JPEG may be decoded at.
     """
+    cover = _load_cover(path, target, draft, what, bgr=False)
+    return cover if isinstance(cover, Image.Image) else Image.fromarray(cover)
+
+
+def load_cover_pixels(
+    path: str, target: tuple[int, int], draft: float = SHARP_DRAFT, what: str = "image"
+) -> Any:
+    """load_cover() as an array of BGR pixels (height x width x 3), the order OpenCV decodes
+    and encodes in: for the cards drawn on an array (core.compose_pixels). A colour JPEG
+    decoded whole goes to OpenCV straight into the array, whatever its size."""
+    import numpy as np
+
+    cover = _load_cover(path, target, draft, what, bgr=True)
+    if not isinstance(cover, Image.Image):
+        return cover
+    return scale.swap_rb(np.asarray(cover))
+
+
+def _load_cover(
+    path: str, target: tuple[int, int], draft: float, what: str, bgr: bool
+) -> Image.Image | Any:
+    """load_cover(); with `bgr`, an array of BGR pixels where OpenCV decoded the file, else a
+    Pillow image (RGB)."""
     opened = image = open_image(path, what)
     try:
         box = _cover_box(image.size, target)
@@ -128,14 +152,20 @@ def load_cover(
             image = ImageOps.exif_transpose(image)
             box = _cover_box(image.size, target)
         crop = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
-        if box[2] - box[0] > target[0]:
-            pixels = None
-            if whole and not turned and image.mode == "RGB":
-                pixels = scale.decode_jpeg(path, image.size)
-            if pixels is not None:
-                image = scale.downscale_pixels(pixels, crop, target)
-            else:
-                image = scale.downscale(_to_rgb(image), crop, target)
+        larger = box[2] - box[0] > target[0]
+        pixels = None
+        if whole and not turned and image.mode == "RGB" and (larger or bgr):
+            pixels = scale.decode_jpeg(path, image.size, bgr=bgr)
+        if pixels is not None:
+            if larger:
+                pixels = scale.resize_pixels(pixels, crop, target)
+            elif crop != (0, 0, image.width, image.height):
+                # Contiguous: the colour work is done in place.
+                pixels = scale.contiguous(pixels[crop[1] : crop[3], crop[0] : crop[2]])
+            opened.close()
+            return pixels if bgr else Image.fromarray(pixels)
+        if larger:
+            image = scale.downscale(_to_rgb(image), crop, target)
         elif crop != (0, 0, image.width, image.height):
             image = _to_rgb(image).crop(crop)
         else:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PIL import Image
 
 # Bump whenever a change makes the same CardSpec come out with different pixels on every card
@@ -137,8 +139,16 @@ class Style:
 @dataclass
 class RenderResult:
     data: bytes  # the JPEG file
-    image: Image.Image  # the same picture before encoding (RGB)
+    # The same picture before encoding (RGB), or what makes it: a card drawn on an array
+    # becomes a Pillow image only for a caller that asks (`image`), not for every upload.
+    picture: Image.Image | Callable[[], Image.Image]
     # Ink boxes (left, top, right, bottom) of every piece of text drawn, in canvas pixels.
     text_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
     # Things the caller may want to log, e.g. characters no bundled font can draw.
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def image(self) -> Image.Image:
+        if callable(self.picture):
+            self.picture = self.picture()
+        return self.picture

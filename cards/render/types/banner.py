@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from .. import effects, fonts, layout
 from ..layout import Block, Line
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, draw_shadowed
 
 HEAVY = fonts.bundled("Lato-Black.ttf")
 
@@ -93,7 +93,7 @@ class Banner(CardType):
             pitch = last.y - above[-1].y
             for line in above:
                 line.y += pitch  # the line before the last stands on the banner's edge
-            card.draw(canvas, Block(above), self.halo(card))
+            draw_shadowed(card, canvas, Block(above), self.halo(card))
             wanted = left + above[-1].width - card.px(self.overlap)
         else:
             wanted = start

@@ -6,6 +6,11 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 - adjust(card, image): colour work on the picture, at whatever resolution is cheapest;
 - backdrop(card, image): smooth overlays (gradients) on the picture, same resolution;
 - decorate(card, canvas): sharp things (text, lines, stars) on the full-size canvas.
+
+A type whose picture work is only shading may set `pixels` and implement backdrop_pixels()
+instead of adjust() and backdrop(): its cards are then drawn on an array from decode to encode
+(core.compose_pixels), and decorate() gets a canvas that only paints colour through masks (what
+text, and layout.paint, do).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PIL import Image, ImageColor
 
@@ -206,8 +211,24 @@ class CardType:
 
     options: ClassVar[dict[str, Option]] = {}
 
+    # Drawn on an array (see the module's docstring): backdrop_pixels() instead of adjust() and
+    # backdrop(), and a decorate() that only pastes colour through masks. The grayscale styles
+    # and a card without a picture still go the Pillow way. Not inherited (__init_subclass__):
+    # a subclass that draws more (white_border's frame on standard) must say so itself.
+    pixels: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "pixels" not in cls.__dict__:
+            cls.pixels = False
+
     def adjust(self, card: Card, image: Image.Image) -> Image.Image:
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        """backdrop() on a BGR array (height x width x 3) at the picture's resolution, in
+        place; for types that set `pixels`."""
+        raise NotImplementedError
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         return image
@@ -271,6 +292,13 @@ class BottomGradient:
             start = card.from_bottom(self.gradient_height) * image.height / card.height
             effects.bottom_gradient(image, round(start), self.gradient_color, self.gradient_opacity)
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if not card.option("omit_gradient"):
+            start = card.from_bottom(self.gradient_height) * pixels.shape[0] / card.height
+            effects.bottom_gradient_pixels(
+                pixels, round(start), self.gradient_color, self.gradient_opacity
+            )
 
 
 class Card:
@@ -595,3 +623,36 @@ class Card:
                 style = field_style if is_field and field_style else episode_style
                 segments.append((text, style))
         return segments
+
+
+def draw_shadowed(
+    card: Card,
+    canvas: Image.Image,
+    block: Block | None,
+    shadow: tuple[RGB, float, float, int, int],
+) -> None:
+    """card.draw(canvas, block, shadow) with the shadow laid on by effects.glow, which costs
+    half what the block's own (layout.glow) does; the same place, within a level."""
+    if block is None:
+        return
+    block.keep_inside(card.width, card.height, min(card.margin, 8))
+    color, opacity, radius, dx, dy = shadow
+    masked = block.mask(int(radius * 3) + 2)
+    if masked is not None:
+        effects.glow(canvas, *masked, color, opacity, radius, dx, dy)
+    card.boxes.extend(block.draw(canvas))
+
+
+def bottom_shade(kind: BottomGradient, card: Card, image: Image.Image) -> Image.Image:
+    """BottomGradient.backdrop() from effects' own cache of one-channel masks (the same
+    pixels): the shared cache of three-channel layers keeps 8, and a worker drawing several
+    types with shades of their own went round more, recomputing each (17 ms at 4K)."""
+    if card.option("omit_gradient"):
+        return image
+    if image.mode not in ("RGB", "L"):
+        return BottomGradient.backdrop(kind, card, image)
+    start = round(card.from_bottom(kind.gradient_height) * image.height / card.height)
+    depth = image.height - max(0, min(start, image.height - 1))
+    return effects.edge_gradient_image(
+        image, "bottom", depth, kind.gradient_color, kind.gradient_opacity
+    )

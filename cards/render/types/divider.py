@@ -177,7 +177,7 @@ class Divider(CardType):
                 (bar[0] - left, bar[1] - top, bar[2] - left - 1, bar[3] - top - 1), fill=255
             )
         color = card.option("stroke_color") or color
-        layout.glow(canvas, mask, left, top, color, opacity, radius, spread=spread)
+        effects.glow(canvas, mask, left, top, color, opacity, radius, spread=spread)
 
 
 def _height(lines: list[layout.Line]) -> float:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from .. import fonts
-from ..layout import Block, glow, nudge
-from .base import Card, CardType, Option, Sides
+from .. import effects, fonts
+from ..layout import Block, nudge
+from .base import Card, CardType, Option, Sides, draw_shadowed
 
 DARKEN = ("box", "all", "none")
 
@@ -82,7 +82,7 @@ class Landscape(CardType):
         shadow = (color, opacity, card.px(radius), round(card.px(dx)), round(card.px(dy)))
         if card.option("add_bounding_box"):
             self.outline(card, canvas, box, max(1, round(line)), shadow)
-        card.draw(canvas, title, shadow)
+        draw_shadowed(card, canvas, title, shadow)
 
     def box(self, card: Card, title: Block, room: list[float]) -> tuple[int, int, int, int]:
         """The box round the title, and the title with it moved back onto the card if the box
@@ -113,7 +113,7 @@ class Landscape(CardType):
                 continue
             mask = Image.new("L", (x1 - x0 + 2 * pad, y1 - y0 + 2 * pad), 0)
             mask.paste(255, (pad, pad, pad + x1 - x0, pad + y1 - y0))
-            glow(canvas, mask, x0 - pad, y0 - pad, color, opacity, radius, dx, dy)
+            effects.glow(canvas, mask, x0 - pad, y0 - pad, color, opacity, radius, dx, dy)
         pen = ImageDraw.Draw(canvas)
         for x0, y0, x1, y1 in sides:
             if x1 > x0 and y1 > y0:

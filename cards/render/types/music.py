@@ -210,11 +210,18 @@ class Music(CardType):
         size = (box[2] - box[0], box[3] - box[1])
         if size[0] <= 0 or size[1] <= 0:
             return
-        region = effects.blur(canvas.crop(box), card.px(self.blur))
-        tint = Image.new(region.mode, size, card.option("player_color") or self.player_color)
-        region = Image.blend(region, tint, float(card.option("player_opacity")))
+        region = effects.frost(
+            canvas.crop(box),
+            card.px(self.blur),
+            card.option("player_color") or self.player_color,
+            float(card.option("player_opacity")),
+        )
         radius = card.px(self.radius) if card.option("round_corners") else 0
-        canvas.paste(region, box[:2], _rounded_mask(size, radius) if radius >= 1 else None)
+        if radius < 1:
+            canvas.paste(region, box[:2])
+            return
+        r = min(round(radius), size[0] // 2, size[1] // 2)
+        effects.paste_rounded(canvas, region, box[:2], _rounded_mask(size, radius), r)
 
     def labels(self, card: Card, inner: tuple[float, float], y: float) -> list[Block]:
         """S1 at the left end of the timeline, E3 at the right end, centred on its row."""

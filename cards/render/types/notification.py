@@ -107,12 +107,10 @@ class Notification(CardType):
         right_, bottom = min(canvas.width, round(box[2])), min(canvas.height, round(box[3]))
         if right_ - left < 2 or bottom - top < 2:
             return
-        region = canvas.crop((left, top, right_, bottom))
-        frosted = effects.blur(region, card.px(self.blur))
-        tint = card.option("glass_color") or (0, 0, 0)
-        tinted = Image.blend(
-            frosted,
-            Image.new(frosted.mode, frosted.size, tint),
+        tinted = effects.frost(
+            canvas.crop((left, top, right_, bottom)),
+            card.px(self.blur),
+            card.option("glass_color") or (0, 0, 0),
             float(card.option("glass_opacity")),
         )
         canvas.paste(tinted, (left, top))

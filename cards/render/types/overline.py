@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from .. import fonts
 from ..layout import Block, TextStyle
-from .base import BottomGradient, Card, CardType, Option
+from .base import BottomGradient, Card, CardType, Option, bottom_shade
 
 # Regular: the reference strokes its Medium on the letters, which thins them to this.
 POSITIONS = ("top", "bottom")
@@ -62,6 +62,9 @@ class Overline(BottomGradient, CardType):
         "separator": Option("text", "-", "between the season and the episode part"),
         "omit_gradient": BottomGradient.gradient_option,
     }
+
+    def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        return bottom_shade(self, card, image)
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         where = str(card.option("line_position"))

@@ -80,9 +80,13 @@ class Shape(CardType):
             edge, length = self.shade_edge(card)
             depth = card.px(self.gradient_depth) * length / card.height
             factor = image.width / card.width
-            effects.edge_gradient(
-                image, edge, round(depth * factor), (12, 12, 12), self.gradient_opacity
-            )
+            args = (edge, round(depth * factor), (12, 12, 12), self.gradient_opacity)
+            if image.mode not in ("RGB", "L"):
+                effects.edge_gradient(image, *args)
+                return image
+            # effects' own cache of one-channel masks: the shared one of three-channel layers
+            # keeps 8, and a worker drawing several types went round more.
+            return effects.edge_gradient_image(image, *args)
         return image
 
     @staticmethod

@@ -17,6 +17,7 @@ class Standard(BottomGradient, CardType):
     label = "Standard"
     rank = 1
     aliases = ("generic", "polymath")
+    pixels = True  # its gradient and text are all it draws
 
     title_font = fonts.CONDENSED
     title_size = 178

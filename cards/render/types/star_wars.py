@@ -50,10 +50,19 @@ class StarWars(CardType):
     }
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
-        if self.stars:
-            end = round(card.px(self.shade_end) * image.width / card.width)
+        if not self.stars:
+            return image
+        end = round(card.px(self.shade_end) * image.width / card.width)
+        if image.mode not in ("RGB", "L"):
             effects.left_gradient(image, end, (0, 0, 0), self.shade_opacity, self.shade_power)
-        return image
+            return image
+        # Shaded on the whole picture as an array: a crop of the shaded part and its paste back
+        # cost as much as the shade, and a black shade only multiplies.
+        import numpy as np  # on first use: web processes import the types, never draw
+
+        pixels = np.array(image)
+        effects.left_gradient_pixels(pixels, end, (0, 0, 0), self.shade_opacity, self.shade_power)
+        return Image.fromarray(pixels)
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         if self.stars:

@@ -127,7 +127,7 @@ class TintedGlass(CardType):
         return (round(box[0] + dx), round(box[1] + dy), round(box[2] + dx), round(box[3] + dy))
 
     def glass(self, card: Card, canvas: Image.Image, box: Box, rounding: float) -> None:
-        effects.glass(
+        effects.pane(
             canvas,
             box,
             card.px(self.glass_blur),
