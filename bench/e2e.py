@@ -24,7 +24,8 @@ second by 8 clients, then, while the workers are busy with them, one more post e
 time the webhook's answers under that load. The fake Plex runs in a process of its own
 (bench/plexproc.py). Prints the time until every card is on Plex, cards/min, the HTTP answer
 percentiles of the burst and of the posts while busy (target: p99 < 50 ms), and uploads per
-episode.
+episode. --worker-nice sets the pool processes' niceness (TCM_WORKER_NICE; 0 = as the web server)
+for an A/B of it.
 """
 
 from __future__ import annotations
@@ -104,13 +105,29 @@ def send(poster: Poster, keys: list[int], rate: float) -> None:
         thread.join()
 
 
+def nice_env(args: argparse.Namespace) -> dict[str, str]:
+    return {} if args.worker_nice is None else {"TCM_WORKER_NICE": str(args.worker_nice)}
+
+
+def pool_niceness(pid: int) -> list[int]:
+    """The niceness of the worker's pool processes (once they are all up)."""
+    import psutil
+
+    deadline = time.monotonic() + 20
+    while True:
+        pool = [p.nice() for p in psutil.Process(pid).children()]
+        if pool and (len(set(pool)) == 1 or time.monotonic() > deadline):
+            return pool
+        time.sleep(0.1)
+
+
 def burst(args: argparse.Namespace) -> None:
     from plexproc import FakePlexProcess
 
     total = args.shows * args.per_show
     with (
         FakePlexProcess(args.shows + 1, args.per_show, four_k_every=0) as plex,
-        Stack(db=args.db, log_level="WARNING") as stack,
+        Stack(db=args.db, log_level="WARNING", extra_env=nice_env(args)) as stack,
     ):
         shows = plex.call("shows")
         warm, shows = shows[0], shows[1:]
@@ -118,6 +135,7 @@ def burst(args: argparse.Namespace) -> None:
         stack.start_web(args.web_workers)
         stack.start_worker(args.concurrency)
         load0 = os.getloadavg()[0]
+        nice = pool_niceness(stack.pid("worker"))
 
         def cards_on_plex(keys: set[int]) -> int:
             return sum(1 for k in plex.call("upload_times") if k in keys)
@@ -156,8 +174,8 @@ def burst(args: argparse.Namespace) -> None:
     print(
         f"{len(shows)} show keys x {args.per_show} episodes = {total} cards, posted in "
         f"{sent_in * 1000:.0f} ms by 8 clients; {args.db}, Granian {args.web_workers} workers, "
-        f"celery concurrency {args.concurrency}, style {args.style}; load average "
-        f"{load0:.1f} -> {load1:.1f}"
+        f"celery concurrency {args.concurrency} (pool niceness {nice}), style {args.style}; "
+        f"load average {load0:.1f} -> {load1:.1f}"
     )
     print(f"answers: burst {dict(sorted(poster.answers.items()))}, while busy {busy.answers}")
     print(
@@ -194,6 +212,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--shows", type=int, default=0, help="a burst of show keys instead")
     parser.add_argument("--per-show", type=int, default=20)
+    parser.add_argument(
+        "--worker-nice", type=int, help="the pool's niceness (TCM_WORKER_NICE); default: tcm's"
+    )
     args = parser.parse_args()
     if args.shows:
         burst(args)

@@ -36,6 +36,17 @@ def _prepare_for_rendering(**kwargs: object) -> None:
     process.prepare()
 
 
+@worker_process_init.connect
+def _render_at_low_priority(**kwargs: object) -> None:
+    # Only in the pool's processes, which render: the web server keeps answering webhooks at
+    # once while they have both cores (settings.TCM_WORKER_NICE).
+    from django.conf import settings
+
+    from cards.render import process
+
+    process.lower_priority(settings.TCM_WORKER_NICE)
+
+
 class EventRelay(bootsteps.StartStopStep):
     """Every worker runs the relay that queues stored webhook events (cards/relay.py); the
     step starts and stops it with the worker."""

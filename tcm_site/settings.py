@@ -197,6 +197,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # django-celery-beat's scheduler, with a job that never ran due seconds after beat starts.
 CELERY_BEAT_SCHEDULER = "tcm_site.beat:Scheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The niceness of a worker's pool processes, the ones that render (0: as the rest). Rendering
+# takes every core it is given; the web server, beside it at the normal priority, still answers
+# Tautulli's posts at once while a burst of cards is drawn. The worker's main process (it fetches
+# tasks and relays stored webhook events) keeps its own priority.
+TCM_WORKER_NICE = env.int("TCM_WORKER_NICE", default=10)
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from . import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render, samples
+from . import STYLES, CardSpec, FontSpec, RenderError, card_type_choices, render
 from . import fonts as bundled_fonts
 
 HELP = "Render a title card (or a contact sheet of every card type) from a picture."
@@ -163,6 +162,8 @@ def write_sheet(spec: CardSpec, path: str, tile_width: int, out: Write) -> None:
     """Rows: card types; columns: styles. Each card rendered at full size, then scaled."""
     if not 64 <= tile_width <= 3200:
         raise UsageError("--tile-width must be between 64 and 3200")
+    import tempfile  # here: one card from the command line needs none of it
+
     with tempfile.TemporaryDirectory() as folder:
         draw_sheet(with_samples(spec, Path(folder)), path, tile_width, out)
 
@@ -170,6 +171,8 @@ def write_sheet(spec: CardSpec, path: str, tile_width: int, out: Write) -> None:
 def with_samples(spec: CardSpec, folder: Path) -> CardSpec:
     """The spec with a generated logo and poster where it has none: the sheet shows every
     type, and some cannot do without them."""
+    from . import samples
+
     name = (spec.series_name or "The Long Night").upper()
     return dataclasses.replace(
         spec,

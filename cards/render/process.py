@@ -8,12 +8,14 @@ command line, the benchmark): nothing here changes what a card looks like.
   (a decoded 4K still is 25-33 MB, the card 17-23 MB) are all that big. Keeping them in the heap
   for reuse saves that on every card (bench/README.md, "Rendering"); the peak memory is the same,
   since the next card needs as much again.
+- A worker's pool processes render at a lower CPU priority than the web server
+  (lower_priority(), from tcm_site/celery.py): rendering fills every core it is given, and
+  Tautulli's posts should not wait for it.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 # mallopt parameters (glibc's malloc.h).
@@ -36,11 +38,21 @@ def keep_big_buffers() -> bool:
     MALLOC_TRIM_THRESHOLD_ set: glibc has read them at start)."""
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
+        # The symbols already loaded (libc's among them): ctypes.util.find_library would run
+        # ldconfig in a subprocess, which costs a command-line card more than this whole module.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError, TypeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, KEEP_BYTES) and mallopt(M_TRIM_THRESHOLD, KEEP_BYTES))
+
+
+def lower_priority(niceness: int) -> int:
+    """Run this process at least at `niceness` (0-19; a process already nicer stays so, and
+    nothing is raised: that would need privileges). Returns the niceness it now has."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    target = max(0, min(19, niceness))
+    if target > current:
+        return os.nice(target - current)
+    return current
