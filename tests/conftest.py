@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from tests.fakes.tautulli import FakeTautulli
 
 
+@pytest.fixture(autouse=True)
+def _secrets_of_this_test_only() -> Iterator[None]:
+    """The log redaction forgets the secrets a test made when it ends, as a new process would.
+
+    Every connection a test saves brings new random secrets, and tcm_site.logs recompiles one
+    pattern of all the secrets it knows for each new one and matches every log line against
+    it: over one worker's thousands of tests that grew to seconds per test (the secrets of
+    hundreds of connections, where an installation has a handful)."""
+    from tcm_site import logs
+
+    known, pattern = set(logs._known), logs._known_pattern
+    yield
+    with logs._known_lock:
+        logs._known.intersection_update(known)
+        logs._known_pattern = pattern
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[object]:
     """A real Celery worker (threads in this process) consuming from the test run's Redis queues.
