@@ -18,8 +18,7 @@ import requests
 
 from tests.support import PYTHON, ROOT, Running, fresh_env, tcm_env, tcm_run
 
-# One `./tcm run` for the module (running_tcm): its tests on one xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tcm_run")]
+pytestmark = pytest.mark.slow
 
 WARNING = "TCM_PUBLIC_URL is not set"
 
