@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from tests.fakes.tautulli import FakeTautulli
 
 
+@pytest.fixture(autouse=True)
+def _secrets_of_this_test_only() -> Iterator[None]:
+    """The log redaction forgets the secrets a test made when it ends, as a new process would.
+
+    Every connection a test saves brings new random secrets, and tcm_site.logs recompiles one
+    pattern of all the secrets it knows for each new one and matches every log line against
+    it: over one worker's thousands of tests that grew to seconds per test (the secrets of
+    hundreds of connections, where an installation has a handful)."""
+    from tcm_site import logs
+
+    known, pattern = set(logs._known), logs._known_pattern
+    yield
+    with logs._known_lock:
+        logs._known.intersection_update(known)
+        logs._known_pattern = pattern
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[object]:
     """A real Celery worker (threads in this process) consuming from the test run's Redis queues.
@@ -263,3 +280,34 @@ def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
     from cards.render.samples import save_landscape
 
     return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+
+
+def _database_use(item: pytest.Item) -> int:
+    """pytest-django's order of a test: 0 with the database, 1 transactional, 2 without it."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(marker and any(validate_django_db(marker)[:2]))
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, so that on several xdist workers (`./tcm test`) the long ones do not
+    come last and leave the other workers idle at the end.
+
+    Within pytest-django's order (tests with the database, then transactional ones, then those
+    without it), which this keeps: a transactional test empties the database, rows the migrations
+    made included, so the plain database tests must come before it on a worker. Only the slow
+    tests without the database, which cannot touch another test's rows, move to the very front.
+    """
+
+    def key(item: pytest.Item) -> tuple[int, bool]:
+        slow = item.get_closest_marker("slow") is not None
+        use = _database_use(item)
+        return (-1 if slow and use == 2 else use, not slow)
+
+    items.sort(key=key)  # stable: otherwise the order stays as collected

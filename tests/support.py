@@ -248,7 +248,8 @@ class WorkerProcess:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "celery", "-A", "tcm_site", "worker", "--pool", "prefork",
                  "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
-                 "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+                 "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+                 "--without-heartbeat"],
                 env=child_env(**self.env),
                 cwd=ROOT,
                 stdout=log,

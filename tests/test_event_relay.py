@@ -88,6 +88,7 @@ def test_two_relays_never_take_the_same_event(
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_it_gives_the_events_back_and_waits_longer_each_time(
     client: Client,

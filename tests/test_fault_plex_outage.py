@@ -15,7 +15,7 @@ from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
 from tests.support import WorkerProcess, post_webhook, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 QUICK = {
     "TCM_RETRY_BASE_DELAY": "0.2",

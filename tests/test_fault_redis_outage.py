@@ -17,7 +17,7 @@ from tests.fakes.plex import FakePlex
 from tests.redis import RedisServer
 from tests.support import WorkerProcess, celery_broker, post_webhook, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 QUICK = {"TCM_RETRY_BASE_DELAY": "0.2", "TCM_RETRY_MAX_DELAY": "0.5"}
 

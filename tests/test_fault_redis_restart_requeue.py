@@ -19,7 +19,7 @@ from tests.fakes.plex import FakePlex
 from tests.redis import RedisServer
 from tests.support import WorkerProcess, post_webhook, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 EPISODES = 6
 UPLOAD_SECONDS = 1.0  # each upload: the others wait in Redis meanwhile

@@ -32,7 +32,7 @@ from connections.models import TautulliConnection
 from tests.fakes.plex import FakePlex
 from tests.support import WorkerProcess, post_webhook, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 VISIBILITY = 3
 # Settings of the test's workers: quick retries, a short lock lease (a dead holder's lock lapses

@@ -11,7 +11,7 @@ import requests
 from tests.redis import RedisServer
 from tests.support import WebServer, WorkerProcess, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def test_healthz_is_not_fooled_by_connections_pooled_before_a_redis_restart() -> None:

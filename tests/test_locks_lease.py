@@ -62,6 +62,7 @@ def try_lock(name: str) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_holder_working_for_several_leases_keeps_a_second_one_out() -> None:
     name = "lease-test:long-work"
     work = 3.5 * LEASE
@@ -93,6 +94,7 @@ def test_a_holder_working_for_several_leases_keeps_a_second_one_out() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_holder_killed_keeps_the_lock_for_one_lease_at_most() -> None:
     name = "lease-test:killed"
     holder = start_holder(name, 600)
