@@ -43,26 +43,42 @@ def blur_small(image: Image.Image, radius: float) -> Image.Image:
     return scale.gaussian(small, radius * small.width / image.width)
 
 
+NOISE_TILE = 256
+
+
+@lru_cache(maxsize=1)
+def _noise_patch() -> Image.Image:
+    """Noise of +-2 levels around 128 from a fixed seed: reproducible, and too faint to show as
+    a pattern when tiled."""
+    patch = Image.frombytes("L", (NOISE_TILE, NOISE_TILE), random.Random(42).randbytes(256 * 256))
+    return patch.point(lambda v: 126 + v * 5 // 256)
+
+
 @lru_cache(maxsize=4)
 def _noise(size: tuple[int, int]) -> Image.Image:
-    """Noise of +-2 levels around 128, tiled from a fixed-seed 256x256 patch: reproducible, and
-    too faint to show as a pattern."""
-    patch = Image.frombytes("L", (256, 256), random.Random(42).randbytes(256 * 256))
-    patch = patch.point(lambda v: 126 + v * 5 // 256)
+    """The noise patch tiled from the top-left corner over `size`."""
+    patch = _noise_patch()
     tiled = Image.new("L", size)
-    for x in range(0, size[0], 256):
-        for y in range(0, size[1], 256):
+    for x in range(0, size[0], NOISE_TILE):
+        for y in range(0, size[1], NOISE_TILE):
             tiled.paste(patch, (x, y))
     return tiled
 
 
-@lru_cache(maxsize=2)
 def grain(size: tuple[int, int], mode: str) -> tuple[object, object]:
-    """The dither's noise as two arrays for OpenCV (what it adds, what it takes away: one of them
-    is 0 at each pixel), the same in R, G and B for an RGB picture."""
+    """The dither's noise for OpenCV as one tile (what it adds, what it takes away: one of them
+    is 0 at each pixel), the same in R, G and B for an RGB picture; scale adds it tile by tile
+    from the top-left corner, which is the noise of any size. One tile, not a card-sized pair:
+    that pair held 33 MB of every worker process for the same pixels. `size` is kept for the
+    callers' sake; the tile does not depend on it."""
+    return _grain_tile(mode)
+
+
+@lru_cache(maxsize=2)
+def _grain_tile(mode: str) -> tuple[object, object]:
     import numpy as np
 
-    noise = np.asarray(_noise(size)).astype(np.int16) - 128
+    noise = np.asarray(_noise_patch()).astype(np.int16) - 128
     up, down = np.clip(noise, 0, None).astype(np.uint8), np.clip(-noise, 0, None).astype(np.uint8)
     if mode == "RGB":
         up, down = np.repeat(up[..., None], 3, axis=-1), np.repeat(down[..., None], 3, axis=-1)

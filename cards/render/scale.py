@@ -68,12 +68,19 @@ def add_grain(image: Image.Image, grain: tuple[Any, Any]) -> Image.Image:
 def _grained(pixels: Any, grain: tuple[Any, Any]) -> Any:
     # Saturating add, then saturating subtract: one of them is 0 at every pixel, so this is the
     # picture plus the signed noise, clipped (what ImageChops.add(image, noise, 1, -128) gives).
-    # In place (the caller's own array): a new card-sized result for each would cost more than
-    # the sums.
+    # Tile by tile (the grain is one tile of a pattern tiled from the top-left corner), in place
+    # on views of the caller's own array: no card-sized noise is kept or made.
     cv2 = _cv2()
     up, down = grain
-    cv2.add(pixels, up, dst=pixels)
-    cv2.subtract(pixels, down, dst=pixels)
+    tile_h, tile_w = up.shape[:2]
+    height, width = pixels.shape[:2]
+    for y in range(0, height, tile_h):
+        rows = min(tile_h, height - y)
+        for x in range(0, width, tile_w):
+            cols = min(tile_w, width - x)
+            view = pixels[y : y + rows, x : x + cols]
+            cv2.add(view, up[:rows, :cols], dst=view)
+            cv2.subtract(view, down[:rows, :cols], dst=view)
     return pixels
 
 

@@ -662,14 +662,8 @@ def picture(
 
 
 def _grain(card: Card, size: tuple[int, int], mode: str) -> tuple[object, object]:
-    """effects.grain(size, mode), cut from the card-sized grain when it fits: the noise is one
-    tile pattern from the top-left corner, so that is the same noise. effects.grain keeps only
-    two (the card's, colour and grey): a picture of another size would push one out, and making
-    it again costs more than the card's drawing."""
-    if size[0] > card.width or size[1] > card.height:
-        return effects.grain(size, mode)
-    up, down = effects.grain((card.width, card.height), mode)
-    return up[: size[1], : size[0]], down[: size[1], : size[0]]  # type: ignore[index]
+    """effects.grain(size, mode): one tile of noise, whatever the size."""
+    return effects.grain(size, mode)
 
 
 def draw_shadowed(
