@@ -108,8 +108,9 @@ def ensure_source(episode: Episode, client: PlexClient | None) -> str | None:
             "Plex has no still for this episode yet; tcm looks again in a few minutes (it "
             "never uses another picture, such as the season poster, in its place)."
         )
+    card: TitleCard | None
     if Episode.card.is_cached(episode):
-        card: TitleCard | None = episode.card
+        card = getattr(episode, "card", None)  # the cache may hold "no card"
     else:
         card = TitleCard.objects.filter(episode=episode).first()
     # Plex's thumb may be our own card or Kometa's overlay (cards/thumbs.py): then only a
