@@ -176,7 +176,7 @@ class PixelCanvas:
         else:
             raise ValueError("a colour is pasted through a mask")
         corner = len(box) == 2
-        if corner:
+        if len(box) == 2:
             box = (box[0], box[1], box[0] + size[0], box[1] + size[1])
         left, top, right, bottom = box
         if (right - left, bottom - top) != size:
@@ -192,8 +192,8 @@ class PixelCanvas:
             if isinstance(source, Image.Image):
                 source = source.crop(inner)
             mask = mask.crop(inner) if mask is not None else None
-            box = cut
-        self._pastes.append((source, box, mask))
+            left, top, right, bottom = cut
+        self._pastes.append((source, (left, top, right, bottom), mask))
 
     def rectangle(self, box: tuple[int, int, int, int], fill: tuple[int, ...]) -> None:
         """ImageDraw.rectangle(box, fill): the pixels from (x0, y0) to (x1, y1), both ends
