@@ -63,6 +63,7 @@ ON_AN_ARRAY = (
     "shape",
     "standard",
     "star_wars",
+    "tinted_frame",
 )
 
 
