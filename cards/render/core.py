@@ -246,7 +246,7 @@ def _near(a: list[int], b: list[int], gap: int) -> bool:
 
 
 def _rgb_image(pixels: Any) -> Image.Image:
-    return Image.fromarray(scale.swap_rb(pixels))
+    return scale.image_of(pixels, bgr=True)
 
 
 def plain(card: Card, style: Style) -> Image.Image:
