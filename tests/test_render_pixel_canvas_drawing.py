@@ -74,3 +74,15 @@ def test_its_soft_shadows_match_a_pillow_cards(color: tuple[int, int, int]) -> N
         target.paste((255, 255, 255), (150, 100, 350, 220), mask)  # drawn before the shadow
         effects.glow(target, mask, 250, 140, color, 0.8, 12.0, 4, 6)  # runs off the right edge
     assert _same(card, canvas)
+
+
+def test_its_tables_of_levels_match_pillows_point() -> None:
+    card, canvas = _pair()
+    table = [round(v * 0.8) for v in range(256)]
+    mask = Image.new("L", (60, 30), 255)
+    card.paste((255, 0, 0), (300, 200, 360, 230), mask)  # asked for before: darkened too
+    canvas.paste((255, 0, 0), (300, 200, 360, 230), mask)
+    box = (250, 150, 450, 300)  # runs off the right and bottom edges
+    card.paste(card.crop(box).point(table * 3), box)
+    canvas.point(box, table)
+    assert _same(card, canvas)

@@ -209,6 +209,18 @@ class PixelCanvas:
             color = (int(fill[2]), int(fill[1]), int(fill[0]))
             scale._cv2().rectangle(self.pixels, (x0, y0), (x1, y1), color, thickness=-1)
 
+    def point(self, box: tuple[int, int, int, int], table: list[int]) -> None:
+        """The box's pixels mapped through `table` (256 levels, every channel alike), as
+        paste(crop(box).point(table), box) does on a Pillow card; cut to the canvas."""
+        self.flush()
+        left, top = max(0, box[0]), max(0, box[1])
+        right, bottom = min(self.width, box[2]), min(self.height, box[3])
+        if left < right and top < bottom:
+            import numpy as np
+
+            region = self.pixels[top:bottom, left:right]
+            region[...] = scale._cv2().LUT(region, np.array(table, np.uint8))
+
     def flush(self) -> None:
         """Do the pastes kept so far."""
         groups: list[tuple[list[int], list[int]]] = []  # (box, indexes of its pastes)
