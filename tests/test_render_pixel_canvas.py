@@ -58,6 +58,7 @@ ON_AN_ARRAY = (
     "anime",
     "banner",
     "divider",
+    "graph",
     "landscape",
     "marvel",
     "overline",
