@@ -61,6 +61,7 @@ ON_AN_ARRAY = (
     "graph",
     "landscape",
     "marvel",
+    "notification",
     "overline",
     "shape",
     "standard",
