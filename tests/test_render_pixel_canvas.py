@@ -67,6 +67,7 @@ ON_AN_ARRAY = (
     "standard",
     "star_wars",
     "tinted_frame",
+    "tinted_glass",
 )
 
 
