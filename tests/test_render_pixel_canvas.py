@@ -61,6 +61,7 @@ ON_AN_ARRAY = (
     "graph",
     "landscape",
     "marvel",
+    "music",
     "notification",
     "overline",
     "shape",
