@@ -132,12 +132,13 @@ def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
 class PixelCanvas:
     """What decorate() of a type drawn on an array paints on: the card's BGR pixels, taking
     colour through a mask as Image.paste(colour, box, mask) does, a picture as
-    Image.paste(picture, box, mask), and filled rectangles as ImageDraw does (rectangle();
-    effects.star_field and effects.glow draw on it too). The pastes are kept until
-    flush(), then done by Pillow (its blend: the pixels of a paste on the card, the colour in
-    the array's order) on one patch per group of boxes that touch: a line's stroke and fill,
-    its pieces side by side. Each patch is copied out of the array and back once, however many
-    pastes it takes; boxes apart never share a pixel, so their order does not matter."""
+    Image.paste(picture, box, mask), filled rectangles as ImageDraw does (rectangle()) and a box
+    through a table of levels (point()); effects.star_field and effects.glow draw on it too.
+    The pastes are kept until flush(), then done by Pillow (its blend: the pixels of a paste
+    on the card, the colour in the array's order) on one patch per group of boxes that touch:
+    a line's stroke and fill, its pieces side by side. Each patch is copied out of the array
+    and back once, however many pastes it takes; boxes apart never share a pixel, so their
+    order does not matter. Whatever else draws flushes first, so the order of asking holds."""
 
     mode = "RGB"
     # Boxes nearer than this are worked on in one patch: a word gap costs less to copy than
