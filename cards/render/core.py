@@ -114,6 +114,7 @@ def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
         small = (max(1, round(card.width / factor)), max(1, round(card.height / factor)))
         # Decoded at 1/8 and blurred by Pillow and OpenCV: a few thousand pixels.
         image = source.load_cover(path, small, draft=1.0, what=what)
+        image = card.type.adjust(card, image)
         image = effects.blur_small(image, radius * image.width / card.width)
         card.state["blurred"] = True
         pixels = scale.swap_rb(scale.pixels_of(image))
@@ -130,11 +131,14 @@ def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
 
 class PixelCanvas:
     """What decorate() of a type drawn on an array paints on: the card's BGR pixels, taking
-    colour through a mask as Image.paste(colour, box, mask) does. The pastes are kept until
-    flush(), then done by Pillow (its blend: the pixels of a paste on the card, the colour in
-    the array's order) on one patch per group of boxes that touch: a line's stroke and fill,
-    its pieces side by side. Each patch is copied out of the array and back once, however many
-    pastes it takes; boxes apart never share a pixel, so their order does not matter."""
+    colour through a mask as Image.paste(colour, box, mask) does, a picture as
+    Image.paste(picture, box, mask), filled rectangles as ImageDraw does (rectangle()) and a box
+    through a table of levels (point()); effects.star_field and effects.glow draw on it too.
+    The pastes are kept until flush(), then done by Pillow (its blend: the pixels of a paste
+    on the card, the colour in the array's order) on one patch per group of boxes that touch:
+    a line's stroke and fill, its pieces side by side. Each patch is copied out of the array
+    and back once, however many pastes it takes; boxes apart never share a pixel, so their
+    order does not matter. Whatever else draws flushes first, so the order of asking holds."""
 
     mode = "RGB"
     # Boxes nearer than this are worked on in one patch: a word gap costs less to copy than
@@ -145,18 +149,78 @@ class PixelCanvas:
         self.pixels = pixels
         self.height, self.width = pixels.shape[:2]
         self.size = (self.width, self.height)
-        self._pastes: list[tuple[tuple[int, int, int], tuple[int, int, int, int], Image.Image]]
-        self._pastes = []
+        self._pastes: list[
+            tuple[tuple[int, ...] | Image.Image, tuple[int, int, int, int], Image.Image | None]
+        ] = []
 
     def paste(
-        self, color: tuple[int, ...], box: tuple[int, int, int, int], mask: Image.Image
+        self,
+        source: tuple[int, ...] | Image.Image,
+        box: tuple[int, int] | tuple[int, int, int, int],
+        mask: Image.Image | None = None,
     ) -> None:
+        """Image.paste(source, box, mask): a colour through a mask, or an "RGB"/"RGBA" picture
+        (through a mask, or its own alpha given as the mask); `box` its top-left or its box."""
+        if isinstance(source, Image.Image):
+            size = source.size
+            if source.mode not in ("RGB", "RGBA"):
+                raise ValueError(f"cannot paste a {source.mode!r} picture on the card")
+            # Pillow blends every channel alike: the picture's red and blue swap places, as the
+            # card's have, and the paste lands the same.
+            bands = "BGR" + source.mode[3:]
+            source = Image.merge(source.mode, [source.getchannel(c) for c in bands])
+            if mask is not None and mask.mode == "RGBA":
+                mask = mask.getchannel("A")
+        elif mask is not None:
+            size = mask.size
+            source = (source[2], source[1], source[0])
+        else:
+            raise ValueError("a colour is pasted through a mask")
+        corner = len(box) == 2
+        if len(box) == 2:
+            box = (box[0], box[1], box[0] + size[0], box[1] + size[1])
         left, top, right, bottom = box
-        left, top = max(0, left), max(0, top)
-        right, bottom = min(self.width, right), min(self.height, bottom)
-        if left >= right or top >= bottom or (right - left, bottom - top) != mask.size:
-            raise ValueError("a paste must lie on the canvas, its box the mask's size")
-        self._pastes.append(((color[2], color[1], color[0]), box, mask))
+        if (right - left, bottom - top) != size:
+            raise ValueError("a paste's box must be its mask's (or picture's) size")
+        if left < 0 or top < 0 or right > self.width or bottom > self.height:
+            if not corner:
+                raise ValueError("a paste's box must lie on the canvas (cut it first)")
+            # Placed by its corner (a shape, a logo): cut to the canvas, as Pillow does.
+            cut = (max(0, left), max(0, top), min(self.width, right), min(self.height, bottom))
+            if cut[0] >= cut[2] or cut[1] >= cut[3]:
+                return
+            inner = (cut[0] - left, cut[1] - top, cut[2] - left, cut[3] - top)
+            if isinstance(source, Image.Image):
+                source = source.crop(inner)
+            mask = mask.crop(inner) if mask is not None else None
+            left, top, right, bottom = cut
+        self._pastes.append((source, (left, top, right, bottom), mask))
+
+    def rectangle(self, box: tuple[int, int, int, int], fill: tuple[int, ...]) -> None:
+        """ImageDraw.rectangle(box, fill): the pixels from (x0, y0) to (x1, y1), both ends
+        included, in colour. After the pastes asked for before it."""
+        x0, y0, x1, y1 = (int(v) for v in box)
+        if x1 < x0 or y1 < y0:
+            raise ValueError("a rectangle's second corner must not come before its first")
+        self.flush()
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.width - 1, x1), min(self.height - 1, y1)
+        if x0 <= x1 and y0 <= y1:
+            # OpenCV's fill: numpy's broadcast of a colour over a wide box took ten times as long.
+            color = (int(fill[2]), int(fill[1]), int(fill[0]))
+            scale._cv2().rectangle(self.pixels, (x0, y0), (x1, y1), color, thickness=-1)
+
+    def point(self, box: tuple[int, int, int, int], table: list[int]) -> None:
+        """The box's pixels mapped through `table` (256 levels, every channel alike), as
+        paste(crop(box).point(table), box) does on a Pillow card; cut to the canvas."""
+        self.flush()
+        left, top = max(0, box[0]), max(0, box[1])
+        right, bottom = min(self.width, box[2]), min(self.height, box[3])
+        if left < right and top < bottom:
+            import numpy as np
+
+            region = self.pixels[top:bottom, left:right]
+            region[...] = scale._cv2().LUT(region, np.array(table, np.uint8))
 
     def flush(self) -> None:
         """Do the pastes kept so far."""
@@ -184,9 +248,9 @@ class PixelCanvas:
             region = self.pixels[top:bottom, left:right]
             with scale.patch(region) as patch:
                 for index in sorted(members):  # in the order they were asked for
-                    color, box, mask = self._pastes[index]
+                    source, box, mask = self._pastes[index]
                     at = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
-                    patch.paste(color, at, mask)
+                    patch.paste(source, at, mask)
         self._pastes = []
 
 
@@ -195,7 +259,7 @@ def _near(a: list[int], b: list[int], gap: int) -> bool:
 
 
 def _rgb_image(pixels: Any) -> Image.Image:
-    return Image.fromarray(scale.swap_rb(pixels))
+    return scale.image_of(pixels, bgr=True)
 
 
 def plain(card: Card, style: Style) -> Image.Image:

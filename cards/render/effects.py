@@ -229,6 +229,15 @@ def star_field(
     as the shade fades, with no per-pixel blending.
     """
     points, discs = _star_plan(end, image.height, density, opacity, power, seed)
+    pixels = getattr(image, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+    if pixels is not None:
+        image.flush()  # type: ignore[attr-defined]
+        ys, xs, levels = _star_pixels(end, image.height, density, opacity, power, seed)
+        inside = xs < image.width
+        # Every star is grey, so the array's channel order does not matter; a later star
+        # over an earlier one wins, as in Pillow's drawing order.
+        pixels[ys[inside], xs[inside]] = levels[inside, None]
+        return
     pen = ImageDraw.Draw(image)
     for box, level in discs:
         pen.ellipse(box, fill=ink(image, (level, level, level)))
@@ -257,6 +266,52 @@ def _star_plan(
             r = size / 2
             discs.append(((x - r, y - r, x + r, y + r), level))
     return tuple(buckets.items()), tuple(discs)
+
+
+@lru_cache(maxsize=8)
+def _star_pixels(
+    end: int, height: int, density: float, opacity: float, power: float, seed: int
+) -> tuple[Any, Any, Any]:
+    """star_field()'s stars as the rows, columns and grey levels of the pixels ImageDraw
+    paints, in its order (the discs, then the points): one indexed write on an array. A disc
+    is the ellipse Pillow draws for its box (the same shape at every whole-pixel place);
+    rows past the bottom are left out here, columns past the card's right edge by the
+    caller."""
+    import numpy as np
+
+    points, discs = _star_plan(end, height, density, opacity, power, seed)
+    ys: list[Any] = []
+    xs: list[Any] = []
+    levels: list[Any] = []
+    for box, level in discs:
+        dy, dx = _disc_offsets(box[2] - box[0], box[0] % 1)
+        y, x = dy + math.floor(box[1]), dx + math.floor(box[0])
+        keep = (y >= 0) & (y < height) & (x >= 0)
+        ys.append(y[keep])
+        xs.append(x[keep])
+        levels.append(np.full(int(keep.sum()), level, np.uint8))
+    for level, where in points:
+        spots = np.array(where, np.intp).reshape(-1, 2)
+        xs.append(spots[:, 0])
+        ys.append(spots[:, 1])
+        levels.append(np.full(len(spots), level, np.uint8))
+    if not ys:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.uint8)
+    return np.concatenate(ys), np.concatenate(xs), np.concatenate(levels)
+
+
+@lru_cache(maxsize=8)
+def _disc_offsets(diameter: float, fraction: float) -> tuple[Any, Any]:
+    """The pixels ImageDraw's ellipse fills for a box `diameter` wide whose left and top lie
+    `fraction` past a whole pixel, from that whole pixel."""
+    import numpy as np
+
+    pad = 4
+    image = Image.new("L", (int(diameter) + 2 * pad, int(diameter) + 2 * pad), 0)
+    at = pad + fraction
+    ImageDraw.Draw(image).ellipse((at, at, at + diameter, at + diameter), fill=255)
+    dy, dx = np.nonzero(np.asarray(image))
+    return dy - pad, dx - pad
 
 
 @lru_cache(maxsize=32)
@@ -395,10 +450,14 @@ def lift_matrix(saturation: float, contrast: float) -> object:
     return matrix
 
 
-def lift_pixels(pixels: object, saturation: float, contrast: float) -> None:
-    """lift() on an RGB array, in place (the same sums; rounding may differ by one level)."""
+def lift_pixels(pixels: object, saturation: float, contrast: float, bgr: bool = False) -> None:
+    """lift() on an RGB (or, with `bgr`, a BGR) array, in place (the same sums; rounding may
+    differ by one level)."""
     cv2 = scale._cv2()
-    cv2.transform(pixels, lift_matrix(saturation, contrast), dst=pixels)
+    matrix = lift_matrix(saturation, contrast)
+    if bgr:  # the same sums with blue and red swapped, in and out
+        matrix = matrix[[2, 1, 0]][:, [2, 1, 0, 3]].copy()  # type: ignore[index]
+    cv2.transform(pixels, matrix, dst=pixels)
 
 
 def shade_pixels(
@@ -455,6 +514,15 @@ def edge_gradient_pixels(
     cv2.add(
         region, cv2.merge([inks[c] for c in channels]) if rgb else inks[channels[0]], dst=region
     )
+
+
+def rectangle(canvas: Image.Image, box: tuple[int, int, int, int], color: RGB) -> None:
+    """ImageDraw's filled rectangle (both corners included), on a Pillow canvas or on a card
+    drawn on an array (core.PixelCanvas)."""
+    if hasattr(canvas, "pixels"):
+        canvas.rectangle(box, color)  # type: ignore[attr-defined]
+        return
+    ImageDraw.Draw(canvas).rectangle(box, fill=ink(canvas, color))
 
 
 def left_gradient_pixels(
@@ -574,6 +642,18 @@ def glow(
         return
     alpha = np.ascontiguousarray(alpha[y0 - y : y1 - y, x0 - x : x1 - x])
     box = (x0, y0, x1, y1)
+    pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+    if pixels is not None:
+        canvas.flush()  # type: ignore[attr-defined]
+        region = pixels[y0:y1, x0:x1]
+        keep = 255 - alpha
+        shaded = cv2.multiply(region, cv2.merge([keep, keep, keep]), scale=1 / 255)
+        if any(color):
+            bgr = (color[2], color[1], color[0])
+            ink_ = scale.shade_layers(Image.fromarray(alpha), bgr, "RGB")[1]
+            shaded = cv2.add(shaded, ink_)
+        region[...] = shaded
+        return
     if canvas.mode not in ("RGB", "L"):
         canvas.paste(color, box, Image.fromarray(alpha))
         return

@@ -156,6 +156,19 @@ def upscale_pixels(
     return scaled if grain is None else _grained(scaled, grain)
 
 
+def image_of(pixels: Any, bgr: bool = False) -> Image.Image:
+    """An RGB (or, with `bgr`, BGR) array as an RGB Pillow image, the same pixels as
+    Image.fromarray's. The array is widened to 4 channels by OpenCV (swapping red and blue on
+    the way) and Pillow works on that memory (_shared_rgb): fromarray's copy into Pillow's own
+    4-byte pixels costs several times the widening."""
+    if pixels.ndim == 3 and pixels.shape[2] == 3 and pixels.dtype.name == "uint8":
+        order = _cv2().COLOR_BGR2RGBA if bgr else _cv2().COLOR_RGB2RGBA
+        image = _shared_rgb(_cv2().cvtColor(pixels, order))
+        if image is not None:
+            return image
+    return Image.fromarray(swap_rb(pixels) if bgr else pixels)
+
+
 def swap_rb(pixels: Any) -> Any:
     """RGB to BGR or back, as a new array (a grey picture, 2-D, as it is)."""
     if pixels.ndim == 2:

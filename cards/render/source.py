@@ -163,7 +163,7 @@ def _load_cover(
                 # Contiguous: the colour work is done in place.
                 pixels = scale.contiguous(pixels[crop[1] : crop[3], crop[0] : crop[2]])
             opened.close()
-            return pixels if bgr else Image.fromarray(pixels)
+            return pixels if bgr else scale.image_of(pixels)
         if larger:
             image = scale.downscale(_to_rgb(image), crop, target)
         elif crop != (0, 0, image.width, image.height):

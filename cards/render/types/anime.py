@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image
 
 from .. import effects, fonts
@@ -14,6 +16,7 @@ class Anime(BottomGradient, CardType):
     name = "anime"
     label = "Anime"
     rank = 3
+    pixels = True  # a colour lift, a shade and text
 
     left = 75  # every text starts here
 
@@ -66,6 +69,12 @@ class Anime(BottomGradient, CardType):
             )
         card.state["shaded"] = True
         return Image.fromarray(pixels)
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        # A blurred picture was lifted by adjust(), before its blur, as on the Pillow way.
+        if not card.state.get("blurred"):
+            effects.lift_pixels(pixels, self.saturation, self.contrast, bgr=True)
+        BottomGradient.backdrop_pixels(self, card, pixels)
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         if card.state.get("shaded"):

@@ -5,8 +5,9 @@ holds the banner's left end."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from .. import effects, fonts, layout
 from ..layout import Block, Line
@@ -19,6 +20,7 @@ class Banner(CardType):
     name = "banner"
     label = "Banner"
     rank = 20
+    pixels = True  # a banner, text and its soft halo over the still
 
     title_font = HEAVY
     title_size = 195
@@ -63,13 +65,14 @@ class Banner(CardType):
         "x_offset": Option("number", 50, "px, left margin of all the text", minimum=0, maximum=500),
     }
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the banner is drawn over it
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         top = card.height - round(card.px(float(card.option("banner_height"))))
         if not card.option("hide_banner"):
             color = card.option("banner_color") or self.banner_color
-            ImageDraw.Draw(canvas).rectangle(
-                (0, top, card.width - 1, card.height - 1), fill=effects.ink(canvas, color)
-            )
+            effects.rectangle(canvas, (0, top, card.width - 1, card.height - 1), color)
         left = max(card.px(float(card.option("x_offset"))), card.margin)
         episode = self.episode_text(card, left, top)
         start = left

@@ -8,9 +8,12 @@ a 3200x1800 card, scaled to the real canvas) and implements up to three steps:
 - decorate(card, canvas): sharp things (text, lines, stars) on the full-size canvas.
 
 A type whose picture work is only shading may set `pixels` and implement backdrop_pixels()
-instead of adjust() and backdrop(): its cards are then drawn on an array from decode to encode
-(core.compose_pixels), and decorate() gets a canvas that only paints colour through masks (what
-text, and layout.paint, do).
+instead of backdrop() (adjust() still runs before a blur): its cards are then drawn on an array
+from decode to encode (core.compose_pixels), and decorate() gets a core.PixelCanvas: it pastes
+colour through masks (text, layout.paint) and pictures (a logo), fills rectangles
+(effects.rectangle) and maps a box through a table of levels; effects.star_field and
+effects.glow draw on it, and a type that works on the card's own pixels (a frosted panel) does
+so on `canvas.pixels` (BGR) after `canvas.flush()`.
 """
 
 from __future__ import annotations
@@ -211,9 +214,10 @@ class CardType:
 
     options: ClassVar[dict[str, Option]] = {}
 
-    # Drawn on an array (see the module's docstring): backdrop_pixels() instead of adjust() and
-    # backdrop(), and a decorate() that only pastes colour through masks. The grayscale styles
-    # and a card without a picture still go the Pillow way. Not inherited (__init_subclass__):
+    # Drawn on an array (see the module's docstring): backdrop_pixels() instead of backdrop()
+    # (and of adjust() on a sharp card), and a decorate() that draws what PixelCanvas takes.
+    # The grayscale styles and a card without a picture still go the Pillow way. Not inherited
+    # (__init_subclass__):
     # a subclass that draws more (white_border's frame on standard) must say so itself.
     pixels: ClassVar[bool] = False
 

@@ -4,6 +4,8 @@ the whole block."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image, ImageDraw
 
 from .. import effects, fonts, layout
@@ -17,6 +19,7 @@ class Divider(CardType):
     name = "divider"
     label = "Divider"
     rank = 11
+    pixels = True  # a bar (a rectangle), a soft halo and text over the still
 
     title_font = fonts.bundled("Cardo104s.ttf")
     title_size = 100
@@ -54,6 +57,9 @@ class Divider(CardType):
             "number", 1.0, "scale of the season and episode lines", (), 0.2, 4
         ),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         title_left = card.option("title_text_position") == "left"
@@ -112,9 +118,8 @@ class Divider(CardType):
         self.draw_halo(card, canvas, block, bar_box)
         if bar_box is not None:
             color = card.option("divider_color") or card.title_style.color
-            ImageDraw.Draw(canvas).rectangle(
-                (bar_box[0], bar_box[1], bar_box[2] - 1, bar_box[3] - 1),
-                fill=effects.ink(canvas, color),
+            effects.rectangle(
+                canvas, (bar_box[0], bar_box[1], bar_box[2] - 1, bar_box[3] - 1), color
             )
         card.draw(canvas, Block(left))
         card.draw(canvas, Block(right))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
@@ -25,6 +26,7 @@ SUPERSAMPLE = 3  # the ring is drawn this many times larger and scaled down: smo
 class Graph(CardType):
     name = "graph"
     label = "Graph"
+    pixels = True  # a shade, a ring laid on by its layers, lines and text
     rank = 23
     season_progress = True
 
@@ -134,6 +136,23 @@ class Graph(CardType):
             return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
         return _shade(image, "bottom", image.height - start, color, opacity, power)
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        """backdrop() on the card's array: the same shade, flipped the same ways (a grey
+        shade: the same in either channel order)."""
+        if card.option("omit_gradient"):
+            return
+        vertical, horizontal = self.sides(card)
+        k = pixels.shape[0] / card.height
+        shade = ((12, 12, 12), self.gradient_opacity, self.gradient_power)
+        if vertical == "middle":
+            length = round(card.px(self.gradient_length * BASE_WIDTH / BASE_HEIGHT) * k)
+            _shade_flipped(pixels, 1 if horizontal == "right" else None, "left", length, shade)
+            return
+        start = pixels.shape[0] - round(card.px(self.gradient_length) * k)
+        start = max(0, min(start, pixels.shape[0] - 1))
+        depth = pixels.shape[0] - start
+        _shade_flipped(pixels, 0 if vertical == "upper" else None, "bottom", depth, shade)
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         cx, cy = self.centre(card)
         self.ring(card, canvas, cx, cy)
@@ -170,6 +189,8 @@ class Graph(CardType):
         track_color = card.option("graph_background_color") or (140, 140, 140)
         colors = (tuple(track_color), tuple(self.graph_color(card)))
         if canvas.mode == "RGB":
+            if hasattr(canvas, "pixels"):  # a card drawn on an array (BGR)
+                colors = (colors[0][::-1], colors[1][::-1])
             _lay_ring(canvas, (left, top), _ring_layers(shape, offset, colors))
             return
         track, done, shade = _ring(*shape)
@@ -324,6 +345,20 @@ def _shade(
     return effects.edge_gradient_image(image, edge, depth, color, opacity, power)
 
 
+def _shade_flipped(
+    pixels: Any, flip: int | None, edge: str, depth: int, shade: tuple[RGB, float, float]
+) -> None:
+    """effects.edge_gradient_pixels on the array, in place; with `flip` (OpenCV's flip code)
+    on the flipped picture, flipped back, as backdrop() does with Pillow's transpose."""
+    if flip is None:
+        effects.edge_gradient_pixels(pixels, edge, depth, *shade)
+        return
+    cv2 = scale._cv2()
+    flipped = cv2.flip(pixels, flip)
+    effects.edge_gradient_pixels(flipped, edge, depth, *shade)
+    cv2.flip(flipped, flip, dst=pixels)
+
+
 @lru_cache(maxsize=16)
 def _ring_layers(shape: tuple, offset: tuple[int, int], colors: tuple[RGB, RGB]):
     """The ring's shadow, track and progress laid on in one step: where the three masked
@@ -365,6 +400,12 @@ def _lay_ring(canvas: Image.Image, at: tuple[int, int], layers) -> None:
     if x0 >= x1 or y0 >= y1:
         return
     cut = (slice(y0 - y, y1 - y), slice(x0 - x, x1 - x))
+    pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+    if pixels is not None:
+        canvas.flush()  # type: ignore[attr-defined]
+        region = pixels[y0:y1, x0:x1]
+        region[...] = cv2.add(cv2.multiply(region, keep[cut], scale=1 / 255), ink[cut])
+        return
     region = np.asarray(canvas.crop((x0, y0, x1, y1)))
     shaded = cv2.add(cv2.multiply(region, keep[cut], scale=1 / 255), ink[cut])
     canvas.paste(Image.fromarray(shaded), (x0, y0))

@@ -4,9 +4,12 @@ picture is the point."""
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from functools import lru_cache
+from typing import Any
 
-from .. import effects, fonts
+from PIL import Image
+
+from .. import effects, fonts, scale
 from ..layout import Block, nudge
 from .base import Card, CardType, Option, Sides, draw_shadowed
 
@@ -17,6 +20,7 @@ class Landscape(CardType):
     name = "landscape"
     label = "Landscape"
     rank = 9
+    pixels = True  # a darkening (a table of levels), a box, soft shadows and text
 
     title_font = fonts.SANS_BOLD
     title_size = 163
@@ -55,6 +59,11 @@ class Landscape(CardType):
             image = Image.blend(image, Image.new(image.mode, image.size, 0), self.darkness)
         return image
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if card.option("darken") == "all":
+            # Image.blend's own levels towards black (the same for every channel), looked up.
+            pixels[...] = scale._cv2().LUT(pixels, _blend_table(self.darkness))
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         adjust = card.option("box_adjustments")
         line = card.px(float(card.option("box_width")))
@@ -76,7 +85,11 @@ class Landscape(CardType):
         box = self.box(card, title, room)
         if card.option("darken") == "box":
             keep = 1 - self.darkness
-            canvas.paste(canvas.crop(box).point(lambda v: round(v * keep)), box)
+            table = [round(v * keep) for v in range(256)]
+            if hasattr(canvas, "pixels"):  # a card drawn on an array (core.PixelCanvas)
+                canvas.point(box, table)  # type: ignore[attr-defined]
+            else:
+                canvas.paste(canvas.crop(box).point(table * 3), box)
         color = card.option("shadow_color")
         opacity, radius, dx, dy = self.shadow
         shadow = (color, opacity, card.px(radius), round(card.px(dx)), round(card.px(dy)))
@@ -114,7 +127,15 @@ class Landscape(CardType):
             mask = Image.new("L", (x1 - x0 + 2 * pad, y1 - y0 + 2 * pad), 0)
             mask.paste(255, (pad, pad, pad + x1 - x0, pad + y1 - y0))
             effects.glow(canvas, mask, x0 - pad, y0 - pad, color, opacity, radius, dx, dy)
-        pen = ImageDraw.Draw(canvas)
         for x0, y0, x1, y1 in sides:
             if x1 > x0 and y1 > y0:
-                pen.rectangle((x0, y0, x1 - 1, y1 - 1), fill=card.option("box_color"))
+                effects.rectangle(canvas, (x0, y0, x1 - 1, y1 - 1), card.option("box_color"))
+
+
+@lru_cache(maxsize=4)
+def _blend_table(darkness: float) -> Any:
+    """The level Image.blend(picture, black, darkness) gives each level, as an OpenCV table."""
+    import numpy as np
+
+    levels = Image.frombytes("L", (256, 1), bytes(range(256)))
+    return np.asarray(Image.blend(levels, Image.new("L", (256, 1), 0), darkness)).reshape(256)

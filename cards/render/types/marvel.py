@@ -5,8 +5,9 @@ crowd each other they shrink together."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from .. import effects, fonts, layout
 from ..layout import TextStyle
@@ -19,6 +20,7 @@ class Marvel(CardType):
     name = "marvel"
     label = "Marvel"
     rank = 17
+    pixels = True  # a border, a box and text over the still
 
     title_font = fonts.GEOMETRIC_BOLD
     title_size = 168  # League Spartan's capitals are small: this gives the reference's 111 px
@@ -71,6 +73,9 @@ class Marvel(CardType):
         ),
     }
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: a border and a box are drawn over it
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         box_top = card.height - round(card.px(float(card.option("text_box_height"))))
         self.frame(card, canvas, box_top)
@@ -122,15 +127,14 @@ class Marvel(CardType):
     def frame(self, card: Card, canvas: Image.Image, box_top: int) -> None:
         """The border round the still and the box under it."""
         w, h = card.width, card.height
-        pen = ImageDraw.Draw(canvas)
         edge = round(card.px(float(card.option("border_size"))))
         if not card.option("hide_border") and edge > 0:
-            color = effects.ink(canvas, card.option("border_color") or self.border_color)
-            pen.rectangle((0, 0, w - 1, edge - 1), fill=color)
-            pen.rectangle((0, 0, edge - 1, box_top - 1), fill=color)
-            pen.rectangle((w - edge, 0, w - 1, box_top - 1), fill=color)
+            color = card.option("border_color") or self.border_color
+            effects.rectangle(canvas, (0, 0, w - 1, edge - 1), color)
+            effects.rectangle(canvas, (0, 0, edge - 1, box_top - 1), color)
+            effects.rectangle(canvas, (w - edge, 0, w - 1, box_top - 1), color)
         box_color = card.option("text_box_color") or self.text_box_color
-        pen.rectangle((0, box_top, w - 1, h - 1), fill=effects.ink(canvas, box_color))
+        effects.rectangle(canvas, (0, box_top, w - 1, h - 1), box_color)
 
     def side_style(self, card: Card) -> TextStyle:
         color = card.option("episode_text_color") or self.episode_color

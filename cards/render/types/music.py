@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -26,6 +27,7 @@ class Music(CardType):
     name = "music"
     label = "Music"
     rank = 18
+    pixels = True  # a frosted player, an album, bars, shapes and text
     aliases = ("spotify",)
     # The album cover: the series logo (the default), or its poster.
     uses = ("logo", "poster")
@@ -110,6 +112,9 @@ class Music(CardType):
         "timeline_color": Option("color", None, "colour of the played part (#1DB954)"),
         "episode_text_color": Option("color", None, "colour of the S1 and E3 labels (white)"),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the player is frosted from the card itself
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         controls = self.control_colors(card)
@@ -210,6 +215,9 @@ class Music(CardType):
         size = (box[2] - box[0], box[3] - box[1])
         if size[0] <= 0 or size[1] <= 0:
             return
+        if hasattr(canvas, "pixels"):  # a card drawn on an array (core.PixelCanvas)
+            self.panel_pixels(card, canvas, box)
+            return
         region = effects.frost(
             canvas.crop(box),
             card.px(self.blur),
@@ -222,6 +230,34 @@ class Music(CardType):
             return
         r = min(round(radius), size[0] // 2, size[1] // 2)
         effects.paste_rounded(canvas, region, box[:2], _rounded_mask(size, radius), r)
+
+    def panel_pixels(self, card: Card, canvas: Any, box: tuple[int, int, int, int]) -> None:
+        """panel() on a card's BGR array: the frost and the rounded paste work on every channel
+        alike, so done on a picture of the BGR box (black beyond the card, as Pillow's crop
+        gives) with the colour's red and blue swapped, they give the BGR of the Pillow card's."""
+        import numpy as np
+
+        pixels, (width, height) = canvas.pixels, canvas.size
+        size = (box[2] - box[0], box[3] - box[1])
+        x0, y0 = max(0, box[0]), max(0, box[1])
+        x1, y1 = min(width, box[2]), min(height, box[3])
+        if x0 >= x1 or y0 >= y1:
+            return
+        canvas.flush()
+        padded = np.zeros((size[1], size[0], 3), np.uint8)
+        inner = (slice(y0 - box[1], y1 - box[1]), slice(x0 - box[0], x1 - box[0]))
+        padded[inner] = pixels[y0:y1, x0:x1]
+        part = Image.fromarray(padded)
+        color = card.option("player_color") or self.player_color
+        frosted = effects.frost(
+            part, card.px(self.blur), color[::-1], float(card.option("player_opacity"))
+        )
+        radius = card.px(self.radius) if card.option("round_corners") else 0
+        if radius >= 1:
+            r = min(round(radius), size[0] // 2, size[1] // 2)
+            effects.paste_rounded(part, frosted, (0, 0), _rounded_mask(size, radius), r)
+            frosted = part
+        pixels[y0:y1, x0:x1] = np.asarray(frosted)[inner]
 
     def labels(self, card: Card, inner: tuple[float, float], y: float) -> list[Block]:
         """S1 at the left end of the timeline, E3 at the right end, centred on its row."""
@@ -273,15 +309,12 @@ class Music(CardType):
         if share is None:
             share = card.random("progress").random()
         played = start + (end - start) * float(share)
-        pen = ImageDraw.Draw(canvas)
         # At least a pixel high: on a small card (a 320-px preview) the heights round to nothing.
         track = max(card.px(self.track_height), 1.0) / 2
         bar = max(card.px(self.bar_height), 1.0) / 2
-        pen.rectangle(
-            (start, y - track, end, y + track - 1), fill=effects.ink(canvas, self.track_color)
-        )
+        effects.rectangle(canvas, (start, y - track, end, y + track - 1), self.track_color)
         color = card.option("timeline_color") or self.timeline_color
-        pen.rectangle((start, y - bar, played, y + bar - 1), fill=effects.ink(canvas, color))
+        effects.rectangle(canvas, (start, y - bar, played, y + bar - 1), color)
         _paint(canvas, color, _disc(card.px(self.knob_radius)), (played, y))
 
     def control_colors(self, card: Card) -> list[RGB] | None:
@@ -331,7 +364,7 @@ class Music(CardType):
 def _paint(canvas: Image.Image, color: RGB, mask: Image.Image, centre: tuple[float, float]) -> None:
     """Paint colour through a mask centred on a point."""
     x, y = round(centre[0] - mask.width / 2), round(centre[1] - mask.height / 2)
-    canvas.paste(effects.ink(canvas, color), (x, y, x + mask.width, y + mask.height), mask)
+    layout.paint(canvas, color, mask, x, y)  # cut to the canvas, as Pillow's paste is
 
 
 def _smooth(

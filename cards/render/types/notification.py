@@ -3,9 +3,11 @@ card's right (or left) edge, like a phone's notifications, with a thin bar on th
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image
 
-from .. import effects, fonts
+from .. import effects, fonts, scale
 from ..layout import Block
 from .base import Card, CardType, Option
 
@@ -15,6 +17,7 @@ ADJUSTMENTS = r"-?\d{1,4}\s+-?\d{1,4}\s+-?\d{1,4}\s+-?\d{1,4}"
 class Notification(CardType):
     name = "notification"
     label = "Notification"
+    pixels = True  # frosted panels (every channel alike), bars and text
     rank = 24
 
     # The reference's sizes are at density 100 (80 pt = 111 px); Manrope Bold for Gotham Bold.
@@ -66,6 +69,9 @@ class Notification(CardType):
         "separator": Option("text", "/", "between the season and the episode part"),
     }
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the panels are frosted from the card itself
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         right = card.option("position") == "right"
         x = card.width - card.px(self.side) if right else card.px(self.side)
@@ -107,15 +113,25 @@ class Notification(CardType):
         right_, bottom = min(canvas.width, round(box[2])), min(canvas.height, round(box[3]))
         if right_ - left < 2 or bottom - top < 2:
             return
-        tinted = effects.frost(
-            canvas.crop((left, top, right_, bottom)),
-            card.px(self.blur),
-            card.option("glass_color") or (0, 0, 0),
-            float(card.option("glass_opacity")),
-        )
-        canvas.paste(tinted, (left, top))
+        color = card.option("glass_color") or (0, 0, 0)
+        frost = (card.px(self.blur), float(card.option("glass_opacity")))
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is not None:
+            # The frost works on every channel alike: the BGR region with the colour's red and
+            # blue swapped gives the BGR of the Pillow card's panel.
+            canvas.flush()  # type: ignore[attr-defined]
+            region = pixels[top:bottom, left:right_]
+            tinted = effects.frost(Image.fromarray(region), frost[0], color[::-1], frost[1])
+            region[...] = scale.pixels_of(tinted)
+        else:
+            region = canvas.crop((left, top, right_, bottom))
+            tinted = effects.frost(region, frost[0], color, frost[1])
+            canvas.paste(tinted, (left, top))
         width = round(card.px(float(card.option("edge_width"))))
         if width > 0:
             color = card.option("edge_color") or card.title_style.color
             x0 = left if right else right_ - width
-            canvas.paste(color, (x0, top, x0 + width, bottom))
+            if pixels is not None:
+                effects.rectangle(canvas, (x0, top, x0 + width - 1, bottom - 1), color)
+            else:
+                canvas.paste(color, (x0, top, x0 + width, bottom))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from .. import fonts
+from .. import effects, fonts
 from ..layout import Block, TextStyle
 from .base import BottomGradient, Card, CardType, Option, bottom_shade
 
@@ -20,6 +20,7 @@ class Overline(BottomGradient, CardType):
     name = "overline"
     label = "Overline"
     rank = 10
+    pixels = True  # a shade, a rule (rectangles) and text
 
     # The reference's small gradient: clear 760 px above the bottom, 78 % at the bottom edge.
     gradient_height = 760
@@ -127,10 +128,9 @@ class Overline(BottomGradient, CardType):
             spans = [(left, text[0] - gap), (text[2] + gap, right)]
         half = max(1.0, card.px(float(card.option("line_width")))) / 2
         edge = card.px(self.rule_edge)
-        pen = ImageDraw.Draw(canvas)
         for grow, color in ((edge, (0, 0, 0)), (0.0, card.option("line_color"))):
             for x0, x1 in spans:
                 if x1 - x0 > 2 * edge:
                     box = (x0 - grow, y - half - grow, x1 + grow, y + half + grow)
                     x0i, y0i, x1i, y1i = (round(v) for v in box)
-                    pen.rectangle((x0i, y0i, x1i - 1, y1i - 1), fill=color)
+                    effects.rectangle(canvas, (x0i, y0i, x1i - 1, y1i - 1), color)

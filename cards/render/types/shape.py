@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -29,6 +30,7 @@ class Shape(CardType):
     name = "shape"
     label = "Shape"
     rank = 13
+    pixels = True  # a shade, an outline pasted through its mask, and text
 
     title_font = fonts.SANS_BOLD
     title_size = 125
@@ -88,6 +90,15 @@ class Shape(CardType):
             # keeps 8, and a worker drawing several types went round more.
             return effects.edge_gradient_image(image, *args)
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if not card.option("omit_gradient"):
+            edge, length = self.shade_edge(card)
+            depth = card.px(self.gradient_depth) * length / card.height
+            factor = pixels.shape[1] / card.width
+            # A grey shade: the same in either channel order.
+            args = (edge, round(depth * factor), (12, 12, 12), self.gradient_opacity)
+            effects.edge_gradient_pixels(pixels, *args)
 
     @staticmethod
     def shade_edge(card: Card) -> tuple[str, float]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from PIL import Image
 
@@ -16,6 +17,7 @@ class StarWars(CardType):
     name = "star_wars"
     label = "Star Wars"
     rank = 7
+    pixels = True  # a black shade, stars and text
 
     left = 320
     title_font = fonts.DISPLAY
@@ -63,6 +65,13 @@ class StarWars(CardType):
         pixels = np.array(image)
         effects.left_gradient_pixels(pixels, end, (0, 0, 0), self.shade_opacity, self.shade_power)
         return Image.fromarray(pixels)
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if self.stars:
+            end = round(card.px(self.shade_end) * pixels.shape[1] / card.width)
+            effects.left_gradient_pixels(
+                pixels, end, (0, 0, 0), self.shade_opacity, self.shade_power
+            )
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         if self.stars:

@@ -4,7 +4,9 @@ behind them."""
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from typing import Any
+
+from PIL import Image
 
 from .. import effects, fonts, scale
 from ..layout import Block
@@ -19,6 +21,7 @@ class TintedFrame(CardType):
     name = "tinted_frame"
     label = "Tinted frame"
     rank = 2
+    pixels = True  # blurred strips, a frame (rectangles), a logo and text over the still
     aliases = ("blurred border",)
 
     title_font = fonts.ROUNDED
@@ -55,6 +58,14 @@ class TintedFrame(CardType):
             radius = card.px(self.edge_blur) * image.width / card.width
             card.state["edges"] = self.blurred(image, radius)
         return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if card.option("blur_edges") and not card.state.get("blurred"):
+            radius = card.px(self.edge_blur) * pixels.shape[1] / card.width
+            # Blurred in the array's order (every channel alike), kept in RGB as backdrop()
+            # keeps it: only the small picture's channels are swapped.
+            small = self.blurred(Image.fromarray(pixels), radius)
+            card.state["edges"] = Image.merge("RGB", small.split()[::-1])
 
     @staticmethod
     def blurred(image: Image.Image, radius: float) -> Image.Image:
@@ -115,9 +126,14 @@ class TintedFrame(CardType):
         # resize of the whole card costs a quarter of Pillow's resize of the four strips alone.
         import numpy as np  # on first use: web processes import the types, never draw
 
-        big = scale._cv2().resize(
-            np.asarray(small), (w, h), interpolation=scale._cv2().INTER_LINEAR
-        )
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (BGR)
+        source = np.asarray(small) if pixels is None else scale.swap_rb(np.asarray(small))
+        big = scale._cv2().resize(source, (w, h), interpolation=scale._cv2().INTER_LINEAR)
+        if pixels is not None:
+            canvas.flush()  # type: ignore[attr-defined]
+            for left, top, right, bottom in boxes:
+                pixels[top:bottom, left:right] = big[top:bottom, left:right]
+            return
         for left, top, right, bottom in boxes:
             strip = Image.fromarray(np.ascontiguousarray(big[top:bottom, left:right]))
             if strip.mode != canvas.mode:
@@ -158,9 +174,6 @@ class TintedFrame(CardType):
         self, card: Card, canvas: Image.Image, gaps: dict[str, tuple[int, int, int, int]]
     ) -> None:
         color = card.option("frame_color") or card.title_style.color
-        if canvas.mode == "L":
-            color = effects.ink(canvas, color)
-        pen = ImageDraw.Draw(canvas)
         w, h = card.width, card.height
         inset, half = card.px(self.inset), max(1.0, card.px(self.frame_width)) / 2
         gap = card.px(self.gap)
@@ -172,9 +185,9 @@ class TintedFrame(CardType):
                 spans = [(left - half, box[0] - gap), (box[2] + gap, right + half)]
             for x0, x1 in spans:
                 if x1 > x0:
-                    pen.rectangle((x0, y - half, x1, y + half - 1), fill=color)
+                    effects.rectangle(canvas, (x0, y - half, x1, y + half - 1), color)
         for x in (left, right):
-            pen.rectangle((x - half, top - half, x + half - 1, bottom + half), fill=color)
+            effects.rectangle(canvas, (x - half, top - half, x + half - 1, bottom + half), color)
 
     def scaled_shadow(self, card: Card):
         color, opacity, radius, dx, dy = self.shadow

@@ -3,9 +3,11 @@ and "THE LONG NIGHT | S1 E3" in pale blue on a small pane of its own below it.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image
 
-from .. import effects, fonts
+from .. import effects, fonts, scale
 from ..layout import Block, nudge
 from .base import Card, CardType, Option, Sides
 
@@ -18,6 +20,7 @@ class TintedGlass(CardType):
     name = "tinted_glass"
     label = "Tinted glass"
     rank = 6
+    pixels = True  # frosted panes (every channel alike) and text
     aliases = ("sherlock",)
 
     title_font = BOLD
@@ -62,6 +65,9 @@ class TintedGlass(CardType):
             "number", 0.0, "px, moves everything down (negative: up)", minimum=-1500, maximum=1500
         ),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the panes are frosted from the card itself
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         shift = card.px(float(card.option("vertical_adjustment")))
@@ -127,11 +133,21 @@ class TintedGlass(CardType):
         return (round(box[0] + dx), round(box[1] + dy), round(box[2] + dx), round(box[3] + dy))
 
     def glass(self, card: Card, canvas: Image.Image, box: Box, rounding: float) -> None:
-        effects.pane(
-            canvas,
-            box,
-            card.px(self.glass_blur),
-            card.option("glass_color"),
-            float(card.option("glass_opacity")),
-            card.px(rounding),
-        )
+        blur, color = card.px(self.glass_blur), card.option("glass_color")
+        opacity, radius = float(card.option("glass_opacity")), card.px(rounding)
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is None:
+            effects.pane(canvas, box, blur, color, opacity, radius)
+            return
+        # The pane works on every channel alike: frosted on a picture of the BGR region (the
+        # colour's red and blue swapped) it gives the BGR of the Pillow card's pane.
+        left, top = max(0, box[0]), max(0, box[1])
+        right, bottom = min(canvas.width, box[2]), min(canvas.height, box[3])
+        if right - left < 1 or bottom - top < 1:
+            return
+        canvas.flush()  # type: ignore[attr-defined]
+        region = pixels[top:bottom, left:right]
+        part = Image.fromarray(region)
+        inside = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+        effects.pane(part, inside, blur, color[::-1], opacity, radius)
+        region[...] = scale.pixels_of(part)
