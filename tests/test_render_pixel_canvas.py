@@ -58,6 +58,7 @@ ON_AN_ARRAY = (
     "anime",
     "banner",
     "divider",
+    "formula_one",
     "graph",
     "landscape",
     "marvel",

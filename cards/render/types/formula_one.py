@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from .. import fonts
 from .. import source as pictures
 from ..layout import Block, paint
+from ..scale import patch as array_patch
 from .base import Card, CardType, Option, parse_color
 
 DISPLAY = fonts.bundled("Play-Bold.ttf")  # squared, wide: Formula1 Display's look
@@ -48,6 +50,7 @@ class FormulaOne(CardType):
     name = "formula_one"
     label = "Formula 1"
     rank = 22
+    pixels = True  # a veil, then masks, pictures and polygons over the still
     aliases = ("formula 1", "f1")
 
     title_font = DISPLAY
@@ -99,6 +102,9 @@ class FormulaOne(CardType):
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         return image.point(lambda v: v // 2)  # a 50 % black veil
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pixels >>= 1  # backdrop()'s veil, v // 2, in place
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         self.piece(card, canvas)
@@ -233,11 +239,23 @@ class FormulaOne(CardType):
 
     def chequered(self, card: Card, canvas: Image.Image) -> None:
         """A strip of chequers in the top edge, leaning like the piece's cut end."""
+        top = self.piece_box[1]
+        white = parse_color("white")
+        array = getattr(canvas, "pixels", None)  # a card drawn on an array (BGR)
+        if array is not None:
+            # Drawn by Pillow on a picture of the card's top rows from its top-left corner: the
+            # same coordinates, so the same raster, as on a Pillow card.
+            canvas.flush()  # type: ignore[attr-defined]
+            bottom = min(array.shape[0], math.ceil(card.px(top + self.piece_width)) + 2)
+            with array_patch(array[:bottom]) as patch:
+                self.chequers(card, ImageDraw.Draw(patch), white)
+            return
+        self.chequers(card, ImageDraw.Draw(canvas), white)
+
+    def chequers(self, card: Card, pen: ImageDraw.ImageDraw, white: tuple[int, ...]) -> None:
         start, stop = self.chequer
         top, rows = self.piece_box[1], 4
         cell = self.piece_width / rows
-        pen = ImageDraw.Draw(canvas)
-        white = parse_color("white")
         for row in range(rows):
             y = top + row * cell
             for col in range(int((stop - start) / cell)):
