@@ -68,6 +68,7 @@ ON_AN_ARRAY = (
     "shape",
     "standard",
     "star_wars",
+    "striped",
     "tinted_frame",
     "tinted_glass",
 )
