@@ -265,6 +265,9 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
     w, h = canvas.size
     smooth = ImageFilter.BoxBlur((1, 0))
     fill = _filler(canvas, ink)
+    # On an array each edge is a patch of its own: a band's edges lie near enough to be worked
+    # on as one patch the band's width, and copying that out and back cost more than the pastes.
+    flush = getattr(canvas, "flush", None)
     for y0 in range(0, h, BAND):
         y1 = min(h, y0 + BAND)
         near, inside, cuts = [], [], []
@@ -294,6 +297,8 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
                 part = mask.crop((left, y0, right, y1)).filter(smooth)
                 part = part.crop((c - left, 0, d - left, y1 - y0))
                 canvas.paste(ink, (c, y0, d, y1), part)
+                if flush is not None:
+                    flush()
             x = b
         if x < w:
             fill((x, y0, w, y1))
