@@ -57,7 +57,9 @@ def test_it_refuses_a_paste_off_the_canvas() -> None:
 ON_AN_ARRAY = (
     "anime",
     "banner",
+    "calligraphy",
     "divider",
+    "formula_one",
     "graph",
     "landscape",
     "marvel",
@@ -67,6 +69,7 @@ ON_AN_ARRAY = (
     "shape",
     "standard",
     "star_wars",
+    "striped",
     "tinted_frame",
     "tinted_glass",
 )

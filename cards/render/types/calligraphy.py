@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageFilter, ImageStat
 
@@ -22,6 +23,7 @@ class Calligraphy(CardType):
     label = "Calligraphy"
     rank = 14
     uses = ("logo",)
+    pixels = True  # a paper multiplied in, a logo layer and text pasted over the still
     # The blur styles blur lightly (the paper and the logo carry the card) unless
     # deep_blur_if_unwatched, on by default, asks for the usual deep blur.
     blur_radius = 10
@@ -82,17 +84,32 @@ class Calligraphy(CardType):
         return self.deep_blur if card.option("deep_blur_if_unwatched") else self.blur_radius
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
-        if not card.option("add_texture"):
+        zoom = self.zoom(card)
+        if zoom is None:
             return image
-        low, high = self.texture_zoom
-        zoom = (
-            card.random("texture").uniform(low, high) if card.option("randomize_texture") else low
-        )
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
         # On the array by OpenCV, with the paper's layer cached per size and zoom: Pillow's
         # multiply (and merging the paper into RGB) took about 35 ms for a full-size picture.
         return scale.multiply(image, _paper_layer(image.size, round(zoom, 2), image.mode))
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        zoom = self.zoom(card)
+        if zoom is None:
+            return
+        # The paper is grey, every channel alike: multiplied into BGR as into RGB.
+        size = (pixels.shape[1], pixels.shape[0])
+        layer = _paper_layer(size, round(zoom, 2), "RGB")
+        pixels[...] = scale._cv2().multiply(pixels, layer, scale=1 / 255)
+
+    def zoom(self, card: Card) -> float | None:
+        """How far the paper is magnified on this card, or None for no paper."""
+        if not card.option("add_texture"):
+            return None
+        low, high = self.texture_zoom
+        return (
+            card.random("texture").uniform(low, high) if card.option("randomize_texture") else low
+        )
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         logo_top = self.logo(card, canvas)

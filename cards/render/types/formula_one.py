@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from .. import fonts
 from .. import source as pictures
 from ..layout import Block, paint
+from ..scale import patch as array_patch
 from .base import Card, CardType, Option, parse_color
 
 DISPLAY = fonts.bundled("Play-Bold.ttf")  # squared, wide: Formula1 Display's look
@@ -48,6 +50,7 @@ class FormulaOne(CardType):
     name = "formula_one"
     label = "Formula 1"
     rank = 22
+    pixels = True  # a veil, then masks, pictures and polygons over the still
     aliases = ("formula 1", "f1")
 
     title_font = DISPLAY
@@ -99,6 +102,9 @@ class FormulaOne(CardType):
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         return image.point(lambda v: v // 2)  # a 50 % black veil
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pixels >>= 1  # backdrop()'s veil, v // 2, in place
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         self.piece(card, canvas)
@@ -166,7 +172,9 @@ class FormulaOne(CardType):
         )
         texture = self.flag(card, size)
         at = (round(x0), round(y0))
-        if texture is None:
+        if hasattr(canvas, "pixels"):
+            _paste_sparse(canvas, (255, 255, 255) if texture is None else texture, mask, at)
+        elif texture is None:
             paint(canvas, (255, 255, 255), mask, *at)
         else:
             canvas.paste(texture, at, mask)
@@ -185,7 +193,11 @@ class FormulaOne(CardType):
     def thin_lines(self, card: Card, canvas: Image.Image) -> None:
         left = self.lines_end - 10
         x0, y0 = card.px(left), card.px(self.lines_top)
-        paint(canvas, (255, 255, 255), self.lines_mask(card.scale), round(x0), round(y0))
+        at = (round(x0), round(y0))
+        if hasattr(canvas, "pixels"):
+            _paste_sparse(canvas, (255, 255, 255), self.lines_mask(card.scale), at)
+            return
+        paint(canvas, (255, 255, 255), self.lines_mask(card.scale), *at)
 
     @functools.lru_cache(maxsize=4)  # noqa: B019 - a few card sizes, the class lives for good
     def lines_mask(self, scale: float) -> Image.Image:
@@ -233,11 +245,23 @@ class FormulaOne(CardType):
 
     def chequered(self, card: Card, canvas: Image.Image) -> None:
         """A strip of chequers in the top edge, leaning like the piece's cut end."""
+        top = self.piece_box[1]
+        white = parse_color("white")
+        array = getattr(canvas, "pixels", None)  # a card drawn on an array (BGR)
+        if array is not None:
+            # Drawn by Pillow on a picture of the card's top rows from its top-left corner: the
+            # same coordinates, so the same raster, as on a Pillow card.
+            canvas.flush()  # type: ignore[attr-defined]
+            bottom = min(array.shape[0], math.ceil(card.px(top + self.piece_width)) + 2)
+            with array_patch(array[:bottom]) as patch:
+                self.chequers(card, ImageDraw.Draw(patch), white)
+            return
+        self.chequers(card, ImageDraw.Draw(canvas), white)
+
+    def chequers(self, card: Card, pen: ImageDraw.ImageDraw, white: tuple[int, ...]) -> None:
         start, stop = self.chequer
         top, rows = self.piece_box[1], 4
         cell = self.piece_width / rows
-        pen = ImageDraw.Draw(canvas)
-        white = parse_color("white")
         for row in range(rows):
             y = top + row * cell
             for col in range(int((stop - start) / cell)):
@@ -246,6 +270,48 @@ class FormulaOne(CardType):
                 x = start + col * cell - (y - top)
                 corners = [(x, y), (x + cell, y), (x, y + cell), (x - cell, y + cell)]
                 pen.polygon([(card.px(a), card.px(b)) for a, b in corners], fill=white)
+
+
+TILE = 128  # the frame's masks are pasted on an array in tiles of this size, empty ones left out
+
+
+def _paste_sparse(canvas: Any, source: Any, mask: Image.Image, at: tuple[int, int]) -> None:
+    """canvas.paste(source, at, mask) on a card drawn on an array, the same pixels: the frame's
+    masks are mostly empty (a mask of 0 leaves a pixel as it is), so only their inked tiles are
+    pasted, each flushed on its own (tiles side by side would otherwise be worked on as one
+    patch, the size of the whole frame)."""
+    for box in _inked_tiles(mask):
+        left, top, right, bottom = (at[0] + box[0], at[1] + box[1], at[0] + box[2], at[1] + box[3])
+        if left < 0 or top < 0 or right > canvas.width or bottom > canvas.height:
+            canvas.paste(source, at, mask)  # off the canvas: the whole, cut by paste
+            canvas.flush()
+            return
+    for box in _inked_tiles(mask):
+        part = source.crop(box) if isinstance(source, Image.Image) else source
+        canvas.paste(part, (at[0] + box[0], at[1] + box[1]), mask.crop(box))
+        canvas.flush()
+
+
+_TILES: dict[int, tuple[Image.Image, list[tuple[int, int, int, int]]]] = {}
+
+
+def _inked_tiles(mask: Image.Image) -> list[tuple[int, int, int, int]]:
+    """The boxes of the mask's tiles that have ink, each cut to its ink (cached per mask: the
+    masks are cached themselves)."""
+    kept = _TILES.get(id(mask))
+    if kept is not None and kept[0] is mask:
+        return kept[1]
+    boxes = []
+    for top in range(0, mask.height, TILE):
+        for left in range(0, mask.width, TILE):
+            tile = (left, top, min(mask.width, left + TILE), min(mask.height, top + TILE))
+            ink = mask.crop(tile).getbbox()
+            if ink is not None:
+                boxes.append((left + ink[0], top + ink[1], left + ink[2], top + ink[3]))
+    while len(_TILES) >= 8:
+        _TILES.pop(next(iter(_TILES)))
+    _TILES[id(mask)] = (mask, boxes)
+    return boxes
 
 
 def bands(size: tuple[int, int], direction: str, colours: tuple[str, ...]) -> Image.Image:

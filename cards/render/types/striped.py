@@ -12,6 +12,7 @@ import math
 import random
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -34,6 +35,7 @@ class Striped(CardType):
     name = "striped"
     label = "Striped"
     rank = 26
+    pixels = True  # a sheet laid through a mask, and text, over the still
     aliases = ("polygon",)
 
     # Text (the reference's sizes are at density 100: 100 pt = 139 px; Adventor runs wider than
@@ -86,6 +88,9 @@ class Striped(CardType):
         "separator": Option("text", "-", "between the season and the episode part"),
         "text_position": Option("choice", "lower left", "corner the text sits in", POSITIONS),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         position = str(card.option("text_position"))
@@ -259,6 +264,10 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
     card draws."""
     w, h = canvas.size
     smooth = ImageFilter.BoxBlur((1, 0))
+    fill = _filler(canvas, ink)
+    # On an array each edge is a patch of its own: a band's edges lie near enough to be worked
+    # on as one patch the band's width, and copying that out and back cost more than the pastes.
+    flush = getattr(canvas, "flush", None)
     for y0 in range(0, h, BAND):
         y1 = min(h, y0 + BAND)
         near, inside, cuts = [], [], []
@@ -281,16 +290,27 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
         x = 0
         for a, b in _merged(near, w):
             if a > x:
-                canvas.paste(ink, (x, y0, a, y1))  # the sheet between
+                fill((x, y0, a, y1))  # the sheet between
             for c, d in _without((a, b), clear):
                 # The edges: smoothed with a column of room either side, as over the whole.
                 left, right = max(0, c - 1), min(w, d + 1)
                 part = mask.crop((left, y0, right, y1)).filter(smooth)
                 part = part.crop((c - left, 0, d - left, y1 - y0))
                 canvas.paste(ink, (c, y0, d, y1), part)
+                if flush is not None:
+                    flush()
             x = b
         if x < w:
-            canvas.paste(ink, (x, y0, w, y1))
+            fill((x, y0, w, y1))
+
+
+def _filler(canvas: Image.Image, ink: Any) -> Any:
+    """What fills a box (left, top, right, bottom; right and bottom left out) with `ink`:
+    Image.paste(ink, box) on a Pillow card, the same pixels by rectangle() on an array."""
+    if hasattr(canvas, "pixels"):
+        rectangle = canvas.rectangle  # type: ignore[attr-defined]
+        return lambda box: rectangle((box[0], box[1], box[2] - 1, box[3] - 1), ink)
+    return lambda box: canvas.paste(ink, box)
 
 
 def _span(shape: list, y0: int, y1: int) -> tuple[float, float, float, float] | None:
