@@ -57,6 +57,7 @@ def test_it_refuses_a_paste_off_the_canvas() -> None:
 ON_AN_ARRAY = (
     "anime",
     "banner",
+    "comic_book",
     "divider",
     "graph",
     "landscape",
