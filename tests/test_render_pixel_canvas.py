@@ -60,6 +60,7 @@ ON_AN_ARRAY = (
     "comic_book",
     "divider",
     "graph",
+    "inset",
     "landscape",
     "marvel",
     "music",
