@@ -71,6 +71,10 @@ class Inset(CardType):
             effects.bottom_gradient_pixels(
                 pixels, round(start), (12, 12, 12), self.gradient_opacity
             )
+        if card.state.get("blurred") and pixels.shape[:2] == (card.height, card.width):
+            # A blurred picture already the card's size gets its grain in place, which the
+            # patch Pillow cuts from its own picture has not.
+            pixels = pixels.copy()
         card.state["picture"] = pixels  # BGR; frost() cuts its patch from it
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
