@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -23,6 +24,7 @@ class ComicBook(CardType):
     name = "comic_book"
     label = "Comic book"
     rank = 4
+    pixels = True  # bands and caption boxes pasted through masks, nothing on the picture
 
     title_font = COMIC
     title_size = 120
@@ -72,6 +74,9 @@ class ComicBook(CardType):
         "hide_title_banner": Option("bool", False, "no band behind the title"),
         "hide_index_banner": Option("bool", False, "no band behind the episode line"),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the bands and boxes are drawn over it
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         edge = card.option("text_box_edge_color") or card.title_style.color

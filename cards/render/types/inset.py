@@ -4,9 +4,11 @@ the big letters vanish behind it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image
 
-from .. import effects, fonts
+from .. import effects, fonts, scale
 from ..layout import Block
 from .base import Card, CardType, Option
 
@@ -18,6 +20,7 @@ class Inset(CardType):
     name = "inset"
     label = "Inset"
     rank = 15
+    pixels = True  # a shade, text with soft shadows, a frosted patch cut from the still
 
     title_font = HEROS
     title_size = 250
@@ -62,6 +65,18 @@ class Inset(CardType):
         card.state["picture"] = image  # the patch is cut from it, under the title
         return image
 
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        if not card.option("omit_gradient"):
+            start = card.from_bottom(self.gradient_depth) * pixels.shape[0] / card.height
+            effects.bottom_gradient_pixels(
+                pixels, round(start), (12, 12, 12), self.gradient_opacity
+            )
+        if card.state.get("blurred") and pixels.shape[:2] == (card.height, card.width):
+            # A blurred picture already the card's size gets its grain in place, which the
+            # patch Pillow cuts from its own picture has not.
+            pixels = pixels.copy()
+        card.state["picture"] = pixels  # BGR; frost() cuts its patch from it
+
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         title = card.title_block(
             card.width / 2, card.from_bottom(self.title_baseline), "center", "up"
@@ -105,7 +120,7 @@ class Inset(CardType):
         where it goes, and how opaque)."""
         picture = card.state.get("picture")
         opacity = round(255 * float(card.option("transparency")))
-        if not isinstance(picture, Image.Image) or opacity <= 0:
+        if picture is None or opacity <= 0:
             return None
         line = episode.lines[0]
         grow_x, grow_y = (card.px(v) for v in self.patch_grow)
@@ -122,8 +137,18 @@ class Inset(CardType):
         if box[2] <= box[0] or box[3] <= box[1]:
             return None
         # Blurred at the picture's own resolution (often below the card's), then scaled up.
-        k = picture.width / card.width
-        region = picture.crop(tuple(round(v * k) for v in box))
+        if isinstance(picture, Image.Image):
+            k = picture.width / card.width
+            region = picture.crop(tuple(round(v * k) for v in box))
+        else:
+            # A card drawn on an array: the same patch, cut and turned back to RGB (a copy,
+            # taken before anything is drawn on the array it may share).
+            k = picture.shape[1] / card.width
+            left, top, right, bottom = (round(v * k) for v in box)
+            cut = picture[top:bottom, left:right]
+            # An empty cut (a tiny card) as Pillow's crop gives it: OpenCV refuses one.
+            empty = Image.new("RGB", (cut.shape[1], cut.shape[0]))
+            region = Image.fromarray(scale.swap_rb(cut)) if cut.size else empty
         size = (box[2] - box[0], box[3] - box[1])
         return effects.blur(region, card.px(self.patch_blur) * k, size), box, opacity
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from PIL import Image
 
-from .. import fonts
+from .. import effects, fonts
 from .base import BottomGradient, Card, Option, parse_color
 from .standard import Standard
 
@@ -21,6 +21,7 @@ class WhiteBorder(Standard):
     label = "White border"
     rank = 28
     aliases = ("musikmann",)
+    pixels = True  # shadow strips pasted through masks, a border of rectangles, text (standard's)
 
     border = 25  # px of border on every side
     border_color = "white"
@@ -73,7 +74,10 @@ class WhiteBorder(Standard):
             (0, edge, edge, h - edge),
             (w - edge, edge, w, h - edge),
         ):
-            canvas.paste(color, box)
+            if hasattr(canvas, "pixels"):  # a card drawn on an array: the same pixels filled
+                effects.rectangle(canvas, (box[0], box[1], box[2] - 1, box[3] - 1), color)
+            else:
+                canvas.paste(color, box)
 
 
 @lru_cache(maxsize=8)
