@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter, ImageStat
 
 from .. import effects, fonts, layout, scale
 from ..layout import Block
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, draw_soft_shadowed
 
 SCRIPT = fonts.bundled("KaushanScript-Regular.otf")
 
@@ -117,12 +117,7 @@ class Calligraphy(CardType):
         self.draw(card, canvas, self.title(card), self.title_shadow)
 
     def draw(self, card: Card, canvas: Image.Image, block: Block | None, shadow: tuple) -> None:
-        """card.draw(canvas, block, shadow), the shadow painted the cheaper way."""
-        if block is None:
-            return
-        block.keep_inside(card.width, card.height, min(card.margin, 8))
-        effects.soft_shadow(canvas, block, self.shadow(card, shadow))
-        card.draw(canvas, block)
+        draw_soft_shadowed(card, canvas, block, self.shadow(card, shadow))
 
     def logo(self, card: Card, canvas: Image.Image) -> float | None:
         """Draw the logo (with its shadow) in the middle of the card; where its top is."""

@@ -10,7 +10,7 @@ from PIL import Image
 
 from .. import effects, fonts, scale
 from ..layout import Block
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, draw_soft_shadowed
 
 HEROS = fonts.bundled("texgyreheros-regular.otf")
 HEROS_BOLD_ITALIC = fonts.bundled("texgyreheros-bolditalic.otf")
@@ -153,12 +153,7 @@ class Inset(CardType):
         return effects.blur(region, card.px(self.patch_blur) * k, size), box, opacity
 
     def draw(self, card: Card, canvas: Image.Image, block: Block | None, shadow: tuple) -> None:
-        """card.draw(canvas, block, shadow), the shadow painted the cheaper way."""
-        if block is None:
-            return
-        block.keep_inside(card.width, card.height, min(card.margin, 8))
-        effects.soft_shadow(canvas, block, self.shadow(card, shadow))
-        card.draw(canvas, block)
+        draw_soft_shadowed(card, canvas, block, self.shadow(card, shadow))
 
     @staticmethod
     def shadow(card: Card, shadow: tuple) -> tuple:
