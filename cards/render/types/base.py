@@ -662,12 +662,7 @@ def picture(
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # The same noise in R, G and B: a grey picture may take it before it becomes RGB.
-    return _rgb(scale.upscale(image, out, smooth=True, grain=_grain(card, out, image.mode)))
-
-
-def _grain(card: Card, size: tuple[int, int], mode: str) -> tuple[object, object]:
-    """effects.grain(size, mode): one tile of noise, whatever the size."""
-    return effects.grain(size, mode)
+    return _rgb(scale.upscale(image, out, smooth=True, grain=effects.grain(out, image.mode)))
 
 
 def draw_shadowed(
