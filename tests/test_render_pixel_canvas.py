@@ -59,6 +59,7 @@ ON_AN_ARRAY = (
     "banner",
     "calligraphy",
     "comic_book",
+    "cutout",
     "divider",
     "formula_one",
     "graph",
