@@ -61,6 +61,7 @@ ON_AN_ARRAY = (
     "comic_book",
     "cutout",
     "divider",
+    "fade",
     "formula_one",
     "graph",
     "inset",
