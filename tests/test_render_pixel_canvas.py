@@ -63,6 +63,7 @@ ON_AN_ARRAY = (
     "divider",
     "fade",
     "formula_one",
+    "frame",
     "graph",
     "inset",
     "landscape",
