@@ -686,11 +686,11 @@ def picture_pixels(
     part = part or (0, 0, *size)
     out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
     if not card.look.blur:
-        if adjust is None:
-            pixels = _cut_pixels(pictures.load_cover_pixels(path, size, what=what), size, part)
-        else:
-            image = _cut(pictures.load_cover(path, size, what=what), size, part)
-            pixels = _bgr(_rgb(adjust(image)))
+        cover = pictures.load_cover_pixels(path, size, what=what)
+        pixels = _cut_pixels(cover, size, part, own=adjust is None)
+        if adjust is not None:
+            # Colour work is Pillow's (its rounding): lent only the part cut, then taken back.
+            pixels = _bgr(_rgb(adjust(scale.image_of(pixels, bgr=True))))
         pixels = scale.upscale_pixels(pixels, out)
         return pixels if pixels.flags.writeable else pixels.copy()
     radius = card.blur_radius * size[0] / card.width
@@ -718,8 +718,11 @@ def _bgr(image: Image.Image) -> Any:
     return scale._cv2().cvtColor(wide, scale._cv2().COLOR_RGBA2BGR)
 
 
-def _cut_pixels(pixels: Any, size: tuple[int, int], part: tuple[float, ...]) -> Any:
-    """_cut() of an array."""
+def _cut_pixels(
+    pixels: Any, size: tuple[int, int], part: tuple[float, ...], own: bool = True
+) -> Any:
+    """_cut() of an array: a copy of its own (for work in place), or with `own` False a view
+    where it can be (for a reader: OpenCV takes a view's row stride as it is)."""
     if tuple(part) == (0, 0, *size):
         return pixels
     import numpy as np
@@ -731,7 +734,8 @@ def _cut_pixels(pixels: Any, size: tuple[int, int], part: tuple[float, ...]) -> 
     right, bottom = max(min(width, box[2]), box[0] + 1), max(min(height, box[3]), box[1] + 1)
     if right > width or bottom > height:  # past the edge: Pillow's crop fills it with black
         return np.array(Image.fromarray(pixels).crop((left, top, right, bottom)))
-    return scale.contiguous(pixels[top:bottom, left:right])
+    cut = pixels[top:bottom, left:right]
+    return scale.contiguous(cut) if own else cut
 
 
 def draw_shadowed(
