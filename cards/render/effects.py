@@ -688,3 +688,58 @@ def bottom_gradient_shared(
     start = max(0, min(start, height - 1))
     layers = _gradient(width, height - start, opacity, power, False, color, mode)
     shade_pixels(pixels, (0, start, width, height), layers, ink=any(color))
+
+
+def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, ...]) -> None:
+    """`Image.paste(color, at, mask)` on an array, in place: the same pixels, cut to the array
+    as Pillow cuts a paste placed by its corner. `pixels` is height x width (x channels) and
+    `color` is in its channel order (BGR on a card drawn on an array); `mask` is a one-channel
+    uint8 array.
+
+    Pillow rounds each blend as DIV255(b * (255 - m) + c * m + 128), which is b * (255 - m) +
+    c * m divided by 255 and rounded (255 is odd: never a tie), which is b + (c - b) * m / 255
+    rounded, b being whole. So it is OpenCV's saturating sums on uint8: the part of c - b above
+    zero and the part below, each times m / 255 (OpenCV rounds that product exactly), added and
+    taken off. Several times faster than Pillow's paste, with nothing copied to Pillow and back
+    (tests/test_render_blend_pixels.py compares every (level, alpha) pair with Pillow's)."""
+    cv2 = scale._cv2()
+    x, y = at
+    height, width = pixels.shape[:2]
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(width, x + mask.shape[1]), min(height, y + mask.shape[0])
+    if left >= right or top >= bottom:
+        return
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    levels = tuple(int(v) for v in color[:channels]) + (0,) * (4 - channels)
+    black = not any(levels)
+    # A few rows at a time, through the same scratch arrays: the working set stays in the
+    # cache, and no card-sized temporary is allocated (a new one costs its page faults).
+    rows = max(1, _BLEND_CHUNK // ((right - left) * channels))
+    shape = (min(rows, bottom - top), right - left) + ((channels,) if channels > 1 else ())
+    import numpy as np
+
+    alpha, low, high = (np.empty(shape, np.uint8) for _ in range(3))
+    for start in range(top, bottom, rows):
+        end = min(bottom, start + rows)
+        n = end - start
+        region = pixels[start:end, left:right]
+        m = mask[start - y : end - y, left - x : right - x]
+        a, lo, hi = alpha[:n], low[:n], high[:n]
+        if channels == 1:
+            a[...] = m
+        else:
+            cv2.merge([m] * channels, dst=a)
+        if black:  # b - b * m / 255, i.e. b * (255 - m) / 255, in one product
+            cv2.subtract(255, a, dst=a)
+            cv2.multiply(region, a, dst=region, scale=1 / 255)
+            continue
+        cv2.subtract(region, levels, dst=lo)  # b - c where b > c, else 0
+        cv2.absdiff(region, levels, dst=hi)
+        cv2.subtract(hi, lo, dst=hi)  # c - b where c > b, else 0
+        cv2.multiply(hi, a, dst=hi, scale=1 / 255)
+        cv2.multiply(lo, a, dst=lo, scale=1 / 255)
+        cv2.add(region, hi, dst=region)
+        cv2.subtract(region, lo, dst=region)
+
+
+_BLEND_CHUNK = 1 << 18  # bytes of a card's pixels blended at a time (fastest of 16-512 KB)
