@@ -3,6 +3,7 @@ Tautulli, and a real browser (Playwright driving Debian's chromium) on a live se
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
@@ -185,11 +186,17 @@ def quick_retries(settings: Any) -> Any:
     return settings
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    """Headless chromium (the system's, never a downloaded one) driven by Playwright, for one
-    test. Skips, saying why, when Playwright or chromium is missing (`.ci/run` installs
-    chromium)."""
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
+    """One headless chromium (the system's, never a downloaded one) driven by Playwright for the
+    whole pytest process (each xdist worker has its own), and the event loop Playwright drives
+    it from: launching it took a second or more of every browser test. Skips, saying why, when
+    Playwright or chromium is missing (`.ci/run` installs chromium).
+
+    Playwright's sync API marks its event loop as running in this thread after each of its
+    calls, for as long as it lives, and Django then refuses every ORM call as one made from
+    async code. So the loop counts as running only while a browser test runs (`browser` below):
+    it is cleared here once chromium is up and the tests without a browser never see it."""
     from tests.support import chromium_path
 
     sync_api = pytest.importorskip(
@@ -198,25 +205,55 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    # While Playwright's sync API lives, its event loop counts as running in this thread, and
-    # Django would refuse every ORM call of the test as one made from async code. The test's
-    # own calls are plain synchronous ones; the server runs in a thread of its own.
+    playwright = sync_api.sync_playwright().start()
+    launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    loop = asyncio.get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield launched, loop
+    finally:
+        # Stopping runs the loop once more: it must count as running meanwhile.
+        asyncio._set_running_loop(loop)
+        try:
+            launched.close()
+            playwright.stop()
+        finally:
+            asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser(
+    _chromium: tuple[Browser, asyncio.AbstractEventLoop], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browser]:
+    """The session's chromium, for one test: a test makes its own context (`browser.new_context`),
+    which isolates its cookies, storage and pages from every other test's; any context it leaves
+    open is closed at its end."""
+    launched, loop = _chromium
+    # Playwright's calls need their loop to count as running (its tasks ask for the running
+    # loop); each call marks it so again anyway.
+    asyncio._set_running_loop(loop)
+    # While the loop counts as running, Django would refuse every ORM call of the test as one
+    # made from async code. The test's own calls are plain synchronous ones; the server runs in
+    # a thread of its own.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from django.db import connections
 
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    try:
+        yield launched
+    finally:
         try:
-            yield launched
+            for context in launched.contexts:
+                context.close()
         finally:
-            launched.close()
-            # The ORM calls made while Playwright ran got a database connection of their own
-            # (Django keeps connections per context, and Playwright's greenlets have their
-            # own); left open, PostgreSQL would refuse to drop the test database at the end.
-            # (Not one a test's transaction is open on.)
+            # The ORM calls made while the loop counted as running got a database connection of
+            # their own (Django keeps connections per context then); left open, PostgreSQL would
+            # refuse to drop the test database at the end. (Not one a test's transaction is open
+            # on.)
             for connection in connections.all(initialized_only=True):
                 if not connection.in_atomic_block:
                     connection.close()
+            # The next test, with or without a browser, starts with no loop running.
+            asyncio._set_running_loop(None)
 
 
 @pytest.fixture
@@ -224,16 +261,26 @@ def admin_page(
     browser: Browser, live_server: LiveServer, transactional_db: None, django_user_model: Any
 ) -> Iterator[Page]:
     """A browser page logged in to the admin of a live server (1400 x 900, light theme) as a
-    superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits."""
-    from tests.support import BROWSER_VIEWPORT, log_in
+    superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits.
 
-    django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
+    Logged in with a session cookie the test client made (`force_login`), not through the login
+    form: the form is tested in tests/test_first_run_in_browser.py, and typing it cost every
+    test two page loads."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.support import BROWSER_VIEWPORT
+
+    admin = django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
+    client = Client()
+    client.force_login(admin)
     context = browser.new_context(
         base_url=live_server.url, viewport=BROWSER_VIEWPORT, color_scheme="light"
     )
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": session.key, "value": session.value, "url": live_server.url}])
     context.set_default_timeout(15_000)
     page = context.new_page()
-    log_in(page, "admin", "browser-test-pw-5150")
     try:
         yield page
     finally:
