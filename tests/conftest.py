@@ -364,7 +364,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 # pytest-django's fixtures that give a test the database (the ones that depend on them, ours
-# included, have them in the test's fixture closure too), the names said first first.
+# included, have them in the test's fixture closure too); the first one found names the reason.
 _DB_FIXTURES = (
     "live_server",
     "transactional_db",
@@ -402,8 +402,8 @@ def _database_reach(item: pytest.Item) -> str | None:
     blocks every connection this process opens (in any thread), so such a test that passes
     never queried the database in-process; and its module starts no process that could.
 
-    Conservative: anything other than a plain test function in one of our modules counts as
-    reaching the database."""
+    Conservative: anything but a plain test function, and any fixture whose source cannot be
+    read, counts as reaching the database."""
     if item.get_closest_marker("django_db") is not None:
         return "django_db marker"
     if not isinstance(item, pytest.Function) or item.module is None:
@@ -429,7 +429,11 @@ def _database_reach(item: pytest.Item) -> str | None:
             if _TESTS_DIR not in file.parents:
                 continue  # pytest's and plugins' own (pytest-django's are in _DB_FIXTURES)
             if file == Path(__file__).resolve():
-                used = _DB_REACH.search(inspect.getsource(func))
+                try:
+                    source = inspect.getsource(func)
+                except (OSError, TypeError):
+                    return f"fixture {name} (its source could not be read)"
+                used = _DB_REACH.search(source)
                 if used:
                     return f"fixture {name} ({used.group(0)})"
             else:
