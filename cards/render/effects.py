@@ -743,3 +743,34 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
 
 
 _BLEND_CHUNK = 1 << 18  # bytes of a card's pixels blended at a time (fastest of 16-512 KB)
+
+
+def mask_tiles(mask: Any, width: int = 256) -> tuple[tuple[int, int, int, int], ...]:
+    """Where a blend through `mask` has work: for each strip of `width` columns, the box from
+    its first row that is not clear to its last (left, top, right, bottom). A slanted band's
+    box is card-wide and as tall as its slant, most of it clear; its strips are not. For a mask
+    that is used again (cache the tiles). 256 columns measured fastest (64-512): narrower
+    strips cost more calls than the clear rows they leave out. comic_book's 5 px band edge
+    on a 3200 px card: 2.0 ms blended whole, 0.4 in strips."""
+    import numpy as np
+
+    tiles = []
+    for left in range(0, mask.shape[1], width):
+        right = min(mask.shape[1], left + width)
+        rows = np.flatnonzero(mask[:, left:right].any(axis=1))
+        if len(rows):
+            tiles.append((left, int(rows[0]), right, int(rows[-1]) + 1))
+    return tuple(tiles)
+
+
+def blend_tiles(
+    pixels: Any,
+    mask: Any,
+    at: tuple[int, int],
+    color: tuple[int, ...],
+    tiles: tuple[tuple[int, int, int, int], ...],
+) -> None:
+    """blend_pixels(pixels, mask, at, color), the same pixels, only in the tiles of the mask
+    (mask_tiles): the clear rest would be worked through and left as it was."""
+    for left, top, right, bottom in tiles:
+        blend_pixels(pixels, mask[top:bottom, left:right], (at[0] + left, at[1] + top), color)
