@@ -700,8 +700,10 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
     c * m divided by 255 and rounded (255 is odd: never a tie), which is b + (c - b) * m / 255
     rounded, b being whole. So it is OpenCV's saturating sums on uint8: the part of c - b above
     zero and the part below, each times m / 255 (OpenCV rounds that product exactly), added and
-    taken off. Several times faster than Pillow's paste, with nothing copied to Pillow and back
-    (tests/test_render_blend_pixels.py compares every (level, alpha) pair with Pillow's)."""
+    taken off, with nothing copied to Pillow and back (tests/test_render_blend_pixels.py
+    compares every (colour, level, alpha) with Pillow's)."""
+    import numpy as np
+
     cv2 = scale._cv2()
     x, y = at
     height, width = pixels.shape[:2]
@@ -716,8 +718,6 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
     # cache, and no card-sized temporary is allocated (a new one costs its page faults).
     rows = max(1, _BLEND_CHUNK // ((right - left) * channels))
     shape = (min(rows, bottom - top), right - left) + ((channels,) if channels > 1 else ())
-    import numpy as np
-
     alpha, low, high = (np.empty(shape, np.uint8) for _ in range(3))
     for start in range(top, bottom, rows):
         end = min(bottom, start + rows)

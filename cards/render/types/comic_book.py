@@ -317,7 +317,7 @@ def _band_mask(
 ) -> tuple[int, Any, Any] | None:
     """_band()'s first row, mask (an array) and the mask's effects.mask_tiles, for a card
     drawn on an array: effects.blend_tiles lays the colour on through it (no picture of the
-    colour), blending only the rows along the band's edges and looking the rest up."""
+    colour), strip by strip, leaving out the clear rows above its slanted edge."""
     import numpy as np
 
     band = _band(size, "L", origin, angle, near, far, (0, 0, 0), opacity)
