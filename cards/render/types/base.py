@@ -688,11 +688,16 @@ def draw_soft_shadowed(
 ) -> None:
     """card.draw(canvas, block, shadow) with the shadow painted as a picture of its colour
     through its mask (effects.soft_shadow): the same pixels as the block's own, at half
-    Pillow's cost."""
+    Pillow's cost. On a card drawn on an array the shadow goes straight onto it
+    (effects.soft_shadow_pixels), after whatever was asked for before it."""
     if block is None:
         return
     block.keep_inside(card.width, card.height, min(card.margin, 8))
-    effects.soft_shadow(canvas, block, shadow)
+    if hasattr(canvas, "pixels"):  # a card drawn on an array (core.PixelCanvas)
+        canvas.flush()  # type: ignore[attr-defined]
+        effects.soft_shadow_pixels(canvas.pixels, block, shadow)
+    else:
+        effects.soft_shadow(canvas, block, shadow)
     card.draw(canvas, block)
 
 
