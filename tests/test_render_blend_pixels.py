@@ -83,3 +83,20 @@ def test_its_turned_masks_are_scale_rotates(angle: float) -> None:
     turned = scale.rotate_pixels(mask, angle)
     assert np.array_equal(turned, np.asarray(scale.rotate(Image.fromarray(mask), angle)))
     assert scale.rotated_size((301, 83), angle) == (turned.shape[1], turned.shape[0])
+
+
+@pytest.mark.parametrize("near, far", [(0.0, 625.0), (-2.5, 2.5), (-575.0, 0.0)])
+def test_it_blends_a_band_strip_by_strip_as_through_its_whole_mask(near: float, far: float):
+    rng = np.random.default_rng(4)
+    card = rng.integers(0, 256, (900, 1600, 3), dtype=np.uint8)
+    mask = np.asarray(scale.band_mask((1600, 400), 450, (800.0, 700.0), 4.0, near, far, 153))
+    tiles = effects.mask_tiles(mask)
+    # The tiles hold every pixel the mask does not leave clear.
+    covered = np.zeros(mask.shape, bool)
+    for left, top, right, bottom in tiles:
+        covered[top:bottom, left:right] = True
+    assert not mask[~covered].any()
+    whole = card.copy()
+    effects.blend_pixels(whole, mask, (0, 450), (69, 73, 235))
+    effects.blend_tiles(card, mask, (0, 450), (69, 73, 235), tiles)
+    assert np.array_equal(card, whole)

@@ -763,8 +763,10 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
     c * m divided by 255 and rounded (255 is odd: never a tie), which is b + (c - b) * m / 255
     rounded, b being whole. So it is OpenCV's saturating sums on uint8: the part of c - b above
     zero and the part below, each times m / 255 (OpenCV rounds that product exactly), added and
-    taken off. Several times faster than Pillow's paste, with nothing copied to Pillow and back
-    (tests/test_render_blend_pixels.py compares every (level, alpha) pair with Pillow's)."""
+    taken off, with nothing copied to Pillow and back (tests/test_render_blend_pixels.py
+    compares every (colour, level, alpha) with Pillow's)."""
+    import numpy as np
+
     cv2 = scale._cv2()
     x, y = at
     height, width = pixels.shape[:2]
@@ -779,8 +781,6 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
     # cache, and no card-sized temporary is allocated (a new one costs its page faults).
     rows = max(1, _BLEND_CHUNK // ((right - left) * channels))
     shape = (min(rows, bottom - top), right - left) + ((channels,) if channels > 1 else ())
-    import numpy as np
-
     alpha, low, high = (np.empty(shape, np.uint8) for _ in range(3))
     for start in range(top, bottom, rows):
         end = min(bottom, start + rows)
@@ -806,3 +806,34 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
 
 
 _BLEND_CHUNK = 1 << 18  # bytes of a card's pixels blended at a time (fastest of 16-512 KB)
+
+
+def mask_tiles(mask: Any, width: int = 256) -> tuple[tuple[int, int, int, int], ...]:
+    """Where a blend through `mask` has work: for each strip of `width` columns, the box from
+    its first row that is not clear to its last (left, top, right, bottom). A slanted band's
+    box is card-wide and as tall as its slant, most of it clear; its strips are not. For a mask
+    that is used again (cache the tiles). 256 columns measured fastest (64-512): narrower
+    strips cost more calls than the clear rows they leave out. comic_book's 5 px band edge
+    on a 3200 px card: 2.0 ms blended whole, 0.4 in strips."""
+    import numpy as np
+
+    tiles = []
+    for left in range(0, mask.shape[1], width):
+        right = min(mask.shape[1], left + width)
+        rows = np.flatnonzero(mask[:, left:right].any(axis=1))
+        if len(rows):
+            tiles.append((left, int(rows[0]), right, int(rows[-1]) + 1))
+    return tuple(tiles)
+
+
+def blend_tiles(
+    pixels: Any,
+    mask: Any,
+    at: tuple[int, int],
+    color: tuple[int, ...],
+    tiles: tuple[tuple[int, int, int, int], ...],
+) -> None:
+    """blend_pixels(pixels, mask, at, color), the same pixels, only in the tiles of the mask
+    (mask_tiles): the clear rest would be worked through and left as it was."""
+    for left, top, right, bottom in tiles:
+        blend_pixels(pixels, mask[top:bottom, left:right], (at[0] + left, at[1] + top), color)

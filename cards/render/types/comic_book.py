@@ -126,8 +126,9 @@ class ComicBook(CardType):
                 # picture with its channels swapped, and a patch copied to Pillow and back.
                 masked = _band_mask(canvas.size, origin, angle, low, high, cover)
                 if masked is not None:
+                    top, mask, tiles = masked
                     bgr = (paint[2], paint[1], paint[0])
-                    effects.blend_pixels(pixels, masked[1], (0, masked[0]), bgr)
+                    effects.blend_tiles(pixels, mask, (0, top), bgr, tiles)
                 continue
             band = _band(canvas.size, canvas.mode, origin, angle, low, high, paint, cover)
             if band is not None:
@@ -313,12 +314,14 @@ def _band_mask(
     near: float,
     far: float,
     opacity: float,
-) -> tuple[int, Any] | None:
-    """_band()'s first row and mask (an array), for a card drawn on an array: effects.
-    blend_pixels lays the colour on through it, so no picture of the colour is needed."""
+) -> tuple[int, Any, Any] | None:
+    """_band()'s first row, mask (an array) and the mask's effects.mask_tiles, for a card
+    drawn on an array: effects.blend_tiles lays the colour on through it (no picture of the
+    colour), strip by strip, leaving out the clear rows above its slanted edge."""
     import numpy as np
 
     band = _band(size, "L", origin, angle, near, far, (0, 0, 0), opacity)
     if band is None:
         return None
-    return band[0], np.asarray(band[2])
+    mask = np.asarray(band[2])
+    return band[0], mask, effects.mask_tiles(mask)
