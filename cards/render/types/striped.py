@@ -151,7 +151,7 @@ class Striped(CardType):
     ) -> None:
         """The sheet over the card, with the stripes cut out of it."""
         slope = 1 / math.tan(math.radians(float(card.option("angle"))))
-        mask = Image.new("L", canvas.size, 255)
+        mask, array = _sheet_mask(canvas)
         pen = ImageDraw.Draw(mask)
         shapes = []
         for stripe, cut in self.stripes(card, slope, text_box, upper):
@@ -162,7 +162,7 @@ class Striped(CardType):
                 pen.polygon(cut, fill=255)
             shapes.append((stripe, cut))
         color = card.option("overlay_color") or parse_color("white")
-        _lay(canvas, mask, shapes, effects.ink(canvas, color))
+        _lay(canvas, mask, shapes, effects.ink(canvas, color), array)
 
     def stripes(self, card: Card, slope: float, text_box, upper: bool) -> Iterator[tuple]:
         """The stripes as polygons on the canvas, each with the polygon (or None) of the part
@@ -396,6 +396,28 @@ def _lay_edges(pixels: Any, mask: Any, boxes: list, ink: Any) -> None:
         cv2.copyTo(sheet[: y1 - y0, : d - c], mask[y0:y1, c:d], region)
     if found:
         flat.put(channels, blended)
+
+
+def _sheet_mask(canvas: Image.Image) -> tuple[Image.Image, Any]:
+    """A white "L" mask the canvas's size to draw the stripes on, and on an array
+    (core.PixelCanvas) a numpy array of the same memory (else None): np.asarray() of the mask
+    would copy it, 1-2 ms. Image.frombuffer would share the memory but read-only, and drawing
+    on it copies it: this asks Pillow's core for the image on the array, as
+    scale._shared_rgb does."""
+    if hasattr(canvas, "pixels"):
+        import numpy as np
+
+        array = np.full((canvas.height, canvas.width), 255, np.uint8)
+        try:
+            core = Image.core.map_buffer(array, canvas.size, "raw", 0, ("L", 0, 1))
+            mask = Image.Image()._new(core)
+        except (AttributeError, TypeError, ValueError):
+            pass
+        else:
+            if mask.mode == "L" and mask.size == canvas.size:
+                mask.readonly = 0
+                return mask, array
+    return Image.new("L", canvas.size, 255), None
 
 
 def _filler(canvas: Image.Image, ink: Any) -> Any:
