@@ -366,26 +366,38 @@ def _lay_edges(pixels: Any, mask: Any, boxes: list, ink: Any) -> None:
         counts = [len(points) for points in found]
         points = np.concatenate(found).astype(np.intp)
         left_, top_, c_, d_ = (np.repeat(v, counts) for v in np.array(where, np.intp).T)
-        # Both pixels either side of a change are blended (a pixel between two changes twice,
-        # to the same bytes); those in a column of room belong to a box of their own, or none.
-        columns = np.concatenate([points[:, 0] + left_, points[:, 0] + left_ + 1])
-        rows = np.concatenate([points[:, 1] + top_] * 2)
-        kept = (columns >= np.concatenate([c_, c_])) & (columns < np.concatenate([d_, d_]))
-        columns, rows = columns[kept], rows[kept]
-        at = rows * w + columns
+        columns = points[:, 0] + left_  # a change between this column and the next
+        at = (points[:, 1] + top_) * w + columns
         flat_mask = mask.reshape(-1)
-        # The row's neighbours; at the card's edges the edge pixel counts again, as in Pillow.
-        around = (
-            flat_mask.take(at - (columns > 0)).astype(np.intp)
-            + flat_mask.take(at)
-            + flat_mask.take(at + (columns < w - 1))
+        # The two pixels either side of a change are blended; a pixel between two changes is
+        # reached twice, to the same bytes. Each has one neighbour the other side of itself,
+        # whose level tells its average: 85 + 85 if that neighbour is 255. At the card's edges
+        # the edge pixel counts again, as in Pillow's smoothing.
+        outer = np.stack(
+            [
+                flat_mask.take(at - (columns > 0)),
+                flat_mask.take(at + 1 + (columns + 1 < w - 1)),
+            ],
+            axis=1,
         )
+        alpha = (outer // 3 + 85).astype(np.uint16)
+        # A pixel in a column of room belongs to a box of its own, or none: where the mask
+        # changes at a box's side (never, where the boxes are what _pieces means them to be)
+        # the pixels are taken one by one, else as the pair.
+        inside = np.stack([columns >= c_, columns + 1 < d_], axis=1)
+        if inside.all():
+            width = 6
+            starts = at * 3
+            alpha = np.repeat(alpha, 3, axis=1)
+        else:
+            width = 3
+            starts = ((at[:, None] + np.arange(2)) * 3)[inside]
+            alpha = alpha[inside][:, None]
         flat = pixels.reshape(-1)  # a view: the canvas's pixels are one block
-        channels = (at * 3)[:, None] + np.arange(3)
-        # Pillow's blend of the colour through 85 or 170 (a third of the sum), its rounding.
-        alpha = (around // 3).astype(np.uint16)[:, None]
+        channels = starts[:, None] + np.arange(width)
+        # Pillow's blend of the colour through 85 or 170, its rounding.
         blend = flat.take(channels).astype(np.uint16) * (255 - alpha)
-        blend += color.astype(np.uint16) * alpha + 128
+        blend += np.tile(color.astype(np.uint16), width // 3) * alpha + 128
         blended = ((blend + (blend >> 8)) >> 8).astype(np.uint8)
     # The colour copied through the mask itself (a paste through 255 gives the colour), over a
     # patch the size of the widest box: OpenCV's fill, numpy's broadcast of a colour is slow.
