@@ -487,6 +487,12 @@ def paint_pixels(
     if not any(color[:3]):  # black adds nothing: one product
         cv2.multiply(region, keep, dst=region, scale=1 / 255)
         return
+    if all(v == 255 for v in color[:3]):
+        # White: 255 - round((255 - pixel) * (255 - m) / 255), the same sum, all in 8 bits.
+        cv2.bitwise_not(region, dst=region)
+        cv2.multiply(region, keep, dst=region, scale=1 / 255)
+        cv2.bitwise_not(region, dst=region)
+        return
     total = cv2.multiply(region, keep, dtype=cv2.CV_16U)
     ink_bgr = (int(color[2]), int(color[1]), int(color[0]), 0)
     cv2.add(total, cv2.multiply(levels, ink_bgr, dtype=cv2.CV_16U), dst=total)
