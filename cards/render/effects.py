@@ -499,6 +499,49 @@ def paint_pixels(
     region[...] = cv2.convertScaleAbs(total, alpha=1 / 255)
 
 
+def as_bytes(image: Image.Image) -> Image.Image:
+    """An "RGB" or "RGBA" picture as paste_bytes() takes it: an "L" image 3 x as wide holding
+    its blue, green and red bytes in turn, as a card's BGR array lays out its pixels."""
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+    bgr = scale._cv2().cvtColor(rgb, scale._cv2().COLOR_RGB2BGR)
+    return Image.fromarray(bgr.reshape(bgr.shape[0], -1))
+
+
+def spread_mask(mask: Image.Image) -> Image.Image:
+    """An "L" mask 3 x as wide, each level repeated for blue, green and red, for paste_bytes()."""
+    import numpy as np
+
+    levels = np.asarray(mask)
+    return Image.fromarray(np.repeat(levels, 3, axis=1))
+
+
+def paste_bytes(
+    pixels: Any, layer: Image.Image, x: int, y: int, mask: Image.Image | None = None
+) -> bool:
+    """Image.paste(picture, (x, y), mask) onto a card's BGR array, in place and cut to it, the
+    same pixels: `layer` the picture as_bytes() gives, `mask` (or None) spread_mask()'s (both
+    3 x as wide as the picture). Pillow pastes on the array's own memory (scale.shared_bytes):
+    no patch copied out and back, nor the picture's channels swapped for each card. False
+    (nothing done) where Pillow cannot share the memory."""
+    height, width = pixels.shape[:2]
+    w, h = layer.width // 3, layer.height
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(width, x + w), min(height, y + h)
+    if left >= right or top >= bottom:
+        return True
+    rows = scale.shared_bytes(pixels, top, bottom)
+    if rows is None:
+        return False
+    if (left, top, right, bottom) != (x, y, x + w, y + h):
+        cut = (3 * (left - x), top - y, 3 * (right - x), bottom - y)
+        layer = layer.crop(cut)
+        mask = mask.crop(cut) if mask is not None else None
+    rows.paste(layer, (3 * left, 0), mask)
+    return True
+
+
 # --- full-canvas work in one trip through numpy ------------------------------------------------
 # Handing a card-sized picture to numpy and back costs 5-6 ms (a copy each way), about what the
 # work itself does. Types that do several full-canvas steps (a colour lift and a gradient) do
