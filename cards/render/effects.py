@@ -479,14 +479,17 @@ def paint_pixels(
     if left >= right or top >= bottom:
         return
     levels = np.asarray(mask)[top - y : bottom - y, left - x : right - x]
-    if table is not None:
-        levels = cv2.LUT(levels, table)
     region = pixels[top:bottom, left:right]
-    levels = cv2.cvtColor(levels, cv2.COLOR_GRAY2BGR)
-    keep = cv2.bitwise_not(levels)  # 255 - m
-    if not any(color[:3]):  # black adds nothing: one product
+    if not any(color[:3]):  # black adds nothing: one product, by 255 - m
+        # With a table: the table and 255 - m in one pass.
+        keep = cv2.bitwise_not(levels) if table is None else cv2.LUT(levels, ~table)
+        keep = cv2.cvtColor(keep, cv2.COLOR_GRAY2BGR)
         cv2.multiply(region, keep, dst=region, scale=1 / 255)
         return
+    if table is not None:
+        levels = cv2.LUT(levels, table)
+    levels = cv2.cvtColor(levels, cv2.COLOR_GRAY2BGR)
+    keep = cv2.bitwise_not(levels)  # 255 - m
     if all(v == 255 for v in color[:3]):
         # White: 255 - round((255 - pixel) * (255 - m) / 255), the same sum, all in 8 bits.
         cv2.bitwise_not(region, dst=region)
