@@ -479,18 +479,70 @@ def paint_pixels(
     if left >= right or top >= bottom:
         return
     levels = np.asarray(mask)[top - y : bottom - y, left - x : right - x]
+    region = pixels[top:bottom, left:right]
+    if not any(color[:3]):  # black adds nothing: one product, by 255 - m
+        # With a table: the table and 255 - m in one pass.
+        keep = cv2.bitwise_not(levels) if table is None else cv2.LUT(levels, ~table)
+        keep = cv2.cvtColor(keep, cv2.COLOR_GRAY2BGR)
+        cv2.multiply(region, keep, dst=region, scale=1 / 255)
+        return
     if table is not None:
         levels = cv2.LUT(levels, table)
-    region = pixels[top:bottom, left:right]
     levels = cv2.cvtColor(levels, cv2.COLOR_GRAY2BGR)
     keep = cv2.bitwise_not(levels)  # 255 - m
-    if not any(color[:3]):  # black adds nothing: one product
+    if all(v == 255 for v in color[:3]):
+        # White: 255 - round((255 - pixel) * (255 - m) / 255), the same sum, all in 8 bits.
+        cv2.bitwise_not(region, dst=region)
         cv2.multiply(region, keep, dst=region, scale=1 / 255)
+        cv2.bitwise_not(region, dst=region)
         return
     total = cv2.multiply(region, keep, dtype=cv2.CV_16U)
     ink_bgr = (int(color[2]), int(color[1]), int(color[0]), 0)
     cv2.add(total, cv2.multiply(levels, ink_bgr, dtype=cv2.CV_16U), dst=total)
     region[...] = cv2.convertScaleAbs(total, alpha=1 / 255)
+
+
+def as_bytes(image: Image.Image) -> Image.Image:
+    """An "RGB" or "RGBA" picture as paste_bytes() takes it: an "L" image 3 x as wide holding
+    its blue, green and red bytes in turn, as a card's BGR array lays out its pixels."""
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+    bgr = scale._cv2().cvtColor(rgb, scale._cv2().COLOR_RGB2BGR)
+    return Image.fromarray(bgr.reshape(bgr.shape[0], -1))
+
+
+def spread_mask(mask: Image.Image) -> Image.Image:
+    """An "L" mask 3 x as wide, each level repeated for blue, green and red, for paste_bytes()."""
+    import numpy as np
+
+    levels = np.asarray(mask)
+    return Image.fromarray(np.repeat(levels, 3, axis=1))
+
+
+def paste_bytes(
+    pixels: Any, layer: Image.Image, x: int, y: int, mask: Image.Image | None = None
+) -> bool:
+    """Image.paste(picture, (x, y), mask) onto a card's BGR array, in place and cut to it, the
+    same pixels: `layer` the picture as_bytes() gives, `mask` (or None) spread_mask()'s (both
+    3 x as wide as the picture). Pillow pastes on the array's own memory (scale.shared_bytes):
+    no patch copied out and back, nor the picture's channels swapped for each card. False
+    (nothing done) where Pillow cannot share the memory."""
+    height, width = pixels.shape[:2]
+    w, h = layer.width // 3, layer.height
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(width, x + w), min(height, y + h)
+    if left >= right or top >= bottom:
+        return True
+    rows = scale.shared_bytes(pixels, top, bottom)
+    if rows is None:
+        return False
+    if (left, top, right, bottom) != (x, y, x + w, y + h):
+        cut = (3 * (left - x), top - y, 3 * (right - x), bottom - y)
+        layer = layer.crop(cut)
+        mask = mask.crop(cut) if mask is not None else None
+    rows.paste(layer, (3 * left, 0), mask)
+    return True
 
 
 # --- full-canvas work in one trip through numpy ------------------------------------------------

@@ -306,6 +306,27 @@ def _shared_rgb(wide: Any) -> Image.Image | None:
     return image
 
 
+def shared_bytes(pixels: Any, top: int, bottom: int) -> Image.Image | None:
+    """Rows top to bottom of a C-contiguous height x width x 3 array as one writable "L"
+    Pillow image on its memory, 3 x width bytes wide (or None where Pillow does not allow it):
+    Pillow blends an "L" paste byte by byte with the same rounding as an "RGB" one, so a
+    picture laid out as the array's bytes pastes on it in place, with no copy out and back."""
+    stride = pixels.shape[1] * pixels.shape[2]
+    if not pixels.flags.c_contiguous or not 0 <= top < bottom <= pixels.shape[0]:
+        return None
+    try:
+        core = Image.core.map_buffer(
+            pixels, (stride, bottom - top), "raw", top * stride, ("L", stride, 1)
+        )
+        image = Image.Image()._new(core)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if image.mode != "L" or image.size != (stride, bottom - top):
+        return None
+    image.readonly = 0
+    return image
+
+
 def rotate(image: Image.Image, angle: float, fill: int | tuple[int, ...] = 0) -> Image.Image:
     """`image.rotate(angle, Image.BILINEAR, expand=True, fillcolor=fill)` (anticlockwise, the
     middle staying in the middle of the larger result) by OpenCV: for a 1900x330 mask ("L")
