@@ -291,11 +291,15 @@ class WorkerProcess:
     def answers(self, timeout: float = 0.5) -> bool:
         """Whether the worker answers a ping through its broker."""
         from celery import Celery
+        from celery.utils.nodenames import default_nodename, host_format
 
         app = Celery(broker=self.redis_url, set_as_current=False)
         app.conf.broker_transport_options = {"global_keyprefix": os.environ["TCM_REDIS_PREFIX"]}
+        # Asked by its node name (expanded as the worker expands --hostname) for one answer: the
+        # ping returns when it comes, instead of waiting out its timeout for other workers.
+        node = host_format(default_nodename(f"{self.name}@%h"))
         try:
-            replies = app.control.ping(timeout=timeout)
+            replies = app.control.ping(destination=[node], timeout=timeout, limit=1)
         except Exception:  # the broker is down
             return False
         finally:
