@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
@@ -187,35 +188,45 @@ def slow_still() -> bytes:
 def test_a_pool_child_killed_mid_render_hands_its_task_back(
     client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
 ) -> None:
-    show = fake_plex.add_show("Harbour")
-    key = fake_plex.add_episode(fake_plex.add_season(show, 1), 1, "Pilot", still=slow_still())
-    still = f"/library/metadata/{key}/thumb"
-    # 11 MB of still over loopback, on a loaded machine: more than the fixture's 2 s timeout.
-    plex_tautulli.plex.timeout = 30
-    plex_tautulli.plex.save()
+    # Seconds to make (a lossless WebP of 49 megapixels), and seconds for the worker to start:
+    # both at once.
+    with ThreadPoolExecutor(1) as making:
+        made = making.submit(slow_still)
+        with WorkerProcess(**QUICK) as worker:
+            show = fake_plex.add_show("Harbour")
+            season = fake_plex.add_season(show, 1)
+            key = fake_plex.add_episode(season, 1, "Pilot", still=made.result())
+            still = f"/library/metadata/{key}/thumb"
+            # 11 MB of still over loopback, on a loaded machine: more than the fixture's 2 s
+            # timeout.
+            plex_tautulli.plex.timeout = 30
+            plex_tautulli.plex.save()
 
-    with WorkerProcess(**QUICK) as worker:
-        [child] = worker.pool()
-        assert post_webhook(client, plex_tautulli, key).status_code == 202
-        wait_until(lambda: fake_plex.count(prefix=still), timeout=60, what="the still's request")
-        # The request is logged when it arrives: the still is downloaded once the episode's row
-        # names the file it was kept in. The render starts right after that.
-        wait_until(
-            lambda: Episode.objects.filter(rating_key=str(key)).exclude(source_file="").exists(),
-            timeout=30,
-            what="the still to be downloaded and kept",
-        )
+            [child] = worker.pool()
+            assert post_webhook(client, plex_tautulli, key).status_code == 202
+            wait_until(
+                lambda: fake_plex.count(prefix=still), timeout=60, what="the still's request"
+            )
+            # The request is logged when it arrives: the still is downloaded once the episode's
+            # row names the file it was kept in. The render starts right after that.
+            wait_until(
+                lambda: (
+                    Episode.objects.filter(rating_key=str(key)).exclude(source_file="").exists()
+                ),
+                timeout=30,
+                what="the still to be downloaded and kept",
+            )
 
-        worker.kill_pool_child(child)
-        # Proof the kill landed during the render: Plex was asked neither whether it shows the
-        # card (GET posters) nor sent it (POST posters), and no card was rendered.
-        assert fake_plex.count(prefix=f"/library/metadata/{key}/posters") == 0
-        card = TitleCard.objects.get()
-        assert card.state == TitleCard.State.PENDING and not card.file
+            worker.kill_pool_child(child)
+            # Proof the kill landed during the render: Plex was asked neither whether it shows
+            # the card (GET posters) nor sent it (POST posters), and no card was rendered.
+            assert fake_plex.count(prefix=f"/library/metadata/{key}/posters") == 0
+            card = TitleCard.objects.get()
+            assert card.state == TitleCard.State.PENDING and not card.file
 
-        wait_until_settled(worker, timeout=60)
-        assert worker.answers()  # the worker lives on, with a new child
-        assert child not in worker.pool()
+            wait_until_settled(worker, timeout=60)
+            assert worker.answers()  # the worker lives on, with a new child
+            assert child not in worker.pool()
     assert_uploaded_once(fake_plex, key)
     # The second render worked from the still kept on disk: once our card is on Plex, the
     # original cannot be downloaded again, so it must never depend on a second download.
