@@ -286,7 +286,10 @@ class WorkerProcess:
     def _ready(self) -> bool:
         if self.process is None or self.process.poll() is not None:
             raise AssertionError(f"worker {self.name} exited:\n{self.log()[-3000:]}")
-        return self.answers()
+        # A ping costs a connection and its wait (about a second on a loaded machine): none
+        # before the worker says it is ready, which a look at its log tells for nothing.
+        log = self.log()
+        return f"{self.name}@" in log and " ready." in log and self.answers()
 
     def answers(self, timeout: float = 0.5) -> bool:
         """Whether the worker answers a ping through its broker."""
@@ -304,7 +307,7 @@ class WorkerProcess:
             return False
         finally:
             app.close()
-        return any(name.startswith(f"{self.name}@") for reply in replies for name in reply)
+        return any(name == node for reply in replies for name in reply)
 
     def pool(self) -> list[int]:
         """The pids of the pool's child processes (they run the tasks)."""
