@@ -415,6 +415,10 @@ def _database_reach(item: pytest.Item) -> str | None:
     for name in _DB_FIXTURES:
         if name in fixtures:
             return f"fixture {name}"
+    if item.get_closest_marker("own_database") is not None:
+        # Its processes start from fresh_env (no DATABASE_ variable): they open a SQLite file
+        # of their own whatever database this run was given, so a second run proves nothing.
+        return None
     sources = {str(item.path)}
     # Our own fixtures that live outside the test module (conftest.py): only the function
     # itself is read, since conftest.py as a whole defines the database fixtures.

@@ -11,6 +11,9 @@ import pytest
 
 from tests.support import ROOT, fresh_env, run_python
 
+# Every process here starts from fresh_env: its own SQLite, whatever database the run was given.
+pytestmark = pytest.mark.own_database
+
 SHOW_SETTINGS = """
 import django; django.setup()
 from django.conf import settings
