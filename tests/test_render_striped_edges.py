@@ -106,9 +106,11 @@ def test_its_sheet_on_an_array_is_the_one_on_a_pillow_card(seed: int) -> None:
     card = Image.fromarray(picture)
     mask, _ = masked(card)
     _lay(card, mask, shapes, ink)
-    canvas = PixelCanvas(np.ascontiguousarray(picture[..., ::-1]))
-    mask, array = masked(canvas)
-    assert array is not None  # the mask is drawn on the array _lay reads
-    _lay(canvas, mask, shapes, ink, array)
-    canvas.flush()
-    assert np.array_equal(canvas.pixels[..., ::-1], np.asarray(card))
+    for shared in (True, False):
+        canvas = PixelCanvas(np.ascontiguousarray(picture[..., ::-1]))
+        mask, array = masked(canvas)
+        assert array is not None  # the mask is drawn on the array _lay reads
+        # Without the array, _lay reads the mask's pixels itself.
+        _lay(canvas, mask, shapes, ink, array if shared else None)
+        canvas.flush()
+        assert np.array_equal(canvas.pixels[..., ::-1], np.asarray(card))
