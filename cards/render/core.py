@@ -29,8 +29,15 @@ def render(spec: CardSpec) -> RenderResult:
     card = Card(spec, card_type)  # checks fonts and options before any pixel is decoded
     data: bytes
     image: Image.Image | Callable[[], Image.Image]
-    if picture is not None and card_type.pixels and not style.grayscale:
-        pixels = compose_pixels(card, *picture, style)
+    if (
+        card_type.pixels
+        and not style.grayscale
+        and (picture is not None or not card_type.fills_canvas)
+    ):
+        if picture is not None:
+            pixels = compose_pixels(card, *picture, style)
+        else:
+            pixels = plain_pixels(card)
         data = scale.encode_pixels(pixels, spec.quality)
         image = partial(_rgb_image, pixels)
     else:
@@ -123,6 +130,23 @@ def compose_pixels(card: Card, path: str, what: str, style: Style) -> Any:
         pixels = source.load_cover_pixels(path, size, what=what)
     card.type.backdrop_pixels(card, pixels)
     pixels = scale.upscale_pixels(pixels, size, smooth=style.blur, grain=grain)
+    canvas = PixelCanvas(pixels)
+    card.type.decorate(card, cast(Image.Image, canvas))
+    canvas.flush()
+    return pixels
+
+
+def plain_pixels(card: Card) -> Any:
+    """plain() for a type drawn on an array whose card starts plain (fills_canvas False: it
+    places its pictures itself), as BGR pixels: the background colour, backdrop_pixels() on
+    the card-sized array, then decorate() on a PixelCanvas; the same pixels as plain()'s."""
+    import numpy as np
+
+    color = _background(card)
+    pixels = np.zeros((card.height, card.width, 3), np.uint8)  # fresh zeroed pages: cheap
+    if any(color):
+        pixels[...] = (color[2], color[1], color[0])
+    card.type.backdrop_pixels(card, pixels)
     canvas = PixelCanvas(pixels)
     card.type.decorate(card, cast(Image.Image, canvas))
     canvas.flush()
@@ -264,14 +288,18 @@ def _rgb_image(pixels: Any) -> Image.Image:
 
 def plain(card: Card, style: Style) -> Image.Image:
     """A card without a covering picture: the type's background colour, then its drawing."""
-    chosen = card.options.get("background") or card.type.background
-    # An option comes parsed (RGB); the class default is a colour name.
-    color = parse_color(chosen, "background colour") if isinstance(chosen, str) else chosen
-    image = Image.new("RGB", (card.width, card.height), cast(RGB, color))
+    image = Image.new("RGB", (card.width, card.height), _background(card))
     image = card.type.backdrop(card, image)
     if image.mode != "RGB":
         image = image.convert("RGB")
     return _finish(card, image, style)
+
+
+def _background(card: Card) -> RGB:
+    chosen = card.options.get("background") or card.type.background
+    # An option comes parsed (RGB); the class default is a colour name.
+    color = parse_color(chosen, "background colour") if isinstance(chosen, str) else chosen
+    return cast(RGB, color)
 
 
 def _finish(card: Card, image: Image.Image, style: Style) -> Image.Image:

@@ -665,6 +665,75 @@ def picture(
     return _rgb(scale.upscale(image, out, smooth=True, grain=effects.grain(out, image.mode)))
 
 
+def picture_pixels(
+    card: Card,
+    path: str,
+    size: tuple[int, int],
+    what: str = "image",
+    part: tuple[float, float, float, float] | None = None,
+    adjust: Callable[[Image.Image], Image.Image] | None = None,
+) -> Any:
+    """picture() as a BGR array (height x width x 3, writable, the card's own order), the same
+    pixels: for a type drawn on an array that places a picture on its card. The picture is
+    handed to the array before it is scaled up, where it has the fewest pixels, and never back
+    (Image.fromarray of a scaled-up window cost 7 ms); a sharp picture without colour work is
+    decoded by OpenCV straight into it. A grey card's picture goes the Pillow way."""
+    import numpy as np
+
+    if card.look.grayscale:
+        return scale.swap_rb(np.asarray(picture(card, path, size, what, part, adjust)))
+    size = (max(1, round(size[0])), max(1, round(size[1])))
+    part = part or (0, 0, *size)
+    out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+    if not card.look.blur:
+        if adjust is None:
+            pixels = _cut_pixels(pictures.load_cover_pixels(path, size, what=what), size, part)
+        else:
+            image = _cut(pictures.load_cover(path, size, what=what), size, part)
+            pixels = _bgr(_rgb(adjust(image)))
+        pixels = scale.upscale_pixels(pixels, out)
+        return pixels if pixels.flags.writeable else pixels.copy()
+    radius = card.blur_radius * size[0] / card.width
+    factor = max(1.0, radius / effects.SMALL_RADIUS)
+    small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
+    image = pictures.load_cover(path, small, draft=1.0, what=what)
+    if adjust is not None:
+        image = adjust(image)
+    image = _rgb(_cut(effects.blur_small(image, radius * image.width / size[0]), size, part))
+    grain = effects.grain(out, "RGB")  # the same noise in every channel: any order takes it
+    return scale.upscale_pixels(scale.swap_rb(np.asarray(image)), out, smooth=True, grain=grain)
+
+
+def _bgr(image: Image.Image) -> Any:
+    """An "RGB" picture as a BGR array: pasted onto a 4-channel array Pillow draws on (a copy
+    of its own 4-byte pixels), narrowed and swapped by OpenCV in one pass. np.asarray() goes
+    through Pillow's tobytes(), 3-4 times as slow for a window's picture from a 4K still."""
+    import numpy as np
+
+    wide = np.empty((image.height, image.width, 4), np.uint8)
+    shared = scale._shared_rgb(wide)
+    if shared is None:  # a Pillow that cannot share memory
+        return scale.swap_rb(np.asarray(image))
+    shared.paste(image, (0, 0))
+    return scale._cv2().cvtColor(wide, scale._cv2().COLOR_RGBA2BGR)
+
+
+def _cut_pixels(pixels: Any, size: tuple[int, int], part: tuple[float, ...]) -> Any:
+    """_cut() of an array."""
+    if tuple(part) == (0, 0, *size):
+        return pixels
+    import numpy as np
+
+    height, width = pixels.shape[:2]
+    k = width / size[0]
+    box = [round(v * k) for v in part]
+    left, top = min(max(0, box[0]), width - 1), min(max(0, box[1]), height - 1)
+    right, bottom = max(min(width, box[2]), box[0] + 1), max(min(height, box[3]), box[1] + 1)
+    if right > width or bottom > height:  # past the edge: Pillow's crop fills it with black
+        return np.array(Image.fromarray(pixels).crop((left, top, right, bottom)))
+    return scale.contiguous(pixels[top:bottom, left:right])
+
+
 def draw_shadowed(
     card: Card,
     canvas: Image.Image,

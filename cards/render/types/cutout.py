@@ -4,10 +4,11 @@ still shows only through them. The title runs along the bottom in white."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .. import effects, fonts, layout
+from .. import effects, fonts, layout, scale
 from ..layout import Block
 from .base import Card, CardType, Option
 
@@ -18,6 +19,7 @@ class Cutout(CardType):
     rank = 21
     aliases = ("phendrena",)
     blur_radius = 20  # the still shows only through the letters: a lighter blur hides enough
+    pixels = True  # colour round and through the letters' mask, and text, over the still
 
     title_font = fonts.GEOMETRIC_BOLD
     title_size = 152
@@ -54,6 +56,9 @@ class Cutout(CardType):
             "number", 10, "px, how soft the edges are with blur_edges", minimum=0.5, maximum=100
         ),
     }
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        pass  # the still as it is: the colour goes over it with the letters, at full size
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         title = card.title_block(
@@ -132,6 +137,11 @@ class Cutout(CardType):
         )
         if cover <= 0.0:
             return
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is not None:
+            canvas.flush()  # type: ignore[attr-defined]
+            _overlay_pixels(pixels, color, round(255 * cover), box, around, letters)
+            return
         if cover >= 1.0:
             # Plain colour round the letters' box (cheap), the letters' outline inside it.
             pen = ImageDraw.Draw(canvas)
@@ -179,3 +189,63 @@ def _blend_table(mode: str, color: int | tuple[int, ...], level: int) -> list[in
             mixed = v * (255 - level) + ink * level + 128
             table.append(((mixed >> 8) + mixed) >> 8)
     return table
+
+
+def _overlay_pixels(
+    pixels: Any,
+    color: tuple[int, int, int],
+    level: int,
+    box: tuple[int, int, int, int],
+    around: tuple[tuple[int, int, int, int], ...],
+    letters: Image.Image | None,
+) -> None:
+    """Cutout.overlay() on a BGR array, in place, the same pixels as the Pillow way: `color`
+    at `level` (of 255) over the parts `around` the letters' box, and inside it through the
+    inverse of the letters' mask. Pillow's masked paste rounds the blend once,
+    (a * m + b * (255 - m)) / 255 to the nearest level; so does this."""
+    import numpy as np
+
+    cv2 = scale._cv2()
+    bgr = (color[2], color[1], color[0])
+    if level >= 255:
+        for x0, y0, x1, y1 in around:
+            if x1 > x0 and y1 > y0:
+                # OpenCV's fill: numpy's broadcast of a colour costs ten times as much.
+                cv2.rectangle(pixels, (x0, y0), (x1 - 1, y1 - 1), bgr, thickness=-1)
+    else:
+        lut = np.array(_blend_table("RGB", bgr, level), np.uint8).reshape(3, 256).T
+        lut = np.ascontiguousarray(lut).reshape(1, 256, 3)
+        for x0, y0, x1, y1 in around:
+            if x1 > x0 and y1 > y0:
+                region = pixels[y0:y1, x0:x1]
+                region[...] = cv2.LUT(region, lut)
+    if letters is None:
+        return
+    left, top, right, bottom = box
+    # How much of the picture shows: all of it through the letters, 255 - level elsewhere.
+    show = np.asarray(letters)
+    if level < 255:
+        show = 255 - cv2.LUT(255 - show, _level_lut(level))
+    region = pixels[top:bottom, left:right]
+    keep = cv2.merge([show, show, show])
+    if not any(color):
+        # picture * show / 255, rounded to the nearest level: OpenCV's scaled product rounds
+        # the exact quotient (never halfway: 255 is odd), as Pillow's blend does.
+        region[...] = cv2.multiply(region, keep, scale=1 / 255)
+        return
+    wide = cv2.multiply(region, keep, dtype=cv2.CV_16U)
+    hide = cv2.subtract(255, keep)
+    ink = np.empty_like(hide)
+    ink[...] = bgr
+    wide += cv2.multiply(hide, ink, dtype=cv2.CV_16U)
+    wide += 128
+    wide += wide >> 8
+    region[...] = (wide >> 8).astype(np.uint8)
+
+
+def _level_lut(level: int) -> Any:
+    """The letters' mask as the translucent overlay's paste takes it: (255 - v) * level // 255
+    (what shows of the colour), for the inverted mask v."""
+    import numpy as np
+
+    return np.array([v * level // 255 for v in range(256)], np.uint8)

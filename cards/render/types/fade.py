@@ -4,10 +4,12 @@ narrow left-aligned column."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image
 
 from .. import effects, fonts
-from .base import Card, CardType, Option
+from .base import Card, CardType, Option, picture_pixels
 
 
 class Fade(CardType):
@@ -19,6 +21,7 @@ class Fade(CardType):
     fills_canvas = False
     background = "black"
     uses = ("logo",)
+    pixels = True  # a faded picture in a window of the black card, a logo and text
 
     left = 100  # the column's left edge
     title_font = fonts.bundled("RobotoCondensed-Bold.ttf")
@@ -54,19 +57,57 @@ class Fade(CardType):
     }
 
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
+        window = self.window_of(card)
+        if window is None:
+            return image
+        box, path, what, size, part, ramps = window
+        region = card.picture(path, size, what, part)
+        effects.feather(region, ramps, (0, 0, 0))
+        image.paste(region, box[:2])
+        return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        """backdrop() on the black card's array: the window's picture made as an array and
+        faded there, never a Pillow image (whose hand-over, both ways, cost as much as the
+        fading); the same pixels."""
+        window = self.window_of(card)
+        if window is None:
+            return
+        (left, top, right, bottom), path, what, size, part, ramps = window
+        region = picture_pixels(card, path, size, what, part)
+        for edge, depth in zip(("left", "top", "right", "bottom"), ramps, strict=True):
+            if depth > 0:  # effects.feather's strips, on the array
+                effects.edge_gradient_pixels(region, edge, depth, (0, 0, 0), 1.0)
+        pixels[top:bottom, left:right] = region
+
+    def window_of(
+        self, card: Card
+    ) -> (
+        tuple[
+            tuple[int, int, int, int],
+            str,
+            str,
+            tuple[int, int],
+            tuple[int, int, int, int],
+            tuple[int, int, int, int],
+        ]
+        | None
+    ):
+        """Where the picture shows (its box on the card), which picture (path, what), the size
+        it covers and the part of it in the box, and the ramps of its fade; None if the
+        window lies off the picture."""
         width, height = (round(card.px(v)) for v in self.picture_size)
         x0 = round(card.width - card.px(self.picture_right)) - width
         y0 = round((card.height - height) / 2)
         left, top, right, bottom = (round(card.px(v)) for v in self.window)
         box = (max(left, x0), max(top, y0), min(right, x0 + width), min(bottom, y0 + height))
         if box[2] <= box[0] or box[3] <= box[1]:
-            return image
+            return None
         # The art styles show the series' art in the window instead of the still.
         path, what = (
             (card.spec.art, "art image") if card.look.art else (card.spec.source, "source image")
         )
         part = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
-        region = card.picture(str(path), (width, height), what, part)
         # Ramps measured from the window's outer edges; where the picture ends first, less.
         ramps = (
             card.px(self.ramps[0]) - (box[0] - left),
@@ -74,9 +115,9 @@ class Fade(CardType):
             card.px(self.ramps[2]) - (right - box[2]),
             card.px(self.ramps[3]) - (bottom - box[3]),
         )
-        effects.feather(region, tuple(max(0, round(r)) for r in ramps), (0, 0, 0))
-        image.paste(region, box[:2])
-        return image
+        fade = (max(0, round(ramps[0])), max(0, round(ramps[1])))
+        fade += (max(0, round(ramps[2])), max(0, round(ramps[3])))
+        return box, str(path), what, (width, height), part, fade
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         x = card.px(self.left)

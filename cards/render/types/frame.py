@@ -4,12 +4,13 @@ below, where the title is written in grey with "SEASON 1" and "EPISODE 3" either
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .. import effects, fonts
+from .. import effects, fonts, scale
 from ..layout import Block
-from .base import Card, CardType, Option, picture
+from .base import Card, CardType, Option, picture, picture_pixels
 
 POSITIONS = ("surround", "left", "right")
 
@@ -22,6 +23,7 @@ class Frame(CardType):
 
     fills_canvas = False
     background = "black"
+    pixels = True  # a paper (a rectangle) and a picture in its window, and text
 
     title_font = fonts.SANS
     title_size = 133
@@ -58,6 +60,31 @@ class Frame(CardType):
     def backdrop(self, card: Card, image: Image.Image) -> Image.Image:
         paper = tuple(round(card.px(v)) for v in self.paper)
         ImageDraw.Draw(image).rectangle((*paper[:2], paper[2] - 1, paper[3] - 1), self.paper_color)
+        window = self.window_of(card)
+        if window is not None:
+            box, path, what, size, part = window
+            lift = functools.partial(effects.lift, saturation=self.saturation)
+            image.paste(picture(card, path, size, what, part, lift), box[:2])
+        return image
+
+    def backdrop_pixels(self, card: Card, pixels: Any) -> None:
+        """backdrop() on the black card's array: the paper filled by OpenCV, the picture made
+        as an array and copied into the window (never a Pillow image of it); the same pixels."""
+        left, top, right, bottom = (round(card.px(v)) for v in self.paper)
+        color = self.paper_color
+        bgr = (color[2], color[1], color[0])
+        scale._cv2().rectangle(pixels, (left, top), (right - 1, bottom - 1), bgr, thickness=-1)
+        window = self.window_of(card)
+        if window is not None:
+            (x0, y0, x1, y1), path, what, size, part = window
+            lift = functools.partial(effects.lift, saturation=self.saturation)
+            pixels[y0:y1, x0:x1] = picture_pixels(card, path, size, what, part, lift)
+
+    def window_of(
+        self, card: Card
+    ) -> tuple[tuple[int, int, int, int], str, str, tuple[int, int], tuple[int, ...]] | None:
+        """Where the picture shows (its box on the card), which picture (path, what), the size
+        it covers and the part of it in the box; None if the window lies off the picture."""
         width, height = (round(card.px(v)) for v in self.photo)
         x0, y0 = round((card.width - width) / 2), round((card.height - height) / 2)
         window = [round(card.px(v)) for v in self.window]
@@ -68,15 +95,13 @@ class Frame(CardType):
             min(window[3], y0 + height),
         )
         if box[2] <= box[0] or box[3] <= box[1]:
-            return image
+            return None
         # The art styles show the series' art in the window instead of the still.
         path, what = (
             (card.spec.art, "art image") if card.look.art else (card.spec.source, "source image")
         )
         part = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
-        lift = functools.partial(effects.lift, saturation=self.saturation)
-        image.paste(picture(card, str(path), (width, height), what, part, lift), box[:2])
-        return image
+        return box, str(path), what, (width, height), part
 
     def decorate(self, card: Card, canvas: Image.Image) -> None:
         where = str(card.option("episode_text_position"))
