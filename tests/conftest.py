@@ -4,24 +4,30 @@ Tautulli, and a real browser (Playwright driving Debian's chromium) on a live se
 from __future__ import annotations
 
 import asyncio
+import collections
+import dataclasses
+import functools
+import inspect
 import io
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
     from connections.models import PlexConnection, TautulliConnection
     from tests.fakes.plex import FakePlex
     from tests.fakes.tautulli import FakeTautulli
+
+_TESTS_DIR = Path(__file__).resolve().parent
 
 
 @pytest.fixture(autouse=True)
@@ -311,6 +317,12 @@ def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import settings
 
+    # A part of the suite that --db-only emptied (`-m serial` with no database test in it)
+    # has nothing to prove on this database: not a failure of CI's second run.
+    summary = session.config.stash.get(_DB_ONLY, None)
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and summary and summary.emptied:
+        session.exitstatus = pytest.ExitCode.OK
+
     if settings.OWNS_DATA_DIR:
         shutil.rmtree(os.environ["TCM_TEST_DATA_DIR"], ignore_errors=True)
 
@@ -344,8 +356,176 @@ def _database_use(item: pytest.Item) -> int:
     return 0 if marker or "db" in fixtures else 2
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-only",
+        action="store_true",
+        help="run only the tests that can reach the database (CI's second run, on PostgreSQL): "
+        "deselect those with no django_db marker, no database fixture and no process that "
+        "could open the database",
+    )
+
+
+# pytest-django's fixtures that give a test the database (the ones that depend on them, ours
+# included, have them in the test's fixture closure too); the first one found names the reason.
+_DB_FIXTURES = (
+    "live_server",
+    "transactional_db",
+    "db",
+    "django_db_setup",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "_django_db_helper",
+)
+# What in a test module's source could start a process that opens the database itself (a
+# worker, the web server, `./tcm run`, manage.py), where pytest-django's blocker cannot see, or
+# make the test depend on which database is configured. Matched on the whole module (its
+# helpers and fixtures included), so a false hit only keeps a test.
+_DB_REACH = re.compile(
+    r"subprocess|Popen|multiprocessing|os\.system|os\.exec|os\.fork|os\.spawn"
+    r"|WorkerProcess|WebServer|tcm_run|run_python|child_env|fresh_env|tcm_env|start_worker"
+    r"|django_db_blocker|getfixturevalue|DATABASE|django\.db|sqlite|psycopg|postgres"
+)
+
+
+@functools.cache
+def _source_reaches_db(path: str) -> str | None:
+    """The first thing in the file at `path` that could reach the database, or None."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return "its source could not be read"
+    found = _DB_REACH.search(text)
+    return found.group(0) if found else None
+
+
+def _database_reach(item: pytest.Item) -> str | None:
+    """Why the test can reach the database (a marker, a fixture, a process it may start), or
+    None when it cannot: without the django_db marker or a database fixture, pytest-django
+    blocks every connection this process opens (in any thread), so such a test that passes
+    never queried the database in-process; and its module starts no process that could.
+
+    Conservative: anything but a plain test function, and any fixture whose source cannot be
+    read, counts as reaching the database."""
+    if item.get_closest_marker("django_db") is not None:
+        return "django_db marker"
+    if not isinstance(item, pytest.Function) or item.module is None:
+        return "not a plain test function"
+    cls = getattr(item, "cls", None)
+    if cls is not None and getattr(cls, "databases", None):
+        return "a Django test case with databases"
+    fixtures = set(item.fixturenames)
+    for name in _DB_FIXTURES:
+        if name in fixtures:
+            return f"fixture {name}"
+    if item.get_closest_marker("own_database") is not None:
+        # Its processes start from fresh_env (no DATABASE_ variable): they open a SQLite file
+        # of their own whatever database this run was given, so a second run proves nothing.
+        return None
+    sources = {str(item.path)}
+    # Our own fixtures that live outside the test module (conftest.py): only the function
+    # itself is read, since conftest.py as a whole defines the database fixtures.
+    for name in fixtures:
+        for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
+            func = fixturedef.func
+            module = inspect.getmodule(func)
+            module_file = getattr(module, "__file__", None)
+            if module_file is None:
+                return f"fixture {name} of unknown origin"
+            file = Path(module_file).resolve()
+            if _TESTS_DIR not in file.parents:
+                continue  # pytest's and plugins' own (pytest-django's are in _DB_FIXTURES)
+            if file == Path(__file__).resolve():
+                try:
+                    source = inspect.getsource(func)
+                except (OSError, TypeError):
+                    return f"fixture {name} (its source could not be read)"
+                used = _DB_REACH.search(source)
+                if used:
+                    return f"fixture {name} ({used.group(0)})"
+            else:
+                sources.add(str(file))
+    for source in sorted(sources):
+        found = _source_reaches_db(source)
+        if found:
+            return f"{Path(source).name} mentions {found}"
+    return None
+
+
+def _deselect_unreachable(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --db-only, deselect the tests that cannot reach the database (_database_reach):
+    on a second database they would prove nothing the first run did not."""
+    if not config.getoption("db_only"):
+        return
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    reasons: collections.Counter[str] = collections.Counter()
+    for item in items:
+        reason = _database_reach(item)
+        if reason is None:
+            deselected.append(item)
+        else:
+            kept.append(item)
+            # Counted by kind: the fixture's name or the word found, not the module.
+            reasons[re.sub(r" \(.*\)$|^\S+\.py ", "", reason)] += 1
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+    modules = collections.Counter(item.path.name for item in deselected)
+    lines = [
+        f"--db-only: kept {len(kept)} tests that can reach the database, deselected "
+        f"{len(deselected)} that cannot (no django_db marker, no database fixture, no process "
+        f"that could open it) in {len(modules)} modules"
+    ]
+    lines += [f"  kept for {reason}: {n}" for reason, n in reasons.most_common()]
+    lines += [f"  deselected in {name}: {n}" for name, n in sorted(modules.items())]
+    summary = _DbOnly(lines, emptied=bool(deselected) and not kept)
+    config.stash[_DB_ONLY] = summary
+    # pytest-xdist's workers collect and the controller reports: the summary travels back
+    # with the worker's output (pytest_testnodedown).
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tcm_db_only"] = (summary.lines, summary.emptied)
+
+
+@dataclasses.dataclass
+class _DbOnly:
+    """What --db-only did: the lines it reports, and whether it deselected every test left."""
+
+    lines: list[str]
+    emptied: bool
+
+
+_DB_ONLY = pytest.StashKey[_DbOnly]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On pytest-xdist's controller: keep the first worker's --db-only summary (every worker
+    collects the same tests)."""
+    found = getattr(node, "workeroutput", {}).get("tcm_db_only")
+    if found and _DB_ONLY not in node.config.stash:
+        node.config.stash[_DB_ONLY] = _DbOnly(list(found[0]), emptied=found[1])
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """The --db-only count right after collection (without pytest-xdist; the details at the
+    end)."""
+    summary = config.stash.get(_DB_ONLY, None)
+    return summary.lines[:1] if summary else []
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The --db-only summary at the end, where pytest-xdist's runs show it at all."""
+    summary = config.stash.get(_DB_ONLY, None)
+    if summary:
+        terminalreporter.section("--db-only")
+        for line in summary.lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slow tests first, so that on several xdist workers (`./tcm test`) the long ones do not
     come last and leave the other workers idle at the end.
 
@@ -353,6 +533,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     without it), which this keeps: a transactional test empties the database, rows the migrations
     made included, so the plain database tests must come before it on a worker. Only the slow
     tests without the database, which cannot touch another test's rows, move to the very front.
+    First, with --db-only, the tests that cannot reach the database go (_deselect_unreachable).
     """
 
     def key(item: pytest.Item) -> tuple[int, bool]:
@@ -360,4 +541,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         use = _database_use(item)
         return (-1 if slow and use == 2 else use, not slow)
 
+    _deselect_unreachable(config, items)
     items.sort(key=key)  # stable: otherwise the order stays as collected
