@@ -295,8 +295,11 @@ def admin_page(
 
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page, str], Path]:
-    """`screenshot(page, "step")` saves a full-page PNG of the step as a test artifact (in the
-    test's tmp dir, or under $TCM_SCREENSHOTS/<test> when set) and returns its path."""
+    """`screenshot(page, "step")` saves a PNG of the step as a test artifact and returns its
+    path: the whole page under $TCM_SCREENSHOTS/<test> when that is set (pictures someone asked
+    for), else what the window shows, in the test's tmp dir. A whole admin page is thousands of
+    pixels tall and took a second or more to take and encode, several times over in each browser
+    test; the window's picture is a few tenths."""
     from pathlib import Path
 
     base = os.environ.get("TCM_SCREENSHOTS")
@@ -305,7 +308,7 @@ def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page
 
     def take(page: Page, name: str) -> Path:
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=bool(base))
         return path
 
     return take

@@ -90,6 +90,14 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.wait_for_url("**/admin/")
 
 
+def without_type_pictures(page: Page) -> None:
+    """The card type picker's pictures are not fetched on this page (each request fails, as a
+    lost connection would): every form with a card type shows one picture per type, each a card
+    the server draws, and loading the page waited seconds for them. For the tests that are not
+    about those pictures; tests/test_preview_in_browser.py's picker test is."""
+    page.route("**/type-picture/**", lambda route: route.abort())
+
+
 def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a tcm process with the production settings on a data dir of its own:
     none of this test run's TCM_, REDIS_ or DATABASE_ variables, no .env file."""
