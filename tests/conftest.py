@@ -3,24 +3,31 @@ Tautulli, and a real browser (Playwright driving Debian's chromium) on a live se
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import dataclasses
+import functools
+import inspect
 import io
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
     from connections.models import PlexConnection, TautulliConnection
     from tests.fakes.plex import FakePlex
     from tests.fakes.tautulli import FakeTautulli
+
+_TESTS_DIR = Path(__file__).resolve().parent
 
 
 @pytest.fixture(autouse=True)
@@ -185,11 +192,17 @@ def quick_retries(settings: Any) -> Any:
     return settings
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    """Headless chromium (the system's, never a downloaded one) driven by Playwright, for one
-    test. Skips, saying why, when Playwright or chromium is missing (`.ci/run` installs
-    chromium)."""
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
+    """One headless chromium (the system's, never a downloaded one) driven by Playwright for the
+    whole pytest process (each xdist worker has its own), and the event loop Playwright drives
+    it from: launching it took a second or more of every browser test. Skips, saying why, when
+    Playwright or chromium is missing (`.ci/run` installs chromium).
+
+    Playwright's sync API marks its event loop as running in this thread after each of its
+    calls, for as long as it lives, and Django then refuses every ORM call as one made from
+    async code. So the loop counts as running only while a browser test runs (`browser` below):
+    it is cleared here once chromium is up and the tests without a browser never see it."""
     from tests.support import chromium_path
 
     sync_api = pytest.importorskip(
@@ -198,25 +211,55 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    # While Playwright's sync API lives, its event loop counts as running in this thread, and
-    # Django would refuse every ORM call of the test as one made from async code. The test's
-    # own calls are plain synchronous ones; the server runs in a thread of its own.
+    playwright = sync_api.sync_playwright().start()
+    launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    loop = asyncio.get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield launched, loop
+    finally:
+        # Stopping runs the loop once more: it must count as running meanwhile.
+        asyncio._set_running_loop(loop)
+        try:
+            launched.close()
+            playwright.stop()
+        finally:
+            asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser(
+    _chromium: tuple[Browser, asyncio.AbstractEventLoop], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browser]:
+    """The session's chromium, for one test: a test makes its own context (`browser.new_context`),
+    which isolates its cookies, storage and pages from every other test's; any context it leaves
+    open is closed at its end."""
+    launched, loop = _chromium
+    # Playwright's calls need their loop to count as running (its tasks ask for the running
+    # loop); each call marks it so again anyway.
+    asyncio._set_running_loop(loop)
+    # While the loop counts as running, Django would refuse every ORM call of the test as one
+    # made from async code. The test's own calls are plain synchronous ones; the server runs in
+    # a thread of its own.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from django.db import connections
 
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    try:
+        yield launched
+    finally:
         try:
-            yield launched
+            for context in launched.contexts:
+                context.close()
         finally:
-            launched.close()
-            # The ORM calls made while Playwright ran got a database connection of their own
-            # (Django keeps connections per context, and Playwright's greenlets have their
-            # own); left open, PostgreSQL would refuse to drop the test database at the end.
-            # (Not one a test's transaction is open on.)
+            # The ORM calls made while the loop counted as running got a database connection of
+            # their own (Django keeps connections per context then); left open, PostgreSQL would
+            # refuse to drop the test database at the end. (Not one a test's transaction is open
+            # on.)
             for connection in connections.all(initialized_only=True):
                 if not connection.in_atomic_block:
                     connection.close()
+            # The next test, with or without a browser, starts with no loop running.
+            asyncio._set_running_loop(None)
 
 
 @pytest.fixture
@@ -224,16 +267,26 @@ def admin_page(
     browser: Browser, live_server: LiveServer, transactional_db: None, django_user_model: Any
 ) -> Iterator[Page]:
     """A browser page logged in to the admin of a live server (1400 x 900, light theme) as a
-    superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits."""
-    from tests.support import BROWSER_VIEWPORT, log_in
+    superuser; `page.goto("/admin/...")` takes paths. The server sees what the test commits.
 
-    django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
+    Logged in with a session cookie the test client made (`force_login`), not through the login
+    form: the form is tested in tests/test_first_run_in_browser.py, and typing it cost every
+    test two page loads."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.support import BROWSER_VIEWPORT
+
+    admin = django_user_model.objects.create_superuser("admin", "", "browser-test-pw-5150")
+    client = Client()
+    client.force_login(admin)
     context = browser.new_context(
         base_url=live_server.url, viewport=BROWSER_VIEWPORT, color_scheme="light"
     )
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": session.key, "value": session.value, "url": live_server.url}])
     context.set_default_timeout(15_000)
     page = context.new_page()
-    log_in(page, "admin", "browser-test-pw-5150")
     try:
         yield page
     finally:
@@ -242,8 +295,11 @@ def admin_page(
 
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page, str], Path]:
-    """`screenshot(page, "step")` saves a full-page PNG of the step as a test artifact (in the
-    test's tmp dir, or under $TCM_SCREENSHOTS/<test> when set) and returns its path."""
+    """`screenshot(page, "step")` saves a PNG of the step as a test artifact and returns its
+    path: the whole page under $TCM_SCREENSHOTS/<test> when that is set (pictures someone asked
+    for), else what the window shows, in the test's tmp dir. A whole admin page is thousands of
+    pixels tall and took a second or more to take and encode, several times over in each browser
+    test; the window's picture is a few tenths."""
     from pathlib import Path
 
     base = os.environ.get("TCM_SCREENSHOTS")
@@ -252,7 +308,7 @@ def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page
 
     def take(page: Page, name: str) -> Path:
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=bool(base))
         return path
 
     return take
@@ -260,6 +316,12 @@ def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import settings
+
+    # A part of the suite that --db-only emptied (`-m serial` with no database test in it)
+    # has nothing to prove on this database: not a failure of CI's second run.
+    summary = session.config.stash.get(_DB_ONLY, None)
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and summary and summary.emptied:
+        session.exitstatus = pytest.ExitCode.OK
 
     if settings.OWNS_DATA_DIR:
         shutil.rmtree(os.environ["TCM_TEST_DATA_DIR"], ignore_errors=True)
@@ -294,8 +356,176 @@ def _database_use(item: pytest.Item) -> int:
     return 0 if marker or "db" in fixtures else 2
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-only",
+        action="store_true",
+        help="run only the tests that can reach the database (CI's second run, on PostgreSQL): "
+        "deselect those with no django_db marker, no database fixture and no process that "
+        "could open the database",
+    )
+
+
+# pytest-django's fixtures that give a test the database (the ones that depend on them, ours
+# included, have them in the test's fixture closure too); the first one found names the reason.
+_DB_FIXTURES = (
+    "live_server",
+    "transactional_db",
+    "db",
+    "django_db_setup",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "_django_db_helper",
+)
+# What in a test module's source could start a process that opens the database itself (a
+# worker, the web server, `./tcm run`, manage.py), where pytest-django's blocker cannot see, or
+# make the test depend on which database is configured. Matched on the whole module (its
+# helpers and fixtures included), so a false hit only keeps a test.
+_DB_REACH = re.compile(
+    r"subprocess|Popen|multiprocessing|os\.system|os\.exec|os\.fork|os\.spawn"
+    r"|WorkerProcess|WebServer|tcm_run|run_python|child_env|fresh_env|tcm_env|start_worker"
+    r"|django_db_blocker|getfixturevalue|DATABASE|django\.db|sqlite|psycopg|postgres"
+)
+
+
+@functools.cache
+def _source_reaches_db(path: str) -> str | None:
+    """The first thing in the file at `path` that could reach the database, or None."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return "its source could not be read"
+    found = _DB_REACH.search(text)
+    return found.group(0) if found else None
+
+
+def _database_reach(item: pytest.Item) -> str | None:
+    """Why the test can reach the database (a marker, a fixture, a process it may start), or
+    None when it cannot: without the django_db marker or a database fixture, pytest-django
+    blocks every connection this process opens (in any thread), so such a test that passes
+    never queried the database in-process; and its module starts no process that could.
+
+    Conservative: anything but a plain test function, and any fixture whose source cannot be
+    read, counts as reaching the database."""
+    if item.get_closest_marker("django_db") is not None:
+        return "django_db marker"
+    if not isinstance(item, pytest.Function) or item.module is None:
+        return "not a plain test function"
+    cls = getattr(item, "cls", None)
+    if cls is not None and getattr(cls, "databases", None):
+        return "a Django test case with databases"
+    fixtures = set(item.fixturenames)
+    for name in _DB_FIXTURES:
+        if name in fixtures:
+            return f"fixture {name}"
+    if item.get_closest_marker("own_database") is not None:
+        # Its processes start from fresh_env (no DATABASE_ variable): they open a SQLite file
+        # of their own whatever database this run was given, so a second run proves nothing.
+        return None
+    sources = {str(item.path)}
+    # Our own fixtures that live outside the test module (conftest.py): only the function
+    # itself is read, since conftest.py as a whole defines the database fixtures.
+    for name in fixtures:
+        for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
+            func = fixturedef.func
+            module = inspect.getmodule(func)
+            module_file = getattr(module, "__file__", None)
+            if module_file is None:
+                return f"fixture {name} of unknown origin"
+            file = Path(module_file).resolve()
+            if _TESTS_DIR not in file.parents:
+                continue  # pytest's and plugins' own (pytest-django's are in _DB_FIXTURES)
+            if file == Path(__file__).resolve():
+                try:
+                    source = inspect.getsource(func)
+                except (OSError, TypeError):
+                    return f"fixture {name} (its source could not be read)"
+                used = _DB_REACH.search(source)
+                if used:
+                    return f"fixture {name} ({used.group(0)})"
+            else:
+                sources.add(str(file))
+    for source in sorted(sources):
+        found = _source_reaches_db(source)
+        if found:
+            return f"{Path(source).name} mentions {found}"
+    return None
+
+
+def _deselect_unreachable(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --db-only, deselect the tests that cannot reach the database (_database_reach):
+    on a second database they would prove nothing the first run did not."""
+    if not config.getoption("db_only"):
+        return
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    reasons: collections.Counter[str] = collections.Counter()
+    for item in items:
+        reason = _database_reach(item)
+        if reason is None:
+            deselected.append(item)
+        else:
+            kept.append(item)
+            # Counted by kind: the fixture's name or the word found, not the module.
+            reasons[re.sub(r" \(.*\)$|^\S+\.py ", "", reason)] += 1
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+    modules = collections.Counter(item.path.name for item in deselected)
+    lines = [
+        f"--db-only: kept {len(kept)} tests that can reach the database, deselected "
+        f"{len(deselected)} that cannot (no django_db marker, no database fixture, no process "
+        f"that could open it) in {len(modules)} modules"
+    ]
+    lines += [f"  kept for {reason}: {n}" for reason, n in reasons.most_common()]
+    lines += [f"  deselected in {name}: {n}" for name, n in sorted(modules.items())]
+    summary = _DbOnly(lines, emptied=bool(deselected) and not kept)
+    config.stash[_DB_ONLY] = summary
+    # pytest-xdist's workers collect and the controller reports: the summary travels back
+    # with the worker's output (pytest_testnodedown).
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tcm_db_only"] = (summary.lines, summary.emptied)
+
+
+@dataclasses.dataclass
+class _DbOnly:
+    """What --db-only did: the lines it reports, and whether it deselected every test left."""
+
+    lines: list[str]
+    emptied: bool
+
+
+_DB_ONLY = pytest.StashKey[_DbOnly]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On pytest-xdist's controller: keep the first worker's --db-only summary (every worker
+    collects the same tests)."""
+    found = getattr(node, "workeroutput", {}).get("tcm_db_only")
+    if found and _DB_ONLY not in node.config.stash:
+        node.config.stash[_DB_ONLY] = _DbOnly(list(found[0]), emptied=found[1])
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """The --db-only count right after collection (without pytest-xdist; the details at the
+    end)."""
+    summary = config.stash.get(_DB_ONLY, None)
+    return summary.lines[:1] if summary else []
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The --db-only summary at the end, where pytest-xdist's runs show it at all."""
+    summary = config.stash.get(_DB_ONLY, None)
+    if summary:
+        terminalreporter.section("--db-only")
+        for line in summary.lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slow tests first, so that on several xdist workers (`./tcm test`) the long ones do not
     come last and leave the other workers idle at the end.
 
@@ -303,6 +533,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     without it), which this keeps: a transactional test empties the database, rows the migrations
     made included, so the plain database tests must come before it on a worker. Only the slow
     tests without the database, which cannot touch another test's rows, move to the very front.
+    First, with --db-only, the tests that cannot reach the database go (_deselect_unreachable).
     """
 
     def key(item: pytest.Item) -> tuple[int, bool]:
@@ -310,4 +541,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         use = _database_use(item)
         return (-1 if slow and use == 2 else use, not slow)
 
+    _deselect_unreachable(config, items)
     items.sort(key=key)  # stable: otherwise the order stays as collected

@@ -90,6 +90,14 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.wait_for_url("**/admin/")
 
 
+def without_type_pictures(page: Page) -> None:
+    """The card type picker's pictures are not fetched on this page (each request fails, as a
+    lost connection would): every form with a card type shows one picture per type, each a card
+    the server draws, and loading the page waited seconds for them. For the tests that are not
+    about those pictures; tests/test_preview_in_browser.py's picker test is."""
+    page.route("**/type-picture/**", lambda route: route.abort())
+
+
 def fresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a tcm process with the production settings on a data dir of its own:
     none of this test run's TCM_, REDIS_ or DATABASE_ variables, no .env file."""
@@ -129,10 +137,38 @@ class Running:
         return self.log_path.read_text(errors="replace")
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and everything it started, at once. Its descendants may sit in process
+    groups of their own (serve starts web, worker and beat each in its own session), so they
+    are found by walking the tree, parents before children: a parent killed first cannot start
+    a replacement for a killed child."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+    # Gone, or a zombie nobody reaps yet (pid 1 here may not): either way it holds no port and
+    # no open file any more.
+    def dead(process: psutil.Process) -> bool:
+        try:
+            return process.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    wait_until(lambda: all(dead(p) for p in tree), timeout=10, what=f"process tree {pid} to die")
+
+
 @contextlib.contextmanager
 def tcm_run(data_dir: Path) -> Iterator[Running]:
     """`./tcm run --listen 127.0.0.1:<port>` on a fresh data dir, until it says it is running;
-    stopped with Ctrl-C (serve stops web, worker and beat) at the end."""
+    killed at the end, with web, worker and beat. Its tests are about starting it: a graceful
+    stop (serve's Ctrl-C: each child stopped in turn, ~10 s) would test nothing more."""
     from tests.redis import free_port
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -156,12 +192,8 @@ def tcm_run(data_dir: Path) -> Iterator[Running]:
         wait_until(started, timeout=240, what="./tcm run to say it is running")
         yield running
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        kill_tree(process.pid)
+        process.wait(10)
 
 
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> str:
@@ -262,21 +294,28 @@ class WorkerProcess:
     def _ready(self) -> bool:
         if self.process is None or self.process.poll() is not None:
             raise AssertionError(f"worker {self.name} exited:\n{self.log()[-3000:]}")
-        return self.answers()
+        # A ping costs a connection and its wait (about a second on a loaded machine): none
+        # before the worker says it is ready, which a look at its log tells for nothing.
+        log = self.log()
+        return f"{self.name}@" in log and " ready." in log and self.answers()
 
     def answers(self, timeout: float = 0.5) -> bool:
         """Whether the worker answers a ping through its broker."""
         from celery import Celery
+        from celery.utils.nodenames import default_nodename, host_format
 
         app = Celery(broker=self.redis_url, set_as_current=False)
         app.conf.broker_transport_options = {"global_keyprefix": os.environ["TCM_REDIS_PREFIX"]}
+        # Asked by its node name (expanded as the worker expands --hostname) for one answer: the
+        # ping returns when it comes, instead of waiting out its timeout for other workers.
+        node = host_format(default_nodename(f"{self.name}@%h"))
         try:
-            replies = app.control.ping(timeout=timeout)
+            replies = app.control.ping(destination=[node], timeout=timeout, limit=1)
         except Exception:  # the broker is down
             return False
         finally:
             app.close()
-        return any(name.startswith(f"{self.name}@") for reply in replies for name in reply)
+        return any(name == node for reply in replies for name in reply)
 
     def pool(self) -> list[int]:
         """The pids of the pool's child processes (they run the tasks)."""

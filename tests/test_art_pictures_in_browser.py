@@ -11,6 +11,7 @@ import pytest
 
 from cards.models import Series, TitleCard
 from tests.fakes.plex import make_logo
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +38,7 @@ def test_the_pictures_section_refuses_a_bad_file_and_saves_a_logo(
     logo = tmp_path / "harbour-logo.png"
     logo.write_bytes(make_logo(7))
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     assert (
         "poster, background art; no logo" in page.locator(".field-pictures_from_plex").inner_text()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cards.models import Series
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,6 +32,7 @@ def test_changing_the_card_type_changes_the_fields(
 ) -> None:
     series = Series.objects.create(connection=plex_connection, rating_key="1", title="Harbour")
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     # Inherited: the connection's type (standard) is the one whose fields show.
     assert page.evaluate(SHOWN_GROUPS) == ["standard"]

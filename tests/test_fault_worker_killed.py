@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from PIL import Image
 
@@ -34,7 +34,7 @@ from tests.support import WorkerProcess, post_webhook, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
-VISIBILITY = 3
+VISIBILITY = 1
 # Settings of the test's workers: quick retries, a short lock lease (a dead holder's lock lapses
 # within seconds), and a short visibility timeout (a dead worker's message comes back soon).
 QUICK = {
@@ -124,22 +124,33 @@ def test_a_whole_worker_killed_mid_upload_is_replaced_by_the_next(
     assert_uploaded_once(fake_plex, key)
 
 
-TAKEN_OVER_WITHIN = 120.0
+# The takeover test's workers run on the shipped settings with their clocks scaled down: the
+# heartbeat and lock lease (30 s each) and the lock's retry delay (5 s) a fifth as long, since
+# at the shipped values the takeover alone waits over half a minute. The bound scales with them:
+# at the shipped values it is the two minutes of the test's name.
+SCALE = 5
+BEAT = 30 / SCALE
+TAKEN_OVER_WITHIN = 120 / SCALE
+TAKEOVER = {
+    "TCM_EVENT_HEARTBEAT": str(BEAT),
+    "TCM_LOCK_LEASE": str(30 / SCALE),
+    "TCM_LOCK_RETRY_DELAY": str(5 / SCALE),
+}
 
 
 def test_a_whole_worker_killed_mid_upload_is_taken_over_within_two_minutes(
     client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
 ) -> None:
-    """The production defaults (an hour's visibility timeout, 30 s heartbeat and lease): the
-    broker would hand the message back after an hour; the next worker's relay sees the event's
-    heartbeat stopped and takes it over long before."""
-    with WorkerProcess() as first:
+    """The production defaults, their heartbeat, lease and lock retry scaled down (TAKEOVER):
+    the broker would hand the message back after an hour (the visibility timeout as shipped);
+    the next worker's relay sees the event's heartbeat stopped and takes it over long before."""
+    with WorkerProcess(**TAKEOVER) as first:
         key = start_card(client, fake_plex, plex_tautulli)
         first.kill()
         killed = time.monotonic()
     fake_plex.recover()
 
-    with WorkerProcess() as second:  # restarted at once, as Docker or systemd would
+    with WorkerProcess(**TAKEOVER) as second:  # restarted at once, as Docker or systemd would
         started = time.monotonic() - killed
         wait_until_settled(second, timeout=TAKEN_OVER_WITHIN + 30)
         took = time.monotonic() - killed
@@ -149,7 +160,7 @@ def test_a_whole_worker_killed_mid_upload_is_taken_over_within_two_minutes(
     run = (event.finished_at - event.started_at).total_seconds()
     # The floor: the takeover comes when the heartbeat's last mark (a third of the heartbeat or
     # less before the kill) is a heartbeat old, and a relay looks (every RECOVERY_INTERVAL).
-    beat = settings.TCM_EVENT_HEARTBEAT
+    beat = BEAT
     print(
         f"\nwhole worker SIGKILLed -> its card done by the next: {took:.1f} s (the next worker "
         f"answered after {started:.1f} s; the takeover is due {beat * 2 / 3:g}-"
@@ -177,35 +188,45 @@ def slow_still() -> bytes:
 def test_a_pool_child_killed_mid_render_hands_its_task_back(
     client: Client, fake_plex: FakePlex, plex_tautulli: TautulliConnection
 ) -> None:
-    show = fake_plex.add_show("Harbour")
-    key = fake_plex.add_episode(fake_plex.add_season(show, 1), 1, "Pilot", still=slow_still())
-    still = f"/library/metadata/{key}/thumb"
-    # 11 MB of still over loopback, on a loaded machine: more than the fixture's 2 s timeout.
-    plex_tautulli.plex.timeout = 30
-    plex_tautulli.plex.save()
+    # Seconds to make (a lossless WebP of 49 megapixels), and seconds for the worker to start:
+    # both at once.
+    with ThreadPoolExecutor(1) as making:
+        made = making.submit(slow_still)
+        with WorkerProcess(**QUICK) as worker:
+            show = fake_plex.add_show("Harbour")
+            season = fake_plex.add_season(show, 1)
+            key = fake_plex.add_episode(season, 1, "Pilot", still=made.result())
+            still = f"/library/metadata/{key}/thumb"
+            # 11 MB of still over loopback, on a loaded machine: more than the fixture's 2 s
+            # timeout.
+            plex_tautulli.plex.timeout = 30
+            plex_tautulli.plex.save()
 
-    with WorkerProcess(**QUICK) as worker:
-        [child] = worker.pool()
-        assert post_webhook(client, plex_tautulli, key).status_code == 202
-        wait_until(lambda: fake_plex.count(prefix=still), timeout=60, what="the still's request")
-        # The request is logged when it arrives: the still is downloaded once the episode's row
-        # names the file it was kept in. The render starts right after that.
-        wait_until(
-            lambda: Episode.objects.filter(rating_key=str(key)).exclude(source_file="").exists(),
-            timeout=30,
-            what="the still to be downloaded and kept",
-        )
+            [child] = worker.pool()
+            assert post_webhook(client, plex_tautulli, key).status_code == 202
+            wait_until(
+                lambda: fake_plex.count(prefix=still), timeout=60, what="the still's request"
+            )
+            # The request is logged when it arrives: the still is downloaded once the episode's
+            # row names the file it was kept in. The render starts right after that.
+            wait_until(
+                lambda: (
+                    Episode.objects.filter(rating_key=str(key)).exclude(source_file="").exists()
+                ),
+                timeout=30,
+                what="the still to be downloaded and kept",
+            )
 
-        worker.kill_pool_child(child)
-        # Proof the kill landed during the render: Plex was asked neither whether it shows the
-        # card (GET posters) nor sent it (POST posters), and no card was rendered.
-        assert fake_plex.count(prefix=f"/library/metadata/{key}/posters") == 0
-        card = TitleCard.objects.get()
-        assert card.state == TitleCard.State.PENDING and not card.file
+            worker.kill_pool_child(child)
+            # Proof the kill landed during the render: Plex was asked neither whether it shows
+            # the card (GET posters) nor sent it (POST posters), and no card was rendered.
+            assert fake_plex.count(prefix=f"/library/metadata/{key}/posters") == 0
+            card = TitleCard.objects.get()
+            assert card.state == TitleCard.State.PENDING and not card.file
 
-        wait_until_settled(worker, timeout=60)
-        assert worker.answers()  # the worker lives on, with a new child
-        assert child not in worker.pool()
+            wait_until_settled(worker, timeout=60)
+            assert worker.answers()  # the worker lives on, with a new child
+            assert child not in worker.pool()
     assert_uploaded_once(fake_plex, key)
     # The second render worked from the still kept on disk: once our card is on Plex, the
     # original cannot be downloaded again, so it must never depend on a second download.

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     Screenshot = Callable[[Page, str], Path]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 PASSWORD = "first-run-pw-2718"  # tcm_env's TCM_ADMIN_PASSWORD
 

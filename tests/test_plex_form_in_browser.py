@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from connections.models import PlexConnection
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +41,7 @@ def test_the_upload_limit_is_a_readable_size_in_mb(
     admin_page: Page, fake_plex: FakePlex, screenshot: Screenshot
 ) -> None:
     page = admin_page
+    without_type_pictures(page)
     page.goto("/admin/connections/plexconnection/add/")
     limit = page.locator("#id_upload_limit")
     screenshot(page, "plex-form-add")
@@ -67,6 +69,7 @@ def test_the_styles_are_pictures_chosen_with_the_keyboard(
     admin_page: Page, fake_plex: FakePlex, screenshot: Screenshot
 ) -> None:
     page = admin_page
+    without_type_pictures(page)
     page.goto("/admin/connections/plexconnection/add/")
     picker = page.locator("#id_unwatched_style")
     picker.scroll_into_view_if_needed()

@@ -11,6 +11,7 @@ import pytest
 
 from cards.models import Series, TitleCard
 from cards.sync import sync_library
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,6 +56,7 @@ def test_the_preview_follows_the_card_type_and_a_colour_without_saving(
     sync_library(plex_connection)
     series = Series.objects.get()
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     wait_for_update(page, 0)
     first = drawn(page, screenshot, "preview-first")
@@ -108,6 +110,7 @@ def test_a_person_typing_fast_gets_the_latest(admin_page: Page, fake_plex, plex_
     sync_library(plex_connection)
     series = Series.objects.get()
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/series/{series.pk}/change/")
     wait_for_update(page, 0)
     count = updates(page)
@@ -186,6 +189,7 @@ def test_the_episode_page_says_why_its_card_is_like_this(
     except Exception:  # the failed upload, recorded on the card
         pass
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/episode/{episode.pk}/change/")
     wait_for_update(page, 0)
     timeline = page.locator(".tcm-timeline")
@@ -216,6 +220,7 @@ def test_the_template_preview_follows_its_card_type_and_filter_rows_without_savi
         template=template, field="library", operation="equals", value="Anime"
     )
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/template/{template.pk}/change/")
     wait_for_update(page, 0)
     first = drawn(page, screenshot, "template-preview-first")

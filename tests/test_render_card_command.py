@@ -75,7 +75,19 @@ def test_it_needs_somewhere_to_write(still: str) -> None:
         call_command("render_card", still, "--title", "x")
 
 
-@pytest.mark.slow
+def run_in_process(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    """`manage.py render_card <argv>` in this process, as manage.py runs a command
+    (run_from_argv: a CommandError becomes one line on stderr and the exit code); what it exited
+    with, and what it wrote to stderr. A Django start per case would cost seconds and tell
+    nothing more: test_the_command_line_says_what_is_wrong_in_one_line starts the real one."""
+    from django.core.management import load_command_class
+
+    command = load_command_class("cards", "render_card")  # its stderr: capsys's, from here on
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["manage.py", "render_card", *argv])
+    return exited.value.code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -88,34 +100,34 @@ def test_it_needs_somewhere_to_write(still: str) -> None:
     ],
 )
 def test_errors_exit_non_zero_with_one_clear_line(
-    tmp_path, still: str, arguments: list[str], message: str
+    tmp_path, still: str, arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     notes = tmp_path / "notes.jpg"
     notes.write_text("text")
     broken_font = tmp_path / "broken.ttf"
     broken_font.write_bytes(b"\x00\x01\x00\x00 not really a font")
     args = [a.format(still=still, notes=notes, broken_font=broken_font) for a in arguments]
+    code, stderr = run_in_process(capsys, [*args, "--title", "x", "--out", str(tmp_path / "o.jpg")])
+    assert code != 0
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert message in lines[0]
+
+
+@pytest.mark.slow
+def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path, still: str) -> None:
+    # The real `python manage.py render_card`, Django's start and all: nothing else on stderr.
     done = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "render_card",
-            *args,
-            "--title",
-            "x",
-            "--out",
-            str(tmp_path / "o.jpg"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+        [sys.executable, "manage.py", "render_card", still, "--card-type", "fancy", "--title",
+         "x", "--out", str(tmp_path / "o.jpg")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert message in lines[0]
+    assert "unknown card type 'fancy'" in lines[0]
 
 
 def test_it_takes_the_series_logo_for_the_types_that_draw_one(tmp_path, still: str) -> None:

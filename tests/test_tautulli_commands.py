@@ -133,6 +133,8 @@ class _Target:
         from threading import Thread
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # as the fakes: no ~40 ms wait for a delayed ACK
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"] or 0))
                 received.append((dict(self.headers), body))

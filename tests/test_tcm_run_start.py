@@ -18,7 +18,7 @@ import requests
 
 from tests.support import PYTHON, ROOT, Running, fresh_env, tcm_env, tcm_run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 WARNING = "TCM_PUBLIC_URL is not set"
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cards.models import Episode, Series, Template
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,6 +37,7 @@ def test_a_template_made_in_the_browser_shows_on_the_episode_page(
         absolute_number=1,
     )
     page = admin_page
+    without_type_pictures(page)
     page.goto("/admin/cards/template/add/")
     page.fill("#id_name", "Anime")
     page.select_option("#id_card_type", "calligraphy")

@@ -12,6 +12,7 @@ from cards.keys import process_rating_key
 from cards.models import Episode
 from cards.sync import refresh_watched
 from connections.models import PlexConnection, TautulliConnection
+from tests.support import without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +38,7 @@ def test_a_person_picks_the_policy_and_users_by_name(
     fake_tautulli.add_user(SAM, "Sam")
     fake_tautulli.add_user(ALEX, "Alex")
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/connections/plexconnection/{plex.pk}/change/")
 
     labels = page.locator("#id_watched_users label").all_inner_texts()
@@ -83,6 +85,7 @@ def test_the_episode_page_says_who_watched_and_why(
     process_rating_key(plex, str(key))
 
     page = admin_page
+    without_type_pictures(page)
     page.goto(f"/admin/cards/episode/{episode.pk}/change/")
     screenshot(page, "episode-watched-by")
 

@@ -164,6 +164,10 @@ class FakeTautulli:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # TCP_NODELAY: headers and body are two writes; were a client to keep the connection
+            # alive, Nagle would hold the body back until its delayed ACK (~40 ms a response).
+            disable_nagle_algorithm = True
+
             def do_GET(self) -> None:
                 fake._handle(self)
 

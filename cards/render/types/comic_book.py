@@ -114,10 +114,22 @@ class ComicBook(CardType):
         color = card.option("banner_fill_color")
         opacity = float(card.option("banner_opacity"))
         half = max(0.5, card.px(self.edge) / 2)
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is not None:
+            canvas.flush()  # type: ignore[attr-defined]
         for low, high, paint, cover in (
             (card.px(near), card.px(far), color, opacity),
             (-half, half, edge, 1.0),
         ):
+            if pixels is not None:
+                # Blended on the array: a card-wide band through the canvas is a card-wide
+                # picture with its channels swapped, and a patch copied to Pillow and back.
+                masked = _band_mask(canvas.size, origin, angle, low, high, cover)
+                if masked is not None:
+                    top, mask, tiles = masked
+                    bgr = (paint[2], paint[1], paint[0])
+                    effects.blend_tiles(pixels, mask, (0, top), bgr, tiles)
+                continue
             band = _band(canvas.size, canvas.mode, origin, angle, low, high, paint, cover)
             if band is not None:
                 top, picture, mask = band
@@ -206,7 +218,7 @@ class ComicBook(CardType):
         if color != edge:
             layers.append((letters, color))
 
-        turn = _turner(angle, size, scale.rotate(letters, angle).size if angle else size)
+        turn = _turner(angle, size, scale.rotated_size(size, angle))
         pivot_x = {"left": 0.0, "middle": size[0] / 2, "right": float(size[0])}[where]
         px, py = turn((pivot_x, size[1] / 2))
         x, y = anchor[0] - px, anchor[1] - py
@@ -216,10 +228,23 @@ class ComicBook(CardType):
         x += nudge(x + min(xs), x + max(xs), card.width, keep)
         y += nudge(y + min(ys), y + max(ys), card.height, keep)
         at = (round(x), round(y))
-        for mask, paint in layers:
-            if angle:
-                mask = scale.rotate(mask, angle)
-            canvas.paste(Image.new("RGB", mask.size, paint), at, mask)
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is not None:
+            # The masks turned and blended on the array: no coloured pictures, no channel swap,
+            # no patch handed to Pillow and back.
+            import numpy as np  # on first use: web processes import the types, never draw
+
+            canvas.flush()  # type: ignore[attr-defined]
+            for mask, paint in layers:
+                turned = np.asarray(mask)
+                if angle:
+                    turned = scale.rotate_pixels(turned, angle)
+                effects.blend_pixels(pixels, turned, at, (paint[2], paint[1], paint[0]))
+        else:
+            for mask, paint in layers:
+                if angle:
+                    mask = scale.rotate(mask, angle)
+                canvas.paste(Image.new("RGB", mask.size, paint), at, mask)
         for line in block.lines:
             box = line.ink()
             if box is None:
@@ -279,3 +304,24 @@ def _band(
     level = round(255 * min(1.0, opacity))
     mask = scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
     return top, Image.new(mode, mask.size, effects.ink(Image.new(mode, (1, 1)), color)), mask
+
+
+@lru_cache(maxsize=8)
+def _band_mask(
+    size: tuple[int, int],
+    origin: tuple[float, float],
+    angle: float,
+    near: float,
+    far: float,
+    opacity: float,
+) -> tuple[int, Any, Any] | None:
+    """_band()'s first row, mask (an array) and the mask's effects.mask_tiles, for a card
+    drawn on an array: effects.blend_tiles lays the colour on through it (no picture of the
+    colour), strip by strip, leaving out the clear rows above its slanted edge."""
+    import numpy as np
+
+    band = _band(size, "L", origin, angle, near, far, (0, 0, 0), opacity)
+    if band is None:
+        return None
+    mask = np.asarray(band[2])
+    return band[0], mask, effects.mask_tiles(mask)

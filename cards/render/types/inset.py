@@ -86,12 +86,26 @@ class Inset(CardType):
         patch = self.frost(card, episode) if episode is not None else None
         self.draw(card, canvas, title, self.title_shadow)
         if patch is not None:
-            image, box, opacity = patch
-            if image.mode != canvas.mode:
-                image = image.convert(canvas.mode)
-            mask = Image.new("L", image.size, opacity) if opacity < 255 else None
-            canvas.paste(image, box[:2], mask)
+            self.paste(canvas, *patch)
         self.draw(card, canvas, episode, self.episode_shadow)
+
+    @staticmethod
+    def paste(
+        canvas: Image.Image, image: Image.Image, box: tuple[int, int, int, int], opacity: int
+    ) -> None:
+        """Lay the frosted patch on the canvas at `opacity` (of 255)."""
+        if hasattr(canvas, "pixels"):  # a card drawn on an array (core.PixelCanvas)
+            # By Pillow on the array's own memory (effects.paste_bytes): no channel swap nor
+            # patch copied out and back, the same pixels.
+            canvas.flush()  # type: ignore[attr-defined]
+            size = (3 * image.width, image.height)
+            spread = Image.new("L", size, opacity) if opacity < 255 else None
+            if effects.paste_bytes(canvas.pixels, effects.as_bytes(image), *box[:2], spread):
+                return
+        if image.mode != canvas.mode:
+            image = image.convert(canvas.mode)
+        mask = Image.new("L", image.size, opacity) if opacity < 255 else None
+        canvas.paste(image, box[:2], mask)
 
     def episode_line(self, card: Card, title: Block | None) -> Block | None:
         size = self.episode_size * float(card.option("episode_text_font_size"))

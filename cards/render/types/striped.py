@@ -151,7 +151,7 @@ class Striped(CardType):
     ) -> None:
         """The sheet over the card, with the stripes cut out of it."""
         slope = 1 / math.tan(math.radians(float(card.option("angle"))))
-        mask = Image.new("L", canvas.size, 255)
+        mask, array = _sheet_mask(canvas)
         pen = ImageDraw.Draw(mask)
         shapes = []
         for stripe, cut in self.stripes(card, slope, text_box, upper):
@@ -162,7 +162,7 @@ class Striped(CardType):
                 pen.polygon(cut, fill=255)
             shapes.append((stripe, cut))
         color = card.option("overlay_color") or parse_color("white")
-        _lay(canvas, mask, shapes, effects.ink(canvas, color))
+        _lay(canvas, mask, shapes, effects.ink(canvas, color), array)
 
     def stripes(self, card: Card, slope: float, text_box, upper: bool) -> Iterator[tuple]:
         """The stripes as polygons on the canvas, each with the polygon (or None) of the part
@@ -252,7 +252,7 @@ BAND = 96  # rows _lay works through at a time
 EDGE = 3  # px round a polygon's edge its pixels may differ from the line (raster, smoothing)
 
 
-def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> None:
+def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: Any, array: Any = None) -> None:
     """Paint `ink` through the stripes' mask (their polygons, 0 inside) smoothed along its rows,
     in place: what pasting the colour through `mask.filter(BoxBlur((1, 0)))` does, pixel for
     pixel. Polygons are drawn without anti-aliasing: a three-pixel average along the rows turns
@@ -260,14 +260,42 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
 
     Band by band of rows, the sheet between the stripes gets the colour as a plain fill and the
     stripes' insides are left alone; only the columns round their edges are smoothed and pasted
-    through the mask. Smoothing and blending the whole card cost more than everything else the
-    card draws."""
+    through the mask (_pieces). Smoothing and blending the whole card cost more than everything
+    else the card draws. On an array (core.PixelCanvas) the edges are laid by _lay_edges on the
+    card's own pixels, `array` being the mask's pixels."""
     w, h = canvas.size
-    smooth = ImageFilter.BoxBlur((1, 0))
     fill = _filler(canvas, ink)
-    # On an array each edge is a patch of its own: a band's edges lie near enough to be worked
-    # on as one patch the band's width, and copying that out and back cost more than the pastes.
-    flush = getattr(canvas, "flush", None)
+    if hasattr(canvas, "pixels"):
+        canvas.flush()  # type: ignore[attr-defined]  # what was asked for before goes first
+        edges = []
+        for kind, box in _pieces(shapes, w, h):
+            if kind == "fill":
+                fill(box)
+            else:
+                edges.append(box)
+        if array is None:
+            import numpy as np
+
+            array = np.asarray(mask)
+        _lay_edges(canvas.pixels, array, edges, ink)  # type: ignore[attr-defined]
+        return
+    smooth = ImageFilter.BoxBlur((1, 0))
+    for kind, (c, y0, d, y1) in _pieces(shapes, w, h):
+        if kind == "fill":
+            fill((c, y0, d, y1))
+            continue
+        # Smoothed with a column of room either side, as over the whole.
+        left, right = max(0, c - 1), min(w, d + 1)
+        part = mask.crop((left, y0, right, y1)).filter(smooth)
+        part = part.crop((c - left, 0, d - left, y1 - y0))
+        canvas.paste(ink, (c, y0, d, y1), part)
+
+
+def _pieces(shapes: list, w: int, h: int) -> Iterator[tuple[str, tuple[int, int, int, int]]]:
+    """The boxes (left, top, right, bottom) _lay works on, band by band, left to right: "fill"
+    for the sheet between the stripes (the smoothed mask is 255 all over it), "edge" for the
+    columns round the stripes' edges, to be pasted through the smoothed mask. What is in
+    neither, the stripes' insides, is left alone. No two boxes share a pixel."""
     for y0 in range(0, h, BAND):
         y1 = min(h, y0 + BAND)
         near, inside, cuts = [], [], []
@@ -290,18 +318,118 @@ def _lay(canvas: Image.Image, mask: Image.Image, shapes: list, ink: object) -> N
         x = 0
         for a, b in _merged(near, w):
             if a > x:
-                fill((x, y0, a, y1))  # the sheet between
+                yield "fill", (x, y0, a, y1)  # the sheet between
             for c, d in _without((a, b), clear):
-                # The edges: smoothed with a column of room either side, as over the whole.
-                left, right = max(0, c - 1), min(w, d + 1)
-                part = mask.crop((left, y0, right, y1)).filter(smooth)
-                part = part.crop((c - left, 0, d - left, y1 - y0))
-                canvas.paste(ink, (c, y0, d, y1), part)
-                if flush is not None:
-                    flush()
+                yield "edge", (c, y0, d, y1)
             x = b
         if x < w:
-            fill((x, y0, w, y1))
+            yield "fill", (x, y0, w, y1)
+
+
+def _lay_edges(pixels: Any, mask: Any, boxes: list, ink: Any) -> None:
+    """Paste `ink` (RGB) on the BGR `pixels` through `mask` (the same size, 0 or 255 only)
+    smoothed along its rows, box by box: the bytes Pillow's paste of the colour through
+    `mask.filter(BoxBlur((1, 0)))` gives, by OpenCV and numpy on the pixels themselves. Pillow
+    took 150 crops, smoothings and pastes, each on a patch copied out of the array and back.
+
+    A three-pixel average of a mask of 0s and 255s is 0 or 255 where a pixel's row neighbours
+    are as it is: the pixel stays as it was (0) or takes the colour (255), which is copying the
+    colour through the mask itself. Only the pixels next to a change of the mask along the row
+    get 85 or 170 (an exact third of the sum, Pillow's rounding keeps it), a blend of the pixel
+    with the colour: a few per row and edge, blended as Pillow does (DIV255 on uint16)."""
+    import cv2
+    import numpy as np
+
+    if not boxes:
+        return
+    if not pixels.flags.c_contiguous:  # worked on flattened, below
+        work = np.ascontiguousarray(pixels)
+        _lay_edges(work, mask, boxes, ink)
+        pixels[...] = work
+        return
+    mask = np.ascontiguousarray(mask)
+    w = mask.shape[1]
+    color = np.array(ink, np.uint8)[::-1]  # as BGR
+    found, where = [], []
+    for c, y0, d, y1 in boxes:
+        # The changes along the rows, between a column and the next, with a column of room
+        # either side (the average reaches one column out).
+        left, right = max(0, c - 1), min(w, d + 1)
+        room = mask[y0:y1, left:right]
+        changes = cv2.findNonZero(cv2.compare(room[:, :-1], room[:, 1:], cv2.CMP_NE))
+        if changes is not None:
+            found.append(changes.reshape(-1, 2))
+            where.append((left, y0, c, d))
+    if found:
+        # Worked on as indexes into the flattened pixels: numpy's indexing by row and column
+        # arrays took ten times as long.
+        counts = [len(points) for points in found]
+        points = np.concatenate(found).astype(np.intp)
+        left_, top_, c_, d_ = (np.repeat(v, counts) for v in np.array(where, np.intp).T)
+        columns = points[:, 0] + left_  # a change between this column and the next
+        at = (points[:, 1] + top_) * w + columns
+        flat_mask = mask.reshape(-1)
+        # The two pixels either side of a change are blended; a pixel between two changes is
+        # reached twice, to the same bytes. Each has one neighbour the other side of itself,
+        # whose level tells its average: 85 + 85 if that neighbour is 255. At the card's edges
+        # the edge pixel counts again, as in Pillow's smoothing.
+        outer = np.stack(
+            [
+                flat_mask.take(at - (columns > 0)),
+                flat_mask.take(at + 1 + (columns + 1 < w - 1)),
+            ],
+            axis=1,
+        )
+        alpha = (outer // 3 + 85).astype(np.uint16)
+        # A pixel in a column of room belongs to a box of its own, or none: where the mask
+        # changes at a box's side (never, where the boxes are what _pieces means them to be)
+        # the pixels are taken one by one, else as the pair.
+        inside = np.stack([columns >= c_, columns + 1 < d_], axis=1)
+        if inside.all():
+            width = 6
+            starts = at * 3
+            alpha = np.repeat(alpha, 3, axis=1)
+        else:
+            width = 3
+            starts = ((at[:, None] + np.arange(2)) * 3)[inside]
+            alpha = alpha[inside][:, None]
+        flat = pixels.reshape(-1)  # a view: the canvas's pixels are one block
+        channels = starts[:, None] + np.arange(width)
+        # Pillow's blend of the colour through 85 or 170, its rounding.
+        blend = flat.take(channels).astype(np.uint16) * (255 - alpha)
+        blend += np.tile(color.astype(np.uint16), width // 3) * alpha + 128
+        blended = ((blend + (blend >> 8)) >> 8).astype(np.uint8)
+    # The colour copied through the mask itself (a paste through 255 gives the colour), over a
+    # patch the size of the widest box: OpenCV's fill, numpy's broadcast of a colour is slow.
+    sheet = np.empty((BAND, max(d - c for c, _, d, _ in boxes), 3), np.uint8)
+    cv2.rectangle(sheet, (0, 0), (sheet.shape[1], BAND), tuple(int(v) for v in color), -1)
+    for c, y0, d, y1 in boxes:
+        region = pixels[y0:y1, c:d]
+        cv2.copyTo(sheet[: y1 - y0, : d - c], mask[y0:y1, c:d], region)
+    if found:
+        flat.put(channels, blended)
+
+
+def _sheet_mask(canvas: Image.Image) -> tuple[Image.Image, Any]:
+    """A white "L" mask the canvas's size to draw the stripes on, and on an array
+    (core.PixelCanvas) a numpy array of the same memory (else None): np.asarray() of the mask
+    would copy it, 1-2 ms. Image.frombuffer would share the memory but read-only, and drawing
+    on it copies it: this asks Pillow's core for the image on the array, as
+    scale._shared_rgb does."""
+    if hasattr(canvas, "pixels"):
+        import numpy as np
+
+        array = np.full((canvas.height, canvas.width), 255, np.uint8)
+        try:
+            core = Image.core.map_buffer(array, canvas.size, "raw", 0, ("L", 0, 1))
+            mask = Image.Image()._new(core)
+        except (AttributeError, TypeError, ValueError):
+            pass
+        else:
+            if mask.mode == "L" and mask.size == canvas.size:
+                mask.readonly = 0
+                return mask, array
+    return Image.new("L", canvas.size, 255), None
 
 
 def _filler(canvas: Image.Image, ink: Any) -> Any:

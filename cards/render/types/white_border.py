@@ -4,6 +4,7 @@ border with a soft shadow falling inwards from it."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image
 
@@ -65,8 +66,17 @@ class WhiteBorder(Standard):
         depth = max(1, round(card.px(self.shadow_depth)))
         # The shadow first, in four strips inside the border; where two strips meet in a
         # corner they darken it twice, as a real shadow in a corner does.
-        for box, shade, mask in _strips((w, h), edge, depth, self.shadow_opacity, canvas.mode):
-            canvas.paste(shade, box[:2], mask)
+        pixels = getattr(canvas, "pixels", None)  # a card drawn on an array (core.PixelCanvas)
+        if pixels is not None:
+            # Blended on the array: through the canvas, the four strips, being near each other,
+            # would be one patch the size of the card, copied out to Pillow and back.
+            canvas.flush()  # type: ignore[attr-defined]
+            for box, mask in _strip_masks((w, h), edge, depth, self.shadow_opacity):
+                effects.blend_pixels(pixels, mask, box[:2], (0, 0, 0))
+        else:
+            strips = _strips((w, h), edge, depth, self.shadow_opacity, canvas.mode)
+            for box, shade, mask in strips:
+                canvas.paste(shade, box[:2], mask)
         color = card.option("border_color") or parse_color(self.border_color)
         for box in (
             (0, 0, w, edge),
@@ -74,7 +84,7 @@ class WhiteBorder(Standard):
             (0, edge, edge, h - edge),
             (w - edge, edge, w, h - edge),
         ):
-            if hasattr(canvas, "pixels"):  # a card drawn on an array: the same pixels filled
+            if pixels is not None:  # a card drawn on an array: the same pixels filled
                 effects.rectangle(canvas, (box[0], box[1], box[2] - 1, box[3] - 1), color)
             else:
                 canvas.paste(color, box)
@@ -112,3 +122,14 @@ def _strips(
             black = Image.new(mode, dims, 0)
             made.append((box, black, mask.resize(dims, Image.Resampling.NEAREST)))
     return tuple(made)
+
+
+@lru_cache(maxsize=4)
+def _strip_masks(
+    size: tuple[int, int], edge: int, depth: int, opacity: float
+) -> tuple[tuple[tuple[int, int, int, int], Any], ...]:
+    """_strips()' boxes and masks as arrays, for effects.blend_pixels (black needs no picture)."""
+    import numpy as np
+
+    strips = _strips(size, edge, depth, opacity, "L")
+    return tuple((box, np.asarray(mask)) for box, _, mask in strips)
