@@ -201,8 +201,7 @@ def _overlay_pixels(
 ) -> None:
     """Cutout.overlay() on a BGR array, in place, the same pixels as the Pillow way: `color`
     at `level` (of 255) over the parts `around` the letters' box, and inside it through the
-    inverse of the letters' mask. Pillow's masked paste rounds the blend once,
-    (a * m + b * (255 - m)) / 255 to the nearest level; so does this."""
+    inverse of the letters' mask."""
     import numpy as np
 
     cv2 = scale._cv2()
@@ -221,26 +220,12 @@ def _overlay_pixels(
                 region[...] = cv2.LUT(region, lut)
     if letters is None:
         return
-    left, top, right, bottom = box
-    # How much of the picture shows: all of it through the letters, 255 - level elsewhere.
-    show = np.asarray(letters)
+    # The colour through the inverse of the letters (at `level` where it is translucent):
+    # Image.paste(colour, box, mask) on the array, Pillow's rounding (effects.blend_pixels).
+    mask = cv2.subtract(255, np.asarray(letters))
     if level < 255:
-        show = 255 - cv2.LUT(255 - show, _level_lut(level))
-    region = pixels[top:bottom, left:right]
-    keep = cv2.merge([show, show, show])
-    if not any(color):
-        # picture * show / 255, rounded to the nearest level: OpenCV's scaled product rounds
-        # the exact quotient (never halfway: 255 is odd), as Pillow's blend does.
-        region[...] = cv2.multiply(region, keep, scale=1 / 255)
-        return
-    wide = cv2.multiply(region, keep, dtype=cv2.CV_16U)
-    hide = cv2.subtract(255, keep)
-    ink = np.empty_like(hide)
-    ink[...] = bgr
-    wide += cv2.multiply(hide, ink, dtype=cv2.CV_16U)
-    wide += 128
-    wide += wide >> 8
-    region[...] = (wide >> 8).astype(np.uint8)
+        mask = cv2.LUT(mask, _level_lut(level))
+    effects.blend_pixels(pixels, mask, box[:2], bgr)
 
 
 def _level_lut(level: int) -> Any:
