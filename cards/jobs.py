@@ -41,14 +41,16 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=models.Model)
 
 
-def in_batches(queryset: models.QuerySet[M], size: int = 500) -> Iterator[list[M]]:
-    """The queryset's rows in pk order, a batch of `size` per query, each batch read whole.
+def in_batches(queryset: models.QuerySet[M], size: int | None = None) -> Iterator[list[M]]:
+    """The queryset's rows in pk order, a batch of `size` per query (TCM_JOB_BATCH_SIZE unless
+    given), each batch read whole.
 
     Not `.iterator()`: on SQLite an open cursor holds its snapshot while the job writes (its
     progress, a card), and once a worker has committed since, SQLite refuses that write with
     "database is locked" at once, whatever the busy timeout. A batch read to the end ends its
     snapshot before the job writes anything. Rows added meanwhile with a higher pk are read too.
     """
+    size = size or settings.TCM_JOB_BATCH_SIZE
     last = None
     while True:
         page = queryset.order_by("pk")

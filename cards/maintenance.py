@@ -233,10 +233,13 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
     summary.update({"already_queued": 0, "left_for_next_run": 0})
     rules = Rules.load()
     batches, total = present_episodes(usable_connections())
+    # Every 200 episodes, and at least once per batch read: a progress write between two reads
+    # while the workers commit is what SQLite refuses beside a read left open (in_batches).
+    every = min(200, settings.TCM_JOB_BATCH_SIZE)
     for batch in batches:
         due: list[tuple[Episode, str]] = []
         for episode in batch:
-            if run and summary["checked"] % 200 == 0:
+            if run and summary["checked"] % every == 0:
                 run.report_progress(summary["checked"], total)
             summary["checked"] += 1
             reason = due_reason(episode, now, rules)

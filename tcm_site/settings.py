@@ -344,6 +344,9 @@ TCM_EVENT_HEARTBEAT = env.float("TCM_EVENT_HEARTBEAT", default=30)
 TCM_EVENT_RUNNING_TIMEOUT = env.int("TCM_EVENT_RUNNING_TIMEOUT", default=1800)
 # The most render tasks one "render and upload due cards" run queues (the rest wait for the next).
 TCM_RENDER_DUE_LIMIT = env.int("TCM_RENDER_DUE_LIMIT", default=5000)
+# Rows per read when a job walks the episodes (cards/jobs.py's in_batches): each read is taken
+# whole before the job writes, so memory, not correctness, bounds it.
+TCM_JOB_BATCH_SIZE = env.int("TCM_JOB_BATCH_SIZE", default=500)
 # How long clean_up keeps finished webhook events, failed ones, and job runs (days).
 TCM_KEEP_EVENTS_DAYS = env.int("TCM_KEEP_EVENTS_DAYS", default=7)
 TCM_KEEP_FAILED_EVENTS_DAYS = env.int("TCM_KEEP_FAILED_EVENTS_DAYS", default=30)

@@ -21,6 +21,12 @@ pytestmark = pytest.mark.skipif(
     django_connection.vendor != "sqlite", reason="SQLite's snapshot rule is the subject"
 )
 
+# The job's reads and the library, small: what matters is a library of several reads, with the
+# job writing its progress (at least once per read) while other connections commit. The bug was
+# a read left open across those writes (`.iterator(chunk_size=500)`, a library of over 500).
+BATCH = 20
+EPISODES = 52  # more than two reads' worth
+
 
 def _library(count: int) -> PlexConnection:
     connection = PlexConnection.objects.create(name="p", url="http://127.0.0.1:9", token="t")
@@ -46,8 +52,9 @@ def _commit_from_elsewhere(name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_job_reports_progress_while_other_connections_commit() -> None:
-    _library(1200)
+def test_the_job_reports_progress_while_other_connections_commit(settings: object) -> None:
+    settings.TCM_JOB_BATCH_SIZE = BATCH  # type: ignore[attr-defined]
+    _library(EPISODES)
     run = JobRun.objects.create(kind="render_due_cards")
     name = django_connection.settings_dict["NAME"]
     queued: list[int] = []
@@ -62,10 +69,10 @@ def test_the_job_reports_progress_while_other_connections_commit() -> None:
 
     summary = find_due_cards(queue, run)
 
-    assert (summary["checked"], summary["missing"], summary["queued"]) == (1200, 1200, 1200)
-    assert len(set(queued)) == 1200
+    assert (summary["checked"], summary["missing"], summary["queued"]) == (EPISODES,) * 3
+    assert len(set(queued)) == EPISODES
     run.refresh_from_db()
-    assert (run.progress_done, run.progress_total) == (1200, 1200)
+    assert (run.progress_done, run.progress_total) == (EPISODES, EPISODES)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,25 +93,25 @@ def test_the_card_check_reads_in_batches_too(fake_plex) -> None:
 def test_the_scheduled_job_takes_a_library_to_done_in_one_run_with_real_workers(
     fake_plex,
 ) -> None:
-    # More episodes than one read of the job used to fetch at once (500), so that its progress
-    # writes came while that read was still open, and the workers committing meanwhile.
-    show = fake_plex.add_series("Harbour", seasons=4, episodes=130)
+    # More episodes than two of the job's reads (BATCH), so that its progress writes come
+    # between its reads, with the workers committing meanwhile.
+    show = fake_plex.add_series("Harbour", seasons=4, episodes=EPISODES // 4)
     connection = PlexConnection.objects.create(
         name="p", url=fake_plex.url, token=fake_plex.token, timeout=10
     )
     sync_library(connection)
-    assert Episode.objects.count() == 520
+    assert Episode.objects.count() == EPISODES
 
     # The job runs in a worker process, as the schedule runs it, beside the pool's renders.
-    with WorkerProcess(concurrency=2) as worker:
+    with WorkerProcess(concurrency=2, TCM_JOB_BATCH_SIZE=str(BATCH)) as worker:
         render_due_cards.delay()
         wait_until(
-            lambda: TitleCard.objects.filter(state="uploaded").count() == 520,
+            lambda: TitleCard.objects.filter(state="uploaded").count() == EPISODES,
             timeout=600,
             what="every card on Plex",
         )
         run = JobRun.objects.get(kind="render_due_cards")
         assert run.status == "ok", run.error
-        assert run.summary["queued"] == 520
+        assert run.summary["queued"] == EPISODES
         assert "database is locked" not in worker.log()
     assert all(fake_plex.uploads(k) for k in fake_plex.episodes(show))
