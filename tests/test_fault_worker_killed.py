@@ -19,7 +19,9 @@ on disk (it is not downloaded again)."""
 from __future__ import annotations
 
 import io
+import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -44,6 +46,21 @@ QUICK = {
     "TCM_LOCK_LEASE": "2",
     "TCM_VISIBILITY_TIMEOUT": str(VISIBILITY),
 }
+
+
+@pytest.fixture(autouse=True)
+def forget_killed_workers_messages() -> Iterator[None]:
+    """After each test, drop what a killed worker left in this run's Redis: its unacknowledged
+    message would come back to a later test's worker (short visibility timeouts) and, since the
+    database reuses ids after a flush, act on that test's event of the same id."""
+    yield
+    import redis
+    from django.conf import settings
+
+    prefix = os.environ["TCM_REDIS_PREFIX"]
+    keys = [prefix + settings.CELERY_TASK_DEFAULT_QUEUE]
+    keys += [prefix + name for name in ("unacked", "unacked_index", "unacked_mutex")]
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*keys)
 
 
 def start_card(client: Client, fake_plex: FakePlex, tautulli: TautulliConnection) -> int:
