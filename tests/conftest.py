@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
+    from cards.render import CardSpec, RenderResult
     from connections.models import PlexConnection, TautulliConnection
     from tests.fakes.plex import FakePlex
     from tests.fakes.tautulli import FakeTautulli
@@ -342,6 +343,19 @@ def small_still(tmp_path_factory: pytest.TempPathFactory) -> str:
     from cards.render.samples import save_landscape
 
     return save_landscape(str(tmp_path_factory.mktemp("small") / "still.jpg"), 480, 270)
+
+
+@pytest.fixture(scope="module")
+def rendered() -> Callable[[CardSpec], RenderResult]:
+    """render(), remembered for one test module: tests that look at the same card from different
+    sides (where its text is, whether an option changes it) share one render of it instead of
+    each drawing it again. A render is pure and deterministic (test_render_output and the
+    re-render tests of the type files check that, with render() itself), so the shared result
+    is the one each would get. Module scope frees the pictures when the module is done. Never
+    change what it returns: the next test gets the same object."""
+    from cards.render import render
+
+    return functools.lru_cache(maxsize=None)(render)
 
 
 def _database_use(item: pytest.Item) -> int:

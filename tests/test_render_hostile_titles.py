@@ -7,7 +7,9 @@ or typed into the admin, go through the whole pipeline onto Plex."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageChops
@@ -46,9 +48,18 @@ def pixels(spec: CardSpec) -> Image.Image:
     return Image.open(io.BytesIO(render(spec).data)).convert("RGB")
 
 
-def drawn_box(spec: CardSpec, bare: CardSpec) -> tuple[int, int, int, int] | None:
-    """The box around every pixel `spec` draws that `bare` does not (JPEG noise ignored)."""
-    difference = ImageChops.difference(pixels(spec), pixels(bare)).convert("L")
+@pytest.fixture(scope="module")
+def bare_pixels() -> Callable[[CardSpec], Image.Image]:
+    """pixels(), remembered for the module: every title of a card type is compared with the same
+    card without a title, drawn once for them all (a render is deterministic). Only the bare
+    cards are kept: a few dozen small pictures."""
+    return functools.lru_cache(maxsize=None)(pixels)
+
+
+def drawn_box(spec: CardSpec, bare: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box around every pixel `spec` draws that the `bare` picture lacks (JPEG noise
+    ignored)."""
+    difference = ImageChops.difference(pixels(spec), bare).convert("L")
     return difference.point(lambda v: 255 if v > 40 else 0).getbbox()
 
 
@@ -58,7 +69,9 @@ def clear_of_the_edges(box: tuple[int, int, int, int] | None) -> bool:
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES.values(), ids=HOSTILE_TITLES.keys())
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
-def test_a_hostile_title_is_drawn_clear_of_the_edges(flat: str, card_type: str, title: str) -> None:
+def test_a_hostile_title_is_drawn_clear_of_the_edges(
+    flat: str, bare_pixels: Callable[[CardSpec], Image.Image], card_type: str, title: str
+) -> None:
     spec = CardSpec(
         **series_pictures(),
         source=flat,
@@ -69,7 +82,7 @@ def test_a_hostile_title_is_drawn_clear_of_the_edges(flat: str, card_type: str, 
         hide_episode_text=True,
         hide_season_text=True,
     )
-    box = drawn_box(spec, dataclasses.replace(spec, title=""))
+    box = drawn_box(spec, bare_pixels(dataclasses.replace(spec, title="")))
     assert clear_of_the_edges(box), box
     if card_type in TEXTLESS:
         assert box is None
@@ -98,7 +111,7 @@ def test_hostile_episode_and_season_texts_are_drawn_clear_of_the_edges(
     bare = dataclasses.replace(
         spec, title="", series_name="", hide_episode_text=True, hide_season_text=True
     )
-    box = drawn_box(spec, bare)
+    box = drawn_box(spec, pixels(bare))
     if card_type in TEXTLESS:
         assert box is None
     else:
