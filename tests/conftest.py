@@ -213,8 +213,16 @@ def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     playwright = sync_api.sync_playwright().start()
-    launched = playwright.chromium.launch(executable_path=executable, headless=True)
     loop = asyncio.get_running_loop()
+    try:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    except BaseException:
+        # Not left marked as running for the rest of the session's tests either.
+        try:
+            playwright.stop()
+        finally:
+            asyncio._set_running_loop(None)
+        raise
     asyncio._set_running_loop(None)
     try:
         yield launched, loop
