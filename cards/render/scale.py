@@ -292,15 +292,24 @@ def patch(region: Any) -> Iterator[Image.Image]:
 def _shared_rgb(wide: Any) -> Image.Image | None:
     """An "RGB" Pillow image on the memory of a height x width x 4 array (the 4th byte is
     Pillow's padding), or None where Pillow does not allow it. Image.frombuffer shares memory
-    only for "RGBX"/"RGBA" images, and read-only; this asks its core for "RGB", whose pixels
-    are laid out the same, and keeps it writable (the array is the caller's own)."""
+    only for "RGBX"/"RGBA" images, and read-only; "RGB" pixels are laid out the same."""
     height, width = wide.shape[:2]
+    return shared_image(wide, "RGB", (width, height))
+
+
+def shared_image(
+    array: Any, mode: str, size: tuple[int, int], offset: int = 0, stride: int = 0
+) -> Image.Image | None:
+    """A writable Pillow image of `mode` and `size` on the memory of `array` (the caller's own),
+    from byte `offset` with rows `stride` bytes apart (0: Pillow's own for the mode), or None
+    where Pillow does not allow it. Image.frombuffer shares memory only for some modes, and
+    read-only (drawing on it copies it): this asks Pillow's core for the image itself."""
     try:
-        core = Image.core.map_buffer(wide, (width, height), "raw", 0, ("RGB", 0, 1))
+        core = Image.core.map_buffer(array, size, "raw", offset, (mode, stride, 1))
         image = Image.Image()._new(core)
     except (AttributeError, TypeError, ValueError):
         return None
-    if image.mode != "RGB" or image.size != (width, height):
+    if image.mode != mode or image.size != size:
         return None
     image.readonly = 0
     return image
@@ -314,17 +323,7 @@ def shared_bytes(pixels: Any, top: int, bottom: int) -> Image.Image | None:
     stride = pixels.shape[1] * pixels.shape[2]
     if not pixels.flags.c_contiguous or not 0 <= top < bottom <= pixels.shape[0]:
         return None
-    try:
-        core = Image.core.map_buffer(
-            pixels, (stride, bottom - top), "raw", top * stride, ("L", stride, 1)
-        )
-        image = Image.Image()._new(core)
-    except (AttributeError, TypeError, ValueError):
-        return None
-    if image.mode != "L" or image.size != (stride, bottom - top):
-        return None
-    image.readonly = 0
-    return image
+    return shared_image(pixels, "L", (stride, bottom - top), top * stride, stride)
 
 
 def rotate(image: Image.Image, angle: float, fill: int | tuple[int, ...] = 0) -> Image.Image:

@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .. import effects, fonts
+from .. import effects, fonts, scale
 from ..layout import Block
 from .base import BASE_HEIGHT, Card, CardType, Option, parse_color
 
@@ -413,22 +413,14 @@ def _lay_edges(pixels: Any, mask: Any, boxes: list, ink: Any) -> None:
 def _sheet_mask(canvas: Image.Image) -> tuple[Image.Image, Any]:
     """A white "L" mask the canvas's size to draw the stripes on, and on an array
     (core.PixelCanvas) a numpy array of the same memory (else None): np.asarray() of the mask
-    would copy it, 1-2 ms. Image.frombuffer would share the memory but read-only, and drawing
-    on it copies it: this asks Pillow's core for the image on the array, as
-    scale._shared_rgb does."""
+    would copy it, 1-2 ms, so the mask is Pillow's image on the array (scale.shared_image)."""
     if hasattr(canvas, "pixels"):
         import numpy as np
 
         array = np.full((canvas.height, canvas.width), 255, np.uint8)
-        try:
-            core = Image.core.map_buffer(array, canvas.size, "raw", 0, ("L", 0, 1))
-            mask = Image.Image()._new(core)
-        except (AttributeError, TypeError, ValueError):
-            pass
-        else:
-            if mask.mode == "L" and mask.size == canvas.size:
-                mask.readonly = 0
-                return mask, array
+        mask = scale.shared_image(array, "L", canvas.size)
+        if mask is not None:
+            return mask, array
     return Image.new("L", canvas.size, 255), None
 
 
