@@ -154,7 +154,7 @@ def test_each_option_changes_the_card(small: str, rendered: Rendered, change: tu
     base = spec(small, card_type, **(fields[0] if fields else {}))
     # Most options of a type are tried on the same card: it is drawn once for all of them.
     plain = rendered(base).image
-    changed_card = rendered(dataclasses.replace(base, extras=(*base.extras, (option, value)))).image
+    changed_card = render(dataclasses.replace(base, extras=(*base.extras, (option, value)))).image
     # A paper texture or a lighter blur changes many pixels by a little.
     assert changed(plain, changed_card, level=6) > 100
 
@@ -172,9 +172,9 @@ def test_each_option_refuses_a_bad_value(small: str, card_type: str, option: str
 
 
 def test_marvel_shrinks_the_title_and_the_sides_together(small: str, rendered: Rendered) -> None:
-    # The cards test_each_option_changes_the_card draws for fit_text.
+    # The card test_each_option_changes_the_card tries fit_text on.
     fitted = rendered(spec(small, "marvel", title=LONG_TITLE)).text_boxes
-    kept = rendered(
+    kept = render(
         spec(small, "marvel", title=LONG_TITLE, extras=(("fit_text", "false"),))
     ).text_boxes
     # The side texts shrink with the title, or keep their size while only the title shrinks.
