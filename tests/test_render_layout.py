@@ -4,7 +4,8 @@ glyph outside the canvas, whatever the title."""
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
 
 import pytest
 
@@ -13,11 +14,6 @@ from cards.render.layout import TextStyle
 from cards.render.samples import save_landscape
 from cards.render.types import CARD_TYPES
 from tests.support import TEXTLESS, series_pictures
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from cards.render import RenderResult
 
 WIDTH, HEIGHT = 800, 450
 # Types that draw the episode text in front of the title instead of on a line of its own.
@@ -54,6 +50,18 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> str:
     return save_landscape(str(tmp_path_factory.mktemp("still") / "still.jpg"), 400, 225)
 
 
+Boxes = list[tuple[int, int, int, int]]
+
+
+@pytest.fixture(scope="module")
+def text_boxes() -> Callable[[CardSpec], Boxes]:
+    """render(spec).text_boxes, remembered for the module: the no-run-in test looks at the cards
+    the canvas test draws. Only the boxes are kept (not hundreds of pictures), each caller
+    getting its own list; a render is deterministic, so they are the boxes a render gives."""
+    cached = functools.lru_cache(maxsize=None)(lambda spec: tuple(render(spec).text_boxes))
+    return lambda spec: list(cached(spec))
+
+
 def inside(box: tuple[int, int, int, int]) -> bool:
     return box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
 
@@ -61,9 +69,9 @@ def inside(box: tuple[int, int, int, int]) -> bool:
 @pytest.mark.parametrize("title", HOSTILE_TITLES.values(), ids=HOSTILE_TITLES.keys())
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_no_title_draws_outside_the_canvas(
-    still: str, rendered: Callable[[CardSpec], RenderResult], card_type: str, title: str
+    still: str, text_boxes: Callable[[CardSpec], Boxes], card_type: str, title: str
 ) -> None:
-    result = rendered(
+    boxes = text_boxes(
         CardSpec(
             **series_pictures(),
             source=still,
@@ -76,8 +84,8 @@ def test_no_title_draws_outside_the_canvas(
         )
     )
     if card_type not in NO_EPISODE_LINE | TEXTLESS:
-        assert result.text_boxes, "the episode line at least is drawn"
-    assert all(inside(box) for box in result.text_boxes), result.text_boxes
+        assert boxes, "the episode line at least is drawn"
+    assert all(inside(box) for box in boxes), boxes
 
 
 @pytest.mark.parametrize("title", ["80 characters", "one 40-character word"])
@@ -119,7 +127,7 @@ EPISODE_BOXES = {
 )
 @pytest.mark.parametrize("card_type", sorted(CARD_TYPES))
 def test_a_long_title_never_runs_into_the_episode_line(
-    still: str, rendered: Callable[[CardSpec], RenderResult], card_type: str, title: str
+    still: str, text_boxes: Callable[[CardSpec], Boxes], card_type: str, title: str
 ) -> None:
     spec = CardSpec(
         **series_pictures(),
@@ -132,7 +140,7 @@ def test_a_long_title_never_runs_into_the_episode_line(
         height=HEIGHT,
     )
     # The same card test_no_title_draws_outside_the_canvas looks at: drawn once for both.
-    both = rendered(spec).text_boxes
+    both = text_boxes(spec)
     if card_type in TEXTLESS:
         assert both == []  # nothing to run into anything
         return

@@ -5,11 +5,12 @@ and refuses a bad value, and what is particular to each type holds."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from cards.render import CardSpec, RenderError, render
+from cards.render import CardSpec, RenderError, RenderResult, render
 from cards.render.types import CARD_TYPES
 from tests.support import series_pictures
 
@@ -35,6 +36,9 @@ def spec(still: str, card_type: str, **fields: object) -> CardSpec:
     }
     values.update(fields)
     return CardSpec(**values)
+
+
+Rendered = Callable[[CardSpec], RenderResult]
 
 
 def changed(
@@ -145,10 +149,11 @@ def test_every_option_of_these_types_is_exercised() -> None:
 
 
 @pytest.mark.parametrize("change", OPTION_CHANGES, ids=[f"{c[0]}-{c[1]}" for c in OPTION_CHANGES])
-def test_each_option_changes_the_card(small: str, change: tuple) -> None:
+def test_each_option_changes_the_card(small: str, rendered: Rendered, change: tuple) -> None:
     card_type, option, value, *fields = change
     base = spec(small, card_type, **(fields[0] if fields else {}))
-    plain = render(base).image
+    # Most options of a type are tried on the same card: it is drawn once for all of them.
+    plain = rendered(base).image
     changed_card = render(dataclasses.replace(base, extras=(*base.extras, (option, value)))).image
     # A paper texture or a lighter blur changes many pixels by a little.
     assert changed(plain, changed_card, level=6) > 100
@@ -166,8 +171,9 @@ def test_each_option_refuses_a_bad_value(small: str, card_type: str, option: str
     assert option in str(refused.value)
 
 
-def test_marvel_shrinks_the_title_and_the_sides_together(small: str) -> None:
-    fitted = render(spec(small, "marvel", title=LONG_TITLE)).text_boxes
+def test_marvel_shrinks_the_title_and_the_sides_together(small: str, rendered: Rendered) -> None:
+    # The card test_each_option_changes_the_card tries fit_text on.
+    fitted = rendered(spec(small, "marvel", title=LONG_TITLE)).text_boxes
     kept = render(
         spec(small, "marvel", title=LONG_TITLE, extras=(("fit_text", "false"),))
     ).text_boxes
@@ -193,23 +199,23 @@ def bare(still: str, card_type: str, **fields: object) -> Image.Image:
 
 
 def test_calligraphy_paper_differs_from_episode_to_episode_but_not_between_renders(
-    small: str,
+    small: str, rendered: Rendered
 ) -> None:
     third = bare(small, "calligraphy", logo=None)
     assert changed(third, bare(small, "calligraphy", logo=None, episode_number=4), level=6) > 1000
     # Drawn for the episode, not its title: a corrected title leaves the paper as it was.
     renamed = render(spec(small, "calligraphy", logo=None, title="Renamed")).image
     corner = (0, 0, 160, 90)
-    assert changed(render(spec(small, "calligraphy", logo=None)).image, renamed, corner, 0) == 0
+    assert changed(rendered(spec(small, "calligraphy", logo=None)).image, renamed, corner, 0) == 0
     fixed = (("randomize_texture", "false"),)
     same = bare(small, "calligraphy", logo=None, extras=fixed, episode_number=4)
     assert changed(bare(small, "calligraphy", logo=None, extras=fixed), same, level=0) == 0
 
 
-def test_calligraphy_sets_the_episode_line_above_the_logo(small: str) -> None:
-    with_logo = render(spec(small, "calligraphy"))
+def test_calligraphy_sets_the_episode_line_above_the_logo(small: str, rendered: Rendered) -> None:
+    with_logo = rendered(spec(small, "calligraphy"))
     episode, *title = with_logo.text_boxes
-    without = render(spec(small, "calligraphy", logo=None))
+    without = rendered(spec(small, "calligraphy", logo=None))
     middle = (60, 165, 580, 195)
     assert changed(with_logo.image, without.image, middle) > 2000  # the logo, in the middle
     assert episode[3] < middle[1] and middle[3] < min(line[1] for line in title)
@@ -273,13 +279,16 @@ def test_music_refuses_a_bad_list_of_control_colours(small: str, value: str, mes
         render(spec(small, "music", extras=(("control_colors", value),)))
 
 
-def test_banner_puts_the_last_line_in_the_banner_after_the_episode_text(small: str) -> None:
-    season, episode, first, last = render(spec(small, "banner")).text_boxes
+def test_banner_puts_the_last_line_in_the_banner_after_the_episode_text(
+    small: str, rendered: Rendered
+) -> None:
+    banner = rendered(spec(small, "banner"))
+    season, episode, first, last = banner.text_boxes
     banner_top = 360 - 37  # 185 of 1800
     assert first[3] <= banner_top + 1  # the white line stands on the banner
     assert season[1] >= banner_top and last[1] >= banner_top and last[3] <= 360
     assert season[3] <= episode[1] and last[0] > max(season[2], episode[2])
-    r, g, b = render(spec(small, "banner")).image.getpixel((630, 355))
+    r, g, b = banner.image.getpixel((630, 355))
     assert min(r, g, b) > 240  # the banner is white
 
 
@@ -288,8 +297,8 @@ def test_banner_puts_a_short_title_in_the_banner(small: str) -> None:
     assert title[1] >= 360 - 37 and title[0] > max(season[2], episode[2])
 
 
-def test_cutout_shows_the_still_only_through_the_number(small: str) -> None:
-    card = render(spec(small, "cutout", title="", hide_season_text=True))
+def test_cutout_shows_the_still_only_through_the_number(small: str, rendered: Rendered) -> None:
+    card = rendered(spec(small, "cutout", title="", hide_season_text=True))
     (number,) = card.text_boxes
     whole = render(
         spec(
@@ -312,19 +321,23 @@ def test_cutout_shows_the_still_only_through_the_number(small: str) -> None:
     # THREE; TWENTY- / ONE; ONE HUNDRED / TWENTY-ONE; THREE THOUSAND ONE / HUNDRED TWENTY-ONE
     [(3, 1), (21, 2), (121, 2), (3121, 2)],
 )
-def test_cutout_breaks_long_numbers_onto_two_lines(small: str, number: int, lines: int) -> None:
-    card = render(spec(small, "cutout", title="", hide_season_text=True, episode_number=number))
+def test_cutout_breaks_long_numbers_onto_two_lines(
+    small: str, rendered: Rendered, number: int, lines: int
+) -> None:
+    card = rendered(spec(small, "cutout", title="", hide_season_text=True, episode_number=number))
     assert len(card.text_boxes) == lines
     for left, top, right, bottom in card.text_boxes:
         assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360
 
 
-def test_poster_needs_no_still_and_shows_none(small: str, tmp_path) -> None:
+def test_poster_needs_no_still_and_shows_none(small: str, rendered: Rendered, tmp_path) -> None:
     other = str(tmp_path / "other.png")
     Image.new("RGB", (480, 270), (250, 0, 0)).save(other)
     without = render(spec("", "poster"))
     assert without.text_boxes and not without.warnings
-    assert render(spec(small, "poster")).data == without.data == render(spec(other, "poster")).data
+    assert (
+        rendered(spec(small, "poster")).data == without.data == render(spec(other, "poster")).data
+    )
 
 
 def test_poster_without_a_poster_says_so(small: str) -> None:
