@@ -777,7 +777,7 @@ def draw_soft_shadowed(
 
 class _Blender:
     """What layout.Block.draw paints its text on, painting each colour through its mask
-    straight into a card's BGR array (effects.paint_pixels, Pillow's own blend) as it is
+    straight into a card's BGR array (effects.blend_pixels, Pillow's own blend) as it is
     asked: the same pixels as PixelCanvas's pastes, at less than half the cost of Pillow's
     blend of a colour plus the patch's trip to Pillow and back. Nothing else draws on it."""
 
@@ -789,7 +789,10 @@ class _Blender:
 
     def paste(self, color: RGB, box: tuple[int, int, int, int], mask: Image.Image) -> None:
         # layout cut the mask to the canvas already.
-        effects.paint_pixels(self.pixels, color, mask, box[0], box[1])
+        import numpy as np
+
+        bgr = (color[2], color[1], color[0])
+        effects.blend_pixels(self.pixels, np.asarray(mask), box[:2], bgr)
 
 
 def bottom_shade(kind: BottomGradient, card: Card, image: Image.Image) -> Image.Image:
