@@ -451,9 +451,20 @@ def _soft_shadow_mask(
     if masked is None:
         return None
     mask, left, top = masked
-    small = mask.reduce(4) if min(mask.size) >= 16 else mask
-    soft = scale.gaussian(small, max(0.5, radius / (mask.width / small.width)))
+    soft = soft_small(mask, radius)
     return soft.resize(mask.size, Image.Resampling.BILINEAR), left + dx, top + dy
+
+
+def soft_small(mask: Image.Image, radius: float, spread: float = 0.0) -> Image.Image:
+    """A glow's or soft shadow's mask before it is scaled back up: `mask` ("L") grown by
+    `spread` pixels and blurred by `radius`, at a quarter of its size (a soft shadow has no
+    detail to lose)."""
+    small = mask.reduce(4) if min(mask.size) >= 16 else mask
+    factor = mask.width / small.width
+    if spread > 0:
+        # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
+        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
+    return scale.gaussian(small, max(0.5, radius / factor))
 
 
 @lru_cache(maxsize=16)
@@ -705,11 +716,7 @@ def glow(
     import numpy as np
 
     size = mask.size
-    small = mask.reduce(4) if min(size) >= 16 else mask
-    factor = size[0] / small.width
-    if spread > 0:
-        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
-    soft = scale.gaussian(small, max(0.5, radius / factor))
+    soft = soft_small(mask, radius, spread)
     cv2 = scale._cv2()
     alpha = cv2.resize(np.asarray(soft), size, interpolation=cv2.INTER_LINEAR)
     if opacity != 1.0:
