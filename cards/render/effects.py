@@ -379,37 +379,6 @@ def slanted_band_mask(
     return top, scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
 
 
-def glass(
-    image: Image.Image,
-    box: tuple[int, int, int, int],
-    blur_radius: float,
-    color: RGB,
-    opacity: float,
-    corner_radius: float = 0,
-) -> None:
-    """Frosted, tinted glass over the box of the picture, in place: what lies under it blurred
-    by `blur_radius`, `color` laid over at `opacity`, inside a rounded rectangle.
-
-    A blur under 70 % tint shows no fine detail, so it is computed at a quarter of the size and
-    scaled back up (8 ms for a 2000x420 panel; Pillow's blur at full size takes 35).
-    """
-    left, top = max(0, box[0]), max(0, box[1])
-    right, bottom = min(image.width, box[2]), min(image.height, box[3])
-    if right - left < 1 or bottom - top < 1:
-        return
-    region = image.crop((left, top, right, bottom))
-    small = region.reduce(4) if min(region.size) >= 16 else region
-    factor = region.width / small.width
-    small = small.filter(ImageFilter.GaussianBlur(max(0.5, blur_radius / factor)))
-    small = Image.blend(small, Image.new(small.mode, small.size, ink(small, color)), opacity)
-    frosted = scale.upscale(small, region.size, smooth=True)
-    # The rounding belongs to the whole box, even where the picture's edge cut it.
-    mask = rounded_mask((box[2] - box[0], box[3] - box[1]), corner_radius)
-    if (left, top) != box[:2] or mask.size != region.size:
-        mask = mask.crop((left - box[0], top - box[1], right - box[0], bottom - box[1]))
-    image.paste(frosted, (left, top), mask)
-
-
 def feather(image: Image.Image, ramps: tuple[int, int, int, int], color: RGB) -> None:
     """Fade the picture's edges into `color`, in place: all colour at each edge, the picture
     untouched from `ramps` (left, top, right, bottom) pixels in, linear between. Only the four
@@ -691,9 +660,14 @@ def pane(
     opacity: float,
     corner_radius: float = 0,
 ) -> None:
-    """glass() at a third of its cost: OpenCV's blur on the quarter-size copy (Pillow's
-    approximation took more than the rest), and the rounded mask only where the corners are.
-    Within a level of glass() under a 50-70 % tint."""
+    """Frosted, tinted glass over the box of the picture, in place: what lies under it blurred
+    by `blur_radius`, `color` laid over at `opacity`, inside a rounded rectangle.
+
+    A blur under 70 % tint shows no fine detail, so it is computed at a quarter of the size
+    (OpenCV's blur: Pillow's approximation took more than the rest) and scaled back up, and
+    the rounded mask goes only where the corners are: a third of the cost of the same with
+    Pillow's blur and a whole masked paste (the former effects.glass, unused since), within a
+    level of it under a 50-70 % tint."""
     left, top = max(0, box[0]), max(0, box[1])
     right, bottom = min(image.width, box[2]), min(image.height, box[3])
     if right - left < 1 or bottom - top < 1:
