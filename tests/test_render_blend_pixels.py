@@ -39,6 +39,23 @@ def test_it_blends_black_as_pillow_does() -> None:
     assert np.array_equal(pixels, expected)
 
 
+def test_it_blends_white_as_pillow_does() -> None:
+    pixels = np.repeat(LEVELS[..., None], 3, axis=2)
+    expected = _pillow(pixels, ALPHAS, (0, 0), (255, 255, 255))
+    effects.blend_pixels(pixels, ALPHAS, (0, 0), (255, 255, 255))
+    assert np.array_equal(pixels, expected)
+
+
+@pytest.mark.parametrize("color", [(0, 0, 0), (255, 255, 255), (69, 73, 235)])
+@pytest.mark.parametrize("opacity", [0.35, 0.95])
+def test_it_maps_every_alpha_through_a_table_first(color, opacity: float) -> None:
+    pixels = np.repeat(LEVELS[..., None], 3, axis=2)
+    faded = np.asarray(Image.fromarray(ALPHAS, "L").point(lambda v: int(v * opacity)))
+    expected = _pillow(pixels, faded, (0, 0), color)
+    effects.blend_pixels(pixels, ALPHAS, (0, 0), color, effects._opacity_table(opacity))
+    assert np.array_equal(pixels, expected)
+
+
 @pytest.mark.parametrize("level", [0, 1, 128, 254, 255])
 def test_it_blends_a_grey_array_as_pillow_blends_an_l_picture(level: int) -> None:
     pixels = LEVELS.copy()

@@ -1,4 +1,4 @@
-"""Painting straight into a card's BGR array (effects.paint_pixels, effects.paste_bytes,
+"""Painting straight into a card's BGR array (effects.blend_pixels, effects.paste_bytes,
 effects.soft_shadow_pixels) gives the pixels Pillow's pastes give on an RGB card, to the byte."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_it_blends_a_colour_as_pillow_pastes_it(
     x, y = place
     box = (max(0, x), max(0, y), min(400, x + mask.width), min(240, y + mask.height))
     card.paste(color, box, mask.crop((box[0] - x, box[1] - y, box[2] - x, box[3] - y)))
-    effects.paint_pixels(pixels, color, mask, x, y)
+    effects.blend_pixels(pixels, np.asarray(mask), (x, y), color[::-1])
     assert np.array_equal(pixels, _bgr(card))
 
 
@@ -50,7 +50,8 @@ def test_it_maps_the_mask_through_a_table_first(color: tuple[int, int, int]) -> 
     card, mask = Image.fromarray(rgb), _mask()
     pixels = np.ascontiguousarray(rgb[..., ::-1])
     card.paste(color, (30, 20, 120, 80), mask.point(lambda v: int(v * 0.95)))
-    effects.paint_pixels(pixels, color, mask, 30, 20, effects._opacity_table(0.95))
+    table = effects._opacity_table(0.95)
+    effects.blend_pixels(pixels, np.asarray(mask), (30, 20), color[::-1], table)
     assert np.array_equal(pixels, _bgr(card))
 
 

@@ -345,52 +345,38 @@ def slanted_band(
     """Paint, in place, the band lying `near` to `far` pixels below the line through `origin`
     tilted by `angle` degrees (anticlockwise, as Image.rotate turns), across the whole image.
     Its edges are anti-aliased by coverage; only the rows the band crosses are touched."""
+    band = slanted_band_mask(image.size, origin, angle, near, far, opacity)
+    if band is None:
+        return
+    top, mask = band
+    # Pasting a picture through a mask takes half the time of pasting a colour through it.
+    image.paste(Image.new(image.mode, mask.size, ink(image, color)), (0, top), mask)
+
+
+def slanted_band_mask(
+    size: tuple[int, int],
+    origin: tuple[float, float],
+    angle: float,
+    near: float,
+    far: float,
+    opacity: float = 1.0,
+) -> tuple[int, Image.Image] | None:
+    """slanted_band()'s mask on an image of `size`: the first row the band crosses and the
+    coverage ("L", at `opacity`) of the card-wide rows from there that it crosses; None where
+    it crosses none."""
     a = math.radians(angle)
     sin, cos = math.sin(a), math.cos(a)
     if cos <= 0.05:
         raise ValueError("a band must be less than 87 degrees from level")
     ox, oy = origin
-    w, h = image.size
+    w, h = size
     # The band's rows over the width: y = oy + d / cos - (x - ox) * tan at the two ends.
     rows = [oy + d / cos - (x - ox) * sin / cos for d in (near, far) for x in (0, w)]
     top, bottom = max(0, math.floor(min(rows)) - 1), min(h, math.ceil(max(rows)) + 2)
     if top >= bottom or opacity <= 0:
-        return
+        return None
     level = round(255 * min(1.0, opacity))
-    mask = scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
-    # Pasting a picture through a mask takes half the time of pasting a colour through it.
-    image.paste(Image.new(image.mode, mask.size, ink(image, color)), (0, top), mask)
-
-
-def glass(
-    image: Image.Image,
-    box: tuple[int, int, int, int],
-    blur_radius: float,
-    color: RGB,
-    opacity: float,
-    corner_radius: float = 0,
-) -> None:
-    """Frosted, tinted glass over the box of the picture, in place: what lies under it blurred
-    by `blur_radius`, `color` laid over at `opacity`, inside a rounded rectangle.
-
-    A blur under 70 % tint shows no fine detail, so it is computed at a quarter of the size and
-    scaled back up (8 ms for a 2000x420 panel; Pillow's blur at full size takes 35).
-    """
-    left, top = max(0, box[0]), max(0, box[1])
-    right, bottom = min(image.width, box[2]), min(image.height, box[3])
-    if right - left < 1 or bottom - top < 1:
-        return
-    region = image.crop((left, top, right, bottom))
-    small = region.reduce(4) if min(region.size) >= 16 else region
-    factor = region.width / small.width
-    small = small.filter(ImageFilter.GaussianBlur(max(0.5, blur_radius / factor)))
-    small = Image.blend(small, Image.new(small.mode, small.size, ink(small, color)), opacity)
-    frosted = scale.upscale(small, region.size, smooth=True)
-    # The rounding belongs to the whole box, even where the picture's edge cut it.
-    mask = rounded_mask((box[2] - box[0], box[3] - box[1]), corner_radius)
-    if (left, top) != box[:2] or mask.size != region.size:
-        mask = mask.crop((left - box[0], top - box[1], right - box[0], bottom - box[1]))
-    image.paste(frosted, (left, top), mask)
+    return top, scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
 
 
 def feather(image: Image.Image, ramps: tuple[int, int, int, int], color: RGB) -> None:
@@ -429,13 +415,16 @@ def soft_shadow(image: Image.Image, block, shadow: tuple[RGB, float, float, int,
 
 def soft_shadow_pixels(pixels: Any, block, shadow: tuple[RGB, float, float, int, int]) -> None:
     """soft_shadow() on a card's BGR array, in place, the same pixels: the colour blended in
-    with Pillow's own rounding (paint_pixels), with no picture of the colour made, nor the
+    with Pillow's own rounding (blend_pixels), with no picture of the colour made, nor the
     patch handed to Pillow and back (together about half the shadow's cost)."""
+    import numpy as np
+
     made = _soft_shadow_mask(block, shadow)
     if made is None:
         return
     soft, x, y = made
-    paint_pixels(pixels, shadow[0], soft, x, y, _opacity_table(shadow[1]))
+    red, green, blue = shadow[0][:3]
+    blend_pixels(pixels, np.asarray(soft), (x, y), (blue, green, red), _opacity_table(shadow[1]))
 
 
 def _soft_shadow_mask(
@@ -448,9 +437,20 @@ def _soft_shadow_mask(
     if masked is None:
         return None
     mask, left, top = masked
-    small = mask.reduce(4) if min(mask.size) >= 16 else mask
-    soft = scale.gaussian(small, max(0.5, radius / (mask.width / small.width)))
+    soft = soft_small(mask, radius)
     return soft.resize(mask.size, Image.Resampling.BILINEAR), left + dx, top + dy
+
+
+def soft_small(mask: Image.Image, radius: float, spread: float = 0.0) -> Image.Image:
+    """A glow's or soft shadow's mask before it is scaled back up: `mask` ("L") grown by
+    `spread` pixels and blurred by `radius`, at a quarter of its size (a soft shadow has no
+    detail to lose)."""
+    small = mask.reduce(4) if min(mask.size) >= 16 else mask
+    factor = mask.width / small.width
+    if spread > 0:
+        # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
+        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
+    return scale.gaussian(small, max(0.5, radius / factor))
 
 
 @lru_cache(maxsize=16)
@@ -461,45 +461,6 @@ def _opacity_table(opacity: float) -> Any:
 
     ramp = Image.frombytes("L", (256, 1), bytes(range(256)))
     return np.asarray(ramp.point(lambda v: int(v * opacity))).reshape(256).copy()
-
-
-def paint_pixels(
-    pixels: Any, color: RGB, mask: Image.Image, x: int, y: int, table: Any = None
-) -> None:
-    """paint() on a BGR array, in place: `color` (RGB) through `mask` ("L", top-left at x, y,
-    its levels first mapped through `table` if one is given), cut to the array. Pillow's
-    blend, exactly: round((pixel * (255 - m) + colour * m) / 255), which OpenCV's rounding
-    gives (no sum of two products over 255 lies within 0.002 of a half)."""
-    import numpy as np
-
-    cv2 = scale._cv2()
-    height, width = pixels.shape[:2]
-    left, top = max(0, x), max(0, y)
-    right, bottom = min(width, x + mask.width), min(height, y + mask.height)
-    if left >= right or top >= bottom:
-        return
-    levels = np.asarray(mask)[top - y : bottom - y, left - x : right - x]
-    region = pixels[top:bottom, left:right]
-    if not any(color[:3]):  # black adds nothing: one product, by 255 - m
-        # With a table: the table and 255 - m in one pass.
-        keep = cv2.bitwise_not(levels) if table is None else cv2.LUT(levels, ~table)
-        keep = cv2.cvtColor(keep, cv2.COLOR_GRAY2BGR)
-        cv2.multiply(region, keep, dst=region, scale=1 / 255)
-        return
-    if table is not None:
-        levels = cv2.LUT(levels, table)
-    levels = cv2.cvtColor(levels, cv2.COLOR_GRAY2BGR)
-    keep = cv2.bitwise_not(levels)  # 255 - m
-    if all(v == 255 for v in color[:3]):
-        # White: 255 - round((255 - pixel) * (255 - m) / 255), the same sum, all in 8 bits.
-        cv2.bitwise_not(region, dst=region)
-        cv2.multiply(region, keep, dst=region, scale=1 / 255)
-        cv2.bitwise_not(region, dst=region)
-        return
-    total = cv2.multiply(region, keep, dtype=cv2.CV_16U)
-    ink_bgr = (int(color[2]), int(color[1]), int(color[0]), 0)
-    cv2.add(total, cv2.multiply(levels, ink_bgr, dtype=cv2.CV_16U), dst=total)
-    region[...] = cv2.convertScaleAbs(total, alpha=1 / 255)
 
 
 def as_bytes(image: Image.Image) -> Image.Image:
@@ -699,9 +660,14 @@ def pane(
     opacity: float,
     corner_radius: float = 0,
 ) -> None:
-    """glass() at a third of its cost: OpenCV's blur on the quarter-size copy (Pillow's
-    approximation took more than the rest), and the rounded mask only where the corners are.
-    Within a level of glass() under a 50-70 % tint."""
+    """Frosted, tinted glass over the box of the picture, in place: what lies under it blurred
+    by `blur_radius`, `color` laid over at `opacity`, inside a rounded rectangle.
+
+    A blur under 70 % tint shows no fine detail, so it is computed at a quarter of the size
+    (OpenCV's blur: Pillow's approximation took more than the rest) and scaled back up, and
+    the rounded mask goes only where the corners are: a third of the cost of the same with
+    Pillow's blur and a whole masked paste (the former effects.glass, unused since), within a
+    level of it under a 50-70 % tint."""
     left, top = max(0, box[0]), max(0, box[1])
     right, bottom = min(image.width, box[2]), min(image.height, box[3])
     if right - left < 1 or bottom - top < 1:
@@ -741,11 +707,7 @@ def glow(
     import numpy as np
 
     size = mask.size
-    small = mask.reduce(4) if min(size) >= 16 else mask
-    factor = size[0] / small.width
-    if spread > 0:
-        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
-    soft = scale.gaussian(small, max(0.5, radius / factor))
+    soft = soft_small(mask, radius, spread)
     cv2 = scale._cv2()
     alpha = cv2.resize(np.asarray(soft), size, interpolation=cv2.INTER_LINEAR)
     if opacity != 1.0:
@@ -805,18 +767,21 @@ def bottom_gradient_shared(
     shade_pixels(pixels, (0, start, width, height), layers, ink=any(color))
 
 
-def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, ...]) -> None:
+def blend_pixels(
+    pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, ...], table: Any = None
+) -> None:
     """`Image.paste(color, at, mask)` on an array, in place: the same pixels, cut to the array
     as Pillow cuts a paste placed by its corner. `pixels` is height x width (x channels) and
     `color` is in its channel order (BGR on a card drawn on an array); `mask` is a one-channel
-    uint8 array.
+    uint8 array, its levels first mapped through `table` (256 uint8 levels) if one is given.
 
     Pillow rounds each blend as DIV255(b * (255 - m) + c * m + 128), which is b * (255 - m) +
     c * m divided by 255 and rounded (255 is odd: never a tie), which is b + (c - b) * m / 255
     rounded, b being whole. So it is OpenCV's saturating sums on uint8: the part of c - b above
     zero and the part below, each times m / 255 (OpenCV rounds that product exactly), added and
     taken off, with nothing copied to Pillow and back (tests/test_render_blend_pixels.py
-    compares every (colour, level, alpha) with Pillow's)."""
+    compares every (colour, level, alpha) with Pillow's). Black and white take one product
+    each: b * (255 - m) / 255, and 255 - (255 - b) * (255 - m) / 255 (the same sum)."""
     import numpy as np
 
     cv2 = scale._cv2()
@@ -829,25 +794,43 @@ def blend_pixels(pixels: Any, mask: Any, at: tuple[int, int], color: tuple[int, 
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
     levels = tuple(int(v) for v in color[:channels]) + (0,) * (4 - channels)
     black = not any(levels)
+    white = all(v == 255 for v in levels[:channels])
+    # Black and white want 255 - m: with a table, the table and that in one pass.
+    lut = None if table is None else ~table if black or white else table
     # A few rows at a time, through the same scratch arrays: the working set stays in the
     # cache, and no card-sized temporary is allocated (a new one costs its page faults).
     rows = max(1, _BLEND_CHUNK // ((right - left) * channels))
-    shape = (min(rows, bottom - top), right - left) + ((channels,) if channels > 1 else ())
-    alpha, low, high = (np.empty(shape, np.uint8) for _ in range(3))
+    flat = (min(rows, bottom - top), right - left)
+    shape = flat + ((channels,) if channels > 1 else ())
+    one = np.empty(flat, np.uint8)
+    alpha = np.empty(shape, np.uint8)
+    if not (black or white):
+        low, high = np.empty(shape, np.uint8), np.empty(shape, np.uint8)
     for start in range(top, bottom, rows):
         end = min(bottom, start + rows)
         n = end - start
         region = pixels[start:end, left:right]
         m = mask[start - y : end - y, left - x : right - x]
-        a, lo, hi = alpha[:n], low[:n], high[:n]
+        a = alpha[:n]
+        if lut is not None:
+            m = cv2.LUT(m, lut, dst=one[:n])
+        elif black or white:
+            m = cv2.bitwise_not(m, dst=one[:n])  # 255 - m
         if channels == 1:
             a[...] = m
+        elif channels == 3:  # OpenCV's merge is slow from a view; its grey-to-BGR is not
+            cv2.cvtColor(m, cv2.COLOR_GRAY2BGR, dst=a)
         else:
             cv2.merge([m] * channels, dst=a)
         if black:  # b - b * m / 255, i.e. b * (255 - m) / 255, in one product
-            cv2.subtract(255, a, dst=a)
             cv2.multiply(region, a, dst=region, scale=1 / 255)
             continue
+        if white:  # 255 - (255 - b) * (255 - m) / 255, all in 8 bits
+            cv2.bitwise_not(region, dst=region)
+            cv2.multiply(region, a, dst=region, scale=1 / 255)
+            cv2.bitwise_not(region, dst=region)
+            continue
+        lo, hi = low[:n], high[:n]
         cv2.subtract(region, levels, dst=lo)  # b - c where b > c, else 0
         cv2.absdiff(region, levels, dst=hi)
         cv2.subtract(hi, lo, dst=hi)  # c - b where c > b, else 0

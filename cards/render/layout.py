@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
+from PIL import Image, ImageDraw, ImageFont, features
 
-from . import effects, fonts, scale
+from . import effects, fonts
 
 RGB = tuple[int, int, int]
 
@@ -598,15 +598,8 @@ def glow(
     """A soft shadow of `mask` (placed at left, top) painted in colour: grown by `spread`
     pixels, blurred by `radius`, at `opacity`, moved by (dx, dy). The mask needs about 3 x
     radius of empty room round its ink, or the glow is cut square."""
-    size = mask.size
-    # Blur at a quarter of the size: a soft shadow has no detail to lose.
-    small = mask.reduce(4) if min(size) >= 16 else mask
-    factor = size[0] / small.width
-    if spread > 0:
-        # Grown like a stroke of 2 x spread drawn round the ink, before the blur.
-        small = small.filter(ImageFilter.MaxFilter(2 * max(1, round(spread / factor)) + 1))
-    soft = scale.gaussian(small, max(0.5, radius / factor))
-    soft = soft.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
+    soft = effects.soft_small(mask, radius, spread)
+    soft = soft.resize(mask.size, Image.Resampling.BILINEAR).point(lambda v: int(v * opacity))
     _paste(canvas, color, soft, left + dx, top + dy)
 
 

@@ -371,9 +371,7 @@ class Card:
         scaled up; `adjust` is colour work done on the picture before it is scaled up (and
         before it goes grey), where it has the fewest pixels.
         """
-        size = (max(1, round(size[0])), max(1, round(size[1])))
-        part = part or (0, 0, *size)
-        out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+        size, part, out = _sizes(size, part)
         if not self.look.blur:
             # load_cover keeps a smaller picture at its own size: cut, colour and grey it there,
             # on the fewest pixels, then scale it up.
@@ -383,16 +381,7 @@ class Card:
             if self.look.grayscale:
                 image = effects.grayscale(image)
             return _rgb(scale.upscale(image, out))
-        radius = self.blur_radius * size[0] / self.width
-        factor = max(1.0, radius / effects.SMALL_RADIUS)
-        small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
-        image = pictures.load_cover(path, small, draft=1.0, what=what)
-        if adjust is not None:
-            image = adjust(image)
-        if self.look.grayscale:
-            image = effects.grayscale(image)
-        # Blurred whole, then cut: the edges of the part keep what lay beyond them.
-        image = effects.blur_small(image, radius * image.width / size[0])
+        image = _blurred(self, path, size, what, adjust, effects.SMALL_RADIUS)
         image = scale.upscale(_cut(image, size, part), out, smooth=True)
         return effects.dither(_rgb(image))
 
@@ -646,19 +635,8 @@ def picture(
     that small). A type whose light blur leaves a large picture to blur may choose less."""
     if not card.look.blur:
         return card.picture(path, size, what, part, adjust)
-    size = (max(1, round(size[0])), max(1, round(size[1])))
-    part = part or (0, 0, *size)
-    out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
-    radius = card.blur_radius * size[0] / card.width
-    factor = max(1.0, radius / small_radius)
-    small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
-    image = pictures.load_cover(path, small, draft=1.0, what=what)
-    if adjust is not None:
-        image = adjust(image)
-    if card.look.grayscale:
-        image = effects.grayscale(image)
-    image = effects.blur_small(image, radius * image.width / size[0])
-    image = _cut(image, size, part)
+    size, part, out = _sizes(size, part)
+    image = _cut(_blurred(card, path, size, what, adjust, small_radius), size, part)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # The same noise in R, G and B: a grey picture may take it before it becomes RGB.
@@ -682,9 +660,7 @@ def picture_pixels(
 
     if card.look.grayscale:
         return scale.swap_rb(np.asarray(picture(card, path, size, what, part, adjust)))
-    size = (max(1, round(size[0])), max(1, round(size[1])))
-    part = part or (0, 0, *size)
-    out = (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+    size, part, out = _sizes(size, part)
     if not card.look.blur:
         cover = pictures.load_cover_pixels(path, size, what=what)
         pixels = _cut_pixels(cover, size, part, own=adjust is None)
@@ -693,15 +669,42 @@ def picture_pixels(
             pixels = _bgr(_rgb(adjust(scale.image_of(pixels, bgr=True))))
         pixels = scale.upscale_pixels(pixels, out)
         return pixels if pixels.flags.writeable else pixels.copy()
+    image = _blurred(card, path, size, what, adjust, effects.SMALL_RADIUS)
+    image = _rgb(_cut(image, size, part))
+    grain = effects.grain(out, "RGB")  # the same noise in every channel: any order takes it
+    return scale.upscale_pixels(scale.swap_rb(np.asarray(image)), out, smooth=True, grain=grain)
+
+
+def _sizes(
+    size: tuple[float, float], part: tuple[float, float, float, float] | None
+) -> tuple[tuple[int, int], tuple[float, float, float, float], tuple[int, int]]:
+    """A picture's size in whole pixels, the part of it wanted (all of it for None) and that
+    part's size in whole pixels, as the pictures above take them."""
+    whole = (max(1, round(size[0])), max(1, round(size[1])))
+    part = part or (0, 0, *whole)
+    return whole, part, (max(1, round(part[2] - part[0])), max(1, round(part[3] - part[1])))
+
+
+def _blurred(
+    card: Card,
+    path: str,
+    size: tuple[int, int],
+    what: str,
+    adjust: Callable[[Image.Image], Image.Image] | None,
+    small_radius: float,
+) -> Image.Image:
+    """A blurred card's picture for `size`, before it is cut and scaled up: loaded shrunk until
+    its blur is `small_radius`, its colour work done (and grey if the card is) on those few
+    pixels, then blurred whole, so that the edges of a part keep what lay beyond them."""
     radius = card.blur_radius * size[0] / card.width
-    factor = max(1.0, radius / effects.SMALL_RADIUS)
+    factor = max(1.0, radius / small_radius)
     small = (max(1, round(size[0] / factor)), max(1, round(size[1] / factor)))
     image = pictures.load_cover(path, small, draft=1.0, what=what)
     if adjust is not None:
         image = adjust(image)
-    image = _rgb(_cut(effects.blur_small(image, radius * image.width / size[0]), size, part))
-    grain = effects.grain(out, "RGB")  # the same noise in every channel: any order takes it
-    return scale.upscale_pixels(scale.swap_rb(np.asarray(image)), out, smooth=True, grain=grain)
+    if card.look.grayscale:
+        image = effects.grayscale(image)
+    return effects.blur_small(image, radius * image.width / size[0])
 
 
 def _bgr(image: Image.Image) -> Any:
@@ -777,7 +780,7 @@ def draw_soft_shadowed(
 
 class _Blender:
     """What layout.Block.draw paints its text on, painting each colour through its mask
-    straight into a card's BGR array (effects.paint_pixels, Pillow's own blend) as it is
+    straight into a card's BGR array (effects.blend_pixels, Pillow's own blend) as it is
     asked: the same pixels as PixelCanvas's pastes, at less than half the cost of Pillow's
     blend of a colour plus the patch's trip to Pillow and back. Nothing else draws on it."""
 
@@ -789,7 +792,10 @@ class _Blender:
 
     def paste(self, color: RGB, box: tuple[int, int, int, int], mask: Image.Image) -> None:
         # layout cut the mask to the canvas already.
-        effects.paint_pixels(self.pixels, color, mask, box[0], box[1])
+        import numpy as np
+
+        bgr = (color[2], color[1], color[0])
+        effects.blend_pixels(self.pixels, np.asarray(mask), box[:2], bgr)
 
 
 def bottom_shade(kind: BottomGradient, card: Card, image: Image.Image) -> Image.Image:

@@ -291,18 +291,10 @@ def _band(
     """What effects.slanted_band paints, as (first row, the colour, the mask) to paste: the
     bands lie where they lie whatever the text, so every card of a series (and size) has the
     same ones. Callers paste them, never draw on them."""
-    a = math.radians(angle)
-    sin, cos = math.sin(a), math.cos(a)
-    if cos <= 0.05:
-        raise ValueError("a band must be less than 87 degrees from level")
-    ox, oy = origin
-    w, h = size
-    rows = [oy + d / cos - (x - ox) * sin / cos for d in (near, far) for x in (0, w)]
-    top, bottom = max(0, math.floor(min(rows)) - 1), min(h, math.ceil(max(rows)) + 2)
-    if top >= bottom or opacity <= 0:
+    band = effects.slanted_band_mask(size, origin, angle, near, far, opacity)
+    if band is None:
         return None
-    level = round(255 * min(1.0, opacity))
-    mask = scale.band_mask((w, bottom - top), top, origin, angle, near, far, level)
+    top, mask = band
     return top, Image.new(mode, mask.size, effects.ink(Image.new(mode, (1, 1)), color)), mask
 
 
