@@ -155,8 +155,10 @@ def _gradient(
     mode: str,
     flip: bool = False,
 ) -> tuple[object, object]:
+    # One-channel layers (scale.compact_layers): a card-wide shade's three-channel pair took
+    # 24 MB of a worker's memory for each size of card, these a third of it or less.
     mask = _ramp(width, height, opacity, power, horizontal, flip)
-    return scale.shade_layers(mask, _channels(mode, color), mode)
+    return scale.compact_layers(mask, _channels(mode, color))
 
 
 def bottom_gradient(
@@ -580,13 +582,9 @@ def shade_pixels(
 ) -> None:
     """scale.shade() on an array, in place: the box kept by layers[0] / 255, plus layers[1]
     unless `ink` is False (a black shade adds nothing)."""
-    cv2 = scale._cv2()
     left, top, right, bottom = box
     region = pixels[top:bottom, left:right]  # type: ignore[index]
-    keep, color = layers
-    cv2.multiply(region, keep, dst=region, scale=1 / 255)
-    if ink:
-        cv2.add(region, color, dst=region)
+    scale.shade_region(region, layers, ink)
 
 
 @lru_cache(maxsize=12)
