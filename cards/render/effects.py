@@ -54,9 +54,9 @@ def _noise_patch() -> Image.Image:
     return patch.point(lambda v: 126 + v * 5 // 256)
 
 
-@lru_cache(maxsize=4)
 def _noise(size: tuple[int, int]) -> Image.Image:
-    """The noise patch tiled from the top-left corner over `size`."""
+    """The noise patch tiled from the top-left corner over `size`. Not kept: only a ramp is
+    made from it, and ramps are kept as the layers made of them (_gradient, _ramp_array)."""
     patch = _noise_patch()
     tiled = Image.new("L", size)
     for x in range(0, size[0], NOISE_TILE):
@@ -157,7 +157,7 @@ def _gradient(
 ) -> tuple[object, object]:
     # One-channel layers (scale.compact_layers): a card-wide shade's three-channel pair took
     # 24 MB of a worker's memory for each size of card, these a third of it or less.
-    mask = _ramp(width, height, opacity, power, horizontal, flip)
+    mask = _ramp.__wrapped__(width, height, opacity, power, horizontal, flip)  # kept as these
     return scale.compact_layers(mask, _channels(mode, color))
 
 
@@ -597,7 +597,8 @@ def _ramp_array(
     card). These take a sixth of the memory (4 MB)."""
     import numpy as np
 
-    return np.asarray(_ramp.__wrapped__(width, height, opacity, power, horizontal, flip))
+    ramp = np.asarray(_ramp.__wrapped__(width, height, opacity, power, horizontal, flip))
+    return scale.outside_heap(ramp)
 
 
 def edge_gradient_pixels(

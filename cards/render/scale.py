@@ -301,9 +301,27 @@ def compact_layers(mask: Image.Image, color: tuple[int, ...]) -> tuple[Any, Any]
     alpha = _pixels(mask).astype(np.uint16)
     keep = (255 - alpha).astype(np.uint8)
     if len(set(color)) == 1:
-        return keep, ((alpha * color[0] + 127) // 255).astype(np.uint8)
-    ink = np.stack([(alpha * c + 127) // 255 for c in color], axis=-1).astype(np.uint8)
-    return keep, ink
+        ink = ((alpha * color[0] + 127) // 255).astype(np.uint8)
+    else:
+        ink = np.stack([(alpha * c + 127) // 255 for c in color], axis=-1).astype(np.uint8)
+    return outside_heap(keep), outside_heap(ink)
+
+
+def outside_heap(array: Any) -> Any:
+    """A read-only copy of `array` in memory of its own (an anonymous mapping), for a value a
+    cache keeps. A worker's heap keeps the freed buffers of its cards for the next card
+    (process.keep_big_buffers); a kept value made there lands in the hole a card left, and the
+    next card's picture no longer fits in it, so the heap grows by a picture's size instead
+    (bench/README.md, "Memory"). Mapped memory goes back to the system when it is freed."""
+    import mmap
+
+    import numpy as np
+
+    kept = np.frombuffer(mmap.mmap(-1, max(1, array.nbytes)), array.dtype, array.size)
+    kept = kept.reshape(array.shape)
+    kept[...] = array
+    kept.flags.writeable = False
+    return kept
 
 
 def _pixels(image: Image.Image) -> Any:
