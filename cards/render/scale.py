@@ -227,16 +227,23 @@ def shade_region(region: Any, layers: tuple[Any, Any], ink: bool = True) -> None
     if ink and color.ndim < region.ndim:
         spread_ink = np.empty(scratch, np.uint8)
     in_place = region.flags.c_contiguous
+
+    def spread(layer: Any, into: Any) -> Any:
+        # OpenCV's grey-to-BGR conversion copies a channel to three in half merge()'s time.
+        if channels == 3:
+            return cv2.cvtColor(layer, cv2.COLOR_GRAY2BGR, dst=into)
+        return cv2.merge([layer] * channels, dst=into)
+
     for start in range(0, height, rows):
         end = min(height, start + rows)
         part, k = region[start:end], keep[start:end]
         if spread_keep is not None:
-            k = cv2.merge([k] * channels, dst=spread_keep[: end - start])
+            k = spread(k, spread_keep[: end - start])
         out = cv2.multiply(part, k, dst=part if in_place else None, scale=1 / 255)
         if ink:
             c = color[start:end]
             if spread_ink is not None:
-                c = cv2.merge([c] * channels, dst=spread_ink[: end - start])
+                c = spread(c, spread_ink[: end - start])
             cv2.add(out, c, dst=out)
         if not in_place:
             part[...] = out
