@@ -113,7 +113,23 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--plain-malloc", action="store_true", help="glibc's defaults")
     parser.add_argument("--trim", action="store_true", help="malloc_trim(0) after each card")
+    parser.add_argument(
+        "--django",
+        action="store_true",
+        help="Django, Celery and the tasks loaded first, as a worker",
+    )
     args = parser.parse_args()
+    if args.django:
+        # What a worker process has loaded before its first card (its settings from a throw-away
+        # data dir: nothing here touches a database).
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcm_site.settings")
+        os.environ.setdefault("TCM_DATA_DIR", tempfile.mkdtemp(prefix="tcm-memory-"))
+        os.environ.setdefault("TCM_ENV_FILE", os.devnull)
+        import django
+
+        django.setup()
+        import cards.tasks  # noqa: F401
+        import tcm_site.celery  # noqa: F401
     if args.plain_malloc:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     else:
@@ -135,6 +151,22 @@ def main() -> None:
         logo, poster = str(Path(tmp) / "logo.png"), str(Path(tmp) / "poster.jpg")
         stills = {w: (str(Path(tmp) / f"s{w}.jpg"), str(Path(tmp) / f"a{w}.jpg")) for w in WIDTHS}
         report("stills made")
+        for card_type in types:  # small cards first: what a card needs besides its pictures
+            render(
+                CardSpec(
+                    source=stills[WIDTHS[0]][0],
+                    art=stills[WIDTHS[0]][1],
+                    logo=logo,
+                    poster=poster,
+                    title="The Long Night of the Soul",
+                    season_number=1,
+                    episode_number=3,
+                    card_type=card_type,
+                    width=320,
+                    height=180,
+                )
+            )
+        report("320x180 cards")
         for round_ in range(args.rounds):
             for width, (still, art) in stills.items():
                 for style in args.styles.split(","):

@@ -177,13 +177,15 @@ def _update_card(
     state_before = card.state
 
     if force_render or fp != card.fingerprint or not is_cached(card.file):
-        rendered = render(spec)
+        # Only the bytes: the result's picture (a card-sized array) would stay alive through
+        # the upload below, in a worker process's peak memory.
+        data = render(spec).data
         old = card.file
-        card.file = save_file(f"cards/{episode.connection_id}", episode.rating_key, rendered.data)
+        card.file = save_file(f"cards/{episode.connection_id}", episode.rating_key, data)
         card.fingerprint = fp
         card.style = inputs.style
         card.watched = watched_state(episode)
-        card.size = len(rendered.data)
+        card.size = len(data)
         card.rendered_at = timezone.now()
         card.state = TitleCard.State.RENDERED
         card.save()

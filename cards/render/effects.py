@@ -54,9 +54,9 @@ def _noise_patch() -> Image.Image:
     return patch.point(lambda v: 126 + v * 5 // 256)
 
 
-@lru_cache(maxsize=4)
 def _noise(size: tuple[int, int]) -> Image.Image:
-    """The noise patch tiled from the top-left corner over `size`."""
+    """The noise patch tiled from the top-left corner over `size`. Not kept: only a ramp is
+    made from it, and ramps are kept as the layers made of them (_gradient, _ramp_array)."""
     patch = _noise_patch()
     tiled = Image.new("L", size)
     for x in range(0, size[0], NOISE_TILE):
@@ -155,8 +155,10 @@ def _gradient(
     mode: str,
     flip: bool = False,
 ) -> tuple[object, object]:
-    mask = _ramp(width, height, opacity, power, horizontal, flip)
-    return scale.shade_layers(mask, _channels(mode, color), mode)
+    # One-channel layers (scale.compact_layers): a card-wide shade's three-channel pair took
+    # 24 MB of a worker's memory for each size of card, these a third of it or less.
+    mask = _ramp.__wrapped__(width, height, opacity, power, horizontal, flip)  # kept as these
+    return scale.compact_layers(mask, _channels(mode, color))
 
 
 def bottom_gradient(
@@ -541,13 +543,9 @@ def shade_pixels(
 ) -> None:
     """scale.shade() on an array, in place: the box kept by layers[0] / 255, plus layers[1]
     unless `ink` is False (a black shade adds nothing)."""
-    cv2 = scale._cv2()
     left, top, right, bottom = box
     region = pixels[top:bottom, left:right]  # type: ignore[index]
-    keep, color = layers
-    cv2.multiply(region, keep, dst=region, scale=1 / 255)
-    if ink:
-        cv2.add(region, color, dst=region)
+    scale.shade_region(region, layers, ink)
 
 
 @lru_cache(maxsize=12)
@@ -560,7 +558,8 @@ def _ramp_array(
     card). These take a sixth of the memory (4 MB)."""
     import numpy as np
 
-    return np.asarray(_ramp.__wrapped__(width, height, opacity, power, horizontal, flip))
+    ramp = np.asarray(_ramp.__wrapped__(width, height, opacity, power, horizontal, flip))
+    return scale.outside_heap(ramp)
 
 
 def edge_gradient_pixels(

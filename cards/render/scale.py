@@ -202,16 +202,54 @@ def shade_pixels(pixels: Any, at: tuple[int, int], layers: tuple[Any, Any]) -> N
     """shade() of an array, in place: the layers' box with its top-left at `at` (in the
     array's own channel order: the caller built the layers in it). Full-width rows are one
     contiguous block, worked on where they lie."""
-    keep, ink = layers
-    cv2 = _cv2()
+    keep = layers[0]
     left, top = at
     region = pixels[top : top + keep.shape[0], left : left + keep.shape[1]]
-    if not region.flags.c_contiguous:
-        shaded = cv2.add(cv2.multiply(region, keep, scale=1 / 255), ink)
-        region[...] = shaded
-        return
-    cv2.multiply(region, keep, dst=region, scale=1 / 255)
-    cv2.add(region, ink, dst=region)
+    shade_region(region, layers)
+
+
+def shade_region(region: Any, layers: tuple[Any, Any], ink: bool = True) -> None:
+    """`region` (an array, or a view of one) times layers[0] / 255 plus layers[1] (unless
+    `ink` is False), saturating, in place. Layers with fewer channels than the region
+    (compact_layers) are spread to its channels a few rows at a time, through the same
+    scratch rows: the same sums on the same values, without a card-sized spread copy."""
+    import numpy as np
+
+    cv2 = _cv2()
+    keep, color = layers
+    channels = 1 if region.ndim == 2 else region.shape[2]
+    height, width = region.shape[:2]
+    rows = max(1, _SHADE_CHUNK // (width * channels))
+    scratch = (min(rows, height), width) + ((channels,) if channels > 1 else ())
+    spread_keep = spread_ink = None
+    if keep.ndim < region.ndim:
+        spread_keep = np.empty(scratch, np.uint8)
+    if ink and color.ndim < region.ndim:
+        spread_ink = np.empty(scratch, np.uint8)
+    in_place = region.flags.c_contiguous
+
+    def spread(layer: Any, into: Any) -> Any:
+        # OpenCV's grey-to-BGR conversion copies a channel to three in half merge()'s time.
+        if channels == 3:
+            return cv2.cvtColor(layer, cv2.COLOR_GRAY2BGR, dst=into)
+        return cv2.merge([layer] * channels, dst=into)
+
+    for start in range(0, height, rows):
+        end = min(height, start + rows)
+        part, k = region[start:end], keep[start:end]
+        if spread_keep is not None:
+            k = spread(k, spread_keep[: end - start])
+        out = cv2.multiply(part, k, dst=part if in_place else None, scale=1 / 255)
+        if ink:
+            c = color[start:end]
+            if spread_ink is not None:
+                c = spread(c, spread_ink[: end - start])
+            cv2.add(out, c, dst=out)
+        if not in_place:
+            part[...] = out
+
+
+_SHADE_CHUNK = 1 << 18  # bytes of a region shaded at a time (blend_pixels' measured best)
 
 
 def gaussian(image: Image.Image, radius: float) -> Image.Image:
@@ -240,11 +278,11 @@ def multiply(image: Image.Image, layer: Any) -> Image.Image:
 def shade(image: Image.Image, box: tuple[int, int, int, int], layers: tuple[Any, Any]) -> None:
     """Shade the box of the picture in place with `layers` (from shade_layers): what
     `image.paste(color, box, mask)` does, at a third of the cost."""
-    keep, ink = layers
-    cv2 = _cv2()
-    region = _pixels(image.crop(box))
-    shaded = cv2.add(cv2.multiply(region, keep, scale=1 / 255), ink)
-    image.paste(Image.fromarray(shaded), box[:2])
+    import numpy as np
+
+    region = np.array(image.crop(box))
+    shade_region(region, layers)
+    image.paste(Image.fromarray(region), box[:2])
 
 
 def shade_layers(mask: Image.Image, color: tuple[int, ...], mode: str) -> tuple[Any, Any]:
@@ -259,6 +297,38 @@ def shade_layers(mask: Image.Image, color: tuple[int, ...], mode: str) -> tuple[
         return keep, ((alpha * color[0] + 127) // 255).astype(np.uint8)
     ink = np.stack([(alpha * c + 127) // 255 for c in color[:3]], axis=-1).astype(np.uint8)
     return np.repeat(keep[..., None], 3, axis=-1), ink
+
+
+def compact_layers(mask: Image.Image, color: tuple[int, ...]) -> tuple[Any, Any]:
+    """shade_layers() for a picture of len(color) channels, as small as they can be: what is
+    kept as one channel (it is the same in every channel), and so is what the colour adds when
+    the colour is grey; shade_region() spreads them. The same values as shade_layers()'s."""
+    import numpy as np
+
+    alpha = _pixels(mask).astype(np.uint16)
+    keep = (255 - alpha).astype(np.uint8)
+    if len(set(color)) == 1:
+        ink = ((alpha * color[0] + 127) // 255).astype(np.uint8)
+    else:
+        ink = np.stack([(alpha * c + 127) // 255 for c in color], axis=-1).astype(np.uint8)
+    return outside_heap(keep), outside_heap(ink)
+
+
+def outside_heap(array: Any) -> Any:
+    """A read-only copy of `array` in memory of its own (an anonymous mapping), for a value a
+    cache keeps. A worker's heap keeps the freed buffers of its cards for the next card
+    (process.keep_big_buffers); a kept value made there lands in the hole a card left, and the
+    next card's picture no longer fits in it, so the heap grows by a picture's size instead
+    (bench/README.md, "Memory"). Mapped memory goes back to the system when it is freed."""
+    import mmap
+
+    import numpy as np
+
+    kept = np.frombuffer(mmap.mmap(-1, max(1, array.nbytes)), array.dtype, array.size)
+    kept = kept.reshape(array.shape)
+    kept[...] = array
+    kept.flags.writeable = False
+    return kept
 
 
 def _pixels(image: Image.Image) -> Any:
