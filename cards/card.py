@@ -251,7 +251,8 @@ def upload_card(
         log.info("Plex already shows this card for %s; not uploading it again", episode)
     else:
         # About to replace what Plex shows: not when a person chose it (cards/thumbs.py). Asked
-        # whenever the posters were read anyway, before tcm's first upload to the episode, and
+        # whenever the posters were read anyway, before tcm's first upload to the episode (its
+        # posters only when its thumb lock leaves a doubt: cards/thumbs.py's posters_tell), and
         # when forced (Plex no longer shows tcm's card: a person may have chosen another);
         # skipped only when tcm's own last upload is what Plex shows, as far as tcm can tell.
         must_ask = posters is not None or force or not card.uploaded_hash

@@ -325,8 +325,8 @@ def render_card(
     (`scheduled`), it works from what the schedule's job read (the library sync's listing, and
     the labels the job read in bulk) and asks Plex's posters only when tcm cannot tell what Plex
     shows (cards/card.py's must_check_posters): a whole library costs no request per card beyond
-    the still, Plex's posters before tcm's first upload (a thumbnail a person chose is kept), the
-    upload and the label.
+    the still, the upload and the label (Plex's posters before tcm's first upload only where the
+    thumb is locked, cards/thumbs.py's posters_tell: a thumbnail a person chose is kept).
     """
     # Started: the schedule may queue this episode again from now on (see queue_render).
     cache.delete(_render_queued_key(episode_id))
