@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -95,10 +97,60 @@ class LabelBatch:
         self.groups.setdefault((episode.series.library, tuple(labels)), []).append(episode)
 
     def send(self) -> None:
-        groups, self.groups = self.groups, {}
-        for (library, labels), episodes in groups.items():
+        """Send every group; on a Plex error the groups not sent stay in `groups`."""
+        while self.groups:
+            (library, labels), episodes = next(iter(self.groups.items()))
             self.client.set_labels(library, [e.rating_key for e in episodes], labels)
             Episode.objects.filter(pk__in=[e.pk for e in episodes]).update(plex_labels=list(labels))
+            del self.groups[(library, labels)]
+
+
+class PendingLabels:
+    """The labels of one worker process's scheduled cards, sent many to a request rather than
+    one a card: each task hands over its `LabelBatch` (`take`), and they go out when no more
+    work waits in the queue, when `MOST` wait, or when the oldest waited `OLDEST` seconds, and
+    when the process stops. Thread-safe (a threads pool shares one).
+
+    A label that never gets there (the process was killed first, Plex refused it) is sent by
+    the schedule's next run (maintenance.render_due_cards labels the uploaded cards' episodes
+    whose known labels lack tcm's), as the series path does for a card it finds unlabelled."""
+
+    MOST = 100
+    OLDEST = 10.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batches: dict[int, LabelBatch] = {}
+        self._count = 0
+        self._since = 0.0
+
+    def take(self, connection_pk: int, batch: LabelBatch, more_waiting: Callable[[], bool]) -> None:
+        """Keep the batch's episodes, and send everything kept when it is time (`more_waiting`
+        is asked only when labels wait)."""
+        with self._lock:
+            if batch.groups:
+                if not self._count:
+                    self._since = time.monotonic()
+                kept = self._batches.setdefault(connection_pk, LabelBatch(batch.client))
+                for key, episodes in batch.groups.items():
+                    kept.groups.setdefault(key, []).extend(episodes)
+                    self._count += len(episodes)
+                batch.groups = {}
+            count, since = self._count, self._since
+        if not count:
+            return
+        if count >= self.MOST or time.monotonic() - since >= self.OLDEST or not more_waiting():
+            self.send()
+
+    def send(self) -> None:
+        with self._lock:
+            batches, self._batches, self._count = self._batches, {}, 0
+        for batch in batches.values():
+            try:
+                batch.send()
+            except PlexError as exc:
+                # The schedule's next run labels them (see the class's docstring).
+                log.warning("labelling %d episodes: %s", sum(map(len, batch.groups.values())), exc)
 
 
 def update_card(

@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import Retry
+from celery.signals import worker_process_shutdown, worker_shutdown
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -40,7 +41,14 @@ from connections.plex import PlexClient, PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
 from . import maintenance, restore, sync, watched
-from .card import episode_lock, record_failure, update_card, verify_card
+from .card import (
+    LabelBatch,
+    PendingLabels,
+    episode_lock,
+    record_failure,
+    update_card,
+    verify_card,
+)
 from .failures import plex_failure
 from .jobs import in_batches, job_task
 from .keys import process_rating_key
@@ -338,9 +346,12 @@ def render_card(
         card, _ = TitleCard.objects.get_or_create(episode=episode)
         record_failure(card, reason, None)
         return "blocked"
+    # Scheduled, the label waits for other cards' (PENDING_LABELS): many go in one request.
+    labels: LabelBatch | None = None
     try:
         with episode_lock(episode):
             client = connection.client()
+            labels = LabelBatch(client) if scheduled else None
             result = update_card(
                 episode,
                 client,
@@ -348,6 +359,7 @@ def render_card(
                 force_render=force_render,
                 force_upload=force_upload,
                 check_plex=not scheduled,
+                labels=labels,
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
@@ -360,11 +372,39 @@ def render_card(
         if verdict.retry_in is None:
             return "failed"
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    finally:
+        if labels is not None:
+            PENDING_LABELS.take(connection.pk, labels, lambda: _more_waiting(self))
     if result.waiting:
         return "waiting"
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
+
+
+# The scheduled cards' labels in this process, sent many to a request (cards/card.py).
+PENDING_LABELS = PendingLabels()
+
+
+def _more_waiting(task) -> bool:
+    """Whether more tasks wait in the queue this one came from (then the labels kept in
+    PENDING_LABELS can wait for theirs). One question to the broker; False when it cannot tell
+    (run in place, as tests and `apply` do, or the broker away): the labels go now."""
+    request = task.request
+    queue = (request.delivery_info or {}).get("routing_key")
+    if request.is_eager or not queue:
+        return False
+    try:
+        with task.app.connection_or_acquire() as conn:
+            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count > 0
+    except Exception:  # kombu says "no such queue" (Redis drops an empty list) by raising
+        return False
+
+
+@worker_process_shutdown.connect
+@worker_shutdown.connect
+def _send_pending_labels(**_: object) -> None:
+    PENDING_LABELS.send()
 
 
 # --- Per-object jobs (admin actions, and the schedule's per-connection jobs)
