@@ -47,13 +47,16 @@ def process_rating_key(
     client: PlexClient | None = None,
     progress: Progress | None = None,
     viewers: list[tuple[int, str]] | None = None,
+    labels: LabelBatch | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
     Episodes another task is working on right now are left out and listed in `busy`. For a
     "watched" event, episodes that do not count as watched yet (the watched policy's answer) are
     listed in `not_watched_yet`; `viewers` (user id, name) are who Tautulli says watched them.
-    Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound.
+    Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound. Labels go
+    many to a request, sent before it returns; or, given `labels`, the last of them are left in
+    that batch for the caller to send (with other keys' labels).
     """
     client = client or connection.client()
     episodes = episodes_for_key(connection, client, rating_key)
@@ -65,7 +68,8 @@ def process_rating_key(
     for user_id, name in viewers or []:
         watched.record_viewer(episodes, user_id, name)
     outcome = KeyOutcome(episodes=len(episodes))
-    labels = LabelBatch(client)
+    caller_sends = labels is not None
+    labels = labels if labels is not None else LabelBatch(client)
     rules = Rules.load({e.series_id for e in episodes})
     for done, episode in enumerate(episodes):
         if progress:
@@ -102,7 +106,8 @@ def process_rating_key(
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)
-    labels.send()
+    if not caller_sends:
+        labels.send()
     if progress:
         progress(len(episodes), len(episodes))
     return outcome

@@ -26,7 +26,7 @@ import random
 from dataclasses import asdict
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_task, shared_task
 from celery.exceptions import Retry
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.conf import settings
@@ -535,8 +535,24 @@ def sync_series(run: JobRun, series: Series) -> dict:
 @job_task("render_series", "Render and upload all cards", target=Series)
 def render_series(run: JobRun, series: Series) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
-    ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
-    outcome = process_rating_key(series.connection, series.rating_key, progress=run.report_progress)
+    ("Render and upload all cards"). Cards that are current are neither rendered nor sent.
+    The last labels wait for the next series' in this process (PENDING_LABELS) while more work
+    waits in the queue: a library's series share label requests."""
+    client = series.connection.client()
+    labels = LabelBatch(client)
+    try:
+        outcome = process_rating_key(
+            series.connection,
+            series.rating_key,
+            client=client,
+            progress=run.report_progress,
+            labels=labels,
+        )
+    finally:
+        task = current_task
+        PENDING_LABELS.take(
+            series.connection_id, labels, lambda: task is not None and _more_waiting(task)
+        )
     summary: dict[str, int | str] = {
         "episodes": outcome.episodes,
         "rendered": outcome.rendered,
