@@ -396,8 +396,15 @@ def _more_waiting(task) -> bool:
         return False
     try:
         with task.app.connection_or_acquire() as conn:
-            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count > 0
-    except Exception:  # kombu says "no such queue" (Redis drops an empty list) by raising
+            channel = conn.default_channel
+            # kombu's Redis channel: LLEN over the queue's priority lists. Not its passive
+            # queue_declare: that asks EXISTS, which kombu's global_keyprefix (tcm's Redis
+            # prefix) leaves unprefixed, and it says "no such queue" of a full one.
+            size = getattr(channel, "_size", None)
+            if size is not None:
+                return size(queue) > 0
+            return channel.queue_declare(queue=queue, passive=True).message_count > 0
+    except Exception:  # "no such queue" (Redis drops an empty list) is an error too
         return False
 
 

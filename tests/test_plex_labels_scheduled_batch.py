@@ -115,3 +115,23 @@ def test_real_workers_label_fewer_times_than_cards(
     assert TitleCard.objects.filter(state="uploaded").count() == 12
     assert fake_plex.count(method="POST") == 12
     assert label_requests(fake_plex) < 12
+
+
+def test_a_task_sees_whether_more_work_waits_in_its_queue(empty_broker_queue) -> None:
+    # The broker is this run's Redis, with its key prefix (kombu's passive declare misses a
+    # prefixed queue: the question is asked by list length).
+    from django.conf import settings
+
+    from cards.tasks import _more_waiting, clean_up
+    from tests.support import broker_messages
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    render_due_cards_task.push_request(delivery_info={"routing_key": queue}, is_eager=False)
+    try:
+        assert not _more_waiting(render_due_cards_task)
+        clean_up.apply_async()  # a message waits; no worker takes it
+        assert len(broker_messages()) == 1
+        assert _more_waiting(render_due_cards_task)
+    finally:
+        render_due_cards_task.pop_request()
+    assert not _more_waiting(render_due_cards_task)  # run in place: nothing to wait for
