@@ -17,7 +17,7 @@ from tcm_site.locks import LockHeld
 from . import watched
 from .card import LabelBatch, episode_lock, up_to_date, update_card
 from .looks import Rules, needs_restyle
-from .models import Episode, TitleCard
+from .models import Episode, Series, TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
 
@@ -48,6 +48,7 @@ def process_rating_key(
     progress: Progress | None = None,
     viewers: list[tuple[int, str]] | None = None,
     labels: LabelBatch | None = None,
+    show: Series | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
@@ -56,10 +57,11 @@ def process_rating_key(
     listed in `not_watched_yet`; `viewers` (user id, name) are who Tautulli says watched them.
     Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound. Labels go
     many to a request, sent before it returns; or, given `labels`, the last of them are left in
-    that batch for the caller to send (with other keys' labels).
+    that batch for the caller to send (with other keys' labels). `show`: the key is this
+    series' (sync.episodes_for_key then lists it without reading the show again).
     """
     client = client or connection.client()
-    episodes = episodes_for_key(connection, client, rating_key)
+    episodes = episodes_for_key(connection, client, rating_key, show)
     cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
     # Labels and the thumb lock are not in listings: read whole, a hundred per request rather
     # than one request per card, the episodes whose labels tcm does not know yet and those tcm

@@ -544,7 +544,8 @@ def render_series(run: JobRun, series: Series) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
     ("Render and upload all cards"). Cards that are current are neither rendered nor sent.
     The last labels wait for the next series' in this process (PENDING_LABELS) while more work
-    waits in the queue: a library's series share label requests."""
+    waits in the queue: a library's series share label requests. The show itself is not read
+    again (the library sync keeps its row): only its episodes are listed."""
     client = series.connection.client()
     labels = LabelBatch(client)
     try:
@@ -554,6 +555,7 @@ def render_series(run: JobRun, series: Series) -> dict:
             client=client,
             progress=run.report_progress,
             labels=labels,
+            show=series,
         )
     finally:
         task = current_task

@@ -131,3 +131,21 @@ def test_an_episode_gone_from_plex_leaves_the_others_to_be_read_one_by_one(
     assert all(e.plex_labels is None for e in episodes)
     outcome = process_rating_key(plex_connection, str(show))
     assert (outcome.uploaded, outcome.failed) == (2, {})
+
+
+def test_the_series_job_lists_the_show_without_reading_it_again(fake_plex, plex_connection) -> None:
+    from cards.models import Series
+    from cards.tasks import render_series
+
+    show = fake_plex.add_series("Harbour", episodes=10)
+    sync_library(plex_connection)
+    fake_plex.reset_counts()
+
+    summary = render_series.apply(args=[Series.objects.get().pk]).get()
+
+    assert (summary["rendered"], summary["uploaded"], summary["failed"]) == (10, 10, 0)
+    got = kinds(fake_plex)
+    assert got["metadata one"] == 0  # the library sync keeps the show's row
+    assert (got["still"], got["upload"], got["label"], got["metadata many"]) == (10, 10, 1, 1)
+    assert sum(got.values()) == 2 * 10 + 3  # and the show's listing
+    assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
