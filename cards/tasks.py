@@ -411,7 +411,10 @@ def _more_waiting(task) -> bool:
 @worker_process_shutdown.connect
 @worker_shutdown.connect
 def _send_pending_labels(**_: object) -> None:
-    PENDING_LABELS.send()
+    try:
+        PENDING_LABELS.send()
+    except Exception:  # the database may be gone as the worker stops: the schedule sends them
+        log.exception("sending the labels kept in this worker process as it stops")
 
 
 # --- Per-object jobs (admin actions, and the schedule's per-connection jobs)
