@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.utils import timezone
 
 from connections.plex import PlexClient, PlexError, PlexNotFound, PosterInfo
@@ -148,8 +149,9 @@ class PendingLabels:
         for batch in batches.values():
             try:
                 batch.send()
-            except PlexError as exc:
-                # The schedule's next run labels them (see the class's docstring).
+            except (PlexError, DatabaseError) as exc:
+                # The schedule's next run labels them (see the class's docstring); the task
+                # that sends them has its own card done and must not fail for them.
                 log.warning("labelling %d episodes: %s", sum(map(len, batch.groups.values())), exc)
 
 
