@@ -120,6 +120,9 @@ def test_real_workers_label_fewer_times_than_cards(
 def test_a_task_sees_whether_more_work_waits_in_its_queue(empty_broker_queue) -> None:
     # The broker is this run's Redis, with its key prefix (kombu's passive declare misses a
     # prefixed queue: the question is asked by list length).
+    import os
+
+    import redis
     from django.conf import settings
 
     from cards.tasks import _more_waiting, clean_up
@@ -134,4 +137,8 @@ def test_a_task_sees_whether_more_work_waits_in_its_queue(empty_broker_queue) ->
         assert _more_waiting(render_due_cards_task)
     finally:
         render_due_cards_task.pop_request()
+        # No later test's worker may take the message.
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            os.environ["TCM_REDIS_PREFIX"] + queue
+        )
     assert not _more_waiting(render_due_cards_task)  # run in place: nothing to wait for
