@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from connections.plex import PlexClient, PlexError, PlexNotFound, PosterInfo
@@ -109,8 +109,9 @@ class LabelBatch:
 class PendingLabels:
     """The labels of one worker process's scheduled cards, sent many to a request rather than
     one a card: each task hands over its `LabelBatch` (`take`), and they go out when no more
-    work waits in the queue, when `MOST` wait, or when the oldest waited `OLDEST` seconds, and
-    when the process stops. Thread-safe (a threads pool shares one).
+    work waits in the queue, when `MOST` wait, or when the oldest waited `OLDEST` seconds, when
+    the process got no task for `idle` seconds (the queue's last tasks went to other processes;
+    None: never), and when the process stops. Thread-safe (a threads pool shares one).
 
     A label that never gets there (the process was killed first, Plex refused it) is sent by
     the schedule's next run (maintenance.render_due_cards labels the uploaded cards' episodes
@@ -119,11 +120,13 @@ class PendingLabels:
     MOST = 100
     OLDEST = 10.0
 
-    def __init__(self) -> None:
+    def __init__(self, idle: float | None = 2.0) -> None:
         self._lock = threading.Lock()
         self._batches: dict[int, LabelBatch] = {}
         self._count = 0
         self._since = 0.0
+        self._idle = idle
+        self._timer: threading.Timer | None = None
 
     def take(self, connection_pk: int, batch: LabelBatch, more_waiting: Callable[[], bool]) -> None:
         """Keep the batch's episodes, and send everything kept when it is time (`more_waiting`
@@ -142,10 +145,31 @@ class PendingLabels:
             return
         if count >= self.MOST or time.monotonic() - since >= self.OLDEST or not more_waiting():
             self.send()
+        elif self._idle is not None:
+            self._arm(self._idle)
+
+    def _arm(self, delay: float) -> None:
+        """Send what is kept in `delay` seconds unless a task hands over more before then."""
+        timer = threading.Timer(delay, self._send_idle)
+        timer.daemon = True
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = timer
+        timer.start()
+
+    def _send_idle(self) -> None:
+        try:
+            self.send()
+        finally:
+            connections.close_all()  # this thread's own (Django's connections are per thread)
 
     def send(self) -> None:
         with self._lock:
             batches, self._batches, self._count = self._batches, {}, 0
+            if self._timer is not None and self._timer is not threading.current_thread():
+                self._timer.cancel()
+            self._timer = None
         for batch in batches.values():
             try:
                 batch.send()

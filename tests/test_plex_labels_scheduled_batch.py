@@ -6,6 +6,8 @@ request, without rendering or uploading anything again."""
 
 from __future__ import annotations
 
+import pytest
+
 from cards.card import LabelBatch, PendingLabels, episode_lock, update_card
 from cards.maintenance import render_due_cards
 from cards.models import Episode, TitleCard
@@ -40,7 +42,7 @@ def test_it_labels_a_batch_in_one_request(fake_plex, plex_connection) -> None:
     sync_library(plex_connection)
     fake_plex.reset_counts()
 
-    queued = run_scheduled_cards(plex_connection, PendingLabels())
+    queued = run_scheduled_cards(plex_connection, PendingLabels(idle=None))
 
     assert len(queued) == 10
     assert label_requests(fake_plex) == 2  # one for the nine without labels, one for "kids"
@@ -53,7 +55,7 @@ def test_it_labels_a_batch_in_one_request(fake_plex, plex_connection) -> None:
 def test_labels_wait_for_the_queue_to_empty_then_go(fake_plex, plex_connection) -> None:
     show = fake_plex.add_series("Harbour", episodes=3)
     sync_library(plex_connection)
-    pending = PendingLabels()
+    pending = PendingLabels(idle=None)
     queued: list[int] = []
     render_due_cards(lambda pk: queued.append(pk) or True)
     fake_plex.reset_counts()
@@ -75,7 +77,7 @@ def test_labels_wait_for_the_queue_to_empty_then_go(fake_plex, plex_connection) 
 def test_a_label_that_never_got_there_is_sent_by_the_next_run(fake_plex, plex_connection) -> None:
     show = fake_plex.add_series("Harbour", episodes=6)
     sync_library(plex_connection)
-    lost = PendingLabels()
+    lost = PendingLabels(idle=None)
     queued: list[int] = []
     render_due_cards(lambda pk: queued.append(pk) or True)
     for pk in queued:
@@ -142,3 +144,27 @@ def test_a_task_sees_whether_more_work_waits_in_its_queue(empty_broker_queue) ->
             os.environ["TCM_REDIS_PREFIX"] + queue
         )
     assert not _more_waiting(render_due_cards_task)  # run in place: nothing to wait for
+
+
+@pytest.mark.django_db(transaction=True)  # the timer's thread has its own connection
+def test_kept_labels_go_once_the_process_gets_no_more_work(fake_plex, plex_connection) -> None:
+    # The queue's last tasks went to other processes: this one's labels go after a pause.
+    show = fake_plex.add_series("Harbour", episodes=3)
+    sync_library(plex_connection)
+    pending = PendingLabels(idle=0.3)
+    queued: list[int] = []
+    render_due_cards(lambda pk: queued.append(pk) or True)
+    fake_plex.reset_counts()
+
+    for pk in queued:
+        episode = Episode.objects.select_related("series", "connection").get(pk=pk)
+        batch = LabelBatch(plex_connection.client())
+        update_card(episode, batch.client, labels=batch)
+        pending.take(plex_connection.pk, batch, lambda: True)
+
+    wait_until(
+        lambda: all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show)),
+        what="the kept labels sent",
+    )
+    assert label_requests(fake_plex) == 1
+    wait_until(lambda: Episode.objects.filter(plex_labels=["tcm"]).count() == 3, what="the rows")
