@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from connections.plex import PlexClient, PlexError, PlexNotFound, PosterInfo
@@ -95,10 +98,85 @@ class LabelBatch:
         self.groups.setdefault((episode.series.library, tuple(labels)), []).append(episode)
 
     def send(self) -> None:
-        groups, self.groups = self.groups, {}
-        for (library, labels), episodes in groups.items():
+        """Send every group; on a Plex error the groups not sent stay in `groups`."""
+        while self.groups:
+            (library, labels), episodes = next(iter(self.groups.items()))
             self.client.set_labels(library, [e.rating_key for e in episodes], labels)
             Episode.objects.filter(pk__in=[e.pk for e in episodes]).update(plex_labels=list(labels))
+            del self.groups[(library, labels)]
+
+
+class PendingLabels:
+    """The labels of one worker process's scheduled cards, sent many to a request rather than
+    one a card: each task hands over its `LabelBatch` (`take`), and they go out when no more
+    work waits in the queue, when `MOST` wait, or when the oldest waited `OLDEST` seconds, when
+    the process got no task for `idle` seconds (the queue's last tasks went to other processes;
+    None: never), and when the process stops. Thread-safe (a threads pool shares one).
+
+    A label that never gets there (the process was killed first, Plex refused it) is sent by
+    the schedule's next run (maintenance.render_due_cards labels the uploaded cards' episodes
+    whose known labels lack tcm's), as the series path does for a card it finds unlabelled."""
+
+    MOST = 100
+    OLDEST = 10.0
+
+    def __init__(self, idle: float | None = 2.0) -> None:
+        self._lock = threading.Lock()
+        self._batches: dict[int, LabelBatch] = {}
+        self._count = 0
+        self._since = 0.0
+        self._idle = idle
+        self._timer: threading.Timer | None = None
+
+    def take(self, connection_pk: int, batch: LabelBatch, more_waiting: Callable[[], bool]) -> None:
+        """Keep the batch's episodes, and send everything kept when it is time (`more_waiting`
+        is asked only when labels wait)."""
+        with self._lock:
+            if batch.groups:
+                if not self._count:
+                    self._since = time.monotonic()
+                kept = self._batches.setdefault(connection_pk, LabelBatch(batch.client))
+                for key, episodes in batch.groups.items():
+                    kept.groups.setdefault(key, []).extend(episodes)
+                    self._count += len(episodes)
+                batch.groups = {}
+            count, since = self._count, self._since
+        if not count:
+            return
+        if count >= self.MOST or time.monotonic() - since >= self.OLDEST or not more_waiting():
+            self.send()
+        elif self._idle is not None:
+            self._arm(self._idle)
+
+    def _arm(self, delay: float) -> None:
+        """Send what is kept in `delay` seconds unless a task hands over more before then."""
+        timer = threading.Timer(delay, self._send_idle)
+        timer.daemon = True
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = timer
+        timer.start()
+
+    def _send_idle(self) -> None:
+        try:
+            self.send()
+        finally:
+            connections.close_all()  # this thread's own (Django's connections are per thread)
+
+    def send(self) -> None:
+        with self._lock:
+            batches, self._batches, self._count = self._batches, {}, 0
+            if self._timer is not None and self._timer is not threading.current_thread():
+                self._timer.cancel()
+            self._timer = None
+        for batch in batches.values():
+            try:
+                batch.send()
+            except (PlexError, DatabaseError) as exc:
+                # The schedule's next run labels them (see the class's docstring); the task
+                # that sends them has its own card done and must not fail for them.
+                log.warning("labelling %d episodes: %s", sum(map(len, batch.groups.values())), exc)
 
 
 def update_card(
@@ -253,7 +331,8 @@ def upload_card(
         log.info("Plex already shows this card for %s; not uploading it again", episode)
     else:
         # About to replace what Plex shows: not when a person chose it (cards/thumbs.py). Asked
-        # whenever the posters were read anyway, before tcm's first upload to the episode, and
+        # whenever the posters were read anyway, before tcm's first upload to the episode (its
+        # posters only when its thumb lock leaves a doubt: cards/thumbs.py's posters_tell), and
         # when forced (Plex no longer shows tcm's card: a person may have chosen another);
         # skipped only when tcm's own last upload is what Plex shows, as far as tcm can tell.
         must_ask = posters is not None or force or not card.uploaded_hash

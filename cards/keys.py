@@ -17,7 +17,7 @@ from tcm_site.locks import LockHeld
 from . import watched
 from .card import LabelBatch, episode_lock, up_to_date, update_card
 from .looks import Rules, needs_restyle
-from .models import Episode, TitleCard
+from .models import Episode, Series, TitleCard
 from .sync import Progress, episodes_for_key, read_whole
 
 
@@ -47,16 +47,21 @@ def process_rating_key(
     client: PlexClient | None = None,
     progress: Progress | None = None,
     viewers: list[tuple[int, str]] | None = None,
+    labels: LabelBatch | None = None,
+    show: Series | None = None,
 ) -> KeyOutcome:
     """Bring the cards of everything under a rating key up to date.
 
     Episodes another task is working on right now are left out and listed in `busy`. For a
     "watched" event, episodes that do not count as watched yet (the watched policy's answer) are
     listed in `not_watched_yet`; `viewers` (user id, name) are who Tautulli says watched them.
-    Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound.
+    Plex errors (connections/plex.py) propagate; an unknown key raises PlexNotFound. Labels go
+    many to a request, sent before it returns; or, given `labels`, the last of them are left in
+    that batch for the caller to send (with other keys' labels). `show`: the key is this
+    series' (sync.episodes_for_key then lists it without reading the show again).
     """
     client = client or connection.client()
-    episodes = episodes_for_key(connection, client, rating_key)
+    episodes = episodes_for_key(connection, client, rating_key, show)
     cards = {c.episode_id: c for c in TitleCard.objects.filter(episode__in=episodes)}
     # Labels and the thumb lock are not in listings: read whole, a hundred per request rather
     # than one request per card, the episodes whose labels tcm does not know yet and those tcm
@@ -65,7 +70,8 @@ def process_rating_key(
     for user_id, name in viewers or []:
         watched.record_viewer(episodes, user_id, name)
     outcome = KeyOutcome(episodes=len(episodes))
-    labels = LabelBatch(client)
+    caller_sends = labels is not None
+    labels = labels if labels is not None else LabelBatch(client)
     rules = Rules.load({e.series_id for e in episodes})
     for done, episode in enumerate(episodes):
         if progress:
@@ -102,7 +108,8 @@ def process_rating_key(
             outcome.failed[episode.pk] = result.failed
         if event == "watched" and not episode.watched:
             outcome.not_watched_yet.append(episode.pk)
-    labels.send()
+    if not caller_sends:
+        labels.send()
     if progress:
         progress(len(episodes), len(episodes))
     return outcome

@@ -21,7 +21,7 @@ from connections.plex import PlexError
 from tcm_site.locks import LockHeld
 
 from . import storage
-from .card import card_file_missing, episode_lock, update_card
+from .card import LabelBatch, card_file_missing, episode_lock, label_episode, update_card
 from .failures import plex_failure
 from .jobs import JOBS, in_batches
 from .looks import Rules, expected_fingerprint
@@ -255,9 +255,47 @@ def render_due_cards(queue: Queue, run: JobRun | None = None) -> dict:
                 summary["queued"] += 1
             else:
                 summary["already_queued"] += 1
+        if unlabelled := [e for e in batch if _label_missing(e)]:
+            summary["labelled"] = summary.get("labelled", 0) + _label(unlabelled)
     if run:
         run.report_progress(summary["checked"], max(total, summary["checked"]))
     return summary
+
+
+def _label_missing(episode: Episode) -> bool:
+    """Whether the episode's card is on Plex but, as far as tcm knows, not tcm's label: the
+    scheduled tasks send their labels many to a request a little later (cards/card.py's
+    PendingLabels), and one cut short before then leaves its episode unlabelled."""
+    card: TitleCard | None = getattr(episode, "card", None)
+    labels = episode.plex_labels
+    return (
+        card is not None
+        and card.state == TitleCard.State.UPLOADED
+        and labels is not None
+        and episode.connection.label not in labels
+        and bool(episode.series.library)
+    )
+
+
+def _label(episodes: list[Episode]) -> int:
+    """Label these episodes, a hundred to a request per connection and list of labels; how
+    many were sent. A Plex error leaves the rest for the next run."""
+    by_connection: dict[int, list[Episode]] = {}
+    for episode in episodes:
+        by_connection.setdefault(episode.connection_id, []).append(episode)
+    sent = 0
+    for of_one in by_connection.values():
+        connection = of_one[0].connection
+        try:
+            batch = LabelBatch(connection.client())
+            for episode in of_one:
+                label_episode(episode, batch.client, batch)
+            batch.send()
+        except PlexError as exc:
+            log.info("labelling %d episodes of %s: %s", len(of_one), connection, exc)
+            continue
+        sent += len(of_one)
+    return sent
 
 
 def _read_labels(episodes: list[Episode]) -> None:

@@ -213,22 +213,29 @@ def _store(
 
 
 def episodes_for_key(
-    connection: PlexConnection, client: PlexClient, rating_key: str
+    connection: PlexConnection, client: PlexClient, rating_key: str, show: Series | None = None
 ) -> list[Episode]:
     """A show key means all its episodes, a season key its episodes, an episode key itself.
 
     Unknown series are created from Plex's data on the fly. An unknown key raises PlexNotFound.
+    `show`: the key is this series' (the caller knows it is a show: "Render and upload all
+    cards"), listed without reading the show itself again (the library sync keeps its row).
     """
     fetched_at = timezone.now()
-    item = client.item(rating_key)
     series: dict[str, Series] = {}
-    if isinstance(item, ShowInfo):
-        series[item.rating_key] = store_series(connection, item, fetched_at)
-        infos = client.episodes_of(item)
-    elif isinstance(item, EpisodeInfo):
-        infos = [item]
+    infos: list[EpisodeInfo]
+    if show is not None and show.rating_key == rating_key:
+        series[show.rating_key] = show
+        infos = client.episodes_of(_listing_of(show))
     else:
-        infos = client.episodes_of(item)
+        item = client.item(rating_key)
+        if isinstance(item, ShowInfo):
+            series[item.rating_key] = store_series(connection, item, fetched_at)
+            infos = client.episodes_of(item)
+        elif isinstance(item, EpisodeInfo):
+            infos = [item]
+        else:
+            infos = client.episodes_of(item)
     for info in infos:
         if info.show_rating_key not in series:
             series[info.show_rating_key] = _series_for(connection, client, info, fetched_at)
@@ -242,6 +249,19 @@ def episodes_for_key(
     for episode in episodes:
         episode.absolute_number = numbered.get(episode.pk, episode.absolute_number)
     return episodes
+
+
+def _listing_of(show: Series) -> ShowInfo:
+    """What listing a show's episodes needs of it (its key and library), from its row."""
+    return ShowInfo(
+        rating_key=show.rating_key,
+        title=show.title,
+        year=show.year,
+        library=show.library,
+        guids={},
+        art=show.art,
+        updated_at=None,
+    )
 
 
 def _store_episodes(

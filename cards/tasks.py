@@ -26,8 +26,9 @@ import random
 from dataclasses import asdict
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_task, shared_task
 from celery.exceptions import Retry
+from celery.signals import worker_process_shutdown, worker_shutdown
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -40,7 +41,14 @@ from connections.plex import PlexClient, PlexError, PlexNotFound, PlexNotTV
 from tcm_site.locks import LockHeld
 
 from . import maintenance, restore, sync, watched
-from .card import episode_lock, record_failure, update_card, verify_card
+from .card import (
+    LabelBatch,
+    PendingLabels,
+    episode_lock,
+    record_failure,
+    update_card,
+    verify_card,
+)
 from .failures import plex_failure
 from .jobs import in_batches, job_task
 from .keys import process_rating_key
@@ -325,8 +333,8 @@ def render_card(
     (`scheduled`), it works from what the schedule's job read (the library sync's listing, and
     the labels the job read in bulk) and asks Plex's posters only when tcm cannot tell what Plex
     shows (cards/card.py's must_check_posters): a whole library costs no request per card beyond
-    the still, Plex's posters before tcm's first upload (a thumbnail a person chose is kept), the
-    upload and the label.
+    the still, the upload and the label (Plex's posters before tcm's first upload only where the
+    thumb is locked, cards/thumbs.py's posters_tell: a thumbnail a person chose is kept).
     """
     # Started: the schedule may queue this episode again from now on (see queue_render).
     cache.delete(_render_queued_key(episode_id))
@@ -338,9 +346,12 @@ def render_card(
         card, _ = TitleCard.objects.get_or_create(episode=episode)
         record_failure(card, reason, None)
         return "blocked"
+    # Scheduled, the label waits for other cards' (PENDING_LABELS): many go in one request.
+    labels: LabelBatch | None = None
     try:
         with episode_lock(episode):
             client = connection.client()
+            labels = LabelBatch(client) if scheduled else None
             result = update_card(
                 episode,
                 client,
@@ -348,6 +359,7 @@ def render_card(
                 force_render=force_render,
                 force_upload=force_upload,
                 check_plex=not scheduled,
+                labels=labels,
             )
     except LockHeld:
         raise self.retry(countdown=lock_delay(), max_retries=None) from None
@@ -360,11 +372,49 @@ def render_card(
         if verdict.retry_in is None:
             return "failed"
         raise self.retry(countdown=verdict.retry_in, max_retries=None) from None
+    finally:
+        if labels is not None:
+            PENDING_LABELS.take(connection.pk, labels, lambda: _more_waiting(self))
     if result.waiting:
         return "waiting"
     if result.failed:
         return "failed"
     return "uploaded" if result.uploaded else ("rendered" if result.rendered else "unchanged")
+
+
+# The scheduled cards' labels in this process, sent many to a request (cards/card.py).
+PENDING_LABELS = PendingLabels()
+
+
+def _more_waiting(task) -> bool:
+    """Whether more tasks wait in the queue this one came from (then the labels kept in
+    PENDING_LABELS can wait for theirs). One question to the broker; False when it cannot tell
+    (run in place, as tests and `apply` do, or the broker away): the labels go now."""
+    request = task.request
+    queue = (request.delivery_info or {}).get("routing_key")
+    if request.is_eager or not queue:
+        return False
+    try:
+        with task.app.connection_or_acquire() as conn:
+            channel = conn.default_channel
+            # kombu's Redis channel: LLEN over the queue's priority lists. Not its passive
+            # queue_declare: that asks EXISTS, which kombu's global_keyprefix (tcm's Redis
+            # prefix) leaves unprefixed, and it says "no such queue" of a full one.
+            size = getattr(channel, "_size", None)
+            if size is not None:
+                return size(queue) > 0
+            return channel.queue_declare(queue=queue, passive=True).message_count > 0
+    except Exception:  # "no such queue" (Redis drops an empty list) is an error too
+        return False
+
+
+@worker_process_shutdown.connect
+@worker_shutdown.connect
+def _send_pending_labels(**_: object) -> None:
+    try:
+        PENDING_LABELS.send()
+    except Exception:  # the database may be gone as the worker stops: the schedule sends them
+        log.exception("sending the labels kept in this worker process as it stops")
 
 
 # --- Per-object jobs (admin actions, and the schedule's per-connection jobs)
@@ -495,8 +545,26 @@ def sync_series(run: JobRun, series: Series) -> dict:
 @job_task("render_series", "Render and upload all cards", target=Series)
 def render_series(run: JobRun, series: Series) -> dict:
     """Bring every card of one show up to date on Plex, as a job whose progress the admin shows
-    ("Render and upload all cards"). Cards that are current are neither rendered nor sent."""
-    outcome = process_rating_key(series.connection, series.rating_key, progress=run.report_progress)
+    ("Render and upload all cards"). Cards that are current are neither rendered nor sent.
+    The last labels wait for the next series' in this process (PENDING_LABELS) while more work
+    waits in the queue: a library's series share label requests. The show itself is not read
+    again (the library sync keeps its row): only its episodes are listed."""
+    client = series.connection.client()
+    labels = LabelBatch(client)
+    try:
+        outcome = process_rating_key(
+            series.connection,
+            series.rating_key,
+            client=client,
+            progress=run.report_progress,
+            labels=labels,
+            show=series,
+        )
+    finally:
+        task = current_task
+        PENDING_LABELS.take(
+            series.connection_id, labels, lambda: task is not None and _more_waiting(task)
+        )
     summary: dict[str, int | str] = {
         "episodes": outcome.episodes,
         "rendered": outcome.rendered,

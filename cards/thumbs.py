@@ -6,9 +6,11 @@ which it must leave alone, and how it lives beside Kometa.
   that nobody uploaded can be the original (cards/sources.py asks `thumb_is_original`).
 - A thumbnail a person chose is kept: tcm does not upload over it (`kept_reason`). Plex's
   posters list shows which poster is selected and where it came from: an upload that is not
-  tcm's (and not Kometa's), a local file beside the media (provider "local"), or, before tcm
-  ever uploaded, any pick made in Plex's UI (Plex locks the thumb field when a person picks
-  one; tcm's own uploads lock it too, so after one the lock says nothing). An admin action
+  tcm's (and not Kometa's), a local file beside the media (provider "local", kept only when the
+  connection's "keep local artwork" is on), or, before tcm ever uploaded, any pick made in
+  Plex's UI (Plex locks the thumb field when a person picks one; tcm's own uploads lock it too,
+  so after one the lock says nothing). Before tcm's first upload an unlocked thumb needs no
+  look at the posters (`posters_tell`): nobody picked or uploaded it. An admin action
   ("Take over the thumbnail") sets the card's `take_over` and tcm replaces it after all.
 - "Work with Kometa" (per Plex connection), as the reference product does it: after each upload
   tcm removes the episode's `Overlay` label, so that Kometa's next run takes tcm's card as the
@@ -80,16 +82,14 @@ def kept_reason(
 ) -> str:
     """Why tcm must leave Plex's thumbnail alone, or "" when it may upload its card.
 
-    This is THE posters check: one request for the posters list (none when the caller has it),
-    and the episode's labels and thumb lock: as this client read them, else (`known`: the
-    caller's job read the episode whole just before, cards/sync.py's read_whole) as stored,
-    else read now. Call it before replacing what Plex shows; a caller that knows Plex shows
-    tcm's card (cards/card.py) may skip it.
+    This is THE posters check: the episode's labels and thumb lock (as this client read them,
+    else (`known`: the caller's job read the episode whole just before, cards/sync.py's
+    read_whole) as stored, else read now), and one request for the posters list (none when the
+    caller has it, or when the lock already tells: `posters_tell`). Call it before replacing
+    what Plex shows; a caller that knows Plex shows tcm's card (cards/card.py) may skip it.
     """
     if card.take_over:
         return ""
-    if posters is None:
-        posters = client.posters(episode.rating_key)
     info = client.cached_episode(episode.rating_key)
     if info is not None:
         labels, locked = info.labels, info.thumb_locked
@@ -98,7 +98,22 @@ def kept_reason(
     else:
         info = client.episode(episode.rating_key, fresh=False)
         labels, locked = info.labels, info.thumb_locked
+    if posters is None:
+        if not posters_tell(episode, card, locked):
+            return ""
+        posters = client.posters(episode.rating_key)
     return chosen_in_plex(labels, locked, posters, card.uploaded_hash, episode.connection.label)
+
+
+def posters_tell(episode: Episode, card: TitleCard, thumb_locked: bool | None) -> bool:
+    """Whether Plex's posters list can say anything the thumb lock did not. Plex locks the thumb
+    field on every upload (a person's, Kometa's, tcm's) and every pick in its UI, so before tcm's
+    first upload an unlocked thumb is Plex's own choice: nobody chose it. Only a local file
+    beside the media is selected without a lock, and it counts only when the connection keeps
+    local artwork. After tcm's first upload the lock is tcm's own and says nothing."""
+    if card.uploaded_hash or thumb_locked is not False:
+        return True
+    return episode.connection.keep_local_artwork
 
 
 def chosen_in_plex(

@@ -99,6 +99,7 @@ class PlexConnectionAdmin(LivePreview, admin.ModelAdmin):
                     "upload_limit",
                     "label",
                     "work_with_kometa",
+                    "keep_local_artwork",
                 )
             },
         ),

@@ -143,6 +143,16 @@ class PlexConnection(models.Model):
         "episode's Overlay label (so Kometa draws its overlay on tcm's card from its own next "
         "run) and marks its cards as title cards in their EXIF data.",
     )
+    # Plex locks an episode's thumb field on any upload or pick in its UI, so before tcm's first
+    # upload an unlocked thumb is Plex's own choice and needs no look at its posters; only a
+    # local file beside the media shows without a lock, and finding one costs a request a card.
+    keep_local_artwork = models.BooleanField(
+        "keep local artwork",
+        default=False,
+        help_text="Leave an episode's thumbnail alone when it is a local file beside the media "
+        "(e.g. S01E01.jpg). On, tcm reads each episode's posters from Plex before its first "
+        "upload there (one more request a card).",
+    )
     new_series_cards = models.BooleanField(
         "cards on for new series",
         default=True,

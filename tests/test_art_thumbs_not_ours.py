@@ -62,6 +62,8 @@ def test_a_thumbnail_a_person_uploaded_is_kept_and_not_rendered_again(
 
 
 def test_a_local_file_beside_the_media_is_kept(fake_plex, plex_connection) -> None:
+    plex_connection.keep_local_artwork = True
+    plex_connection.save()
     key = one_episode(fake_plex)
     local = fake_plex.add_poster(key, provider="local", name="local://1234")
     fake_plex.items[key].selected = local  # Plex prefers a local asset by itself
@@ -70,6 +72,22 @@ def test_a_local_file_beside_the_media_is_kept(fake_plex, plex_connection) -> No
 
     assert TitleCard.objects.get().kept_reason == KEPT_LOCAL
     assert uploads_sent(fake_plex, key) == 0
+
+
+def test_a_local_file_is_replaced_without_a_look_at_the_posters_by_default(
+    fake_plex, plex_connection
+) -> None:
+    # A local file shows without a lock; unless the connection keeps local artwork, the
+    # unlocked thumb says nobody chose it and the posters list is not asked for.
+    key = one_episode(fake_plex)
+    local = fake_plex.add_poster(key, provider="local", name="local://1234")
+    fake_plex.items[key].selected = local
+
+    process_rating_key(plex_connection, str(key))
+
+    assert TitleCard.objects.get().state == "uploaded"
+    assert uploads_sent(fake_plex, key) == 1
+    assert fake_plex.count(f"/library/metadata/{key}/posters", method="GET") == 0
 
 
 def test_a_thumbnail_plex_chose_by_itself_is_replaced(fake_plex, plex_connection) -> None:

@@ -61,4 +61,5 @@ def test_render_due_cards_uploads_a_failed_card_once_its_retry_is_due(
     assert (summary["retry"], summary["queued"]) == (1, 1)
     wait_until(lambda: TitleCard.objects.filter(state="uploaded").exists(), what="the card on Plex")
     assert len(fake_plex.uploads(key)) == 1
-    assert fake_plex.labels(key) == ["tcm"]
+    # The schedule's labels go a moment after the card, many to a request (PendingLabels).
+    wait_until(lambda: fake_plex.labels(key) == ["tcm"], what="tcm's label")

@@ -1,11 +1,12 @@
-"""A whole library costs Plex about three requests a card on the series path (the still, the
-posters and the upload; the labels go many to a request) and four on the scheduled one (the
-still, the posters, the upload, the label): the episodes come from the listing the job read,
-their labels and thumb locks are read a hundred to a request, the connection is made once per
-process. Plex's posters are asked before tcm's first upload to an episode (a thumbnail a person
-chose is kept: cards/thumbs.py; a local file beside the media shows only there) and when tcm
-cannot tell what Plex shows, not for a card tcm replaces; the episode itself is not read again
-for that check when the job's batch read said whether its thumb is locked."""
+"""A whole library costs Plex about two requests a card on the series path (the still and the
+upload; the labels go many to a request) and three on the scheduled one (the still, the upload,
+the label): the episodes come from the listing the job read, their labels and thumb locks are
+read a hundred to a request, the connection is made once per process. Plex's posters are asked
+before tcm's first upload to an episode only when its thumb is locked (Plex locks it on every
+upload and every pick in its UI: a thumbnail a person chose is kept, cards/thumbs.py) or the
+connection keeps local artwork (a local file beside the media shows without a lock), and when
+tcm cannot tell what Plex shows, not for a card tcm replaces; the episode itself is not read
+again for that check when the job's batch read said whether its thumb is locked."""
 
 from __future__ import annotations
 
@@ -55,9 +56,11 @@ def test_the_series_path_costs_the_still_and_the_upload_and_keeps_other_labels(
     got = kinds(fake_plex)
     assert got["still"] == 12 and got["upload"] == 12
     assert got["metadata many"] == 1 and got["metadata one"] <= 1  # the show itself
-    assert got["posters"] == 12  # before tcm's first upload to each: a person's choice is kept
+    # Before tcm's first upload an unlocked thumb is nobody's choice (Plex locks it on every
+    # upload and pick): the batch read said so, and the posters are not asked for.
+    assert got["posters"] == 0
     assert got["label"] == 2  # one for the episodes without labels, one for "kids"
-    assert sum(got.values()) <= 3 * 12 + 5
+    assert sum(got.values()) <= 2 * 12 + 5
     assert fake_plex.labels(keys[0]) == ["kids", "tcm"]
     assert all(fake_plex.labels(k) == ["tcm"] for k in keys[1:])
     assert Episode.objects.get(rating_key=str(keys[0])).plex_labels == ["kids", "tcm"]
@@ -83,10 +86,10 @@ def test_the_scheduled_path_costs_the_still_the_upload_and_the_label(
     assert summary["queued"] == 8
     got = kinds(fake_plex)
     assert (got["still"], got["upload"], got["label"]) == (8, 8, 8)
-    # Before tcm's first upload to each, the kept check reads its posters; whether its
-    # thumbnail is locked the job's batch read said (no request per card for the episode).
-    assert got["metadata many"] == 1 and got["metadata one"] == 0 and got["posters"] == 8
-    assert sum(got.values()) <= 4 * 8 + 1
+    # Whether its thumbnail is locked the job's batch read said (no request per card for the
+    # episode); unlocked before tcm's first upload, nobody chose it: no posters asked.
+    assert got["metadata many"] == 1 and got["metadata one"] == 0 and got["posters"] == 0
+    assert sum(got.values()) <= 3 * 8 + 1
     assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
     assert TitleCard.objects.filter(state="uploaded").count() == 8
 
@@ -128,3 +131,21 @@ def test_an_episode_gone_from_plex_leaves_the_others_to_be_read_one_by_one(
     assert all(e.plex_labels is None for e in episodes)
     outcome = process_rating_key(plex_connection, str(show))
     assert (outcome.uploaded, outcome.failed) == (2, {})
+
+
+def test_the_series_job_lists_the_show_without_reading_it_again(fake_plex, plex_connection) -> None:
+    from cards.models import Series
+    from cards.tasks import render_series
+
+    show = fake_plex.add_series("Harbour", episodes=10)
+    sync_library(plex_connection)
+    fake_plex.reset_counts()
+
+    summary = render_series.apply(args=[Series.objects.get().pk]).get()
+
+    assert (summary["rendered"], summary["uploaded"], summary["failed"]) == (10, 10, 0)
+    got = kinds(fake_plex)
+    assert got["metadata one"] == 0  # the library sync keeps the show's row
+    assert (got["still"], got["upload"], got["label"], got["metadata many"]) == (10, 10, 1, 1)
+    assert sum(got.values()) == 2 * 10 + 3  # and the show's listing
+    assert all(fake_plex.labels(k) == ["tcm"] for k in fake_plex.episodes(show))
