@@ -748,3 +748,27 @@ def admin_form_data(obj: Model, user: Any, **changes: str) -> dict[str, Any]:
         else:
             data[bound.html_name] = "" if value is None else str(value)
     return {**data, **changes}
+
+
+def migrate(targets: list[tuple[str, str]]) -> Any:
+    """Migrate the test database to `targets` (forwards or backwards); the historical models of
+    that state (an `apps` to get_model from).
+
+    The loader's project state of the targets, not the state the executor returns: going back
+    on two apps at once, that one still has the later migrations of the app unapplied first."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)  # (its loader reads which migrations are applied)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest() -> None:
+    """Every app's newest migration: the schema the rest of the suite expects after a test that
+    migrated the test database back (later migrations' columns would be missing otherwise)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

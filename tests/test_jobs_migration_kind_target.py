@@ -5,20 +5,13 @@ reverse writes the strings again."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.slow
 
 BEFORE = [("cards", "0007_webhookevent_waiting_relay")]
 AFTER = [("cards", "0008_jobrun_kind_target")]
-
-
-def migrate(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,5 +38,4 @@ def test_job_strings_become_kind_and_target_and_back() -> None:
     finally:
         # The schema the rest of the suite expects: every app's latest migration, not 0008 (which
         # would leave later migrations of cards unapplied for the tests after this one).
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -4,10 +4,8 @@ hide flags into "inherit"; the way back gives both again."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from tests.test_jobs_migration_kind_target import migrate
+from tests.support import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.slow
 
@@ -52,4 +50,4 @@ def test_season_titles_become_rows_and_come_back() -> None:
         assert back.get(pk=plain.pk).hide_season_text is False
     finally:
         # The schema the rest of the suite expects: the newest, whatever comes after 0010.
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

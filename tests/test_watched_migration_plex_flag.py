@@ -4,8 +4,8 @@ watched policy existed, `watched` was the owner's flag, and the default policy a
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.slow
 
@@ -15,13 +15,6 @@ AFTER = [
     ("cards", "0010_household_watched_every_5_minutes"),
     ("connections", "0004_household_plex_up_agent"),
 ]
-
-
-def migrate(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,4 +41,4 @@ def test_the_stored_watched_state_becomes_plex_s_flag() -> None:
     finally:
         # The schema the rest of the suite expects: every app's newest migration, not AFTER
         # (later migrations' columns would be missing for the tests after this one).
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
