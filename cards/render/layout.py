@@ -139,8 +139,22 @@ def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
     return length
 
 
+_WIDTHS: dict[tuple[str, str, int, float, float], float] = {}
+_MAX_WIDTHS = 4096
+
+
 def measure(text: str, style: TextStyle) -> float:
-    return _pieces(text, style)[1]
+    """The advance width of text on one line, remembered: wrapping and shrinking measure the
+    same words and lines again at every try, and each measure cuts the text into font runs and
+    letters anew. Keyed by everything _pieces reads of the style (the pixel size, not the
+    size), like _length, so the width is the one _pieces gives."""
+    key = (text, style.font, style.px, style.kerning, style.word_spacing)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _MAX_WIDTHS:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = _pieces(text, style)[1]
+    return width
 
 
 # --- wrapping -------------------------------------------------------------------------------
@@ -200,28 +214,56 @@ def _balanced_split(
         place = (k - 1) / (lines - 1) - 0.5  # -0.5 for the top line, 0.5 for the bottom one
         return target * (1 - bias * place)
 
-    def cost(i: int, j: int, k: int) -> float:
-        w = width(i, j)
-        c = (w / goal(k)) ** 2
-        if w > max_width:
-            c += 1000.0 + 1000.0 * (w - max_width) / max_width
-        if j < n and bonus[j - 1]:
-            c -= 0.3
-        return c
-
+    # The search below tries the start i of line k from the right (short lines first) and stops
+    # once no longer line can win: the same answer as trying them all, for a fraction of the
+    # work on a long title (a 500-character one made a million cost() calls). It holds when a
+    # line's cost cannot fall as it grows: the prefix widths never fall (no token or gap below
+    # nothing) and the overflow penalty grows with the width (max_width above 0). Otherwise
+    # every start is tried, as the plain search does.
+    monotone = max_width > 0 and all(prefix[m] <= prefix[m + 1] for m in range(n))
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(lines + 1)]
     back = [[0] * (n + 1) for _ in range(lines + 1)]
     best[0][0] = 0.0
     for k in range(1, lines + 1):
+        aim = goal(k)
+        before, best_k, back_k = best[k - 1], best[k], back[k]
+        # floor[i]: the lowest cost of k - 1 lines ending anywhere up to i, the part of a total
+        # that a line starting at i or earlier cannot beat.
+        floor = before[:]
+        for i in range(1, n + 1):
+            if floor[i - 1] < floor[i]:
+                floor[i] = floor[i - 1]
+        # Where k - 1 lines can end (best[k - 1] is infinite elsewhere): nowhere but 0 before
+        # the first line, and never so late that a line after them would get no token.
+        last = 0 if k == 1 else n - (lines - k + 1)
         # Line k ends at token j; the lines left need at least one token each.
         for j in range(k, n - (lines - k) + 1):
-            for i in range(k - 1, j):
-                if best[k - 1][i] == inf:
-                    continue
-                c = best[k - 1][i] + cost(i, j, k)
-                if c < best[k][j]:
-                    best[k][j], back[k][j] = c, i
+            end = prefix[j]
+            gap = gaps[j - 1] if j - 1 < n - 1 else 0.0
+            reward = j < n and bonus[j - 1]
+            top, start, bar = inf, 0, inf
+            for i in range(min(j - 1, last), k - 2, -1):
+                # The same arithmetic, in the same order, as a cost(i, j, k) of its own would do.
+                w = end - prefix[i] - gap
+                c = (w / aim) ** 2
+                if w > max_width:
+                    c += 1000.0 + 1000.0 * (w - max_width) / max_width
+                if reward:
+                    c -= 0.3
+                # Every earlier start makes this line at least as wide (so c at least as high)
+                # and the lines before it cost at least floor[i]: when even that sum loses, so
+                # do they all. The slack (bar) is far above any rounding (** may be off by an
+                # ulp) and far below any real difference: only starts that cannot win are cut.
+                if monotone and w >= 0 and floor[i] + c > bar:
+                    break
+                total = before[i] + c
+                # Ties go to the earliest start, as they do scanning from the left (an infinite
+                # total never wins, as an unreachable start is skipped there).
+                if total < top or (total == top and top != inf):
+                    top, start = total, i
+                    bar = top + 1e-9 * (abs(top) + 1.0)
+            best_k[j], back_k[j] = top, start
     starts = []
     j = n
     for k in range(lines, 0, -1):
