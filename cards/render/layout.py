@@ -221,6 +221,9 @@ def _balanced_split(
     # nothing) and the overflow penalty grows with the width (max_width above 0). Otherwise
     # every start is tried, as the plain search does.
     monotone = max_width > 0 and all(prefix[m] <= prefix[m + 1] for m in range(n))
+    # Over max_width a line's penalty is steep: 1000 + 1000 * (w - max_width) / max_width is
+    # slope * w, so each token a longer line takes costs it at least slope times that token.
+    slope = 1000.0 / max_width if monotone else 0.0
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(lines + 1)]
     back = [[0] * (n + 1) for _ in range(lines + 1)]
@@ -234,6 +237,15 @@ def _balanced_split(
         for i in range(1, n + 1):
             if floor[i - 1] < floor[i]:
                 floor[i] = floor[i - 1]
+        # lift[i]: the same for a line over max_width that starts at i or earlier, counting
+        # what the lines before it save by ending earlier against what such a line then pays
+        # more: the lowest of before[m] - slope * prefix[m] up to i, plus slope * prefix[i].
+        lift = [inf] * (n + 1)
+        low = inf
+        for i in range(n + 1):
+            if before[i] != inf and before[i] - slope * prefix[i] < low:
+                low = before[i] - slope * prefix[i]
+            lift[i] = low + slope * prefix[i]
         # Where k - 1 lines can end (best[k - 1] is infinite elsewhere): nowhere but 0 before
         # the first line, and never so late that a line after them would get no token.
         last = 0 if k == 1 else n - (lines - k + 1)
@@ -243,6 +255,10 @@ def _balanced_split(
             gap = gaps[j - 1] if j - 1 < n - 1 else 0.0
             reward = j < n and bonus[j - 1]
             top, start, bar = inf, 0, inf
+            # The slack (bar - top) is far above any rounding (** may be off by an ulp, and
+            # lift adds and takes away slope * prefix) and far below any real difference: only
+            # starts that cannot win are cut.
+            room = 1e-9 * (slope * end + 1.0)
             for i in range(min(j - 1, last), k - 2, -1):
                 # The same arithmetic, in the same order, as a cost(i, j, k) of its own would do.
                 w = end - prefix[i] - gap
@@ -253,16 +269,16 @@ def _balanced_split(
                     c -= 0.3
                 # Every earlier start makes this line at least as wide (so c at least as high)
                 # and the lines before it cost at least floor[i]: when even that sum loses, so
-                # do they all. The slack (bar) is far above any rounding (** may be off by an
-                # ulp) and far below any real difference: only starts that cannot win are cut.
-                if monotone and w >= 0 and floor[i] + c > bar:
+                # do they all; and over max_width, when lift[i] + c loses.
+                cut = floor[i] + c > bar or (w > max_width and lift[i] + c > bar)
+                if cut and monotone and w >= 0:
                     break
                 total = before[i] + c
                 # Ties go to the earliest start, as they do scanning from the left (an infinite
                 # total never wins, as an unreachable start is skipped there).
                 if total < top or (total == top and top != inf):
                     top, start = total, i
-                    bar = top + 1e-9 * (abs(top) + 1.0)
+                    bar = top + 1e-9 * abs(top) + room
             best_k[j], back_k[j] = top, start
     starts = []
     j = n
