@@ -246,6 +246,8 @@ def _balanced_split(
             if before[i] != inf and before[i] - slope * prefix[i] < low:
                 low = before[i] - slope * prefix[i]
             lift[i] = low + slope * prefix[i]
+        if not monotone:  # no bound holds: nothing is cut
+            floor = lift = [-inf] * (n + 1)
         # Where k - 1 lines can end (best[k - 1] is infinite elsewhere): nowhere but 0 before
         # the first line, and never so late that a line after them would get no token.
         last = 0 if k == 1 else n - (lines - k + 1)
@@ -270,8 +272,7 @@ def _balanced_split(
                 # Every earlier start makes this line at least as wide (so c at least as high)
                 # and the lines before it cost at least floor[i]: when even that sum loses, so
                 # do they all; and over max_width, when lift[i] + c loses.
-                cut = floor[i] + c > bar or (w > max_width and lift[i] + c > bar)
-                if cut and monotone and w >= 0:
+                if w >= 0 and (floor[i] + c > bar or (w > max_width and lift[i] + c > bar)):
                     break
                 total = before[i] + c
                 # Ties go to the earliest start, as they do scanning from the left (an infinite
