@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,9 +110,10 @@ def _pieces(text: str, style: TextStyle) -> tuple[list[_Piece], float, set[str]]
             continue
         # Letter spacing: place characters one by one. The advance of a character is measured
         # with its right neighbour so the font's pair kerning is kept.
+        lengths = _lengths_of(font)
         for i, ch in enumerate(run):
             nxt = run[i + 1 : i + 2]
-            advance = _length(font, ch + nxt) - _length(font, nxt) if nxt else _length(font, ch)
+            advance = lengths(ch + nxt) - lengths(nxt) if nxt else lengths(ch)
             if not ch.isspace():
                 pieces.append(_Piece(x, ch, font))
             x += advance + style.kerning + (style.word_spacing if ch == " " else 0)
@@ -141,6 +142,23 @@ def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
 
 _WIDTHS: dict[tuple[str, str, int, float, float], float] = {}
 _MAX_WIDTHS = 4096
+
+
+def _lengths_of(font: ImageFont.FreeTypeFont) -> Callable[[str], float]:
+    """_length(font, ...) for one font: letter-spaced text measures a few hundred pairs of
+    letters with the same font, and the font's part of the key is the same for all of them."""
+    face = (font.path, font.size, int(font.layout_engine))
+
+    def length(text: str) -> float:
+        key = (*face, text)
+        value = _LENGTHS.get(key)
+        if value is None:
+            if len(_LENGTHS) >= _MAX_LENGTHS:
+                _LENGTHS.clear()
+            value = _LENGTHS[key] = font.getlength(text)
+        return value
+
+    return length
 
 
 def measure(text: str, style: TextStyle) -> float:
