@@ -111,9 +111,15 @@ def _pieces(text: str, style: TextStyle) -> tuple[list[_Piece], float, set[str]]
         # Letter spacing: place characters one by one. The advance of a character is measured
         # with its right neighbour so the font's pair kerning is kept.
         lengths = _lengths_of(font)
+        # A long run repeats a few dozen pairs of letters: each pair's advance worked out once.
+        advances: dict[str, float] = {}
         for i, ch in enumerate(run):
-            nxt = run[i + 1 : i + 2]
-            advance = lengths(ch + nxt) - lengths(nxt) if nxt else lengths(ch)
+            pair = run[i : i + 2]  # ch and its right neighbour, or ch alone at the end
+            advance = advances.get(pair)
+            if advance is None:
+                nxt = pair[1:]
+                advance = lengths(pair) - lengths(nxt) if nxt else lengths(ch)
+                advances[pair] = advance
             if not ch.isspace():
                 pieces.append(_Piece(x, ch, font))
             x += advance + style.kerning + (style.word_spacing if ch == " " else 0)
