@@ -184,12 +184,18 @@ def font_runs(text: str, primary: str) -> tuple[list[tuple[str, str]], set[str]]
     missing: set[str] = set()
     current: list[str] = []
     current_font = primary
+    # Which font draws each character, worked out once per character of the text: a long title
+    # is mostly the same few letters, and this runs at every measure of a new line.
+    chosen: dict[str, str | None] = {}
     for char in text:
         if char.isspace():
             # Every font has a space; keep it in the run it interrupts so runs stay long.
             font = current_font if has_glyph(current_font, " ") else primary
         else:
-            found = next((f for f in chain if has_glyph(f, char)), None)
+            if char in chosen:
+                found = chosen[char]
+            else:
+                found = chosen[char] = next((f for f in chain if has_glyph(f, char)), None)
             if found is None:
                 missing.add(char)
                 continue

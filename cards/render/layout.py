@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,9 +110,16 @@ def _pieces(text: str, style: TextStyle) -> tuple[list[_Piece], float, set[str]]
             continue
         # Letter spacing: place characters one by one. The advance of a character is measured
         # with its right neighbour so the font's pair kerning is kept.
+        lengths = _lengths_of(font)
+        # A long run repeats a few dozen pairs of letters: each pair's advance worked out once.
+        advances: dict[str, float] = {}
         for i, ch in enumerate(run):
-            nxt = run[i + 1 : i + 2]
-            advance = _length(font, ch + nxt) - _length(font, nxt) if nxt else _length(font, ch)
+            pair = run[i : i + 2]  # ch and its right neighbour, or ch alone at the end
+            advance = advances.get(pair)
+            if advance is None:
+                nxt = pair[1:]
+                advance = lengths(pair) - lengths(nxt) if nxt else lengths(ch)
+                advances[pair] = advance
             if not ch.isspace():
                 pieces.append(_Piece(x, ch, font))
             x += advance + style.kerning + (style.word_spacing if ch == " " else 0)
@@ -139,8 +146,39 @@ def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
     return length
 
 
+_WIDTHS: dict[tuple[str, str, int, float, float], float] = {}
+_MAX_WIDTHS = 4096
+
+
+def _lengths_of(font: ImageFont.FreeTypeFont) -> Callable[[str], float]:
+    """_length(font, ...) for one font: letter-spaced text measures a few hundred pairs of
+    letters with the same font, and the font's part of the key is the same for all of them."""
+    face = (font.path, font.size, int(font.layout_engine))
+
+    def length(text: str) -> float:
+        key = (*face, text)
+        value = _LENGTHS.get(key)
+        if value is None:
+            if len(_LENGTHS) >= _MAX_LENGTHS:
+                _LENGTHS.clear()
+            value = _LENGTHS[key] = font.getlength(text)
+        return value
+
+    return length
+
+
 def measure(text: str, style: TextStyle) -> float:
-    return _pieces(text, style)[1]
+    """The advance width of text on one line, remembered: wrapping and shrinking measure the
+    same words and lines again at every try, and each measure cuts the text into font runs and
+    letters anew. Keyed by everything _pieces reads of the style (the pixel size, not the
+    size), like _length, so the width is the one _pieces gives."""
+    key = (text, style.font, style.px, style.kerning, style.word_spacing)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _MAX_WIDTHS:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = _pieces(text, style)[1]
+    return width
 
 
 # --- wrapping -------------------------------------------------------------------------------
@@ -200,28 +238,73 @@ def _balanced_split(
         place = (k - 1) / (lines - 1) - 0.5  # -0.5 for the top line, 0.5 for the bottom one
         return target * (1 - bias * place)
 
-    def cost(i: int, j: int, k: int) -> float:
-        w = width(i, j)
-        c = (w / goal(k)) ** 2
-        if w > max_width:
-            c += 1000.0 + 1000.0 * (w - max_width) / max_width
-        if j < n and bonus[j - 1]:
-            c -= 0.3
-        return c
-
+    # The search below tries the start i of line k from the right (short lines first) and stops
+    # once no longer line can win: the same answer as trying them all, for a fraction of the
+    # work on a long title (a 500-character one made a million cost() calls). It holds when a
+    # line's cost cannot fall as it grows: the prefix widths never fall (no token or gap below
+    # nothing) and the overflow penalty grows with the width (max_width above 0). Otherwise
+    # every start is tried, as the plain search does.
+    monotone = max_width > 0 and all(prefix[m] <= prefix[m + 1] for m in range(n))
+    # Over max_width a line's penalty is steep: 1000 + 1000 * (w - max_width) / max_width is
+    # slope * w, so each token a longer line takes costs it at least slope times that token.
+    slope = 1000.0 / max_width if monotone else 0.0
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(lines + 1)]
     back = [[0] * (n + 1) for _ in range(lines + 1)]
     best[0][0] = 0.0
     for k in range(1, lines + 1):
+        aim = goal(k)
+        before, best_k, back_k = best[k - 1], best[k], back[k]
+        # floor[i]: the lowest cost of k - 1 lines ending anywhere up to i, the part of a total
+        # that a line starting at i or earlier cannot beat.
+        floor = before[:]
+        for i in range(1, n + 1):
+            if floor[i - 1] < floor[i]:
+                floor[i] = floor[i - 1]
+        # lift[i]: the same for a line over max_width that starts at i or earlier, counting
+        # what the lines before it save by ending earlier against what such a line then pays
+        # more: the lowest of before[m] - slope * prefix[m] up to i, plus slope * prefix[i].
+        lift = [inf] * (n + 1)
+        low = inf
+        for i in range(n + 1):
+            if before[i] != inf and before[i] - slope * prefix[i] < low:
+                low = before[i] - slope * prefix[i]
+            lift[i] = low + slope * prefix[i]
+        if not monotone:  # no bound holds: nothing is cut
+            floor = lift = [-inf] * (n + 1)
+        # Where k - 1 lines can end (best[k - 1] is infinite elsewhere): nowhere but 0 before
+        # the first line, and never so late that a line after them would get no token.
+        last = 0 if k == 1 else n - (lines - k + 1)
         # Line k ends at token j; the lines left need at least one token each.
         for j in range(k, n - (lines - k) + 1):
-            for i in range(k - 1, j):
-                if best[k - 1][i] == inf:
-                    continue
-                c = best[k - 1][i] + cost(i, j, k)
-                if c < best[k][j]:
-                    best[k][j], back[k][j] = c, i
+            end = prefix[j]
+            gap = gaps[j - 1] if j - 1 < n - 1 else 0.0
+            reward = j < n and bonus[j - 1]
+            top, start, bar = inf, 0, inf
+            # The slack (bar - top) is far above any rounding (** may be off by an ulp, and
+            # lift adds and takes away slope * prefix) and far below any real difference: only
+            # starts that cannot win are cut.
+            room = 1e-9 * (slope * end + 1.0)
+            for i in range(min(j - 1, last), k - 2, -1):
+                # The same arithmetic, in the same order, as a cost(i, j, k) of its own would do.
+                w = end - prefix[i] - gap
+                c = (w / aim) ** 2
+                if w > max_width:
+                    c += 1000.0 + 1000.0 * (w - max_width) / max_width
+                if reward:
+                    c -= 0.3
+                # Every earlier start makes this line at least as wide (so c at least as high)
+                # and the lines before it cost at least floor[i]: when even that sum loses, so
+                # do they all; and over max_width, when lift[i] + c loses.
+                if w >= 0 and (floor[i] + c > bar or (w > max_width and lift[i] + c > bar)):
+                    break
+                total = before[i] + c
+                # Ties go to the earliest start, as they do scanning from the left (an infinite
+                # total never wins, as an unreachable start is skipped there).
+                if total < top or (total == top and top != inf):
+                    top, start = total, i
+                    bar = top + 1e-9 * abs(top) + room
+            best_k[j], back_k[j] = top, start
     starts = []
     j = n
     for k in range(lines, 0, -1):
