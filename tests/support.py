@@ -667,7 +667,9 @@ def run_queued(limit: int = 200) -> list[str]:
         args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         # apply() runs it as a worker does, in this thread: a failure is stored in the result,
         # not raised, and the test's assertions on the effects say what went wrong.
-        app.tasks[headers["task"]].apply(args=args, kwargs=kwargs, task_id=headers["id"])
+        app.tasks[headers["task"]].apply(
+            args=args, kwargs=kwargs, task_id=headers["id"], retries=headers.get("retries") or 0
+        )
         ran.append(headers["task"])
     return ran
 
