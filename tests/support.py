@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -638,6 +638,49 @@ def broker_messages(url: str | None = None) -> list[tuple[str, list]]:
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         messages.append((message["headers"]["task"], args))
     return messages
+
+
+def run_queued(limit: int = 200) -> list[str]:
+    """Run the task messages waiting in this run's broker queue in this thread, oldest first, and
+    those they queue in turn (webhook events too, through a round of the relay), until none is
+    left; returns the names of the tasks run. What a
+    worker would do with them, for tests whose point is the work's effects and that the work went
+    through the broker, not the worker itself (the `celery_worker` fixture costs about half a
+    second a test). A message with a countdown (a retry, a delayed re-check) fails the test: where
+    the timing of work is the point, keep the real worker. Take `empty_broker_queue` with it, so
+    no message a test before left behind is run."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    from cards.relay import relay_new_events
+    from tcm_site.celery import app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = os.environ["TCM_REDIS_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    ran: list[str] = []
+    while True:
+        raw = cast(bytes | None, client.rpop(queue))  # LPUSH: the oldest is last
+        if raw is None:
+            # Webhook events wait in the database for the relay (cards/relay.py), a thread of
+            # every worker: one round of it, here, hands them to the broker.
+            if relay_new_events().queued:
+                continue
+            break
+        assert len(ran) < limit, f"more than {limit} tasks queued: {ran[-5:]}"
+        message = json.loads(raw)
+        headers = message["headers"]
+        assert headers.get("eta") is None, f"{headers['task']} has a countdown: keep the worker"
+        args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        # apply() runs it as a worker does, in this thread: a failure is stored in the result,
+        # not raised, and the test's assertions on the effects say what went wrong.
+        app.tasks[headers["task"]].apply(
+            args=args, kwargs=kwargs, task_id=headers["id"], retries=headers.get("retries") or 0
+        )
+        ran.append(headers["task"])
+    return ran
 
 
 def post_webhook(

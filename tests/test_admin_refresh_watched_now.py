@@ -8,11 +8,15 @@ from cards.models import JobRun, TitleCard
 from cards.tasks import sync_and_render
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 
 
 def test_refresh_watched_state_now_renders_the_watched_card(
-    celery_worker, admin_client, fake_plex: FakePlex, plex_connection: PlexConnection
+    transactional_db,
+    empty_broker_queue,
+    admin_client,
+    fake_plex: FakePlex,
+    plex_connection: PlexConnection,
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=3)
     key, *_ = fake_plex.episodes(show)
@@ -20,6 +24,7 @@ def test_refresh_watched_state_now_renders_the_watched_card(
     fake_plex.mark_watched(key)  # by hand in Plex: no webhook tells tcm
 
     [(level, text)] = admin_action(admin_client, plex_connection, "refresh_watched_now")
+    run_queued()
 
     assert level == "success" and "watched state" in text and 'href="/admin/"' in text
     run = wait_until(

@@ -12,7 +12,7 @@ from cards.models import Episode, JobRun, Series, TitleCard
 from cards.sources import sha256
 from cards.tasks import render_due_cards
 from tests.fakes.plex import make_jpeg
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 
 
 def finished_run(kind: str, target_id: int) -> JobRun:
@@ -39,12 +39,13 @@ def assert_original(fake_plex, key: int) -> None:
 
 
 def test_restoring_a_series_gives_back_the_exact_original_bytes(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     show = carded_show(fake_plex, plex_connection)
     series = Series.objects.get()
 
     [(level, text)] = admin_action(admin_client, series, "restore_originals")
+    run_queued()
 
     assert level == "success" and "progress" in text
     run = finished_run("restore_series", series.pk)
@@ -65,13 +66,14 @@ def test_restoring_a_series_gives_back_the_exact_original_bytes(
 
 
 def test_restoring_one_episode_leaves_the_others_card(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     show = carded_show(fake_plex, plex_connection)
     first, second = fake_plex.episodes(show)
     episode = Episode.objects.get(rating_key=str(first))
 
     admin_action(admin_client, episode, "restore_originals")
+    run_queued()
 
     run = finished_run("restore_series", episode.series_id)
     assert run.summary["restored"] == 1, run.summary
@@ -80,11 +82,12 @@ def test_restoring_one_episode_leaves_the_others_card(
 
 
 def test_restoring_a_whole_connection(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     shows = [carded_show(fake_plex, plex_connection, t, episodes=1) for t in ("Harbour", "Moor")]
 
     admin_action(admin_client, plex_connection, "restore_originals")
+    run_queued()
 
     run = finished_run("restore_connection", plex_connection.pk)
     assert run.status == "ok" and run.summary["restored"] == 2, run.summary
@@ -116,7 +119,7 @@ def test_forgetting_a_series_is_its_own_action(
 
 
 def test_a_thumbnail_a_person_chose_stays_through_a_restore(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     show = carded_show(fake_plex, plex_connection, episodes=1)
     key = fake_plex.episodes(show)[0]
@@ -127,6 +130,7 @@ def test_a_thumbnail_a_person_chose_stays_through_a_restore(
     assert TitleCard.objects.get().state == "kept"
 
     admin_action(admin_client, Series.objects.get(), "restore_originals")
+    run_queued()
 
     run = finished_run("restore_series", card.episode.series_id)
     assert run.summary["nothing_to_restore"] == 1, run.summary

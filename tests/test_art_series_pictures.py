@@ -18,7 +18,7 @@ from cards.models import Series, TitleCard
 from cards.render.types.base import MISSING_INPUT
 from cards.sources import sha256
 from tests.fakes.plex import make_jpeg, make_logo
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 from tests.test_admin_font_form import errors, series_form
 
 
@@ -102,7 +102,7 @@ def test_without_a_logo_the_card_says_so(fake_plex, plex_connection) -> None:
 
 
 def test_uploading_the_missing_logo_mends_the_card(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     card = card_for(fake_plex, plex_connection, "logo", logo=False)
     series = card.episode.series
@@ -112,6 +112,7 @@ def test_uploading_the_missing_logo_mends_the_card(
         reverse("admin:cards_series_change", args=[series.pk]),
         series_form(series, cards_enabled="on", logo_upload=png(make_logo(9))),
     )
+    run_queued()
 
     assert response.status_code == 302, response.content[:2000]
     wait_until(lambda: TitleCard.objects.filter(state="uploaded").exists(), what="the mended card")

@@ -16,7 +16,7 @@ from cards.models import Episode, TitleCard
 from cards.sources import sha256
 from cards.thumbs import KEPT_CHOSEN, KEPT_LOCAL, is_title_card
 from tests.fakes.plex import make_jpeg
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 
 
 def one_episode(fake_plex) -> int:
@@ -101,7 +101,7 @@ def test_a_thumbnail_plex_chose_by_itself_is_replaced(fake_plex, plex_connection
 
 
 def test_the_admin_shows_it_kept_and_takes_it_over_when_asked(
-    celery_worker, admin_client: Client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex, plex_connection
 ) -> None:
     key = one_episode(fake_plex)
     fake_plex.upload(key, make_jpeg(77))
@@ -112,6 +112,7 @@ def test_the_admin_shows_it_kept_and_takes_it_over_when_asked(
     assert KEPT_CHOSEN in page
 
     [(level, _)] = admin_action(admin_client, episode, "take_over")
+    run_queued()
 
     assert level == "success"
     card = wait_until(

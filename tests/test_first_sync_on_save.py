@@ -12,7 +12,7 @@ from django.test import Client
 from cards.models import JobRun, TitleCard
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex
-from tests.support import admin_action, finished_run, plex_admin_form, wait_until
+from tests.support import admin_action, finished_run, plex_admin_form, run_queued, wait_until
 
 
 def connection_form(url: str, token: str, **changes: str) -> dict[str, str]:
@@ -27,11 +27,12 @@ def add_connection(client: Client, form: dict[str, str]) -> list[tuple[str, str]
 
 
 def test_saving_a_new_connection_puts_every_card_on_plex(
-    celery_worker, admin_client: Client, fake_plex: FakePlex
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex: FakePlex
 ) -> None:
     show = fake_plex.add_series("Harbour", seasons=2, episodes=2)
 
     messages = add_connection(admin_client, connection_form(fake_plex.url, fake_plex.token))
+    run_queued()
 
     [started] = [text for level, text in messages if "renders and uploads" in text]
     assert "connected to" in started and 'href="/admin/"' in started
@@ -60,16 +61,18 @@ def test_a_connection_plex_does_not_answer_is_saved_and_said_so(
 
 
 def test_changing_the_libraries_starts_the_job_again(
-    celery_worker, admin_client: Client, fake_plex: FakePlex
+    transactional_db, empty_broker_queue, admin_client: Client, fake_plex: FakePlex
 ) -> None:
     fake_plex.add_series("Harbour", episodes=2)
     add_connection(admin_client, connection_form(fake_plex.url, fake_plex.token))
+    run_queued()
     connection = PlexConnection.objects.get()
     finished_run("sync_and_render", connection.pk)
 
     url = f"/admin/connections/plexconnection/{connection.pk}/change/"
     form = connection_form(fake_plex.url, "", libraries="TV Shows")
     response = admin_client.post(url, form, follow=True)
+    run_queued()
 
     texts = [str(m.message) for m in response.context["messages"]]
     assert any("renders and uploads" in t for t in texts), texts
@@ -77,11 +80,16 @@ def test_changing_the_libraries_starts_the_job_again(
 
 
 def test_sync_now_syncs_and_renders_what_is_missing(
-    celery_worker, admin_client: Client, fake_plex: FakePlex, plex_connection: PlexConnection
+    transactional_db,
+    empty_broker_queue,
+    admin_client: Client,
+    fake_plex: FakePlex,
+    plex_connection: PlexConnection,
 ) -> None:
     fake_plex.add_series("Harbour", episodes=3)
 
     [(level, text)] = admin_action(admin_client, plex_connection, "sync_now")
+    run_queued()
 
     assert level == "success"
     assert "missing or outdated" in text and "within seconds" in text

@@ -9,14 +9,14 @@ from django.utils import timezone
 from cards.models import JobRun
 from cards.tasks import sync_all_libraries, verify_all_cards
 from connections.models import PlexConnection
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 @pytest.mark.parametrize(
     ("task", "job"), [(sync_all_libraries, "sync_library"), (verify_all_cards, "verify_cards")]
 )
 def test_it_queues_the_job_for_every_usable_connection(
-    celery_worker, fake_plex, plex_connection, task, job
+    transactional_db, empty_broker_queue, fake_plex, plex_connection, task, job
 ) -> None:
     fake_plex.add_series("Harbour", episodes=2)
     disabled = PlexConnection.objects.create(
@@ -26,7 +26,8 @@ def test_it_queues_the_job_for_every_usable_connection(
         name="revoked", url=fake_plex.url, token="x" * 20, auth_failed_at=timezone.now()
     )
 
-    summary = task.delay().get(timeout=30)
+    summary = task.apply().get()
+    run_queued()
 
     assert summary["queued"] == 1 and summary["connections"] == ["home plex"]
     assert set(summary["skipped"]) == {"old server", "revoked"}

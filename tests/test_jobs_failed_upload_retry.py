@@ -13,7 +13,7 @@ from cards.models import Episode, TitleCard
 from cards.sync import sync_library
 from cards.tasks import render_card, render_due_cards
 from connections.plex import PlexUnavailable
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def one_episode(fake_plex, plex_connection) -> tuple[int, Episode]:
@@ -39,7 +39,7 @@ def test_the_task_retries_a_failed_upload_until_plex_recovers(
 
 
 def test_render_due_cards_uploads_a_failed_card_once_its_retry_is_due(
-    celery_worker, fake_plex, plex_connection, quick_retries
+    transactional_db, empty_broker_queue, fake_plex, plex_connection, quick_retries
 ) -> None:
     quick_retries.TCM_RETRY_LIMIT = 3
     quick_retries.TCM_RETRY_BASE_DELAY = 2  # the retry is due 1-2 s after the failure
@@ -53,10 +53,12 @@ def test_render_due_cards_uploads_a_failed_card_once_its_retry_is_due(
     assert card.attempts == 1 and card.retry_at is not None
     fake_plex.recover()
 
-    assert render_due_cards.delay().get(timeout=30)["retry"] == 0  # not due yet
+    assert render_due_cards.apply().get()["retry"] == 0  # not due yet
+    run_queued()
     while timezone.now() < card.retry_at:
         time.sleep(0.05)
-    summary = render_due_cards.delay().get(timeout=30)
+    summary = render_due_cards.apply().get()
+    run_queued()
 
     assert (summary["retry"], summary["queued"]) == (1, 1)
     wait_until(lambda: TitleCard.objects.filter(state="uploaded").exists(), what="the card on Plex")

@@ -11,7 +11,7 @@ from PIL import Image, ImageChops
 from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
 from cards.tasks import refresh_watched_state
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def is_grey(data: bytes) -> bool:
@@ -23,7 +23,7 @@ def is_grey(data: bytes) -> bool:
 
 
 def test_a_hand_marked_episode_gets_the_watched_style_from_one_listing(
-    celery_worker, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, fake_plex, plex_connection
 ) -> None:
     plex_connection.unwatched_style = "blur grayscale"
     plex_connection.watched_style = "unique"
@@ -37,7 +37,8 @@ def test_a_hand_marked_episode_gets_the_watched_style_from_one_listing(
     fake_plex.mark_watched(watched)  # by hand, in Plex's own app
     fake_plex.reset_counts()
 
-    summary = refresh_watched_state.delay().get(timeout=30)
+    summary = refresh_watched_state.apply().get()
+    run_queued()
 
     assert summary == {"connections": 1, "checked": 6, "changed": 1, "queued": 1}
     assert fake_plex.count("/library/sections/1/all") == 1

@@ -12,11 +12,11 @@ from cards.keys import process_rating_key
 from cards.models import Episode, TitleCard
 from cards.sync import sync_library
 from cards.tasks import render_due_cards
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def test_it_finds_missing_outdated_and_due_cards_and_only_those(
-    celery_worker, fake_plex, plex_connection, quick_retries
+    transactional_db, empty_broker_queue, fake_plex, plex_connection, quick_retries
 ) -> None:
     quick_retries.TCM_RETRY_LIMIT = 3
     show = fake_plex.add_series("Harbour", episodes=8)
@@ -42,7 +42,8 @@ def test_it_finds_missing_outdated_and_due_cards_and_only_those(
     Episode.objects.filter(pk=ep[6].pk).update(present=False)  # 6: gone from Plex
     fake_plex.reset_counts()
 
-    summary = render_due_cards.delay().get(timeout=30)
+    summary = render_due_cards.apply().get()
+    run_queued()
 
     assert {k: summary[k] for k in ("checked", "missing", "outdated", "retry", "queued")} == {
         "checked": 7,
@@ -74,12 +75,13 @@ def test_it_finds_missing_outdated_and_due_cards_and_only_those(
     ) == ["failed", "failed"]
 
     # Everything it could do is done: the next run finds nothing, outdated included.
-    again = render_due_cards.delay().get(timeout=30)
+    again = render_due_cards.apply().get()
+    run_queued()
     assert (again["missing"], again["outdated"], again["retry"], again["queued"]) == (0, 0, 0, 0)
 
 
 def test_a_watched_flip_that_changes_the_style_makes_the_card_outdated(
-    celery_worker, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, fake_plex, plex_connection
 ) -> None:
     plex_connection.unwatched_style = "blur"
     plex_connection.save()
@@ -90,7 +92,8 @@ def test_a_watched_flip_that_changes_the_style_makes_the_card_outdated(
     sync_library(plex_connection)  # stores the flip, renders nothing
     assert TitleCard.objects.get(episode=first).style == "blur"
 
-    summary = render_due_cards.delay().get(timeout=30)
+    summary = render_due_cards.apply().get()
+    run_queued()
 
     assert (summary["outdated"], summary["queued"]) == (1, 1)
     wait_until(

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from cards.models import Episode, Series, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_action, finished_run
+from tests.support import admin_action, finished_run, run_queued
 
 
 def test_render_and_upload_all_cards_runs_as_a_job_with_progress(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     show = fake_plex.add_series("Harbour", seasons=2, episodes=2)
     sync_library(plex_connection)
     series = Series.objects.get()
 
     [(level, text)] = admin_action(admin_client, series, "render_all_cards")
+    run_queued()
 
     assert level == "success" and "progress" in text
     run = finished_run("render_series", series.pk)
@@ -27,7 +28,7 @@ def test_render_and_upload_all_cards_runs_as_a_job_with_progress(
 
 
 def test_sync_from_plex_rereads_the_shows_episodes(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=3)
     sync_library(plex_connection)
@@ -39,6 +40,7 @@ def test_sync_from_plex_rereads_the_shows_episodes(
     fake_plex.reset_counts()
 
     admin_action(admin_client, series, "sync_from_plex")
+    run_queued()
 
     run = finished_run("sync_series", series.pk)
     assert (run.status, run.summary) == ("ok", {"episodes": 3, "episodes_gone": 1})
@@ -49,11 +51,12 @@ def test_sync_from_plex_rereads_the_shows_episodes(
 
 
 def test_sync_now_on_a_plex_connection(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     fake_plex.add_series("Harbour", episodes=3)
 
     [(level, _text)] = admin_action(admin_client, plex_connection, "sync_now")
+    run_queued()
 
     assert level == "success"
     run = finished_run("sync_and_render", plex_connection.pk)

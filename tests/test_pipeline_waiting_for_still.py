@@ -15,7 +15,7 @@ from cards.models import TitleCard
 from cards.tasks import render_waiting_cards
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex, Poster
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def episode_without_still(fake_plex: FakePlex) -> tuple[int, int]:
@@ -47,7 +47,7 @@ def test_it_waits_minutes_and_longer_each_time(
 
 
 def test_the_card_comes_once_plex_has_the_still(
-    celery_worker, fake_plex: FakePlex, plex_connection: PlexConnection
+    transactional_db, empty_broker_queue, fake_plex: FakePlex, plex_connection: PlexConnection
 ) -> None:
     _season, key = episode_without_still(fake_plex)
     process_rating_key(plex_connection, str(key))
@@ -55,6 +55,7 @@ def test_the_card_comes_once_plex_has_the_still(
     TitleCard.objects.update(retry_at=timezone.now())  # its next look is due
 
     summary = render_waiting_cards.apply().get()
+    run_queued()
 
     assert summary == {"due": 1, "queued": 1}
     card = wait_until(

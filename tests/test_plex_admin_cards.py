@@ -8,7 +8,7 @@ from django.urls import reverse
 from cards.keys import process_rating_key
 from cards.models import Episode, Series, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 
 
 def carded(fake_plex, plex_connection) -> TitleCard:
@@ -71,12 +71,13 @@ def test_the_filters_and_search_find_the_right_rows(
 
 
 def test_render_and_upload_now_queues_the_work(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=2)
     sync_library(plex_connection)
 
     messages = admin_action(admin_client, Series.objects.get(), "render_now")
+    run_queued()
 
     assert messages == [
         (
@@ -89,12 +90,13 @@ def test_render_and_upload_now_queues_the_work(
 
 
 def test_force_reupload_sends_the_card_again(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     card = carded(fake_plex, plex_connection)
     key = int(card.episode.rating_key)
 
     [(level, text)] = admin_action(admin_client, card, "force_reupload")
+    run_queued()
 
     assert level == "success" and "re-upload" in text
     wait_until(

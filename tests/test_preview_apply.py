@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from cards.models import Series, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_form_data, wait_until
+from tests.support import admin_form_data, run_queued, wait_until
 from tests.test_jobs_series_actions import finished_run
 
 
 def test_the_apply_button_saves_and_renders_what_the_preview_showed(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=3)
     sync_library(plex_connection)
@@ -32,6 +32,7 @@ def test_the_apply_button_saves_and_renders_what_the_preview_showed(
         {**data, "_apply_preview": "Save, then render and upload these settings"},
         follow=True,
     )
+    run_queued()
 
     assert response.redirect_chain[-1][0] == reverse("admin:cards_jobrun_changelist")
     messages = [str(m) for m in response.context["messages"]]
@@ -53,7 +54,7 @@ def test_the_apply_button_saves_and_renders_what_the_preview_showed(
 
 
 def test_the_apply_button_on_a_template_runs_its_rerender_job(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     from cards.card import update_card
     from cards.models import Episode, Template, TemplateFilter
@@ -84,6 +85,7 @@ def test_the_apply_button_on_a_template_runs_its_rerender_job(
         {**data, "_apply_preview": "Save, then render and upload these settings"},
         follow=True,
     )
+    run_queued()
 
     assert response.redirect_chain[-1][0] == reverse("admin:cards_jobrun_changelist")
     messages = [str(m) for m in response.context["messages"]]

@@ -11,7 +11,7 @@ from cards.models import WebhookEvent
 from connections.models import PlexConnection, TautulliConnection
 from tcm_site import crypto
 from tests.fakes.tautulli import FakeTautulli
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 
 
 @pytest.mark.django_db
@@ -28,7 +28,8 @@ def test_a_matching_digest_alone_does_not_open_the_door(
 
 def test_rotating_the_secret_moves_the_agents_to_the_new_url(
     live_server: object,
-    celery_worker: object,
+    transactional_db: None,
+    empty_broker_queue: None,
     admin_client: Client,
     client: Client,
     fake_tautulli: FakeTautulli,
@@ -69,6 +70,7 @@ def test_rotating_the_secret_moves_the_agents_to_the_new_url(
     )
     assert refused.status_code == 404
     assert sorted(WebhookEvent.objects.values_list("rating_key", flat=True)) == ["1001", "1002"]
+    run_queued()
     wait_until(
         lambda: not WebhookEvent.objects.filter(status__in=["pending", "running"]).exists(),
         what="the two events to be finished",

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from cards.models import WebhookEvent
 from cards.tasks import dispatch_pending_events
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def test_it_queues_lost_and_stuck_events_and_nothing_else(
-    celery_worker, fake_plex, plex_tautulli, quick_retries
+    transactional_db, empty_broker_queue, fake_plex, plex_tautulli, quick_retries
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=9)
     keys = fake_plex.episodes(show)
@@ -45,7 +45,8 @@ def test_it_queues_lost_and_stuck_events_and_nothing_else(
         event(keys[7], status=Status.DUPLICATE, dispatched_at=None),
     ]
 
-    summary = dispatch_pending_events.delay().get(timeout=20)
+    summary = dispatch_pending_events.apply().get()
+    run_queued()
 
     assert summary == {"never_queued": 0, "lost": 1, "stuck_running": 1, "not_queued": 0}
     for queued in (lost, stuck):
@@ -63,4 +64,4 @@ def test_it_queues_lost_and_stuck_events_and_nothing_else(
     assert all(fake_plex.labels(k) == [] for k in keys[2:])
 
     # Queued again a moment ago: the next sweep leaves them to their new task.
-    assert dispatch_pending_events.delay().get(timeout=20)["lost"] == 0
+    assert dispatch_pending_events.apply().get()["lost"] == 0

@@ -9,11 +9,11 @@ from cards.models import Episode, TitleCard
 from cards.tasks import sync_and_render, sync_library
 from connections.models import PlexConnection
 from tests.fakes.plex import FakePlex
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 
 def test_a_sync_that_sees_a_watched_flip_renders_the_card_again(
-    celery_worker, fake_plex: FakePlex, plex_connection: PlexConnection
+    transactional_db, empty_broker_queue, fake_plex: FakePlex, plex_connection: PlexConnection
 ) -> None:
     show = fake_plex.add_series("Harbour", episodes=2)
     first, second = fake_plex.episodes(show)
@@ -22,6 +22,7 @@ def test_a_sync_that_sees_a_watched_flip_renders_the_card_again(
     fake_plex.mark_watched(first)
 
     summary = sync_library.apply(args=[plex_connection.pk]).get()
+    run_queued()
 
     assert (summary["watched_changed"], summary["restyle_queued"]) == (1, 1)
     card = wait_until(

@@ -12,7 +12,7 @@ from cards.keys import process_rating_key
 from cards.looks import expected_fingerprint
 from cards.models import Episode, JobRun, Series, Template, TemplateFilter, TitleCard
 from cards.sync import sync_library
-from tests.support import admin_action, wait_until
+from tests.support import admin_action, run_queued, wait_until
 from tests.test_admin_templates import template_form
 
 
@@ -30,7 +30,7 @@ def finished_runs(template: Template, count: int) -> list[JobRun]:
 
 @pytest.mark.slow
 def test_a_template_change_rerenders_exactly_the_changed_cards(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     anime = fake_plex.add_series("Frieren", episodes=2, library="Anime")
     drama = fake_plex.add_series("Harbour", episodes=2, library="TV Shows")
@@ -45,6 +45,7 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
     response = admin_client.post(
         reverse("admin:cards_template_add"), template_form(card_type="calligraphy")
     )
+    run_queued()
     assert response.status_code == 302
     template = Template.objects.get()
     [run] = finished_runs(template, 1)
@@ -77,6 +78,7 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
         }
     )
     response = admin_client.post(change, data)
+    run_queued()
     assert response.status_code == 302, response.content[:2000]
     _, second = finished_runs(template, 2)
     assert second.summary == {"changed": 0, "rendered": 0, "uploaded": 0, "busy": 0, "failed": 0}
@@ -86,6 +88,7 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
     data["filters-0-operation"] = "not_equals"
     data["filters-0-value"] = "nothing"
     admin_client.post(change, data)
+    run_queued()
     *_, third = finished_runs(template, 3)
     assert third.summary["changed"] == 2 and third.summary["uploaded"] == 2
     assert all(len(fake_plex.uploads(k)) == 2 for k in fake_plex.episodes())
@@ -93,7 +96,7 @@ def test_a_template_change_rerenders_exactly_the_changed_cards(
 
 @pytest.mark.slow
 def test_apply_template_rerenders_only_that_series_cards(
-    celery_worker, admin_client, fake_plex, plex_connection
+    transactional_db, empty_broker_queue, admin_client, fake_plex, plex_connection
 ) -> None:
     chosen = fake_plex.add_series("Frieren", episodes=2)
     other = fake_plex.add_series("Harbour", episodes=2)
@@ -108,6 +111,7 @@ def test_apply_template_rerenders_only_that_series_cards(
     series = Series.objects.get(rating_key=str(chosen))
 
     [(level, text)] = admin_action(admin_client, series, "apply_template", template=template.pk)
+    run_queued()
 
     assert level == "success" and "re-rendered" in text
     wait_until(

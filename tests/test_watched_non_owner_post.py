@@ -10,13 +10,15 @@ from django.core.cache import cache
 from django.test import Client
 
 from cards.models import Episode, TitleCard, Viewer, WebhookEvent
-from tests.support import wait_until
+from tests.support import run_queued, wait_until
 
 OWNER, SAM = 1001, 2002
 WATCHED, UNWATCHED = "unique", "blur grayscale"
 
 
-def post(client: Client, tautulli, body: dict) -> WebhookEvent:
+def post(client: Client, tautulli, body: dict, *, here: bool = False) -> WebhookEvent:
+    """Post `body` to the webhook and wait for its event to be done; `here`: no worker runs, so
+    the relay and the queued work run in this thread (tests.support.run_queued)."""
     answer = client.post(
         f"/webhooks/tautulli/{tautulli.webhook_secret}/",
         json.dumps(body),
@@ -24,6 +26,8 @@ def post(client: Client, tautulli, body: dict) -> WebhookEvent:
     )
     assert answer.status_code == 202, answer.content
     event = WebhookEvent.objects.get(pk=answer.json()["id"])
+    if here:
+        run_queued()
     wait_until(
         lambda: WebhookEvent.objects.get(pk=event.pk).status in ("done", "failed"),
         what=f"the {body.get('event')} event",
@@ -44,16 +48,17 @@ def household(fake_plex, plex_tautulli, policy: str, users: list[int]) -> int:
 
 
 def test_a_chosen_users_post_renders_the_watched_style_at_once(
-    celery_worker, client, fake_plex, plex_tautulli, quick_retries
+    transactional_db, empty_broker_queue, client, fake_plex, plex_tautulli, quick_retries
 ) -> None:
     key = household(fake_plex, plex_tautulli, "any_chosen", [SAM])
-    post(client, plex_tautulli, {"rating_key": str(key), "event": "created"})
+    post(client, plex_tautulli, {"rating_key": str(key), "event": "created"}, here=True)
     assert TitleCard.objects.get().style == UNWATCHED
 
     event = post(
         client,
         plex_tautulli,
         {"rating_key": str(key), "event": "watched", "user": "Sam", "user_id": str(SAM)},
+        here=True,
     )
 
     assert (event.status, event.user, event.user_id) == ("done", "Sam", SAM)
@@ -87,16 +92,17 @@ def test_the_watched_style_follows_once_all_chosen_have_watched(
 
 
 def test_a_post_the_owner_policy_does_not_count_starts_no_rechecks(
-    celery_worker, client, fake_plex, plex_tautulli, quick_retries
+    transactional_db, empty_broker_queue, client, fake_plex, plex_tautulli, quick_retries
 ) -> None:
     key = household(fake_plex, plex_tautulli, "owner", [])
-    post(client, plex_tautulli, {"rating_key": str(key), "event": "created"})
+    post(client, plex_tautulli, {"rating_key": str(key), "event": "created"}, here=True)
     fake_plex.reset_counts()
 
     post(
         client,
         plex_tautulli,
         {"rating_key": str(key), "event": "watched", "user": "Sam", "user_id": str(SAM)},
+        here=True,
     )
 
     episode = Episode.objects.get()
