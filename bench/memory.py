@@ -151,38 +151,28 @@ def main() -> None:
         logo, poster = str(Path(tmp) / "logo.png"), str(Path(tmp) / "poster.jpg")
         stills = {w: (str(Path(tmp) / f"s{w}.jpg"), str(Path(tmp) / f"a{w}.jpg")) for w in WIDTHS}
         report("stills made")
-        for card_type in types:  # small cards first: what a card needs besides its pictures
-            render(
-                CardSpec(
-                    source=stills[WIDTHS[0]][0],
-                    art=stills[WIDTHS[0]][1],
-                    logo=logo,
-                    poster=poster,
-                    title="The Long Night of the Soul",
-                    season_number=1,
-                    episode_number=3,
-                    card_type=card_type,
-                    width=320,
-                    height=180,
-                )
+
+        def card(still: str, art: str, card_type: str, **extra: Any) -> CardSpec:
+            return CardSpec(
+                source=still,
+                art=art,
+                logo=logo,
+                poster=poster,
+                title="The Long Night of the Soul",
+                season_number=1,
+                episode_number=3,
+                card_type=card_type,
+                **extra,
             )
+
+        for card_type in types:  # small cards first: what a card needs besides its pictures
+            render(card(*stills[WIDTHS[0]], card_type, width=320, height=180))
         report("320x180 cards")
         for round_ in range(args.rounds):
             for width, (still, art) in stills.items():
                 for style in args.styles.split(","):
                     for card_type in types:
-                        spec = CardSpec(
-                            source=still,
-                            art=art,
-                            logo=logo,
-                            poster=poster,
-                            title="The Long Night of the Soul",
-                            season_number=1,
-                            episode_number=3,
-                            card_type=card_type,
-                            style=style,
-                        )
-                        render(spec)
+                        render(card(still, art, card_type, style=style))
                         if trim is not None:
                             trim(0)
                     report(f"r{round_} {width} {style}")
