@@ -316,8 +316,19 @@ def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Page
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page: Page, name: str) -> Path:
+        from playwright.sync_api import Error
+
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=bool(base))
+        try:
+            page.screenshot(path=str(path), full_page=bool(base))
+        except Error as error:
+            # Chromium refuses a capture while the page is being swapped for the next one
+            # ("Unable to capture screenshot"); the picture is an artifact, not a check, so
+            # it is taken again once the page has settled.
+            if "Unable to capture screenshot" not in str(error):
+                raise
+            page.wait_for_load_state()
+            page.screenshot(path=str(path), full_page=bool(base))
         return path
 
     return take

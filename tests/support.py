@@ -90,6 +90,15 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.wait_for_url("**/admin/")
 
 
+def submit(page: Page, button: str = "input[name=_save]") -> None:
+    """Press a form's submit button and wait until the answer's page has loaded. Playwright's
+    click no longer waits for the navigation it starts, so a screenshot or a check right after
+    it could land on the page being left (chromium then fails the capture, or the check waits
+    on a document that is going away)."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(button)
+
+
 def without_type_pictures(page: Page) -> None:
     """The card type picker's pictures are not fetched on this page (each request fails, as a
     lost connection would): every form with a card type shows one picture per type, each a card

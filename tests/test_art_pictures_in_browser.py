@@ -11,7 +11,7 @@ import pytest
 
 from cards.models import Series, TitleCard
 from tests.fakes.plex import make_logo
-from tests.support import without_type_pictures
+from tests.support import submit, without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,14 +45,14 @@ def test_the_pictures_section_refuses_a_bad_file_and_saves_a_logo(
     )
 
     page.set_input_files("#id_logo_upload", str(notes))
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     screenshot(page, "series-pictures-refused")
     error = page.locator(".field-logo_upload .errorlist").inner_text()
     assert "logo is not an image" in error and "“logo.png”" in error
     assert page.locator(".field-poster_upload .errorlist").count() == 0
 
     page.set_input_files("#id_logo_upload", str(logo))
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     screenshot(page, "series-pictures-saved")
     assert page.locator(".messagelist .success").is_visible()
     series.refresh_from_db()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cards.models import Series
-from tests.support import without_type_pictures
+from tests.support import submit, without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,7 +63,7 @@ def test_changing_the_card_type_changes_the_fields(
     page.locator(".tcm-options").scroll_into_view_if_needed()
     screenshot(page, "options-landscape")
 
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     error = page.locator(".field-options .errorlist")
     assert "box width: bad value '500' for option box_width: must be between 1 and 100" in (
         error.inner_text()
@@ -79,7 +79,7 @@ def test_changing_the_card_type_changes_the_fields(
     assert Series.objects.get().extras == {}
 
     page.locator("#id_options-landscape-box_width").fill("24")
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
     assert Series.objects.get().extras == {"box_color": "#ffd700", "box_width": 24, "darken": "all"}
     assert page.locator("#id_options-landscape-box_width").input_value() == "24"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image, ImageStat
 
-from tests.support import BROWSER_VIEWPORT, log_in, tcm_run, wait_until
+from tests.support import BROWSER_VIEWPORT, log_in, submit, tcm_run, wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -67,7 +67,7 @@ def test_a_new_user_gets_cards_on_plex_without_another_click(
     page.fill("#id_token", fake_plex.token)
     screenshot(page, "02-add-plex")
     saved_at = time.monotonic()
-    page.click("input[name=_save]")
+    submit(page)
     page.wait_for_url("**/plexconnection/")
     message = page.locator(".messagelist .success", has_text="renders and uploads")
     assert "connected to" in message.inner_text()
@@ -95,7 +95,7 @@ def test_a_new_user_gets_cards_on_plex_without_another_click(
     page.click("label[for=id_unwatched_style_3]")  # blur grayscale
     assert page.locator("#id_unwatched_style_3").is_checked()
     screenshot(page, "06-unwatched-style")
-    page.click("input[name=_save]")
+    submit(page)
     page.wait_for_url("**/plexconnection/")
     wait_until(all_on_plex(2), timeout=120, what="every card again, in blur grayscale")
     assert all(colourfulness(fake_plex.thumb_bytes(key)) < 3 for key in episodes)

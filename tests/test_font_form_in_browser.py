@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cards.models import Font
+from tests.support import submit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +32,7 @@ def test_each_refusal_shows_beside_its_field(
     page.set_input_files("#id_file", str(notes))
     page.fill("#id_color", "notacolor")
     page.fill("#id_stroke_color", "#000000")
-    page.click("input[name=_save]")
+    submit(page)
     screenshot(page, "font-form-refused")
 
     errors = page.locator(".errornote")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from connections.models import PlexConnection
-from tests.support import without_type_pictures
+from tests.support import submit, without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,7 +57,7 @@ def test_the_upload_limit_is_a_readable_size_in_mb(
 
     fill_connection(page, fake_plex)
     limit.fill("2.5")
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     page.wait_for_url("**/change/")
     screenshot(page, "plex-form-saved")
 
@@ -97,7 +97,7 @@ def test_the_styles_are_pictures_chosen_with_the_keyboard(
     screenshot(page, "plex-form-unique-for-both")
 
     fill_connection(page, fake_plex)
-    page.click("input[name=_save]")
+    submit(page)
     page.wait_for_url("**/plexconnection/")
 
     saved = PlexConnection.objects.get()

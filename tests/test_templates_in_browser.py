@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cards.models import Episode, Series, Template
-from tests.support import without_type_pictures
+from tests.support import submit, without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,7 +55,7 @@ def test_a_template_made_in_the_browser_shows_on_the_episode_page(
     page.fill("#id_season_titles-0-episodes", "1-12")
     page.fill("#id_season_titles-0-text", "FIRST COUR")
     screenshot(page, "template-add")
-    page.click("input[name=_save]")
+    submit(page)
     page.wait_for_selector(".messagelist .success")
     screenshot(page, "template-saved")
     assert Template.objects.get().card_type == "calligraphy"

@@ -12,7 +12,7 @@ from cards.keys import process_rating_key
 from cards.models import Episode
 from cards.sync import refresh_watched
 from connections.models import PlexConnection, TautulliConnection
-from tests.support import without_type_pictures
+from tests.support import submit, without_type_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +44,7 @@ def test_a_person_picks_the_policy_and_users_by_name(
     labels = page.locator("#id_watched_users label").all_inner_texts()
     assert [t.strip() for t in labels] == ["Alex", "owner (owner)", "Sam"]
     page.select_option("#id_watched_policy", "all_chosen")
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     page.wait_for_load_state()
     error = page.locator(".field-watched_users .errorlist").inner_text()
     assert "Choose at least one user" in error
@@ -54,7 +54,7 @@ def test_a_person_picks_the_policy_and_users_by_name(
     page.check("#id_watched_users label:has-text('Alex') input")
     page.locator("fieldset:has(#id_watched_policy)").scroll_into_view_if_needed()
     screenshot(page, "policy-with-users")
-    page.click("input[name=_continue]")
+    submit(page, "input[name=_continue]")
     page.wait_for_url("**/change/")
 
     plex.refresh_from_db()
