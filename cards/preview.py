@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
-from pathlib import Path
 
 from django.db import models
 from PIL import Image
@@ -44,6 +43,7 @@ from .looks import (
 from .models import Episode, SeasonTitle, Series, Template, TemplateFilter, TitleCard
 from .render import RenderError, render
 from .sources import CardError, is_cached, picture_name, save_file, sha256
+from .storage import local_file
 
 WIDTH, HEIGHT, QUALITY = 640, 360, 82
 EPISODES = 4
@@ -366,15 +366,11 @@ def type_picture(episode: Episode, card_type: str) -> bytes:
 
 
 def _sample_logo_and_poster() -> tuple[str, str]:
-    """Paths of a sample logo and poster in the data dir, made once."""
-    from django.core.files.storage import default_storage
-
+    """Paths of a sample logo and poster, made once per machine (cards/storage.py)."""
     from .render import samples
 
-    logo = Path(default_storage.path("previews/sample-logo.png"))
-    poster = logo.with_name("sample-poster.jpg")
-    if not (logo.exists() and poster.exists()):
-        logo.parent.mkdir(parents=True, exist_ok=True)
-        samples.save_logo(str(logo))
-        samples.save_poster(str(poster), 400, 600)
-    return str(logo), str(poster)
+    logo = local_file("previews/sample-logo.png", samples.save_logo)
+    poster = local_file(
+        "previews/sample-poster.jpg", lambda path: samples.save_poster(path, 400, 600)
+    )
+    return logo, poster

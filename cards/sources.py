@@ -23,8 +23,6 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,6 +32,7 @@ from connections.plex import PlexClient, ShowInfo
 from . import thumbs
 from .models import Episode, Series, TitleCard
 from .render.types.base import MISSING_INPUT
+from .storage import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -221,17 +220,6 @@ def picture_name(series: Series, kind: str) -> tuple[str, str]:
 
 
 def _upload_hash(name: str) -> str:
-    """The content hash of an uploaded picture, read once per version of the file (the
-    schedule works out fingerprints often, and a logo does not change between two looks)."""
-    try:
-        path = default_storage.path(name)
-        stat = Path(path).stat()
-    except (OSError, NotImplementedError):
-        return f"missing:{name}"
-    return _hash_file(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=256)
-def _hash_file(path: str, inode: int, mtime_ns: int, size: int) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    """The content hash of an uploaded picture (cards/storage.py reads it once per version of
+    the file); a file no longer there gets a hash of its own, which no content has."""
+    return content_hash(name) or f"missing:{name}"
